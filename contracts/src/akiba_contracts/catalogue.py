@@ -1,0 +1,116 @@
+"""The topic catalogue: the one source of truth for topic names, keys, partitions and retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from akiba_contracts.payloads import StockLevelChanged, StockMovementRecorded
+
+__all__ = ["TOPICS", "Topic", "all_topics", "dlq_name", "dlq_topic", "topic"]
+
+DAY_MS = 24 * 60 * 60 * 1000
+DLQ_SUFFIX = ".dlq"
+DLQ_PARTITIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One Kafka topic: its owner, key, partitions, retention and the event types on it."""
+
+    name: str
+    owner: str
+    key: str
+    partitions: int
+    cleanup_policy: Literal["delete", "compact"]
+    retention_ms: int | None
+    event_types: tuple[str, ...]
+    description: str
+
+    @property
+    def is_dlq(self) -> bool:
+        """Whether this is a dead-letter topic."""
+        return self.name.endswith(DLQ_SUFFIX)
+
+
+# Partition counts cannot shrink and growing them re-maps keys (breaking per-key order), so they
+# are fixed up front. 12 divides evenly among 1, 2, 3, 4, 6 or 12 consumer instances and is far
+# from the per-broker partition limits of a small cluster.
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        name="inventory.stock-movements",
+        owner="inventory",
+        key="store_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # The ledger in inventory's database is the record; the topic only has to outlast the
+        # longest consumer outage or integrator catch-up we plan for (a month), and the relay can
+        # republish older entries from the ledger.
+        retention_ms=30 * DAY_MS,
+        event_types=(StockMovementRecorded.event_type,),
+        description=(
+            "Every stock ledger entry, in each store's order (keyed by store, so one store's "
+            "movements share a partition)."
+        ),
+    ),
+    Topic(
+        name="inventory.stock-levels",
+        owner="inventory",
+        key="store_id:item_id:batch_id:location_id (absent batch or location: empty)",
+        partitions=12,
+        cleanup_policy="compact",
+        # Compaction keeps the latest level of every stock line forever, so a new consumer can
+        # build the whole current SOH from the topic; time-based retention does not apply.
+        retention_ms=None,
+        event_types=(StockLevelChanged.event_type,),
+        description=(
+            "Current quantity on hand per stock line (store, item, batch, location); the latest "
+            "record per key is the level."
+        ),
+    ),
+)
+
+
+def dlq_name(topic: Topic | str) -> str:
+    """The dead-letter topic name of a topic: `<topic>.dlq`."""
+    name = topic.name if isinstance(topic, Topic) else topic
+    return f"{name}{DLQ_SUFFIX}"
+
+
+def dlq_topic(topic: Topic | str) -> Topic:
+    """The dead-letter topic of a topic; its consumers write failed records there unchanged."""
+    source = topic if isinstance(topic, Topic) else _by_name(TOPICS, topic)
+    return Topic(
+        name=dlq_name(source),
+        owner=source.owner,
+        key=source.key,
+        # Dead letters are rare and nobody needs them in parallel; a few partitions suffice.
+        partitions=min(DLQ_PARTITIONS, source.partitions),
+        # Always "delete": a dead letter is a distinct failure, never superseded by a newer one.
+        cleanup_policy="delete",
+        # Kept until an operator replays or discards them: a dead letter may be the only trace
+        # of an effect a consumer failed to apply, and the volume is tiny.
+        retention_ms=None,
+        event_types=source.event_types,
+        description=f"Records from {source.name} that a consumer could not process.",
+    )
+
+
+def all_topics(include_dlq: bool = True) -> tuple[Topic, ...]:
+    """Every catalogue topic, each followed by its dead-letter topic unless excluded."""
+    if not include_dlq:
+        return TOPICS
+    return tuple(t for main in TOPICS for t in (main, dlq_topic(main)))
+
+
+def topic(name: str) -> Topic:
+    """The catalogue topic (or dead-letter topic) with this name."""
+    return _by_name(all_topics(), name)
+
+
+def _by_name(topics: tuple[Topic, ...], name: str) -> Topic:
+    for candidate in topics:
+        if candidate.name == name:
+            return candidate
+    known = ", ".join(t.name for t in topics)
+    raise KeyError(f"no topic named {name!r} in the catalogue; known topics: {known}")

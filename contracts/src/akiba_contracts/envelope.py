@@ -1,0 +1,214 @@
+"""CloudEvents 1.0 envelope in structured JSON mode: the whole event is the Kafka record value."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from akiba_contracts.payloads.base import Payload, schema_uri
+
+__all__ = [
+    "CLOUDEVENTS_CONTENT_TYPE",
+    "DATA_CONTENT_TYPE",
+    "CloudEvent",
+    "InvalidEnvelope",
+    "decode",
+    "encode",
+    "kafka_headers",
+    "new_event",
+]
+
+CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"
+DATA_CONTENT_TYPE = "application/json"
+
+# CloudEvents attribute names: MUST be lower-case ASCII letters or digits (length ≤ 20 is a
+# SHOULD, so foreign extensions longer than that are still accepted; ours are all ≤ 20).
+ATTRIBUTE_NAME = re.compile(r"[a-z0-9]+")
+# RFC 3339 section 5.6 date-time; pydantic alone would also accept "2024-01-01 10:00Z" or epochs.
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+# CloudEvents "Integer" is a signed 32-bit whole number.
+INT32_MAX = 2**31 - 1
+URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+class InvalidEnvelope(ValueError):
+    """The bytes are not a valid CloudEvents 1.0 structured JSON event; the message says why."""
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, str) and not RFC3339.fullmatch(value):
+        raise ValueError("time must be an RFC 3339 timestamp, e.g. 2024-05-01T10:00:00Z")
+    if not isinstance(value, str | datetime):
+        raise ValueError("time must be an RFC 3339 timestamp string")
+    return value
+
+
+def _absolute_uri(value: Any) -> Any:
+    if isinstance(value, str) and not URI_SCHEME.fullmatch(value):
+        raise ValueError("dataschema must be an absolute URI")
+    return value
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+UriReference = Annotated[
+    str, Field(min_length=1, pattern=r"^\S+$", json_schema_extra={"format": "uri-reference"})
+]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+AbsoluteUri = Annotated[
+    str, BeforeValidator(_absolute_uri), Field(json_schema_extra={"format": "uri"})
+]
+
+
+class CloudEvent(BaseModel):
+    """One CloudEvents 1.0 event; extension attributes not declared here are kept as extras."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        frozen=True,
+        use_attribute_docstrings=True,
+        json_schema_extra={"propertyNames": {"pattern": "^[a-z0-9]+$"}},
+    )
+
+    specversion: Literal["1.0"]
+    id: NonEmpty
+    """Unique per source; a redelivered event keeps its id (consumers deduplicate on it)."""
+    source: UriReference
+    """The producing context, e.g. /akiba/inventory."""
+    type: NonEmpty
+    """Reverse-DNS event type ending in a version, e.g. org.akiba.inventory.….v1."""
+    time: Timestamp | None = None
+    """When the fact happened (RFC 3339)."""
+    subject: NonEmpty | None = None
+    """What the event is about within the source, e.g. a movement id."""
+    datacontenttype: NonEmpty | None = None
+    """Always application/json for Akiba events."""
+    dataschema: AbsoluteUri | None = None
+    """URI of the payload's JSON Schema (urn:akiba:schema:<type>)."""
+    data: dict[str, Any] | None = None
+    """The payload, a JSON object described by dataschema."""
+    partitionkey: NonEmpty | None = None
+    """Partitioning extension: the Kafka record key."""
+    traceparent: NonEmpty | None = None
+    """Distributed Tracing extension: W3C trace context of the operation that caused the event."""
+    tracestate: str | None = None
+    """Distributed Tracing extension: W3C vendor trace state."""
+    siteid: NonEmpty | None = None
+    """Akiba extension: the edge site that recorded the fact."""
+    storeseq: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
+    """Akiba extension: the store's sequence number of the fact (per-store order)."""
+
+    @model_validator(mode="after")
+    def _check_extensions(self) -> CloudEvent:
+        """Drop null extensions (null means unset) and reject names or values the spec forbids."""
+        extras = self.__pydantic_extra__
+        if not extras:
+            return self
+        for name, value in list(extras.items()):
+            if value is None:
+                del extras[name]
+            else:
+                _check_extension(name, value)
+        return self
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """Extension attributes this model does not declare, as received."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+def _check_extension(name: str, value: object) -> None:
+    if name == "data_base64":
+        raise ValueError("data_base64 is not supported: Akiba event data is a JSON object")
+    if not ATTRIBUTE_NAME.fullmatch(name):
+        raise ValueError(f"attribute name {name!r} must be lower-case letters a-z or digits 0-9")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -INT32_MAX - 1 <= value <= INT32_MAX:
+            raise ValueError(f"extension {name!r}: integers must fit in 32 bits")
+    elif not isinstance(value, str | bool):
+        raise ValueError(f"extension {name!r} must be a string, integer or boolean")
+
+
+def encode(event: CloudEvent) -> bytes:
+    """Serialise an event as a CloudEvents structured JSON document (absent attributes omitted)."""
+    return event.model_dump_json(exclude_none=True).encode()
+
+
+def decode(raw: bytes | str) -> CloudEvent:
+    """Parse a structured JSON CloudEvent, raising InvalidEnvelope with the reason."""
+    try:
+        return CloudEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InvalidEnvelope(_reason(exc)) from None
+
+
+def _reason(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"]) or "event"
+        parts.append(f"{where}: {error['msg']}")
+    return "invalid CloudEvent: " + "; ".join(parts)
+
+
+def kafka_headers(event: CloudEvent) -> list[tuple[str, bytes]]:
+    """Kafka headers for routing without parsing; copies only, the record value is authoritative."""
+    headers = [
+        ("content-type", CLOUDEVENTS_CONTENT_TYPE.encode()),
+        ("ce_type", event.type.encode()),
+        ("ce_id", event.id.encode()),
+    ]
+    if event.traceparent:
+        headers.append(("traceparent", event.traceparent.encode()))
+    return headers
+
+
+def new_event(
+    *,
+    source: str,
+    type: str,
+    subject: str,
+    data: BaseModel,
+    partitionkey: str,
+    dataschema: str | None = None,
+    traceparent: str | None = None,
+    siteid: str | None = None,
+    storeseq: int | None = None,
+    id: str | None = None,
+    time: datetime | None = None,
+) -> CloudEvent:
+    """Build an event with a fresh uuid4 id and UTC time; a Payload's schema URI is the default."""
+    if isinstance(data, Payload):
+        if data.event_type != type:
+            raise InvalidEnvelope(f"type {type!r} does not match payload type {data.event_type!r}")
+        dataschema = dataschema or schema_uri(type)
+    try:
+        return CloudEvent(
+            specversion="1.0",
+            id=id or str(uuid.uuid4()),
+            source=source,
+            type=type,
+            time=time or datetime.now(UTC),
+            subject=subject,
+            datacontenttype=DATA_CONTENT_TYPE,
+            dataschema=dataschema,
+            data=data.model_dump(mode="json"),
+            partitionkey=partitionkey,
+            traceparent=traceparent,
+            siteid=siteid,
+            storeseq=storeseq,
+        )
+    except ValidationError as exc:
+        raise InvalidEnvelope(_reason(exc)) from None

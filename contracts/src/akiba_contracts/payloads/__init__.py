@@ -1,0 +1,40 @@
+"""Published payload models and the registry from event type to model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
+from akiba_contracts.payloads.inventory import (
+    MovementType,
+    StockLevelChanged,
+    StockMovementRecorded,
+    stock_level_key,
+)
+
+__all__ = [
+    "PAYLOADS",
+    "SCHEMA_URI_PREFIX",
+    "MovementType",
+    "Payload",
+    "StockLevelChanged",
+    "StockMovementRecorded",
+    "payload_model",
+    "schema_uri",
+    "stock_level_key",
+]
+
+PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
+    {model.event_type: model for model in (StockMovementRecorded, StockLevelChanged)}
+)
+"""Every published event type and the model of its `data`."""
+
+
+def payload_model(event_type: str) -> type[Payload]:
+    """The payload model of an event type; KeyError names the known types."""
+    try:
+        return PAYLOADS[event_type]
+    except KeyError:
+        known = ", ".join(sorted(PAYLOADS))
+        raise KeyError(f"unknown event type {event_type!r}; known types: {known}") from None

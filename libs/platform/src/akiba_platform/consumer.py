@@ -1,0 +1,216 @@
+"""The consumer loop: inbox and effect in one transaction, offsets committed after it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.structs import ConsumerRecord
+from akiba_contracts.envelope import CloudEvent, decode
+from opentelemetry import trace
+
+from akiba_platform import metrics
+from akiba_platform.dead_letters import DeadLetter, send_dead_letters
+from akiba_platform.errors import is_transient
+from akiba_platform.faults import crash_point
+from akiba_platform.inbox import AsyncpgInbox
+from akiba_platform.telemetry import context_from, tracer
+
+log = logging.getLogger(__name__)
+
+Record = ConsumerRecord[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One decoded event and where it came from."""
+
+    event: CloudEvent
+    record: Record
+
+    @property
+    def event_id(self) -> UUID:
+        """The CloudEvent id, which the inbox keys on."""
+        return UUID(self.event.id)
+
+
+BatchHandler = Callable[["asyncpg.Connection[Any]", Sequence[Delivery]], Awaitable[None]]
+
+
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Lets a revocation wait until the batch in flight is committed."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self._lock:
+            pass
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
+
+
+class ConsumerLoop:
+    """Applies events from topics through a batch handler, exactly once in effect."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        consumer: AIOKafkaConsumer,
+        topics: Sequence[str],
+        pool: asyncpg.Pool[Any],
+        handler: BatchHandler,
+        dlq_producer: AIOKafkaProducer,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._consumer = consumer
+        self._topics = list(topics)
+        self._pool = pool
+        self._handler = handler
+        self._dlq = dlq_producer
+        self._max_backoff = max_backoff
+        self._lock = asyncio.Lock()
+
+    async def run(self, stop: asyncio.Event, *, batch_size: int = 500) -> None:
+        """Consume until `stop` is set, then leave the group cleanly."""
+        self._consumer.subscribe(self._topics, listener=_WaitForBatch(self._lock))
+        while not stop.is_set():
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=batch_size)
+            if not batches:
+                continue
+            async with self._lock:
+                await self._apply_and_commit(batches, stop)
+
+    async def _apply_and_commit(
+        self, batches: dict[TopicPartition, list[Record]], stop: asyncio.Event
+    ) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for tp, records in batches.items():
+            if not await self._with_retries(records, stop):
+                return  # stopping mid-retry: nothing committed, the next owner redoes it
+            offsets[tp] = records[-1].offset + 1
+            self._record_lag(tp, records[-1].offset)
+        crash_point("consumer-after-db-commit")
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as exc:
+            # The partitions moved during a rebalance; the new owner's inbox skips our work.
+            log.warning("offset commit refused", extra={"consumer": self.name, "error": str(exc)})
+
+    async def _with_retries(self, records: list[Record], stop: asyncio.Event) -> bool:
+        delay = 0.1
+        while True:
+            try:
+                await self._apply(records)
+                return True
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("transient failure, retrying", extra={"consumer": self.name, "error": repr(exc)})
+            if stop.is_set():
+                return False
+            await asyncio.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, self._max_backoff)
+
+    async def _apply(self, records: list[Record]) -> None:
+        deliveries, dead = _decode(records)
+        async with self._pool.acquire() as conn, conn.transaction():
+            inbox = AsyncpgInbox(conn)
+            unique = list({d.event_id: d for d in reversed(deliveries)}.values())[::-1]
+            fresh_ids = await inbox.claim(self.name, [d.event_id for d in unique])
+            fresh = [d for d in unique if d.event_id in fresh_ids]
+            metrics.duplicates.add(len(deliveries) - len(fresh), {"consumer": self.name})
+            dead += await self._handle(conn, fresh)
+            for d in dead:
+                if d.event_id is not None:
+                    await inbox.dead_letter(self.name, d.event_id)
+            # Dead letters are published before the commit: a crash in between repeats them
+            # (at least once), whereas the other order could lose them.
+            await send_dead_letters(self._dlq, self.name, dead)
+        metrics.consumed.add(len(fresh) - len(dead), {"consumer": self.name})
+
+    async def _handle(self, conn: asyncpg.Connection[Any], fresh: list[Delivery]) -> list[DeadLetter]:
+        if not fresh:
+            return []
+        with _spans(self.name, fresh):
+            try:
+                async with conn.transaction():
+                    await self._handler(conn, fresh)
+                return []
+            except Exception as exc:
+                if is_transient(exc) or len(fresh) == 1:
+                    return _dead_or_raise(exc, fresh)
+            return await self._one_by_one(conn, fresh)
+
+    async def _one_by_one(self, conn: asyncpg.Connection[Any], fresh: list[Delivery]) -> list[DeadLetter]:
+        """Find the poison in a failed batch: each event in a savepoint of its own."""
+        dead: list[DeadLetter] = []
+        for d in fresh:
+            try:
+                async with conn.transaction():
+                    await self._handler(conn, [d])
+            except Exception as exc:
+                dead += _dead_or_raise(exc, [d])
+        return dead
+
+    def _record_lag(self, tp: TopicPartition, last: int) -> None:
+        end = self._consumer.highwater(tp)
+        if end is not None:
+            lag = max(0, end - last - 1)
+            metrics.consumer_lag.set(lag, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition})
+
+
+def _dead_or_raise(exc: Exception, deliveries: list[Delivery]) -> list[DeadLetter]:
+    if is_transient(exc):
+        raise exc
+    return [DeadLetter(d.record, f"{type(exc).__name__}: {exc}", d.event_id) for d in deliveries]
+
+
+def _decode(records: list[Record]) -> tuple[list[Delivery], list[DeadLetter]]:
+    good: list[Delivery] = []
+    bad: list[DeadLetter] = []
+    for r in records:
+        try:
+            good.append(Delivery(decode(r.value or b""), r))
+        except ValueError as exc:
+            bad.append(DeadLetter(r, f"InvalidEnvelope: {exc}", None))
+    return good, bad
+
+
+class _spans:
+    """One span per applied event, a child of the span that recorded it."""
+
+    def __init__(self, consumer: str, deliveries: list[Delivery]) -> None:
+        self._consumer = consumer
+        self._deliveries = deliveries
+        self._spans: list[trace.Span] = []
+
+    def __enter__(self) -> None:
+        for d in self._deliveries:
+            span = tracer.start_span(
+                f"apply {d.event.type}",
+                context=context_from(d.event.traceparent),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.consumer.group.name": self._consumer,
+                    "messaging.destination.name": d.record.topic,
+                    "messaging.message.id": d.event.id,
+                },
+            )
+            self._spans.append(span)
+
+    def __exit__(self, *exc: object) -> None:
+        for span in self._spans:
+            span.end()

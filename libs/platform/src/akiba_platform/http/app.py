@@ -1,0 +1,59 @@
+"""The app factory every service's API starts from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from akiba_platform.http.middleware import TelemetryMiddleware
+from akiba_platform.http.probes import Probe, run_probes
+from akiba_platform.http.problems import install_problem_handlers
+
+PUBLIC = {"x-akiba-public": True}
+
+
+def create_app(
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    probes: Sequence[Probe] = (),
+    errors: dict[type[Exception], int] | None = None,
+    lifespan: Any = None,
+) -> FastAPI:
+    """A FastAPI app with probes, metrics, problem+json errors and tracing."""
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.probes = list(probes)
+    install_problem_handlers(app, errors or {})
+    app.add_middleware(TelemetryMiddleware)
+    app.include_router(_platform_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _platform_router() -> APIRouter:
+    router = APIRouter(tags=["platform"])
+
+    @router.get("/health", openapi_extra=PUBLIC)
+    async def health() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @router.get("/ready", openapi_extra=PUBLIC)
+    async def ready(request: Request) -> JSONResponse:
+        """The database and Kafka are reachable (503 with the failing check otherwise)."""
+        checks = await run_probes(request.app.state.probes)
+        ok = all(v == "ok" for v in checks.values())
+        body = {"status": "ready" if ok else "unavailable", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/metrics", openapi_extra=PUBLIC)
+    async def prometheus() -> Response:
+        """Metrics in Prometheus text format."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,63 @@
+"""ASGI middleware: a server span, a request id and a latency metric per request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from akiba_platform import metrics
+from akiba_platform.logs import request_id
+from akiba_platform.telemetry import context_from, tracer
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return str(v.decode("latin-1"))
+    return None
+
+
+class TelemetryMiddleware:
+    """Plain ASGI (not BaseHTTPMiddleware) so it adds microseconds, not a task per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        token = request_id.set(rid)
+        status = {"code": 500}
+        start = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        name = f"{scope['method']} {scope['path']}"
+        parent = context_from(_header(scope, b"traceparent"))
+        with tracer.start_as_current_span(name, context=parent, kind=trace.SpanKind.SERVER) as span:
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                route = _route(scope)
+                span.update_name(f"{scope['method']} {route}")
+                span.set_attribute("http.response.status_code", status["code"])
+                metrics.http_duration.record(
+                    time.perf_counter() - start,
+                    {"method": scope["method"], "route": route, "status": status["code"]},
+                )
+                request_id.reset(token)
+
+
+def _route(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    return str(getattr(route, "path", scope["path"]))

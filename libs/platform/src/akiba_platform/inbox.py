@@ -1,0 +1,47 @@
+"""The inbox: which events a consumer has applied, written in the effect's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+
+
+class Inbox(Protocol):
+    """Remembers applied events so a redelivery changes nothing."""
+
+    async def claim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Record the ids in the current transaction; return those not seen before."""
+        ...
+
+    async def dead_letter(self, consumer: str, event_id: UUID) -> None:
+        """Record that an event went to the dead-letter topic, so it is not retried."""
+        ...
+
+
+class AsyncpgInbox:
+    """The inbox table, used through the caller's connection and transaction."""
+
+    def __init__(self, conn: asyncpg.Connection[Any]) -> None:
+        self._conn = conn
+
+    async def claim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Insert what is new in one statement; duplicates come back absent."""
+        rows = await self._conn.fetch(
+            "insert into inbox (consumer, event_id) select $1, unnest($2::uuid[])"
+            " on conflict do nothing returning event_id",
+            consumer,
+            list(event_ids),
+        )
+        return {r["event_id"] for r in rows}
+
+    async def dead_letter(self, consumer: str, event_id: UUID) -> None:
+        """Mark the event as handled by dead-lettering it."""
+        await self._conn.execute(
+            "insert into inbox (consumer, event_id, dead_letter) values ($1, $2, true)"
+            " on conflict (consumer, event_id) do update set dead_letter = true",
+            consumer,
+            event_id,
+        )

@@ -1,0 +1,108 @@
+"""The outbox relay: publishes committed outbox rows with an idempotent producer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from akiba_platform import metrics
+from akiba_platform.errors import is_transient
+from akiba_platform.faults import crash_point
+from akiba_platform.outbox import AsyncpgOutbox, PendingMessage
+from akiba_platform.telemetry import tracer
+
+log = logging.getLogger(__name__)
+
+# One active relay per database keeps commit order per key; others wait as hot standbys.
+_LEADER_LOCK = 0x52454C41
+
+
+def _headers(m: PendingMessage) -> list[tuple[str, bytes]]:
+    h = [
+        ("content-type", b"application/cloudevents+json"),
+        ("ce_id", str(m.event_id).encode()),
+        ("ce_type", m.event_type.encode()),
+    ]
+    if m.traceparent:
+        h.append(("traceparent", m.traceparent.encode()))
+    return h
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka in id order, deleting them once the broker has them all."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool[Any],
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._backlog_checked = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set; survive database and broker outages."""
+        while not stop.is_set():
+            try:
+                await self._lead(stop)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("relay interrupted, retrying", extra={"error": repr(exc)})
+                await _sleep_or_stop(stop, 1.0)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        async with self._pool.acquire() as conn:
+            while not await conn.fetchval("select pg_try_advisory_lock($1)", _LEADER_LOCK):
+                if await _sleep_or_stop(stop, 1.0):
+                    return
+            try:
+                outbox = AsyncpgOutbox(conn)
+                while not stop.is_set():
+                    if await self.publish_once(outbox) < self._batch_size:
+                        await _sleep_or_stop(stop, self._idle)
+            finally:
+                await conn.execute("select pg_advisory_unlock($1)", _LEADER_LOCK)
+
+    async def publish_once(self, outbox: AsyncpgOutbox) -> int:
+        """Publish one batch; return how many rows it held."""
+        pending = await outbox.pending(self._batch_size)
+        await self._observe_backlog(outbox)
+        if not pending:
+            return 0
+        with tracer.start_as_current_span("outbox.publish", attributes={"messaging.batch.message_count": len(pending)}):
+            futures = [
+                await self._producer.send(m.topic, m.value, key=m.key.encode(), headers=_headers(m))
+                for m in pending
+            ]
+            await asyncio.gather(*futures)
+        # A crash here republishes the batch; consumers' inboxes make that harmless.
+        crash_point("relay-after-publish")
+        await outbox.mark_published([m.id for m in pending])
+        metrics.published.add(len(pending))
+        return len(pending)
+
+    async def _observe_backlog(self, outbox: AsyncpgOutbox) -> None:
+        now = time.monotonic()
+        if now - self._backlog_checked > 5:
+            self._backlog_checked = now
+            metrics.outbox_backlog.set(await outbox.backlog())
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds`; True when stopping."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -1,0 +1,51 @@
+"""Running a service's roles (api, relay, consume) in one process until a signal stops them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import start_http_server
+
+log = logging.getLogger(__name__)
+
+Role = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def api_role(app: FastAPI, host: str, port: int) -> Role:
+    """Serve the app with uvicorn until stopped."""
+
+    async def run(stop: asyncio.Event) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        serving = asyncio.create_task(server.serve())
+        await stop.wait()
+        server.should_exit = True
+        await serving
+
+    return run
+
+
+async def run_roles(roles: dict[str, Role], *, metrics_port: int = 0) -> None:
+    """Run every role; SIGINT/SIGTERM stop them all gracefully, a crash in one stops the rest."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if metrics_port:
+        start_http_server(metrics_port, addr="127.0.0.1")
+    tasks = {asyncio.create_task(role(stop), name=name): name for name, role in roles.items()}
+    log.info("started", extra={"roles": sorted(roles)})
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(result, BaseException):
+            log.error("role failed", extra={"role": tasks[task]}, exc_info=result)
+    if any(isinstance(r, BaseException) for r in results):
+        raise SystemExit(1)

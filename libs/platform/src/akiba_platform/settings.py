@@ -1,0 +1,30 @@
+"""Settings every service shares, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What a service process needs to reach its database, Kafka and its observers."""
+
+    model_config = SettingsConfigDict(env_prefix="AKIBA_", extra="ignore")
+
+    service_name: str = "akiba"
+    database_url: str = "postgresql://postgres@127.0.0.1:54329/postgres"
+    kafka_bootstrap_servers: str = "127.0.0.1:29092"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    metrics_port: int = Field(0, description="Prometheus port for processes without HTTP; 0 = off")
+    log_level: str = "INFO"
+    otel_exporter: Literal["none", "console", "otlp", "jsonl"] = "none"
+    otel_endpoint: str | None = None
+    otel_file: str | None = Field(None, description="Where the jsonl exporter appends spans")
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    relay_batch_size: int = 500
+    relay_idle_seconds: float = 0.05
+    consumer_batch_size: int = 500

@@ -1,0 +1,125 @@
+"""The local stack: real PostgreSQL and Apache Kafka without Docker, behind up/down/status."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from akiba_platform.stack import kafka, postgres
+from akiba_platform.stack.errors import (
+    ExternalServiceError,
+    JavaError,
+    KafkaStartError,
+    MavenFetchError,
+    MavenMissingError,
+    PortInUseError,
+    PostgresStartError,
+    StackError,
+    StackStopError,
+)
+from akiba_platform.stack.state import (
+    ComponentRecord,
+    ComponentStatus,
+    Ports,
+    StackConfig,
+    StackPaths,
+    Started,
+    locked,
+    write_record,
+)
+
+__all__ = [
+    "ComponentStatus",
+    "ExternalServiceError",
+    "JavaError",
+    "KafkaStartError",
+    "MavenFetchError",
+    "MavenMissingError",
+    "PortInUseError",
+    "Ports",
+    "PostgresStartError",
+    "StackConfig",
+    "StackEndpoints",
+    "StackError",
+    "StackPaths",
+    "StackStopError",
+    "Started",
+    "down",
+    "endpoints",
+    "status",
+    "up",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StackEndpoints:
+    """Where the stack answers: a PostgreSQL server URL and Kafka bootstrap servers."""
+
+    pg_url: str
+    kafka_bootstrap: str
+
+    def database_url(self, service: str) -> str:
+        """DSN of a service's database: 'inventory' -> .../akiba_inventory."""
+        name = service if service.startswith("akiba_") else f"akiba_{service.replace('-', '_')}"
+        return postgres.database_url(self.pg_url, name)
+
+
+def endpoints(config: StackConfig | None = None) -> StackEndpoints:
+    """The endpoints for this configuration, without starting anything."""
+    config = config or StackConfig.from_env()
+    return StackEndpoints(postgres.base_url(config), kafka.bootstrap(config))
+
+
+def up(config: StackConfig | None = None) -> StackEndpoints:
+    """Start PostgreSQL and Kafka (both at once) unless already running; safe to repeat."""
+    config = config or StackConfig.from_env()
+    with locked(config.paths), ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(component.up, config) for component in (postgres, kafka)]
+        errors = [exc for f in futures if isinstance(exc := f.exception(), BaseException)]
+        for future in futures:
+            if future.exception() is None:
+                _remember(config, future.result())
+        for extra in errors[1:]:
+            log.error("error: %s", extra)  # only one can be raised; say the other too
+        if errors:
+            raise errors[0]
+    return endpoints(config)
+
+
+def down(config: StackConfig | None = None) -> list[str]:
+    """Stop our local Kafka and PostgreSQL; returns the names of what was stopped."""
+    config = config or StackConfig.from_env()
+    stopped = []
+    with locked(config.paths):
+        for component in (kafka, postgres):
+            name = component.__name__.rsplit(".", 1)[-1]
+            if component.down(config):
+                stopped.append(name)
+                log.info("%s stopped", name)
+            write_record(config.paths, name, None)
+    return stopped
+
+
+def status(config: StackConfig | None = None) -> list[ComponentStatus]:
+    """Check each component: running, pid, endpoint, health."""
+    config = config or StackConfig.from_env()
+    return [postgres.status(config), kafka.status(config)]
+
+
+def _remember(config: StackConfig, started: Started) -> None:
+    record = ComponentRecord(started.endpoint, started.pid, started.external)
+    write_record(config.paths, started.name, record)
+    log.info("%s", describe_start(started))
+
+
+def describe_start(started: Started) -> str:
+    """One line about a component that `up` handled."""
+    where = f"{started.name} at {started.endpoint}"
+    if started.external:
+        return f"{where}: external, checked in {started.seconds:.1f} s"
+    if started.already_running:
+        return f"{where}: already running (pid {started.pid})"
+    return f"{where}: started in {started.seconds:.1f} s (pid {started.pid})"

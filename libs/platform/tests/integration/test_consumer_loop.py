@@ -1,0 +1,152 @@
+"""The consumer loop: exactly-once effect, dead letters, retries, rebalances."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from akiba_contracts.envelope import encode
+from akiba_platform import kafka
+from akiba_platform.consumer import ConsumerLoop, Delivery
+from akiba_platform.db import create_pool
+from akiba_platform.errors import PermanentError, TransientError
+from akiba_platform.testing import wait_until
+from akiba_platform.testing.plugin import Databases, Topics
+
+from ..conftest import event
+from .kafka_helpers import read_topic
+
+
+@dataclass
+class Rig:
+    """A topic, a database with an effects table, and running consumer loops."""
+
+    topic: str
+    pool: asyncpg.Pool[Any]
+    producer: AIOKafkaProducer
+    bootstrap: str
+    running: list[tuple[asyncio.Event, asyncio.Task[None]]] = field(default_factory=list)
+
+    async def send(self, *values: bytes, key: bytes = b"k") -> None:
+        for v in values:
+            await self.producer.send_and_wait(self.topic, v, key=key)
+
+    async def start_loop(self, handler: Any, group: str = "g") -> asyncio.Event:
+        consumer = kafka.consumer(self.bootstrap, group)
+        await consumer.start()
+        loop = ConsumerLoop(
+            name=group, consumer=consumer, topics=[self.topic], pool=self.pool,
+            handler=handler, dlq_producer=self.producer, max_backoff=0.2,
+        )
+        stop = asyncio.Event()
+
+        async def run() -> None:
+            try:
+                await loop.run(stop, batch_size=50)
+            finally:
+                await consumer.stop()
+
+        self.running.append((stop, asyncio.create_task(run())))
+        return stop
+
+    async def effects(self) -> list[int]:
+        return [r["n"] for r in await self.pool.fetch("select n from effects order by n")]
+
+
+@pytest.fixture
+async def rig(databases: Databases, topics: Topics, kafka_bootstrap: str) -> AsyncIterator[Rig]:
+    pool = await create_pool(await databases.create(), max_size=10)
+    await pool.execute("create table effects (n int not null)")
+    producer = kafka.producer(kafka_bootstrap)
+    await producer.start()
+    r = Rig(await topics.create("consumer"), pool, producer, kafka_bootstrap)
+    yield r
+    for stop, _ in r.running:
+        stop.set()
+    await asyncio.gather(*(t for _, t in r.running))
+    await producer.stop()
+    await pool.close()
+
+
+async def record_effect(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+    """The handler under test: one row per applied event."""
+    for d in deliveries:
+        n = (d.event.data or {})["n"]
+        if n < 0:
+            raise PermanentError(f"negative numbers are poison: {n}")
+        await conn.execute("insert into effects (n) values ($1)", n)
+
+
+async def test_each_event_is_applied_once_even_when_delivered_twice(rig: Rig) -> None:
+    events = [encode(event(n)) for n in range(10)]
+    await rig.send(*events)
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 10), what="ten effects")
+    await rig.send(*events, encode(event(99)))  # redelivered in a later batch, then a marker
+    await wait_until(lambda: _count(rig, 11, at_least=True), what="the marker")
+    assert await rig.effects() == [*range(10), 99]
+
+
+async def test_duplicates_within_one_batch_are_applied_once(rig: Rig) -> None:
+    events = [encode(event(n)) for n in range(10)]
+    await rig.send(*events, *events, encode(event(99)))
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 11, at_least=True), what="the marker")
+    assert await rig.effects() == [*range(10), 99]
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_applied(rig: Rig) -> None:
+    await rig.send(b"not a cloudevent", encode(event(-1)), encode(event(7)))
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 1), what="the good event")
+    dead = await read_topic(rig.bootstrap, f"{rig.topic}.dlq", expect=2)
+    reasons = sorted(dict(r.headers)["akiba-dlq-reason"].decode() for r in dead)
+    assert reasons[0].startswith("InvalidEnvelope")
+    assert "negative numbers are poison: -1" in reasons[1]
+    assert {dict(r.headers)["akiba-dlq-topic"].decode() for r in dead} == {rig.topic}
+    assert await rig.effects() == [7]
+
+
+async def test_a_transient_failure_is_retried_until_it_succeeds(rig: Rig) -> None:
+    failures = {"left": 3}
+
+    async def flaky(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise TransientError("database briefly away")
+        await record_effect(conn, deliveries)
+
+    await rig.send(*(encode(event(n)) for n in range(5)))
+    await rig.start_loop(flaky)
+    await wait_until(lambda: _count(rig, 5), what="five effects")
+    assert failures["left"] == 0
+    assert await rig.effects() == list(range(5))
+    assert await read_topic(rig.bootstrap, f"{rig.topic}.dlq", expect=0, timeout=1) == []
+
+
+async def test_members_joining_and_leaving_the_group_lose_and_double_nothing(rig: Rig) -> None:
+    async def slow(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+        await asyncio.sleep(0.02)
+        await record_effect(conn, deliveries)
+
+    first = await rig.start_loop(slow)
+    for n in range(300):
+        await rig.producer.send(rig.topic, encode(event(n)), key=str(n).encode())
+    await rig.producer.flush()
+    await wait_until(lambda: _count(rig, 20, at_least=True), what="the first member to start")
+    await rig.start_loop(slow)  # a rebalance while the first is mid-stream
+    await wait_until(lambda: _count(rig, 120, at_least=True), what="progress after the join")
+    first.set()  # the first leaves: its partitions move to the second
+    await wait_until(lambda: _count(rig, 300), timeout=60, what="all 300 effects")
+    await asyncio.sleep(0.5)
+    assert await rig.effects() == list(range(300))
+
+
+async def _count(rig: Rig, n: int, at_least: bool = False) -> bool:
+    have = int(await rig.pool.fetchval("select count(*) from effects"))
+    return have >= n if at_least else have == n

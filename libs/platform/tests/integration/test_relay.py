@@ -1,0 +1,83 @@
+"""The relay publishes every committed outbox row, even when transactions commit out of order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from akiba_contracts.envelope import decode
+from akiba_platform import kafka
+from akiba_platform.db import create_pool
+from akiba_platform.outbox import AsyncpgOutbox
+from akiba_platform.relay import OutboxRelay
+from akiba_platform.testing import wait_until
+from akiba_platform.testing.plugin import Databases, Topics
+
+from ..conftest import message
+from .kafka_helpers import read_topic
+
+
+async def test_a_row_waits_while_an_older_transaction_is_still_running(
+    platform_db: asyncpg.Pool[Any],
+) -> None:
+    async with platform_db.acquire() as slow, platform_db.acquire() as fast:
+        slow_tx = slow.transaction()
+        await slow_tx.start()
+        await AsyncpgOutbox(slow).put([message(n=1)])  # takes the older xid and the lower id
+        async with fast.transaction():
+            await AsyncpgOutbox(fast).put([message(n=2)])
+        reader = AsyncpgOutbox(await platform_db.acquire())
+        try:
+            assert await reader.pending(10) == []  # the fast row must not jump the slow one
+            await slow_tx.commit()
+            assert [p.id for p in await reader.pending(10)] == sorted(p.id for p in await reader.pending(10))
+            assert len(await reader.pending(10)) == 2
+        finally:
+            await platform_db.release(reader._conn)
+
+
+async def test_two_hundred_transactions_committing_out_of_order_are_all_published(
+    databases: Databases, topics: Topics, kafka_bootstrap: str
+) -> None:
+    topic = await topics.create("relay")
+    pool = await create_pool(await databases.create(), min_size=10, max_size=210)
+    producer = kafka.producer(kafka_bootstrap)
+    await producer.start()
+    stop = asyncio.Event()
+    relay = OutboxRelay(pool, producer, batch_size=50, idle_seconds=0.005)
+    running = asyncio.create_task(relay.run(stop))
+    commits: list[int] = []
+    try:
+        sent = await asyncio.gather(*(_slow_write(pool, topic, i, commits) for i in range(200)))
+        await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+        await pool.close()
+    ids_in_id_order = [i for _, i in sorted(sent)]
+    assert commits != ids_in_id_order, "the test must make transactions commit out of order"
+    records = await read_topic(kafka_bootstrap, topic, expect=200)
+    published = [decode(r.value or b"").data or {} for r in records]
+    assert sorted({p["n"] for p in published}) == list(range(200))
+
+
+async def _slow_write(
+    pool: asyncpg.Pool[Any], topic: str, n: int, commits: list[int]
+) -> tuple[int, int]:
+    async with pool.acquire() as conn, conn.transaction():
+        await AsyncpgOutbox(conn).put([message(topic, n=n)])
+        row_id = await conn.fetchval("select max(id) from outbox where xid = pg_current_xact_id()")
+        await asyncio.sleep(random.uniform(0, 0.3))
+    commits.append(n)
+    return int(row_id), n
+
+
+async def _outbox_empty(pool: asyncpg.Pool[Any]) -> bool:
+    return await pool.fetchval("select count(*) from outbox") == 0
+
+
+__all__ = ["UUID"]

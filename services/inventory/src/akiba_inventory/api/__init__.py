@@ -1,0 +1,1 @@
+"""Inventory's HTTP API."""

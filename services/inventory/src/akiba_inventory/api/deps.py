@@ -1,0 +1,23 @@
+"""Dependencies routes share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, Request
+
+from akiba_inventory.uow import InventoryUnitOfWork
+
+
+def _pool(request: Request) -> Any:
+    return request.app.state.pool
+
+
+def _uow(pool: Annotated[asyncpg.Pool, Depends(_pool)]) -> InventoryUnitOfWork:  # type: ignore[type-arg]
+    return InventoryUnitOfWork(pool)
+
+
+# asyncpg.Pool is generic only in its stubs; FastAPI needs the runtime class.
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]  # type: ignore[type-arg]
+Uow = Annotated[InventoryUnitOfWork, Depends(_uow)]

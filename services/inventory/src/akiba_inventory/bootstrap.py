@@ -1,0 +1,92 @@
+"""The one place that names concrete classes and wires a process's roles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from akiba_contracts.catalogue import all_topics
+from akiba_platform import kafka
+from akiba_platform.consumer import ConsumerLoop
+from akiba_platform.db import create_pool
+from akiba_platform.migrations import migrate
+from akiba_platform.relay import OutboxRelay
+from akiba_platform.runtime import Role, api_role
+
+from akiba_inventory import projector
+from akiba_inventory.api.app import create_app
+from akiba_inventory.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+ROLES = ("api", "relay", "project")
+
+
+async def prepare(settings: Settings) -> None:
+    """Migrate the database and create the catalogue's topics (both idempotent)."""
+    await migrate(settings.database_url, {"inventory": MIGRATIONS})
+    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
+
+
+@asynccontextmanager
+async def _pool(settings: Settings) -> AsyncIterator[asyncpg.Pool[Any]]:
+    pool = await create_pool(settings.database_url, max_size=settings.db_pool_max)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+def relay_role(settings: Settings) -> Role:
+    """Publish the outbox."""
+
+    async def run(stop: asyncio.Event) -> None:
+        async with AsyncExitStack() as stack:
+            pool = await stack.enter_async_context(_pool(settings))
+            producer = kafka.producer(settings.kafka_bootstrap_servers)
+            await producer.start()
+            stack.push_async_callback(producer.stop)
+            relay = OutboxRelay(
+                pool, producer, batch_size=settings.relay_batch_size,
+                idle_seconds=settings.relay_idle_seconds,
+            )
+            await relay.run(stop)
+
+    return run
+
+
+def projector_role(settings: Settings) -> Role:
+    """Project stock levels from the movements topic."""
+
+    async def run(stop: asyncio.Event) -> None:
+        async with AsyncExitStack() as stack:
+            pool = await stack.enter_async_context(_pool(settings))
+            producer = kafka.producer(settings.kafka_bootstrap_servers)
+            await producer.start()
+            stack.push_async_callback(producer.stop)
+            consumer = kafka.consumer(settings.kafka_bootstrap_servers, projector.NAME)
+            await consumer.start()
+            stack.push_async_callback(consumer.stop)
+            loop = ConsumerLoop(
+                name=projector.NAME, consumer=consumer, topics=["inventory.stock-movements"],
+                pool=pool, handler=projector.project, dlq_producer=producer,
+            )
+            await loop.run(stop, batch_size=settings.consumer_batch_size)
+
+    return run
+
+
+def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
+    """The roles this process runs."""
+    build = {
+        "api": lambda: api_role(create_app(settings), settings.http_host, settings.http_port),
+        "relay": lambda: relay_role(settings),
+        "project": lambda: projector_role(settings),
+    }
+    unknown = set(names) - set(build)
+    if unknown:
+        raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
+    return {n: build[n]() for n in names}

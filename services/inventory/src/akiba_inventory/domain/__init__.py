@@ -1,0 +1,1 @@
+"""Inventory's pure domain: no I/O, no framework imports."""

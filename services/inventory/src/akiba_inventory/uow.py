@@ -1,0 +1,16 @@
+"""Inventory's unit of work: the ledger repository on the platform's transaction."""
+
+from __future__ import annotations
+
+from akiba_platform.uow import UnitOfWork
+
+from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
+
+
+class InventoryUnitOfWork(UnitOfWork):
+    """One transaction over the ledger, the outbox and the inbox."""
+
+    ledger: AsyncpgLedgerRepository
+
+    def _open(self) -> None:
+        self.ledger = AsyncpgLedgerRepository(self.conn)
