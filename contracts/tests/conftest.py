@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+
 from akiba_contracts import MovementType, StockLevelChanged, StockMovementRecorded
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from akiba_contracts import incompatibilities
 from pydantic import BaseModel
+
+from akiba_contracts import incompatibilities
 
 Schema = dict[str, Any]
 NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}

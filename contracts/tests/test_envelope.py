@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from akiba_contracts import (
     CLOUDEVENTS_CONTENT_TYPE,
     CloudEvent,
@@ -21,7 +23,6 @@ from akiba_contracts import (
     payload_model,
     schema_uri,
 )
-from pydantic import ValidationError
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 MINIMAL = {"specversion": "1.0", "id": "e-1", "source": "/akiba/inventory", "type": "t.v1"}

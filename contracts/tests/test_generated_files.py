@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from akiba_contracts import PAYLOADS, all_topics, schema_uri
 from akiba_contracts.asyncapi import asyncapi_document
 from akiba_contracts.generate import (

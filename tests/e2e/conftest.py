@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 import pytest
+
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
@@ -49,11 +50,16 @@ class Inventory:
         """Start `akiba-inventory serve --roles <roles>` as its own OS process."""
         n = len(self.processes)
         proc = ServiceProcess(
-            "akiba_inventory", ["serve", "--roles", roles],
+            "akiba_inventory",
+            ["serve", "--roles", roles],
             {
-                "AKIBA_DATABASE_URL": self.dsn, "AKIBA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-                "AKIBA_HTTP_PORT": str(self.port), "AKIBA_OTEL_EXPORTER": "jsonl",
-                "AKIBA_OTEL_FILE": str(self.spans), "AKIBA_RELAY_IDLE_SECONDS": "0.02", **env,
+                "AKIBA_DATABASE_URL": self.dsn,
+                "AKIBA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                "AKIBA_HTTP_PORT": str(self.port),
+                "AKIBA_OTEL_EXPORTER": "jsonl",
+                "AKIBA_OTEL_FILE": str(self.spans),
+                "AKIBA_RELAY_IDLE_SECONDS": "0.02",
+                **env,
             },
             self.workdir / f"{n}-{roles}.log",
         ).start()
@@ -70,6 +76,7 @@ class Inventory:
 
     async def api_ready(self) -> None:
         """Wait until the API answers /ready."""
+
         async def ready() -> bool:
             async with httpx.AsyncClient() as c:
                 try:
@@ -83,9 +90,14 @@ class Inventory:
         """POST a receipt of the test item."""
         async with httpx.AsyncClient(base_url=self.url) as c:
             return await c.post(
-                f"/stores/{self.store_id}/receipts", headers=headers,
-                json={"item_id": str(self.item_id), "lot_code": lot,
-                      "expiry_date": "2030-06-30", "quantity": quantity},
+                f"/stores/{self.store_id}/receipts",
+                headers=headers,
+                json={
+                    "item_id": str(self.item_id),
+                    "lot_code": lot,
+                    "expiry_date": "2030-06-30",
+                    "quantity": quantity,
+                },
             )
 
     async def on_hand(self) -> int:
@@ -113,11 +125,16 @@ async def inventory(
     databases: Databases, stack: StackEndpoints, tmp_path: Path
 ) -> AsyncIterator[Inventory]:
     """A migrated inventory database with one store and one item; processes stopped after."""
-    inv = Inventory(await databases.create({"inventory": MIGRATIONS}), stack.kafka_bootstrap, tmp_path)
+    inv = Inventory(
+        await databases.create({"inventory": MIGRATIONS}), stack.kafka_bootstrap, tmp_path
+    )
     await inv.fetchval(
         "with s as (insert into stores (store_id, code, name) values ($1, $2, 'Test store'))"
         " insert into items (item_id, code, name) values ($3, $4, 'Test item')",
-        inv.store_id, f"S-{inv.store_id.hex[:8]}", inv.item_id, f"I-{inv.item_id.hex[:8]}",
+        inv.store_id,
+        f"S-{inv.store_id.hex[:8]}",
+        inv.item_id,
+        f"I-{inv.item_id.hex[:8]}",
     )
     yield inv
     for p in inv.processes:

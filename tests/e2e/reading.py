@@ -14,8 +14,11 @@ async def records_with(
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Records of a topic whose value mentions `needle`, read from the start."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"reader-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     found: list[ConsumerRecord[bytes, bytes]] = []

@@ -6,6 +6,7 @@ import asyncio
 from uuid import uuid4
 
 import orjson
+
 from akiba_contracts.envelope import CloudEvent, encode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform import kafka
@@ -16,7 +17,8 @@ from .reading import records_with
 
 
 async def test_receipts_reach_stock_on_hand_exactly_once(inventory: Inventory) -> None:
-    api, relay, projector = (inventory.process(r) for r in ("api", "relay", "project"))
+    for roles in ("api", "relay", "project"):
+        inventory.process(roles)
     await inventory.api_ready()
     for q in (100, 250, 40):
         assert (await inventory.receive(q)).status_code == 201
@@ -41,7 +43,9 @@ async def test_a_relay_killed_between_publish_and_mark_causes_the_effect_once(
     inventory.process("relay")
     inventory.process("project")
     await wait_until(lambda: _on_hand_is(inventory, 70), what="stock on hand 70")
-    copies = await records_with(inventory.bootstrap, "inventory.stock-movements", body["movement_id"], 2)
+    copies = await records_with(
+        inventory.bootstrap, "inventory.stock-movements", body["movement_id"], 2
+    )
     assert len(copies) == 2, "the event must have been published twice"
     await asyncio.sleep(1)
     assert await inventory.on_hand() == 70
@@ -72,8 +76,11 @@ async def test_a_poison_movement_is_dead_lettered_and_the_next_one_is_applied(
     await inventory.api_ready()
     await inventory.started(projector)
     poison = CloudEvent(
-        specversion="1.0", id=str(uuid4()), source="/akiba/test",
-        type=StockMovementRecorded.event_type, data={"quantity": "lots"},
+        specversion="1.0",
+        id=str(uuid4()),
+        source="/akiba/test",
+        type=StockMovementRecorded.event_type,
+        data={"quantity": "lots"},
     )
     producer = kafka.producer(inventory.bootstrap)
     await producer.start()
@@ -90,7 +97,9 @@ async def test_a_poison_movement_is_dead_lettered_and_the_next_one_is_applied(
     assert "invalid" in reason and "quantity" in reason
 
 
-async def test_the_http_requests_trace_id_appears_on_the_consumers_span(inventory: Inventory) -> None:
+async def test_the_http_requests_trace_id_appears_on_the_consumers_span(
+    inventory: Inventory,
+) -> None:
     for roles in ("api", "relay", "project"):
         inventory.process(roles)
     await inventory.api_ready()
@@ -102,7 +111,9 @@ async def test_the_http_requests_trace_id_appears_on_the_consumers_span(inventor
         if not inventory.spans.exists():
             return []
         spans = [orjson.loads(line) for line in inventory.spans.read_bytes().splitlines()]
-        return [s for s in spans if s["trace_id"] == trace_id and str(s["name"]).startswith("apply ")]
+        return [
+            s for s in spans if s["trace_id"] == trace_id and str(s["name"]).startswith("apply ")
+        ]
 
     spans = await wait_until(consumer_span, what="the projector's span in the request's trace")
     assert spans[0]["attributes"]["messaging.message.id"]  # type: ignore[index]
@@ -114,4 +125,3 @@ async def _on_hand_is(inv: Inventory, n: int) -> bool:
 
 async def _outbox_empty(inv: Inventory) -> bool:
     return await inv.fetchval("select count(*) from outbox") == 0
-

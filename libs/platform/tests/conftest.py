@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from pydantic import BaseModel
+
 from akiba_contracts.envelope import CloudEvent, new_event
 from akiba_contracts.payloads.inventory import StockLevelChanged
 from akiba_platform.outbox import OutboxMessage
-from pydantic import BaseModel
 
 
 class Ping(BaseModel):
@@ -19,8 +20,12 @@ class Ping(BaseModel):
 def event(n: int = 0, key: str = "k", traceparent: str | None = None) -> CloudEvent:
     """A valid CloudEvent carrying a number."""
     return new_event(
-        source="/akiba/test", type="org.akiba.test.ping.v1", subject="test", data=Ping(n=n),
-        partitionkey=key, traceparent=traceparent,
+        source="/akiba/test",
+        type="org.akiba.test.ping.v1",
+        subject="test",
+        data=Ping(n=n),
+        partitionkey=key,
+        traceparent=traceparent,
     )
 
 

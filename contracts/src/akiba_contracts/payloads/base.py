@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -25,6 +26,6 @@ class Payload(BaseModel):
     event_type: ClassVar[str]
     """The CloudEvents `type` this payload travels under."""
 
+    @abstractmethod
     def partition_key(self) -> str:
         """The Kafka key (and CloudEvents `partitionkey`) of the event carrying this payload."""
-        raise NotImplementedError

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from akiba_contracts.rights import Right
 from fastapi import Request
+
+from akiba_contracts.rights import Right
 
 
 def requires(right: Right) -> dict[str, Any]:

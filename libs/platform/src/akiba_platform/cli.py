@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from akiba_platform import stack
+from akiba_platform import devrun, stack
 from akiba_platform.stack._process import tail
 from akiba_platform.stack.errors import StackError
 from akiba_platform.stack.state import StackConfig
@@ -86,7 +86,10 @@ def _register_stack(subparsers: Subparsers) -> None:
 
 
 # Each entry adds one top-level subcommand; handlers set `handler` and return an exit code.
-COMMANDS: dict[str, Callable[[Subparsers], None]] = {"stack": _register_stack}
+COMMANDS: dict[str, Callable[[Subparsers], None]] = {
+    "stack": _register_stack,
+    "run": devrun.register,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

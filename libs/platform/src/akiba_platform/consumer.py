@@ -7,17 +7,18 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import ConsumerRecord
-from akiba_contracts.envelope import CloudEvent, decode
 from opentelemetry import trace
 
+from akiba_contracts.envelope import CloudEvent, decode
 from akiba_platform import metrics
+from akiba_platform.db import Connection
 from akiba_platform.dead_letters import DeadLetter, send_dead_letters
 from akiba_platform.errors import is_transient
 from akiba_platform.faults import crash_point
@@ -26,7 +27,7 @@ from akiba_platform.telemetry import context_from, tracer
 
 log = logging.getLogger(__name__)
 
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Delivery:
         return UUID(self.event.id)
 
 
-BatchHandler = Callable[["asyncpg.Connection[Any]", Sequence[Delivery]], Awaitable[None]]
+BatchHandler = Callable[[Connection, Sequence[Delivery]], Awaitable[None]]
 
 
 class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -117,7 +118,9 @@ class ConsumerLoop:
             except Exception as exc:
                 if not is_transient(exc):
                     raise
-                log.warning("transient failure, retrying", extra={"consumer": self.name, "error": repr(exc)})
+                log.warning(
+                    "transient failure, retrying", extra={"consumer": self.name, "error": repr(exc)}
+                )
             if stop.is_set():
                 return False
             await asyncio.sleep(delay * (0.5 + random.random()))
@@ -140,7 +143,7 @@ class ConsumerLoop:
             await send_dead_letters(self._dlq, self.name, dead)
         metrics.consumed.add(len(fresh) - len(dead), {"consumer": self.name})
 
-    async def _handle(self, conn: asyncpg.Connection[Any], fresh: list[Delivery]) -> list[DeadLetter]:
+    async def _handle(self, conn: Connection, fresh: list[Delivery]) -> list[DeadLetter]:
         if not fresh:
             return []
         with _spans(self.name, fresh):
@@ -153,7 +156,7 @@ class ConsumerLoop:
                     return _dead_or_raise(exc, fresh)
             return await self._one_by_one(conn, fresh)
 
-    async def _one_by_one(self, conn: asyncpg.Connection[Any], fresh: list[Delivery]) -> list[DeadLetter]:
+    async def _one_by_one(self, conn: Connection, fresh: list[Delivery]) -> list[DeadLetter]:
         """Find the poison in a failed batch: each event in a savepoint of its own."""
         dead: list[DeadLetter] = []
         for d in fresh:
@@ -168,7 +171,9 @@ class ConsumerLoop:
         end = self._consumer.highwater(tp)
         if end is not None:
             lag = max(0, end - last - 1)
-            metrics.consumer_lag.set(lag, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition})
+            metrics.consumer_lag.set(
+                lag, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition}
+            )
 
 
 def _dead_or_raise(exc: Exception, deliveries: list[Delivery]) -> list[DeadLetter]:

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
-from akiba_contracts.catalogue import dlq_name
 
+from akiba_contracts.catalogue import dlq_name
 from akiba_platform import metrics
 
 log = logging.getLogger(__name__)
@@ -53,5 +53,10 @@ async def send_dead_letters(
         metrics.dead_letters.add(1, {"consumer": consumer, "topic": d.record.topic})
         log.error(
             "dead-lettered",
-            extra={"consumer": consumer, "topic": d.record.topic, "offset": d.record.offset, "reason": d.reason},
+            extra={
+                "consumer": consumer,
+                "topic": d.record.topic,
+                "offset": d.record.offset,
+                "reason": d.reason,
+            },
         )

@@ -10,5 +10,5 @@ _ARMED = os.environ.get("AKIBA_CRASH_AT", "")
 
 def crash_point(name: str) -> None:
     """Exit at once, as a power cut would, when AKIBA_CRASH_AT names this point."""
-    if _ARMED == name:
+    if name == _ARMED:
         os._exit(137)

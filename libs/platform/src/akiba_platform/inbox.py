@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
-import asyncpg
+from akiba_platform.db import Connection
 
 
 class Inbox(Protocol):
@@ -24,7 +24,7 @@ class Inbox(Protocol):
 class AsyncpgInbox:
     """The inbox table, used through the caller's connection and transaction."""
 
-    def __init__(self, conn: asyncpg.Connection[Any]) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def claim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+
 from akiba_contracts.catalogue import Topic
 
 log = logging.getLogger(__name__)
@@ -51,17 +53,16 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         new = [_new_topic(t, replication_factor) for t in topics if t.name not in existing]
         if new:
-            try:
+            # Another process may win the race; the topic is then what the catalogue says.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # another process won the race; the topic is what the catalogue says
         return [t.name for t in new]
     finally:
         await admin.close()
 
 
 def _new_topic(t: Topic, replication_factor: int) -> NewTopic:
-    config = {"cleanup.policy": t.cleanup_policy}
+    config: dict[str, str] = {"cleanup.policy": t.cleanup_policy}
     if t.retention_ms is not None:
         config["retention.ms"] = str(t.retention_ms)
     return NewTopic(t.name, t.partitions, replication_factor, topic_configs=config)

@@ -5,9 +5,23 @@ from __future__ import annotations
 from akiba_platform.telemetry import meter
 
 http_duration = meter.create_histogram(
-    "akiba.http.server.duration", unit="s", description="HTTP request latency",
+    "akiba.http.server.duration",
+    unit="s",
+    description="HTTP request latency",
     explicit_bucket_boundaries_advisory=[
-        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
+        0.001,
+        0.0025,
+        0.005,
+        0.01,
+        0.025,
+        0.05,
+        0.1,
+        0.25,
+        0.5,
+        1.0,
+        2.5,
+        5.0,
+        10.0,
     ],
 )
 consumer_lag = meter.create_gauge(

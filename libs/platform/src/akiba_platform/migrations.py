@@ -39,10 +39,7 @@ class Migration:
 
 def load(namespace: str, folder: Path) -> list[Migration]:
     """Read `NNNN_name.sql` files of a folder in order."""
-    return [
-        Migration(namespace, p.name, p.read_text())
-        for p in sorted(folder.glob("*.sql"))
-    ]
+    return [Migration(namespace, p.name, p.read_text()) for p in sorted(folder.glob("*.sql"))]
 
 
 async def migrate(dsn: str, folders: dict[str, Path]) -> list[str]:
@@ -80,7 +77,9 @@ async def _apply(conn: asyncpg.Connection[Any], todo: list[Migration]) -> list[s
             await conn.execute(m.sql)
             await conn.execute(
                 "insert into schema_migrations (namespace, version, checksum) values ($1, $2, $3)",
-                m.namespace, m.version, m.checksum,
+                m.namespace,
+                m.version,
+                m.checksum,
             )
         log.info("migration applied", extra={"migration": f"{m.namespace}/{m.version}"})
         done.append(f"{m.namespace}/{m.version}")

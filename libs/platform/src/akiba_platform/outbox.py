@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-import asyncpg
 from akiba_contracts.envelope import CloudEvent, encode
+from akiba_platform.db import Connection
 
 # Below this many rows a plain INSERT beats starting a COPY.
 _COPY_THRESHOLD = 16
@@ -63,7 +63,7 @@ def _row(m: OutboxMessage) -> tuple[Any, ...]:
 class AsyncpgOutbox:
     """The outbox table, used through the caller's connection and transaction."""
 
-    def __init__(self, conn: asyncpg.Connection[Any]) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def put(self, messages: Sequence[OutboxMessage]) -> None:

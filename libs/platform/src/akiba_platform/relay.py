@@ -80,7 +80,9 @@ class OutboxRelay:
         await self._observe_backlog(outbox)
         if not pending:
             return 0
-        with tracer.start_as_current_span("outbox.publish", attributes={"messaging.batch.message_count": len(pending)}):
+        with tracer.start_as_current_span(
+            "outbox.publish", attributes={"messaging.batch.message_count": len(pending)}
+        ):
             futures = [
                 await self._producer.send(m.topic, m.value, key=m.key.encode(), headers=_headers(m))
                 for m in pending

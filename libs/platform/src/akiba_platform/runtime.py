@@ -22,13 +22,16 @@ def api_role(app: FastAPI, host: str, port: int) -> Role:
     async def run(stop: asyncio.Event) -> None:
         config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         serving = asyncio.create_task(server.serve())
         await stop.wait()
         server.should_exit = True
         await serving
 
     return run
+
+
+async def _run(role: Role, stop: asyncio.Event) -> None:
+    await role(stop)
 
 
 async def run_roles(roles: dict[str, Role], *, metrics_port: int = 0) -> None:
@@ -39,9 +42,11 @@ async def run_roles(roles: dict[str, Role], *, metrics_port: int = 0) -> None:
         loop.add_signal_handler(sig, stop.set)
     if metrics_port:
         start_http_server(metrics_port, addr="127.0.0.1")
-    tasks = {asyncio.create_task(role(stop), name=name): name for name, role in roles.items()}
+    tasks: dict[asyncio.Task[None], str] = {
+        asyncio.create_task(_run(role, stop), name=name): name for name, role in roles.items()
+    }
     log.info("started", extra={"roles": sorted(roles)})
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for task, result in zip(tasks, results, strict=True):

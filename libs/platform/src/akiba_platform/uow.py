@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
@@ -14,7 +15,7 @@ from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 class UnitOfWork:
     """Services subclass it and build their repositories in `_open` from `self.conn`."""
 
-    conn: asyncpg.Connection[Any]
+    conn: PoolConnectionProxy[Any]
 
     def __init__(self, pool: asyncpg.Pool[Any]) -> None:
         self._pool = pool

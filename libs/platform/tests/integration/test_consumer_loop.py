@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from akiba_contracts.envelope import encode
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop, Delivery
@@ -40,8 +41,13 @@ class Rig:
         consumer = kafka.consumer(self.bootstrap, group)
         await consumer.start()
         loop = ConsumerLoop(
-            name=group, consumer=consumer, topics=[self.topic], pool=self.pool,
-            handler=handler, dlq_producer=self.producer, max_backoff=0.2,
+            name=group,
+            consumer=consumer,
+            topics=[self.topic],
+            pool=self.pool,
+            handler=handler,
+            dlq_producer=self.producer,
+            max_backoff=0.2,
         )
         stop = asyncio.Event()
 
@@ -100,7 +106,9 @@ async def test_duplicates_within_one_batch_are_applied_once(rig: Rig) -> None:
     assert await rig.effects() == [*range(10), 99]
 
 
-async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_applied(rig: Rig) -> None:
+async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_applied(
+    rig: Rig,
+) -> None:
     await rig.send(b"not a cloudevent", encode(event(-1)), encode(event(7)))
     await rig.start_loop(record_effect)
     await wait_until(lambda: _count(rig, 1), what="the good event")

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+
 from akiba_platform.db import create_pool
 from akiba_platform.inbox import AsyncpgInbox, Inbox
 from akiba_platform.outbox import AsyncpgOutbox, Outbox, OutboxMessage

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+
 from akiba_contracts.envelope import decode
 from akiba_platform import kafka
 from akiba_platform.db import create_pool
@@ -33,7 +34,9 @@ async def test_a_row_waits_while_an_older_transaction_is_still_running(
         try:
             assert await reader.pending(10) == []  # the fast row must not jump the slow one
             await slow_tx.commit()
-            assert [p.id for p in await reader.pending(10)] == sorted(p.id for p in await reader.pending(10))
+            assert [p.id for p in await reader.pending(10)] == sorted(
+                p.id for p in await reader.pending(10)
+            )
             assert len(await reader.pending(10)) == 2
         finally:
             await platform_db.release(reader._conn)

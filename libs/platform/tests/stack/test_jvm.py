@@ -2,6 +2,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from akiba_platform.stack import _jvm
 from akiba_platform.stack.errors import JavaError, MavenFetchError, MavenMissingError
 

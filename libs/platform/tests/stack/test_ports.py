@@ -2,6 +2,7 @@ import os
 import socket
 
 import pytest
+
 from akiba_platform.stack._process import ensure_port_free, port_is_free
 from akiba_platform.stack.errors import PortInUseError, StackError
 from akiba_platform.stack.state import Ports

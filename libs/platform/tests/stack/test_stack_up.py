@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from akiba_platform.stack import down, status, up
 from akiba_platform.stack._process import pid_alive
 from akiba_platform.stack.state import Ports, StackConfig, StackPaths, find_repo_root

@@ -2,6 +2,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from akiba_platform.stack import StackEndpoints, kafka
 from akiba_platform.stack.errors import KafkaStartError
 from akiba_platform.stack.state import (

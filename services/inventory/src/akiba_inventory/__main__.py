@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from akiba_inventory import bootstrap, demo
+from akiba_inventory.settings import Settings
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
 from akiba_platform.telemetry import setup_telemetry
-
-from akiba_inventory import bootstrap, demo
-from akiba_inventory.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:

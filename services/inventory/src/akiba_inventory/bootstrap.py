@@ -9,20 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+
 from akiba_contracts.catalogue import all_topics
+from akiba_inventory import projector
+from akiba_inventory.api.app import create_app
+from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 from akiba_platform.relay import OutboxRelay
 from akiba_platform.runtime import Role, api_role
-
-from akiba_inventory import projector
-from akiba_inventory.api.app import create_app
-from akiba_inventory.settings import Settings
+from akiba_platform.services import ServiceSpec
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 ROLES = ("api", "relay", "project")
+SERVICE = ServiceSpec(
+    name="inventory", module="akiba_inventory", http_port=8101, database="inventory"
+)
 
 
 async def prepare(settings: Settings) -> None:
@@ -50,7 +54,9 @@ def relay_role(settings: Settings) -> Role:
             await producer.start()
             stack.push_async_callback(producer.stop)
             relay = OutboxRelay(
-                pool, producer, batch_size=settings.relay_batch_size,
+                pool,
+                producer,
+                batch_size=settings.relay_batch_size,
                 idle_seconds=settings.relay_idle_seconds,
             )
             await relay.run(stop)
@@ -71,8 +77,12 @@ def projector_role(settings: Settings) -> Role:
             await consumer.start()
             stack.push_async_callback(consumer.stop)
             loop = ConsumerLoop(
-                name=projector.NAME, consumer=consumer, topics=["inventory.stock-movements"],
-                pool=pool, handler=projector.project, dlq_producer=producer,
+                name=projector.NAME,
+                consumer=consumer,
+                topics=["inventory.stock-movements"],
+                pool=pool,
+                handler=projector.project,
+                dlq_producer=producer,
             )
             await loop.run(stop, batch_size=settings.consumer_batch_size)
 

@@ -8,10 +8,16 @@ import asyncpg
 
 from akiba_inventory.settings import Settings
 
-STORES = [("WH-NAT", "National Medical Stores"), ("DEP-NORTH", "Northern Regional Depot"),
-          ("HF-0001", "Kibera Health Centre")]
-ITEMS = [("AMX-250", "Amoxicillin 250mg dispersible tablet"), ("ORS-1L", "Oral rehydration salts"),
-         ("MR-VAX", "Measles-rubella vaccine 10-dose vial")]
+STORES = [
+    ("WH-NAT", "National Medical Stores"),
+    ("DEP-NORTH", "Northern Regional Depot"),
+    ("HF-0001", "Kibera Health Centre"),
+]
+ITEMS = [
+    ("AMX-250", "Amoxicillin 250mg dispersible tablet"),
+    ("ORS-1L", "Oral rehydration salts"),
+    ("MR-VAX", "Measles-rubella vaccine 10-dose vial"),
+]
 
 
 def demo_id(kind: str, code: str) -> UUID:

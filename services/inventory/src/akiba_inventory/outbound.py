@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.inventory import MovementType, StockMovementRecorded
+from akiba_inventory.domain.model import StockMovement
 from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import current_traceparent
-
-from akiba_inventory.domain.model import StockMovement
 
 SOURCE = "/akiba/inventory"
 MOVEMENTS = "inventory.stock-movements"
@@ -16,16 +15,30 @@ MOVEMENTS = "inventory.stock-movements"
 def movement_recorded(m: StockMovement) -> OutboxMessage:
     """The event every movement publishes, keyed by store so a store's order holds."""
     payload = StockMovementRecorded(
-        movement_id=m.movement_id, store_id=m.store_id, item_id=m.item_id,
-        batch_id=m.batch.batch_id, lot_code=m.batch.lot_code, expiry_date=m.batch.expiry_date,
-        location_id=m.location_id, movement_type=MovementType(m.movement_type.value),
-        quantity=m.quantity, occurred_at=m.occurred_at, recorded_at=m.recorded_at,
-        actor=m.actor, reason_id=None, reference=m.reference, source=m.source,
+        movement_id=m.movement_id,
+        store_id=m.store_id,
+        item_id=m.item_id,
+        batch_id=m.batch.batch_id,
+        lot_code=m.batch.lot_code,
+        expiry_date=m.batch.expiry_date,
+        location_id=m.location_id,
+        movement_type=MovementType(m.movement_type.value),
+        quantity=m.quantity,
+        occurred_at=m.occurred_at,
+        recorded_at=m.recorded_at,
+        actor=m.actor,
+        reason_id=None,
+        reference=m.reference,
+        source=m.source,
         store_sequence=m.store_sequence,
     )
     event = new_event(
-        source=SOURCE, type=StockMovementRecorded.event_type, subject=f"stores/{m.store_id}",
-        data=payload, partitionkey=str(m.store_id), traceparent=current_traceparent(),
+        source=SOURCE,
+        type=StockMovementRecorded.event_type,
+        subject=f"stores/{m.store_id}",
+        data=payload,
+        partitionkey=payload.partition_key(),
+        traceparent=current_traceparent(),
         storeseq=m.store_sequence,
     )
-    return OutboxMessage(MOVEMENTS, str(m.store_id), event)
+    return OutboxMessage(MOVEMENTS, payload.partition_key(), event)

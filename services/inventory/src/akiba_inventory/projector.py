@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 import asyncpg
+from pydantic import ValidationError
+
 from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.inventory import StockLevelChanged, StockMovementRecorded
 from akiba_platform.consumer import Delivery
+from akiba_platform.db import Connection
 from akiba_platform.errors import PermanentError
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
-from pydantic import ValidationError
 
 NAME = "inventory.stock-level-projector"
 LEVELS = "inventory.stock-levels"
@@ -42,7 +43,7 @@ def _sum(movements: list[StockMovementRecorded]) -> dict[Key, tuple[int, StockMo
     return acc
 
 
-async def project(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
     """Add each batch's net change per stock line and publish the new levels."""
     changes = _sum(_movements(deliveries))
     if not changes:
@@ -60,8 +61,12 @@ async def project(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery])
                   updated_at = clock_timestamp()
            returning store_id, item_id, batch_id, location_id, quantity_on_hand,
                      last_movement_id, store_sequence, updated_at""",
-        [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys],
-        [changes[k][0] for k in keys], [changes[k][1].movement_id for k in keys],
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        [changes[k][0] for k in keys],
+        [changes[k][1].movement_id for k in keys],
         [changes[k][1].store_sequence for k in keys],
     )
     await AsyncpgOutbox(conn).put([_level_changed(r) for r in rows])
@@ -69,14 +74,21 @@ async def project(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery])
 
 def _level_changed(r: asyncpg.Record) -> OutboxMessage:
     payload = StockLevelChanged(
-        store_id=r["store_id"], item_id=r["item_id"], batch_id=r["batch_id"],
-        location_id=r["location_id"], quantity_on_hand=r["quantity_on_hand"],
-        last_movement_id=r["last_movement_id"], store_sequence=r["store_sequence"],
+        store_id=r["store_id"],
+        item_id=r["item_id"],
+        batch_id=r["batch_id"],
+        location_id=r["location_id"],
+        quantity_on_hand=r["quantity_on_hand"],
+        last_movement_id=r["last_movement_id"],
+        store_sequence=r["store_sequence"],
         as_of=r["updated_at"],
     )
-    key = ":".join(str(r[c] or "") for c in ("store_id", "item_id", "batch_id", "location_id"))
+    key = payload.partition_key()
     event = new_event(
-        source="/akiba/inventory", type=StockLevelChanged.event_type,
-        subject=f"stores/{r['store_id']}", data=payload, partitionkey=key,
+        source="/akiba/inventory",
+        type=StockLevelChanged.event_type,
+        subject=f"stores/{r['store_id']}",
+        data=payload,
+        partitionkey=key,
     )
     return OutboxMessage(LEVELS, key, event)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from akiba_platform.uow import UnitOfWork
-
 from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
+from akiba_platform.uow import UnitOfWork
 
 
 class InventoryUnitOfWork(UnitOfWork):

@@ -59,7 +59,10 @@ def install_problem_handlers(app: FastAPI, mapping: dict[type[Exception], int]) 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         return problem_response(
-            request, 422, "Invalid request", "The request does not match the schema.",
+            request,
+            422,
+            "Invalid request",
+            "The request does not match the schema.",
             errors=_validation_errors(exc),
         )
 

@@ -1,4 +1,4 @@
-"""In-memory outbox and inbox for unit tests; they pass the same behaviour suite as the real ones."""
+"""In-memory outbox and inbox for unit tests, held to the real ones' behaviour suite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from akiba_contracts.envelope import encode
-
 from akiba_platform.outbox import OutboxMessage, PendingMessage
 
 
@@ -24,7 +23,9 @@ class FakeOutbox:
         for m in messages:
             e = m.event
             self._staged.append(
-                PendingMessage(next(self._ids), m.topic, m.key, UUID(e.id), e.type, e.traceparent, encode(e))
+                PendingMessage(
+                    next(self._ids), m.topic, m.key, UUID(e.id), e.type, e.traceparent, encode(e)
+                )
             )
 
     def commit(self) -> None:

@@ -7,13 +7,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from akiba_platform.http import create_app as platform_app
-from akiba_platform.http.probes import database_probe, kafka_probe
 from fastapi import FastAPI
 
 from akiba_inventory.api.routes import receipts, stock
 from akiba_inventory.domain import errors
 from akiba_inventory.settings import Settings
+from akiba_platform.http import create_app as platform_app
+from akiba_platform.http.probes import database_probe, kafka_probe
 
 ERRORS: dict[type[Exception], int] = {
     errors.StoreNotFound: 404,
@@ -35,7 +35,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool[Any] | None = None) -> Fas
             settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
         app.state.probes[:] = [
-            database_probe(app.state.pool), kafka_probe(settings.kafka_bootstrap_servers)
+            database_probe(app.state.pool),
+            kafka_probe(settings.kafka_bootstrap_servers),
         ]
         try:
             yield
@@ -44,6 +45,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool[Any] | None = None) -> Fas
                 await app.state.pool.close()
 
     return platform_app(
-        title="Akiba inventory", routers=[receipts.router, stock.router],
-        errors=ERRORS, lifespan=lifespan,
+        title="Akiba inventory",
+        routers=[receipts.router, stock.router],
+        errors=ERRORS,
+        lifespan=lifespan,
     )

@@ -14,10 +14,10 @@ def _pool(request: Request) -> Any:
     return request.app.state.pool
 
 
-def _uow(pool: Annotated[asyncpg.Pool, Depends(_pool)]) -> InventoryUnitOfWork:  # type: ignore[type-arg]
+def _uow(pool: Annotated[asyncpg.Pool, Depends(_pool)]) -> InventoryUnitOfWork:
     return InventoryUnitOfWork(pool)
 
 
 # asyncpg.Pool is generic only in its stubs; FastAPI needs the runtime class.
-Pool = Annotated[asyncpg.Pool, Depends(_pool)]  # type: ignore[type-arg]
+Pool = Annotated[asyncpg.Pool, Depends(_pool)]
 Uow = Annotated[InventoryUnitOfWork, Depends(_uow)]

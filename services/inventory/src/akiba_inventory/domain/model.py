@@ -70,8 +70,17 @@ def receive(cmd: ReceiveStock, batch: Batch, sequence: int, now: datetime) -> St
         raise InvalidMovement("a receipt cannot happen in the future")
     batch.check_same(cmd.expiry_date)
     return StockMovement(
-        movement_id=uuid4(), store_id=cmd.store_id, store_sequence=sequence,
-        item_id=cmd.item_id, batch=batch, location_id=cmd.location_id,
-        movement_type=MovementType.RECEIPT, quantity=cmd.quantity, occurred_at=occurred,
-        recorded_at=now, actor=cmd.actor, reference=cmd.reference, source=cmd.source,
+        movement_id=uuid4(),
+        store_id=cmd.store_id,
+        store_sequence=sequence,
+        item_id=cmd.item_id,
+        batch=batch,
+        location_id=cmd.location_id,
+        movement_type=MovementType.RECEIPT,
+        quantity=cmd.quantity,
+        occurred_at=occurred,
+        recorded_at=now,
+        actor=cmd.actor,
+        reference=cmd.reference,
+        source=cmd.source,
     )

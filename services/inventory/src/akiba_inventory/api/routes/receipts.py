@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from akiba_contracts.rights import Right
-from akiba_platform.auth import requires
 from fastapi import APIRouter
 
+from akiba_contracts.rights import Right
 from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.schemas import MovementResponse, ReceiptRequest
 from akiba_inventory.domain.commands import ReceiveStock
+from akiba_platform.auth import requires
 
 router = APIRouter(tags=["stock"])
 
 
 @router.post(
-    "/stores/{store_id}/receipts", status_code=201, response_model=MovementResponse,
+    "/stores/{store_id}/receipts",
+    status_code=201,
+    response_model=MovementResponse,
     **requires(Right.STOCK_ADJUST),
 )
 async def record_receipt(store_id: UUID, body: ReceiptRequest, uow: Uow) -> MovementResponse:
@@ -25,9 +27,16 @@ async def record_receipt(store_id: UUID, body: ReceiptRequest, uow: Uow) -> Move
     cmd = ReceiveStock(store_id=store_id, actor="anonymous", **body.model_dump())
     m = await handlers.receive_stock(cmd, uow)
     return MovementResponse(
-        movement_id=m.movement_id, store_id=m.store_id, store_sequence=m.store_sequence,
-        item_id=m.item_id, batch_id=m.batch.batch_id, lot_code=m.batch.lot_code,
-        expiry_date=m.batch.expiry_date, location_id=m.location_id,
-        movement_type=m.movement_type.value, quantity=m.quantity,
-        occurred_at=m.occurred_at, recorded_at=m.recorded_at,
+        movement_id=m.movement_id,
+        store_id=m.store_id,
+        store_sequence=m.store_sequence,
+        item_id=m.item_id,
+        batch_id=m.batch.batch_id,
+        lot_code=m.batch.lot_code,
+        expiry_date=m.batch.expiry_date,
+        location_id=m.location_id,
+        movement_type=m.movement_type.value,
+        quantity=m.quantity,
+        occurred_at=m.occurred_at,
+        recorded_at=m.recorded_at,
     )

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from akiba_contracts.rights import Right
-from akiba_platform.auth import requires
 from fastapi import APIRouter
 
+from akiba_contracts.rights import Right
 from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
 from akiba_inventory.api.schemas import StockLineResponse
+from akiba_platform.auth import requires
 
 router = APIRouter(tags=["stock"])
 
 
 @router.get(
-    "/stores/{store_id}/stock-on-hand", response_model=list[StockLineResponse],
+    "/stores/{store_id}/stock-on-hand",
+    response_model=list[StockLineResponse],
     **requires(Right.STOCK_CARDS_VIEW),
 )
 async def stock_on_hand(store_id: UUID, pool: Pool) -> list[StockLineResponse]:

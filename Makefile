@@ -1,0 +1,40 @@
+# Akiba: the commands a developer and CI use. Everything installs itself.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+SRC := contracts/src libs/platform/src services/inventory/src
+
+.PHONY: install run test lint format bench contracts stack-up stack-down stack-status
+
+install:  ## Python 3.11 env with every package (uv installed first if missing)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	$(UV) sync --frozen
+
+run: install  ## stack + every service + demo data; Ctrl-C stops everything
+	$(UV) run akiba run
+
+test: install stack-up  ## the whole suite against the real Kafka and PostgreSQL
+	$(UV) run pytest
+
+lint: install  ## ruff (lint + format check) and mypy strict on src
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy $(SRC)
+
+format: install
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+bench: install stack-up  ## benchmarks with raw baselines from the same run
+	$(UV) run python -m bench
+
+contracts: install  ## JSON Schemas + AsyncAPI from the contract models
+	$(UV) run python -m akiba_contracts.generate
+
+stack-up: install
+	$(UV) run akiba stack up
+
+stack-down: install
+	$(UV) run akiba stack down
+
+stack-status: install
+	$(UV) run akiba stack status
