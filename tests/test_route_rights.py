@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
+
 from akiba_contracts.rights import Right
 from akiba_platform.services import discover
 

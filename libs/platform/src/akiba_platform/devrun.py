@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 
 from akiba_platform import stack
 from akiba_platform.services import ServiceSpec, discover
@@ -43,6 +44,7 @@ def _start(
 def run(args: argparse.Namespace) -> int:
     """Start everything, print where it answers, and stop everything on Ctrl-C."""
     config = StackConfig.from_env()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything as Ctrl-C does
     endpoints = stack.up(config)
     specs = discover()
     procs = {s.name: _start(s, endpoints, config) for s in specs}
@@ -60,13 +62,21 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # Ctrl-C reaches us twice (from the terminal and forwarded by `uv run`): the second
+        # must not cut the clean-up short and leave the stack running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("stopping services and the stack…")
         _stop(procs.values())
         if not args.keep_stack:
             stack.down(config)
 
 
-def _stop(procs: object) -> None:
-    alive = [p for p in procs if isinstance(p, subprocess.Popen) and p.poll() is None]  # type: ignore[attr-defined]
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    alive = [p for p in procs if p.poll() is None]
     for p in alive:
         p.send_signal(signal.SIGTERM)
     for p in alive:

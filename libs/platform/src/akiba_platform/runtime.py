@@ -34,14 +34,16 @@ async def _run(role: Role, stop: asyncio.Event) -> None:
     await role(stop)
 
 
-async def run_roles(roles: dict[str, Role], *, metrics_port: int = 0) -> None:
+async def run_roles(
+    roles: dict[str, Role], *, metrics_port: int = 0, metrics_host: str = "127.0.0.1"
+) -> None:
     """Run every role; SIGINT/SIGTERM stop them all gracefully, a crash in one stops the rest."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if metrics_port:
-        start_http_server(metrics_port, addr="127.0.0.1")
+        start_http_server(metrics_port, addr=metrics_host)
     tasks: dict[asyncio.Task[None], str] = {
         asyncio.create_task(_run(role, stop), name=name): name for name, role in roles.items()
     }

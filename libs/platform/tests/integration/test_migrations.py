@@ -7,6 +7,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from akiba_platform.migrations import MigrationError, migrate
 from akiba_platform.testing.plugin import Databases
 
@@ -36,7 +37,7 @@ async def test_an_edited_landed_migration_is_refused(databases: Databases, tmp_p
     folder = _folder(tmp_path, **{"0001_a": "create table a (x int);"})
     await migrate(dsn, {"svc": folder})
     (folder / "0001_a.sql").write_text("create table a (x bigint);")
-    with pytest.raises(MigrationError, match="0001_a.sql changed after it was applied"):
+    with pytest.raises(MigrationError, match=r"0001_a\.sql changed after it was applied"):
         await migrate(dsn, {"svc": folder})
 
 

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from akiba_platform.http import Probe, Problem, create_app
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+
+from akiba_platform.http import Probe, Problem, create_app
 
 
 class Thing(BaseModel):
@@ -40,9 +41,7 @@ async def _up() -> None:
 
 
 def _client(*probes: Probe) -> httpx.AsyncClient:
-    app = create_app(
-        title="t", routers=[router], probes=list(probes), errors={ThingMissing: 404}
-    )
+    app = create_app(title="t", routers=[router], probes=list(probes), errors={ThingMissing: 404})
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
@@ -60,7 +59,8 @@ async def test_ready_is_503_naming_the_unreachable_dependency() -> None:
     async with _client(Probe("database", _down), Probe("kafka", _up)) as c:
         r = await c.get("/ready")
     assert r.status_code == 503
-    assert r.json()["checks"] == {"database": "ConnectionRefusedError: database down", "kafka": "ok"}
+    checks = r.json()["checks"]
+    assert checks == {"database": "ConnectionRefusedError: database down", "kafka": "ok"}
 
 
 async def test_invalid_input_is_a_422_problem_document(client: httpx.AsyncClient) -> None:
@@ -77,7 +77,9 @@ async def test_a_mapped_domain_error_gets_its_status_and_a_readable_title(
 ) -> None:
     r = await client.post("/things", json={"n": 13})
     assert (r.status_code, r.json()["title"], r.json()["detail"]) == (
-        404, "Thing missing", "no thing 13"
+        404,
+        "Thing missing",
+        "no thing 13",
     )
 
 
@@ -104,4 +106,4 @@ async def test_request_latency_is_exposed_for_prometheus(client: httpx.AsyncClie
     setup_telemetry(ServiceSettings())
     await client.get("/health")
     text = (await client.get("/metrics")).text
-    assert 'akiba_http_server_duration_seconds_count{' in text and 'route="/health"' in text
+    assert "akiba_http_server_duration_seconds_count{" in text and 'route="/health"' in text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from akiba_platform.telemetry import context_from, current_traceparent
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+
+from akiba_platform.telemetry import context_from, current_traceparent
 
 
 def test_a_traceparent_names_the_parent_of_spans_started_from_it() -> None:

@@ -39,7 +39,11 @@ async def _seed(settings: Settings) -> None:
 
 async def _serve(settings: Settings, names: list[str]) -> None:
     await bootstrap.prepare(settings)
-    await run_roles(bootstrap.roles(settings, names), metrics_port=settings.metrics_port)
+    await run_roles(
+        bootstrap.roles(settings, names),
+        metrics_port=settings.metrics_port,
+        metrics_host=settings.http_host,
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 import pytest
+
 from akiba_contracts.envelope import decode
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
@@ -40,11 +41,13 @@ async def api(databases: Databases) -> AsyncIterator[Api]:
             a = Api(pool, client)
             await pool.execute(
                 "insert into stores (store_id, code, name) values ($1, $2, 's')",
-                a.store_id, a.store_id.hex,
+                a.store_id,
+                a.store_id.hex,
             )
             await pool.execute(
                 "insert into items (item_id, code, name) values ($1, $2, 'i')",
-                a.item_id, a.item_id.hex,
+                a.item_id,
+                a.item_id.hex,
             )
             yield a
     await pool.close()
@@ -88,7 +91,9 @@ async def test_an_unknown_store_is_404(api: Api) -> None:
         ({"colour": "red"}, "colour"),
     ],
 )
-async def test_bad_input_is_a_422_naming_the_field(api: Api, body: dict[str, Any], field: str) -> None:
+async def test_bad_input_is_a_422_naming_the_field(
+    api: Api, body: dict[str, Any], field: str
+) -> None:
     r = await api.receive(**body)
     assert r.status_code == 422
     assert field in [e["loc"][-1] for e in r.json()["errors"]]
@@ -103,10 +108,13 @@ async def test_a_lot_with_a_different_expiry_is_a_409(api: Api) -> None:
 async def test_concurrent_receipts_get_gapless_sequences_in_outbox_order(api: Api) -> None:
     results = await asyncio.gather(*(api.receive(quantity=i + 1) for i in range(20)))
     assert {r.status_code for r in results} == {201}
-    seqs = [r["storeseq"] for r in await api.pool.fetch(
-        "select (convert_from(value, 'UTF8')::jsonb ->> 'storeseq')::int as storeseq"
-        " from outbox order by id"
-    )]
+    seqs = [
+        r["storeseq"]
+        for r in await api.pool.fetch(
+            "select (convert_from(value, 'UTF8')::jsonb ->> 'storeseq')::int as storeseq"
+            " from outbox order by id"
+        )
+    ]
     assert seqs == list(range(1, 21))
 
 

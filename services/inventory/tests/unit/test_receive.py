@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+
 from akiba_inventory.domain.commands import ReceiveStock
 from akiba_inventory.domain.errors import BatchConflict, InvalidMovement
 from akiba_inventory.domain.model import MovementType, new_batch, receive
@@ -15,8 +16,13 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 def _cmd(**overrides: object) -> ReceiveStock:
     fields: dict[str, object] = {
-        "store_id": uuid4(), "item_id": uuid4(), "lot_code": "L1",
-        "expiry_date": date(2028, 1, 31), "quantity": 10, "occurred_at": None, "actor": "amina",
+        "store_id": uuid4(),
+        "item_id": uuid4(),
+        "lot_code": "L1",
+        "expiry_date": date(2028, 1, 31),
+        "quantity": 10,
+        "occurred_at": None,
+        "actor": "amina",
     }
     fields.update(overrides)
     return ReceiveStock(**fields)  # type: ignore[arg-type]
