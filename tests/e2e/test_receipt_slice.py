@@ -11,9 +11,9 @@ from akiba_contracts.envelope import CloudEvent, encode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform import kafka
 from akiba_platform.testing import wait_until
+from akiba_platform.testing.topics import read_topic
 
 from .conftest import Inventory
-from .reading import records_with
 
 
 async def test_receipts_reach_stock_on_hand_exactly_once(inventory: Inventory) -> None:
@@ -43,8 +43,8 @@ async def test_a_relay_killed_between_publish_and_mark_causes_the_effect_once(
     inventory.process("relay")
     inventory.process("project")
     await wait_until(lambda: _on_hand_is(inventory, 70), what="stock on hand 70")
-    copies = await records_with(
-        inventory.bootstrap, "inventory.stock-movements", body["movement_id"], 2
+    copies = await read_topic(
+        inventory.bootstrap, "inventory.stock-movements", needle=body["movement_id"], expect=2
     )
     assert len(copies) == 2, "the event must have been published twice"
     await asyncio.sleep(1)
@@ -92,7 +92,9 @@ async def test_a_poison_movement_is_dead_lettered_and_the_next_one_is_applied(
         await producer.stop()
     assert (await inventory.receive(12)).status_code == 201
     await wait_until(lambda: _on_hand_is(inventory, 12), what="the good receipt")
-    dead = await records_with(inventory.bootstrap, "inventory.stock-movements.dlq", poison.id, 1)
+    dead = await read_topic(
+        inventory.bootstrap, "inventory.stock-movements.dlq", needle=poison.id, expect=1
+    )
     reason = dict(dead[0].headers)["akiba-dlq-reason"].decode()
     assert "invalid" in reason and "quantity" in reason
 

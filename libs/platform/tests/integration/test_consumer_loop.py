@@ -18,9 +18,9 @@ from akiba_platform.db import create_pool
 from akiba_platform.errors import PermanentError, TransientError
 from akiba_platform.testing import wait_until
 from akiba_platform.testing.plugin import Databases, Topics
+from akiba_platform.testing.topics import read_topic
 
 from ..conftest import event
-from .kafka_helpers import read_topic
 
 
 @dataclass

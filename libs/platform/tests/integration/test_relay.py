@@ -16,9 +16,9 @@ from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.relay import OutboxRelay
 from akiba_platform.testing import wait_until
 from akiba_platform.testing.plugin import Databases, Topics
+from akiba_platform.testing.topics import read_topic
 
 from ..conftest import message
-from .kafka_helpers import read_topic
 
 
 async def test_a_row_waits_while_an_older_transaction_is_still_running(

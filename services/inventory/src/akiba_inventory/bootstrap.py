@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
 from akiba_inventory import projector
 from akiba_inventory.api.app import create_app
+from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop
@@ -44,15 +46,24 @@ async def _pool(settings: Settings) -> AsyncIterator[asyncpg.Pool[Any]]:
         await pool.close()
 
 
+@asynccontextmanager
+async def _pool_and_producer(
+    settings: Settings,
+) -> AsyncIterator[tuple[asyncpg.Pool[Any], AIOKafkaProducer]]:
+    async with _pool(settings) as pool:
+        producer = kafka.producer(settings.kafka_bootstrap_servers)
+        await producer.start()
+        try:
+            yield pool, producer
+        finally:
+            await producer.stop()
+
+
 def relay_role(settings: Settings) -> Role:
     """Publish the outbox."""
 
     async def run(stop: asyncio.Event) -> None:
-        async with AsyncExitStack() as stack:
-            pool = await stack.enter_async_context(_pool(settings))
-            producer = kafka.producer(settings.kafka_bootstrap_servers)
-            await producer.start()
-            stack.push_async_callback(producer.stop)
+        async with _pool_and_producer(settings) as (pool, producer):
             relay = OutboxRelay(
                 pool,
                 producer,
@@ -68,23 +79,21 @@ def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
 
     async def run(stop: asyncio.Event) -> None:
-        async with AsyncExitStack() as stack:
-            pool = await stack.enter_async_context(_pool(settings))
-            producer = kafka.producer(settings.kafka_bootstrap_servers)
-            await producer.start()
-            stack.push_async_callback(producer.stop)
+        async with _pool_and_producer(settings) as (pool, producer):
             consumer = kafka.consumer(settings.kafka_bootstrap_servers, projector.NAME)
             await consumer.start()
-            stack.push_async_callback(consumer.stop)
-            loop = ConsumerLoop(
-                name=projector.NAME,
-                consumer=consumer,
-                topics=["inventory.stock-movements"],
-                pool=pool,
-                handler=projector.project,
-                dlq_producer=producer,
-            )
-            await loop.run(stop, batch_size=settings.consumer_batch_size)
+            try:
+                loop = ConsumerLoop(
+                    name=projector.NAME,
+                    consumer=consumer,
+                    topics=[MOVEMENTS],
+                    pool=pool,
+                    handler=projector.project,
+                    dlq_producer=producer,
+                )
+                await loop.run(stop, batch_size=settings.consumer_batch_size)
+            finally:
+                await consumer.stop()
 
     return run
 
