@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from akiba_contracts.payloads import StockLevelChanged, StockMovementRecorded
+from akiba_contracts.payloads import (
+    SigningKeyPublished,
+    SiteChanged,
+    StockLevelChanged,
+    StockMovementRecorded,
+    UserPermissionsChanged,
+)
 
 __all__ = ["TOPICS", "Topic", "all_topics", "dlq_name", "dlq_topic", "topic"]
 
@@ -67,6 +73,39 @@ TOPICS: tuple[Topic, ...] = (
             "Current quantity on hand per stock line (store, item, batch, location); the latest "
             "record per key is the level."
         ),
+    ),
+    # Auth's read models travel compacted: every service rebuilds them from the topic at start
+    # and keeps authorizing from memory while auth is down. Few partitions: low volume, and a
+    # reader that assigns itself every partition reads them all.
+    Topic(
+        name="auth.permissions",
+        owner="auth",
+        key="user_id",
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(UserPermissionsChanged.event_type,),
+        description="Each user's effective permissions; the latest record per user is current.",
+    ),
+    Topic(
+        name="auth.signing-keys",
+        owner="auth",
+        key="kid",
+        partitions=1,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(SigningKeyPublished.event_type,),
+        description="Public keys that verify access tokens, with their retirement time.",
+    ),
+    Topic(
+        name="auth.sites",
+        owner="auth",
+        key="site_id",
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(SiteChanged.event_type,),
+        description="Sites (sync gateways) and the stores each one manages.",
     ),
 )
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from akiba_contracts.payloads.auth import (
+    ApprovalScope,
+    SigningKeyPublished,
+    SiteChanged,
+    UserPermissionsChanged,
+)
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
 from akiba_contracts.payloads.inventory import (
     MovementType,
@@ -15,6 +21,10 @@ from akiba_contracts.payloads.inventory import (
 
 __all__ = [
     "PAYLOADS",
+    "ApprovalScope",
+    "SigningKeyPublished",
+    "SiteChanged",
+    "UserPermissionsChanged",
     "SCHEMA_URI_PREFIX",
     "MovementType",
     "Payload",
@@ -26,7 +36,16 @@ __all__ = [
 ]
 
 PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
-    {model.event_type: model for model in (StockMovementRecorded, StockLevelChanged)}
+    {
+        model.event_type: model
+        for model in (
+            StockMovementRecorded,
+            StockLevelChanged,
+            UserPermissionsChanged,
+            SigningKeyPublished,
+            SiteChanged,
+        )
+    }
 )
 """Every published event type and the model of its `data`."""
 

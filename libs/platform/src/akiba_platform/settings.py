@@ -28,3 +28,5 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     consumer_batch_size: int = 500
+    auth_issuer: str = Field("akiba-auth", description="`iss` of access tokens")
+    auth_audience: str = Field("akiba", description="`aud` every Akiba service accepts")

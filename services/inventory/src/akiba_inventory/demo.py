@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from uuid import NAMESPACE_URL, UUID, uuid5
-
 import asyncpg
+from akiba_platform.demo import demo_id
 
 from akiba_inventory.settings import Settings
 
@@ -18,11 +17,6 @@ ITEMS = [
     ("ORS-1L", "Oral rehydration salts"),
     ("MR-VAX", "Measles-rubella vaccine 10-dose vial"),
 ]
-
-
-def demo_id(kind: str, code: str) -> UUID:
-    """Stable ids, so the printed URLs work across runs."""
-    return uuid5(NAMESPACE_URL, f"akiba:demo:{kind}:{code}")
 
 
 async def seed(settings: Settings) -> None:

@@ -1,0 +1,79 @@
+"""`python -m bench`: the platform pipeline and its raw baselines, measured in one run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+from akiba_inventory.settings import Settings
+from akiba_platform.telemetry import setup_telemetry
+from bench import checks, pipeline, raw, report
+from bench.env import Env, bench_env
+from bench.events import Workload, build
+from bench.measure import Measurement, Stopwatch
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=50_000, help="events per phase")
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=3.0,
+        help="raw baselines repeat over the same events until they have run this long",
+    )
+    parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
+    return parser.parse_args(argv)
+
+
+async def _platform(env: Env, settings: Settings, work: Workload) -> list[Measurement]:
+    msgs = work.on(env.relay_topic)
+    written = await pipeline.write_outbox(env, msgs, settings.relay_batch_size)
+    relayed = await pipeline.relay_only(env, settings, work)
+    consumed = await pipeline.consumer_only(env, settings, work)
+    await env.truncate()
+    return [written, relayed, consumed, await pipeline.end_to_end(env, settings, work)]
+
+
+async def _raw(env: Env, settings: Settings, work: Workload, min_s: float) -> list[Measurement]:
+    await env.truncate()
+    produced = await raw.produce(env, work, min_s)
+    consumed = await raw.consume(env, settings.consumer_batch_size, min_s)
+    return [produced, consumed, await raw.copy(env, work, min_s)]
+
+
+async def run(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[list[Measurement], dict[str, Any]]:
+    """Build the events, then measure every phase on a fresh database and fresh topics."""
+    watch = Stopwatch()
+    work = build(args.events)
+    wall, cpu = watch.elapsed()
+    built = Measurement("build events (pydantic)", args.events, wall, cpu, work.payload_bytes)
+    async with bench_env() as env:
+        settings = settings.model_copy(
+            update={"database_url": env.dsn, "kafka_bootstrap_servers": env.bootstrap}
+        )
+        measured = [built, *await _platform(env, settings, work)]
+        found = await checks.after_pipeline(env, work)
+        measured += await _raw(env, settings, work, args.min_seconds)
+    return measured, found
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the bench and report."""
+    args = _args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    # As a deployed service runs by default: real tracer and meter providers, no exporter.
+    settings = Settings(service_name="inventory-bench", otel_exporter="none")
+    setup_telemetry(settings)
+    measured, found = asyncio.run(run(args, settings))
+    print(report.table(measured, found))
+    if not args.no_save:
+        print(f"\nsaved {report.save(measured, found, vars(args))}")
+
+
+if __name__ == "__main__":
+    main()

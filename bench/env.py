@@ -1,0 +1,127 @@
+"""The bench's private corner of the stack: a fresh database and fresh topics, removed after."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from akiba_contracts.catalogue import Topic, dlq_topic, topic
+from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.projector import LEVELS
+from akiba_platform import kafka, stack
+from akiba_platform.db import create_pool
+from akiba_platform.migrations import migrate
+
+MOVEMENTS = topic("inventory.stock-movements")
+KINDS = ("relay", "e2e", "raw", "levels")
+T = TypeVar("T")
+
+# The projector names inventory.stock-levels itself; this trigger sends its rows to the bench's
+# own levels topic instead, so a run never writes into a real deployment's compacted topic.
+_ROUTE_LEVELS = """
+create function bench_route_levels() returns trigger language plpgsql as $$
+begin new.topic := {target}; return new; end $$;
+create trigger bench_route_levels before insert on outbox for each row
+    when (new.topic = {source}) execute function bench_route_levels();
+"""
+
+
+@dataclass(frozen=True)
+class Env:
+    """Where one run writes: its database, its topics and a pool for the bench's own queries."""
+
+    bootstrap: str
+    dsn: str
+    pool: asyncpg.Pool[Any]
+    relay_topic: str  # filled by the relay-only phase, drained by the consumer-only phase
+    e2e_topic: str
+    raw_topic: str
+    levels_topic: str
+
+    async def truncate(self) -> None:
+        """Empty the tables the pipeline writes, so every phase starts alike."""
+        await self.pool.execute("truncate outbox, inbox, stock_levels")
+
+
+@asynccontextmanager
+async def bench_env() -> AsyncIterator[Env]:
+    """Start or find the stack (StackConfig.from_env), then set up and tear down one run."""
+    endpoints = await asyncio.to_thread(stack.up)
+    run = uuid.uuid4().hex[:10]
+    topics = {kind: f"bench.{run}.{kind}" for kind in KINDS}
+    async with AsyncExitStack() as cleanup:
+        dsn = await _database(endpoints.pg_url, f"akiba_bench_{run}", cleanup)
+        await _topics_ready(endpoints.kafka_bootstrap, _topics(topics), cleanup)
+        await migrate(dsn, {"inventory": MIGRATIONS})
+        pool = await create_pool(dsn, max_size=4)
+        cleanup.push_async_callback(pool.close)
+        await pool.execute(_route_levels(topics["levels"]))
+        yield Env(endpoints.kafka_bootstrap, dsn, pool, *(topics[k] for k in KINDS))
+
+
+def _route_levels(target: str) -> str:
+    def literal(s: str) -> str:
+        return "'" + s.replace("'", "''") + "'"
+
+    return _ROUTE_LEVELS.format(target=literal(target), source=literal(LEVELS))
+
+
+def _topics(names: dict[str, str]) -> list[Topic]:
+    """Catalogue twins: movements topics as the catalogue's, each with its dead-letter topic."""
+    levels = topic(LEVELS)
+    out = [replace(levels, name=names["levels"])]
+    for kind in ("relay", "e2e", "raw"):
+        twin = replace(MOVEMENTS, name=names[kind])
+        out += [twin, replace(dlq_topic(MOVEMENTS), name=f"{twin.name}.dlq")]
+    return out
+
+
+async def _topics_ready(bootstrap: str, topics: list[Topic], cleanup: AsyncExitStack) -> None:
+    """Create the topics, delete them at the end, and wait until every partition has a leader."""
+    created = await kafka.ensure_topics(bootstrap, topics)
+    cleanup.push_async_callback(_admin, bootstrap, lambda a: a.delete_topics(created))
+    names = [t.name for t in topics]
+    deadline = time.monotonic() + 30
+    while not await _admin(bootstrap, lambda a: _have_leaders(a, names)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"partitions of {names} still have no leader after 30 s")
+        await asyncio.sleep(0.1)
+
+
+async def _have_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> bool:
+    described = await admin.describe_topics(names)
+    return len(described) == len(names) and all(
+        t["error_code"] == 0 and all(p["leader"] >= 0 for p in t["partitions"]) for t in described
+    )
+
+
+async def _admin(bootstrap: str, call: Callable[[AIOKafkaAdminClient], Awaitable[T]]) -> T:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return await call(admin)
+    finally:
+        await admin.close()
+
+
+async def _database(server: str, name: str, cleanup: AsyncExitStack) -> str:
+    """Create a database, dropped when `cleanup` closes; returns its DSN."""
+    await _server_sql(server, f'create database "{name}"')
+    cleanup.push_async_callback(_server_sql, server, f'drop database if exists "{name}" with (force)')
+    return f"{server}/{name}"
+
+
+async def _server_sql(server: str, sql: str) -> None:
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(f"{server}/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()

@@ -1,0 +1,129 @@
+"""The platform's phases: outbox write, relay alone, projector alone, and all of it at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from akiba_inventory.projector import NAME
+from akiba_inventory.settings import Settings
+from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from bench.env import MOVEMENTS, Env
+from bench.events import Workload
+from bench.measure import Measurement, Stopwatch, wait_for
+from bench.roles import Projector, Running, relay, running
+
+
+@dataclass
+class Progress:
+    """What the pipeline has done so far, read from the database in one query."""
+
+    applied: int
+    movements_left: bool
+    outbox_left: bool
+
+
+async def progress(env: Env, movements_topic: str) -> Progress:
+    """Inbox rows of the projector, and whether movement (or any) rows still wait."""
+    row = await env.pool.fetchrow(
+        "select (select count(*) from inbox where consumer = $1) as applied,"
+        " exists (select 1 from outbox where topic = $2) as movements_left,"
+        " exists (select 1 from outbox) as outbox_left",
+        NAME,
+        movements_topic,
+    )
+    assert row is not None
+    return Progress(int(row["applied"]), bool(row["movements_left"]), bool(row["outbox_left"]))
+
+
+def _timeout(n: int) -> float:
+    """Generous: a phase that takes this long is broken, not slow."""
+    return 60.0 + n / 250
+
+
+async def write_outbox(env: Env, messages: Sequence[OutboxMessage], tx_size: int) -> Measurement:
+    """Commit the messages in transactions of `tx_size`, as many request handlers would."""
+    watch = Stopwatch()
+    async with env.pool.acquire() as conn:
+        for i in range(0, len(messages), tx_size):
+            async with conn.transaction():
+                await AsyncpgOutbox(conn).put(messages[i : i + tx_size])
+    wall, cpu = watch.elapsed()
+    return Measurement("outbox write", len(messages), wall, cpu, notes={"tx_size": tx_size})
+
+
+async def relay_only(env: Env, settings: Settings, work: Workload) -> Measurement:
+    """The relay alone: the outbox write_outbox filled, to Kafka, until no movement row is left."""
+    watch = Stopwatch()
+    async with running(relay(settings)) as r:
+        n = len(work.values)
+        await wait_for(
+            lambda: _moved(env, env.relay_topic, r), what="the relay", timeout=_timeout(n)
+        )
+        wall, cpu = watch.elapsed()
+    return Measurement("relay only", n, wall, cpu, work.payload_bytes)
+
+
+async def consumer_only(env: Env, settings: Settings, work: Workload) -> Measurement:
+    """The projector alone on the topic the relay filled, timed from the group's assignment."""
+    n = len(work.values)
+    proj = Projector(settings, env.relay_topic)
+    async with running(proj) as r:
+        await wait_for(lambda: _assigned(proj, r), what="partition assignment", timeout=60)
+        watch = Stopwatch()
+        await wait_for(lambda: _applied(env, n, r), what="the projector", timeout=_timeout(n))
+        wall, cpu = watch.elapsed()
+    return Measurement("consumer only", n, wall, cpu, work.payload_bytes)
+
+
+async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measurement:
+    """Relay and projector together: from the relay's start until every movement is applied."""
+    n = len(work.values)
+    await write_outbox(env, work.on(env.e2e_topic), settings.relay_batch_size)
+    proj = Projector(settings, env.e2e_topic)
+    async with running(proj) as c:
+        await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
+        watch = Stopwatch()
+        async with running(relay(settings)) as r:
+            marks = await _milestones(env, n, watch, [c, r])
+    wall, cpu = marks.pop("applied")
+    notes = {k: round(v[0], 3) for k, v in marks.items()}
+    return Measurement("pipeline end to end", n, wall, cpu, work.payload_bytes, notes=notes)
+
+
+async def _milestones(
+    env: Env, n: int, watch: Stopwatch, roles: list[Running]
+) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) when the movements were all published, all applied, the levels published."""
+    marks: dict[str, tuple[float, float]] = {}
+
+    async def done() -> bool:
+        for role in roles:
+            role.check()
+        p = await progress(env, env.e2e_topic)
+        now = watch.elapsed()
+        if not p.movements_left:
+            marks.setdefault("movements_published_s", now)
+        if p.applied >= n:
+            marks.setdefault("applied", now)
+            if not p.outbox_left:
+                marks.setdefault("levels_published_s", now)
+        return "levels_published_s" in marks
+
+    await wait_for(done, what="the pipeline", timeout=_timeout(n))
+    return marks
+
+
+async def _moved(env: Env, topic: str, role: Running) -> bool:
+    role.check()
+    return not (await progress(env, topic)).movements_left
+
+
+async def _applied(env: Env, n: int, role: Running) -> bool:
+    role.check()
+    return (await progress(env, MOVEMENTS.name)).applied >= n
+
+
+async def _assigned(proj: Projector, role: Running) -> bool:
+    role.check()
+    return proj.assigned(MOVEMENTS.partitions)

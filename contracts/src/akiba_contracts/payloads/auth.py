@@ -1,0 +1,83 @@
+"""Payloads published by the auth service: permissions, signing keys, sites."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from akiba_contracts.payloads.base import Payload
+
+__all__ = ["ApprovalScope", "SigningKeyPublished", "SiteChanged", "UserPermissionsChanged"]
+
+
+class ApprovalScope(BaseModel):
+    """A supervision right held at one supervisory node for one program."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    right: str = Field(description="A SUPERVISION right, e.g. REQUISITION_APPROVE.")
+    node_id: UUID
+    program_id: UUID
+
+
+class UserPermissionsChanged(Payload):
+    """A user's effective permissions; the latest record per user is the truth."""
+
+    event_type: ClassVar[str] = "org.akiba.auth.user-permissions.changed.v1"
+
+    user_id: UUID
+    username: str
+    active: bool = Field(description="An inactive user is refused everything.")
+    home_facility_id: UUID | None
+    version: int = Field(ge=1, description="Grows with every change; older records are ignored.")
+    permissions: list[str] = Field(
+        description=(
+            "Permission strings: `RIGHT|facility_id|program_id` (supervision), "
+            "`RIGHT|warehouse_id` (fulfillment), `RIGHT` (administration and reports)."
+        )
+    )
+    node_scopes: list[ApprovalScope] = Field(
+        default_factory=list,
+        description="Supervision rights held at a node (approval is checked at the node itself).",
+    )
+    changed_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by user so compaction keeps each user's latest permissions."""
+        return str(self.user_id)
+
+
+class SigningKeyPublished(Payload):
+    """A public key that verifies access tokens; services keep every key not yet retired."""
+
+    event_type: ClassVar[str] = "org.akiba.auth.signing-key.published.v1"
+
+    kid: str
+    alg: str = Field(description="JWS algorithm, e.g. EdDSA.")
+    public_jwk: dict[str, Any] = Field(description="The public key as a JWK (RFC 7517).")
+    created_at: AwareDatetime
+    retired_at: AwareDatetime | None = Field(
+        None, description="After this instant no token signed with the key is accepted."
+    )
+
+    def partition_key(self) -> str:
+        """Keyed by key id."""
+        return self.kid
+
+
+class SiteChanged(Payload):
+    """A site (one sync-gateway installation) and the stores it manages."""
+
+    event_type: ClassVar[str] = "org.akiba.auth.site.changed.v1"
+
+    site_id: UUID
+    name: str
+    active: bool
+    store_ids: list[UUID] = Field(description="Stores written only at this site.")
+    changed_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by site."""
+        return str(self.site_id)
