@@ -16,6 +16,7 @@ import pytest
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
+from akiba_platform.testing.auth_topics import AuthOnKafka
 from akiba_platform.testing.plugin import Databases
 
 
@@ -37,6 +38,7 @@ class Inventory:
     store_id: UUID = field(default_factory=uuid4)
     item_id: UUID = field(default_factory=uuid4)
     processes: list[ServiceProcess] = field(default_factory=list)
+    token: str = ""
 
     @property
     def url(self) -> str:
@@ -91,7 +93,7 @@ class Inventory:
         async with httpx.AsyncClient(base_url=self.url) as c:
             return await c.post(
                 f"/stores/{self.store_id}/receipts",
-                headers=headers,
+                headers={"authorization": f"Bearer {self.token}", **headers},
                 json={
                     "item_id": str(self.item_id),
                     "lot_code": lot,
@@ -128,6 +130,9 @@ async def inventory(
     inv = Inventory(
         await databases.create({"inventory": MIGRATIONS}), stack.kafka_bootstrap, tmp_path
     )
+    auth = AuthOnKafka(stack.kafka_bootstrap)
+    await auth.publish_key()
+    _, inv.token = await auth.user(f"STOCK_ADJUST|{inv.store_id}|{uuid4()}")
     await inv.fetchval(
         "with s as (insert into stores (store_id, code, name) values ($1, $2, 'Test store'))"
         " insert into items (item_id, code, name) values ($3, $4, 'Test item')",

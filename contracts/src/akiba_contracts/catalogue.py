@@ -13,7 +13,7 @@ from akiba_contracts.payloads import (
     UserPermissionsChanged,
 )
 
-__all__ = ["TOPICS", "Topic", "all_topics", "dlq_name", "dlq_topic", "topic"]
+__all__ = ["TOPICS", "Topic", "all_topics", "dlq_name", "dlq_topic", "topic", "topic_for"]
 
 DAY_MS = 24 * 60 * 60 * 1000
 DLQ_SUFFIX = ".dlq"
@@ -140,6 +140,14 @@ def all_topics(include_dlq: bool = True) -> tuple[Topic, ...]:
     if not include_dlq:
         return TOPICS
     return tuple(t for main in TOPICS for t in (main, dlq_topic(main)))
+
+
+def topic_for(event_type: str) -> Topic:
+    """The catalogue topic that carries an event type."""
+    for candidate in TOPICS:
+        if event_type in candidate.event_types:
+            return candidate
+    raise KeyError(f"no catalogue topic carries {event_type!r}")
 
 
 def topic(name: str) -> Topic:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
 
 import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
+
+from akiba_platform.settings import ServiceSettings
 
 # What handlers and adapters accept: a plain connection or one lent by a pool.
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
@@ -29,3 +33,15 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asy
     )
     assert pool is not None
     return pool
+
+
+@asynccontextmanager
+async def open_pool(settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool[Any]]:
+    """A pool sized by the settings, closed on exit."""
+    pool = await create_pool(
+        settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()

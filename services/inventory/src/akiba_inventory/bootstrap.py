@@ -18,7 +18,7 @@ from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop
-from akiba_platform.db import create_pool
+from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
 from akiba_platform.relay import OutboxRelay
 from akiba_platform.runtime import Role, api_role
@@ -38,19 +38,10 @@ async def prepare(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _pool(settings: Settings) -> AsyncIterator[asyncpg.Pool[Any]]:
-    pool = await create_pool(settings.database_url, max_size=settings.db_pool_max)
-    try:
-        yield pool
-    finally:
-        await pool.close()
-
-
-@asynccontextmanager
 async def _pool_and_producer(
     settings: Settings,
 ) -> AsyncIterator[tuple[asyncpg.Pool[Any], AIOKafkaProducer]]:
-    async with _pool(settings) as pool:
+    async with open_pool(settings) as pool:
         producer = kafka.producer(settings.kafka_bootstrap_servers)
         await producer.start()
         try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncpg
-from akiba_platform.demo import demo_id
 
 from akiba_inventory.settings import Settings
+from akiba_platform.demo import demo_id
 
 STORES = [
     ("WH-NAT", "National Medical Stores"),

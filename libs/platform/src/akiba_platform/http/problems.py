@@ -16,8 +16,17 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     """An error a route or a domain mapping turns into a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or title)
+        self.headers = headers or {}
         self.status = status
         self.title = title
         self.detail = detail
@@ -54,7 +63,9 @@ def install_problem_handlers(app: FastAPI, mapping: dict[type[Exception], int]) 
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
-        return problem_response(request, exc.status, exc.title, exc.detail, **exc.extra)
+        response = problem_response(request, exc.status, exc.title, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from akiba_inventory.api.routes import receipts, stock
 from akiba_inventory.domain import errors
 from akiba_inventory.settings import Settings
+from akiba_platform.auth import Authorizer, local_authorizer
+from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
 from akiba_platform.http.probes import database_probe, kafka_probe
 
@@ -23,26 +25,29 @@ ERRORS: dict[type[Exception], int] = {
 }
 
 
-def create_app(settings: Settings, pool: asyncpg.Pool[Any] | None = None) -> FastAPI:
-    """The API, on a given pool or on one it opens itself at start-up."""
+def create_app(
+    settings: Settings,
+    pool: asyncpg.Pool[Any] | None = None,
+    authorizer: Authorizer | None = None,
+) -> FastAPI:
+    """The API; it opens its own pool and authorizer at start-up unless given them."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from akiba_platform.db import create_pool
-
-        own = pool is None
-        app.state.pool = pool or await create_pool(
-            settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
-        )
-        app.state.probes[:] = [
-            database_probe(app.state.pool),
-            kafka_probe(settings.kafka_bootstrap_servers),
-        ]
-        try:
+        async with AsyncExitStack() as stack:
+            app.state.pool = pool or await stack.enter_async_context(open_pool(settings))
+            app.state.authorizer = authorizer or await stack.enter_async_context(
+                local_authorizer(
+                    settings.kafka_bootstrap_servers,
+                    issuer=settings.auth_issuer,
+                    audience=settings.auth_audience,
+                )
+            )
+            app.state.probes[:] = [
+                database_probe(app.state.pool),
+                kafka_probe(settings.kafka_bootstrap_servers),
+            ]
             yield
-        finally:
-            if own:
-                await app.state.pool.close()
 
     return platform_app(
         title="Akiba inventory",

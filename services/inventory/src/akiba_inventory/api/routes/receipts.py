@@ -11,7 +11,7 @@ from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.schemas import MovementResponse, ReceiptRequest
 from akiba_inventory.domain.commands import ReceiveStock
-from akiba_platform.auth import requires
+from akiba_platform.auth import CurrentPrincipal, requires
 
 router = APIRouter(tags=["stock"])
 
@@ -20,11 +20,13 @@ router = APIRouter(tags=["stock"])
     "/stores/{store_id}/receipts",
     status_code=201,
     response_model=MovementResponse,
-    **requires(Right.STOCK_ADJUST),
+    **requires(Right.STOCK_ADJUST, facility="store_id"),
 )
-async def record_receipt(store_id: UUID, body: ReceiptRequest, uow: Uow) -> MovementResponse:
+async def record_receipt(
+    store_id: UUID, body: ReceiptRequest, uow: Uow, who: CurrentPrincipal
+) -> MovementResponse:
     """Record a receipt of an item batch into the store's ledger."""
-    cmd = ReceiveStock(store_id=store_id, actor="anonymous", **body.model_dump())
+    cmd = ReceiveStock(store_id=store_id, actor=who.actor, **body.model_dump())
     m = await handlers.receive_stock(cmd, uow)
     return MovementResponse(
         movement_id=m.movement_id,

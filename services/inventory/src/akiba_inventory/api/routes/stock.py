@@ -18,7 +18,7 @@ router = APIRouter(tags=["stock"])
 @router.get(
     "/stores/{store_id}/stock-on-hand",
     response_model=list[StockLineResponse],
-    **requires(Right.STOCK_CARDS_VIEW),
+    **requires(Right.STOCK_CARDS_VIEW, facility="store_id"),
 )
 async def stock_on_hand(store_id: UUID, pool: Pool) -> list[StockLineResponse]:
     """The store's stock on hand per batch and location."""

@@ -1,0 +1,74 @@
+"""The route dependency: `@router.post(..., **requires(Right.X, facility="store_id"))`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+
+from akiba_contracts.rights import Right
+from akiba_platform.auth.authorizer import Authorizer, Principal
+from akiba_platform.auth.tokens import InvalidToken
+from akiba_platform.http.problems import Problem
+
+# Declared so OpenAPI shows the bearer scheme; the check itself is ours.
+_bearer = HTTPBearer(auto_error=False, description="An access token from auth's /oauth/token")
+Bearer = Annotated[Any, Depends(_bearer)]
+
+
+def _unauthenticated(detail: str) -> Problem:
+    return Problem(
+        401, "Unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    )
+
+
+def authenticate(request: Request) -> Principal:
+    """The request's verified principal (401 without a valid bearer token)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthenticated("a bearer access token is required")
+    authorizer: Authorizer = request.app.state.authorizer
+    try:
+        return authorizer.authenticate(token.strip())
+    except InvalidToken as exc:
+        raise _unauthenticated(f"the access token is not valid: {exc}") from None
+
+
+def _scope(request: Request, name: str | None) -> str | None:
+    if name is None:
+        return None
+    value = request.path_params.get(name) or request.query_params.get(name)
+    return None if value is None else str(value)
+
+
+def requires(
+    right: Right, *, facility: str | None = None, program: str | None = None
+) -> dict[str, Any]:
+    """Route keyword arguments that enforce `right` and declare it in OpenAPI.
+
+    `facility`/`program` name the path or query parameter holding the scope to check.
+    """
+
+    async def check(request: Request, _: Bearer) -> None:
+        who = authenticate(request)
+        authorizer: Authorizer = request.app.state.authorizer
+        scope = (_scope(request, facility), _scope(request, program))
+        if not authorizer.allows(who, right, *scope):
+            where = f" at {facility} {scope[0]}" if scope[0] else ""
+            raise Problem(403, "Forbidden", f"this needs the right {right}{where}")
+        request.state.principal = who
+
+    extra: dict[str, Any] = {"x-akiba-right": str(right)}
+    if facility:
+        extra["x-akiba-scope"] = {"facility": facility, "program": program}
+    return {"dependencies": [Depends(check)], "openapi_extra": extra}
+
+
+def _principal(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
