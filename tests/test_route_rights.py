@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from akiba_contracts.rights import Right, RightType, right_type
 from akiba_platform.db import create_pool
 from akiba_platform.services import ServiceSpec, discover

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr
+
 from akiba_platform.settings import ServiceSettings
-from pydantic import Field
 
 
 class Settings(ServiceSettings):
@@ -21,4 +22,21 @@ class Settings(ServiceSettings):
     login_failures_per_address: int = Field(20, description="Failures per address per window")
     login_window_seconds: int = 900
     admin_username: str | None = Field(None, description="First administrator, created at install")
-    admin_password: str | None = Field(None, description="Read once by create-admin; never logged")
+    admin_password: SecretStr | None = Field(
+        None, description="Read once by create-admin; never logged"
+    )
+    key_encryption_secret: SecretStr | None = Field(
+        None, description="Encrypts signing keys at rest (AES-256-GCM); unset = stored in clear"
+    )
+    key_retire_margin_seconds: int = Field(
+        120, description="Added to the token lifetime before a rotated-out key stops verifying"
+    )
+
+    def key_secret(self) -> str | None:
+        """The key-encryption secret in clear, if one is configured."""
+        s = self.key_encryption_secret
+        return s.get_secret_value() if s is not None else None
+
+    def key_keep_seconds(self) -> int:
+        """How long a rotated-out key keeps verifying: every token it signed has expired by then."""
+        return self.access_token_seconds + self.key_retire_margin_seconds

@@ -1,0 +1,98 @@
+"""Sites and service clients: machine callers with hashed secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from akiba_auth.domain.errors import Conflict
+from akiba_auth.domain.model import ServiceClient, Site
+from akiba_contracts.rights import Right
+from akiba_platform.db import Connection
+
+
+def _site(r: Any) -> Site:
+    return Site(r["site_id"], r["name"], r["active"], tuple(r["store_ids"]))
+
+
+def _client(r: Any) -> ServiceClient:
+    return ServiceClient(
+        r["client_id"], r["name"], r["active"], frozenset(Right(x) for x in r["rights"])
+    )
+
+
+class AsyncpgSiteRepository:
+    """The sites and service_clients tables."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add_site(self, site: Site, secret_hash: str) -> None:
+        """Insert a site."""
+        await self._conn.execute(
+            "insert into sites (site_id, name, active, secret_hash, store_ids)"
+            " values ($1, $2, $3, $4, $5)",
+            site.site_id,
+            site.name,
+            site.active,
+            secret_hash,
+            list(site.store_ids),
+        )
+
+    async def save_site(self, site: Site) -> None:
+        """Write back a site's name, state and stores."""
+        await self._conn.execute(
+            "update sites set name = $2, active = $3, store_ids = $4 where site_id = $1",
+            site.site_id,
+            site.name,
+            site.active,
+            list(site.store_ids),
+        )
+
+    async def site(self, site_id: UUID) -> tuple[Site, str] | None:
+        """The site and its secret hash."""
+        r = await self._conn.fetchrow("select * from sites where site_id = $1", site_id)
+        return None if r is None else (_site(r), r["secret_hash"])
+
+    async def sites(self) -> list[Site]:
+        """Every site by name."""
+        return [_site(r) for r in await self._conn.fetch("select * from sites order by name")]
+
+    async def add_client(self, client: ServiceClient, secret_hash: str) -> None:
+        """Insert a service client; Conflict if the id is taken."""
+        try:
+            await self._conn.execute(
+                "insert into service_clients (client_id, name, active, secret_hash, rights)"
+                " values ($1, $2, $3, $4, $5)",
+                client.client_id,
+                client.name,
+                client.active,
+                secret_hash,
+                sorted(str(r) for r in client.rights),
+            )
+        except asyncpg.UniqueViolationError:
+            raise Conflict(f"a service client {client.client_id!r} exists") from None
+
+    async def save_client(self, client: ServiceClient) -> None:
+        """Write back a client's state and rights."""
+        await self._conn.execute(
+            "update service_clients set name = $2, active = $3, rights = $4 where client_id = $1",
+            client.client_id,
+            client.name,
+            client.active,
+            sorted(str(r) for r in client.rights),
+        )
+
+    async def client(self, client_id: str) -> tuple[ServiceClient, str] | None:
+        """The client and its secret hash."""
+        r = await self._conn.fetchrow(
+            "select * from service_clients where client_id = $1", client_id
+        )
+        return None if r is None else (_client(r), r["secret_hash"])
+
+    async def clients(self) -> list[ServiceClient]:
+        """Every service client by id."""
+        rows = await self._conn.fetch("select * from service_clients order by client_id")
+        return [_client(r) for r in rows]

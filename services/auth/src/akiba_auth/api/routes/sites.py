@@ -1,0 +1,68 @@
+"""Sites (sync gateways) and service clients."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from akiba_auth.api.deps import Uow
+from akiba_auth.api.schemas import (
+    ClientRequest,
+    ClientResponse,
+    IdsRequest,
+    SiteRequest,
+    SiteResponse,
+)
+from akiba_auth.handlers import sites
+from akiba_contracts.rights import Right
+from akiba_platform.auth import requires
+
+router = APIRouter(tags=["sites and clients"])
+SITES, CLIENTS = Right.SITES_MANAGE, Right.SYSTEM_SETTINGS_MANAGE
+
+
+@router.post("/sites", status_code=201, **requires(SITES))
+async def create_site(body: SiteRequest, uow: Uow) -> SiteResponse:
+    """Register a site; the answer holds its secret, shown this once."""
+    site, secret = await sites.create_site(uow, body.name, body.store_ids)
+    return SiteResponse.of(site, secret)
+
+
+@router.get("/sites", **requires(SITES))
+async def list_sites(uow: Uow) -> list[SiteResponse]:
+    """Every site (without secrets)."""
+    async with uow:
+        return [SiteResponse.of(s) for s in await uow.sites.sites()]
+
+
+@router.put("/sites/{site_id}/stores", **requires(SITES))
+async def set_stores(site_id: UUID, body: IdsRequest, uow: Uow) -> SiteResponse:
+    """Replace the stores the site manages."""
+    return SiteResponse.of(await sites.set_site_stores(uow, site_id, body.ids))
+
+
+@router.post("/sites/{site_id}/deactivate", **requires(SITES))
+async def deactivate_site(site_id: UUID, uow: Uow) -> SiteResponse:
+    """Refuse the site's credentials from now on."""
+    return SiteResponse.of(await sites.deactivate_site(uow, site_id))
+
+
+@router.post("/service-clients", status_code=201, **requires(CLIENTS))
+async def create_client(body: ClientRequest, uow: Uow) -> ClientResponse:
+    """Register a service client; the answer holds its secret, shown this once."""
+    client, secret = await sites.create_client(uow, body.client_id, body.name, body.rights)
+    return ClientResponse.of(client, secret)
+
+
+@router.get("/service-clients", **requires(CLIENTS))
+async def list_clients(uow: Uow) -> list[ClientResponse]:
+    """Every service client (without secrets)."""
+    async with uow:
+        return [ClientResponse.of(c) for c in await uow.sites.clients()]
+
+
+@router.post("/service-clients/{client_id}/deactivate", **requires(CLIENTS))
+async def deactivate_client(client_id: str, uow: Uow) -> ClientResponse:
+    """Refuse the client's credentials from now on."""
+    return ClientResponse.of(await sites.deactivate_client(uow, client_id))

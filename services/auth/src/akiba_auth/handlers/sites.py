@@ -1,0 +1,102 @@
+"""Sites and service clients: machine callers whose secret is shown once."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from akiba_auth.domain.errors import ClientNotFound, Invalid, SiteNotFound
+from akiba_auth.domain.model import ServiceClient, Site, check_client_rights
+from akiba_auth.outbound import site_changed
+from akiba_auth.uow import AuthUnitOfWork
+from akiba_contracts.rights import Right
+
+
+def new_secret() -> tuple[str, str]:
+    """A random secret and its digest."""
+    secret = secrets.token_urlsafe(32)
+    return secret, secret_digest(secret)
+
+
+def secret_digest(secret: str) -> str:
+    """SHA-256 is enough for 256 random bits: there is nothing to guess, unlike a password."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(stored: str, secret: str) -> bool:
+    """Compare in constant time."""
+    return hmac.compare_digest(stored, secret_digest(secret))
+
+
+async def create_site(
+    uow: AuthUnitOfWork, name: str, store_ids: Iterable[UUID]
+) -> tuple[Site, str]:
+    """Register a site; the secret is returned here and never again."""
+    site = Site(uuid4(), name, True, tuple(dict.fromkeys(store_ids)))
+    secret, digest = new_secret()
+    async with uow:
+        await uow.sites.add_site(site, digest)
+        uow.publish(site_changed(site, datetime.now(UTC)))
+        await uow.commit()
+    return site, secret
+
+
+async def _change_site(uow: AuthUnitOfWork, site_id: UUID, **changes: object) -> Site:
+    async with uow:
+        found = await uow.sites.site(site_id)
+        if found is None:
+            raise SiteNotFound(f"site {site_id} does not exist")
+        site = replace(found[0], **changes)  # type: ignore[arg-type]
+        await uow.sites.save_site(site)
+        uow.publish(site_changed(site, datetime.now(UTC)))
+        await uow.commit()
+    return site
+
+
+async def set_site_stores(uow: AuthUnitOfWork, site_id: UUID, store_ids: Iterable[UUID]) -> Site:
+    """Replace the stores a site manages."""
+    return await _change_site(uow, site_id, store_ids=tuple(dict.fromkeys(store_ids)))
+
+
+async def deactivate_site(uow: AuthUnitOfWork, site_id: UUID) -> Site:
+    """Refuse the site's credentials from now on."""
+    return await _change_site(uow, site_id, active=False)
+
+
+async def create_client(
+    uow: AuthUnitOfWork, client_id: str, name: str, rights: Iterable[Right]
+) -> tuple[ServiceClient, str]:
+    """Register a service client with global rights; the secret is returned once."""
+    if _is_uuid(client_id):
+        raise Invalid("a service client id cannot look like a site id (a uuid)")
+    client = ServiceClient(client_id, name, True, check_client_rights(rights))
+    secret, digest = new_secret()
+    async with uow:
+        await uow.sites.add_client(client, digest)
+        await uow.commit()
+    return client, secret
+
+
+async def deactivate_client(uow: AuthUnitOfWork, client_id: str) -> ServiceClient:
+    """Refuse the client's credentials from now on."""
+    async with uow:
+        found = await uow.sites.client(client_id)
+        if found is None:
+            raise ClientNotFound(f"service client {client_id!r} does not exist")
+        client = replace(found[0], active=False)
+        await uow.sites.save_client(client)
+        await uow.commit()
+    return client
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

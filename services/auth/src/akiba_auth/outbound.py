@@ -1,0 +1,78 @@
+"""Domain facts → contract events, topics and keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from akiba_auth.domain.model import Site
+from akiba_auth.domain.permissions import EffectivePermissions
+from akiba_auth.keys import SigningKey
+from akiba_contracts.envelope import new_event
+from akiba_contracts.payloads import (
+    ApprovalScope,
+    SigningKeyPublished,
+    SiteChanged,
+    UserPermissionsChanged,
+)
+from akiba_contracts.payloads.base import Payload
+from akiba_platform.outbox import OutboxMessage
+from akiba_platform.telemetry import current_traceparent
+
+SOURCE = "/akiba/auth"
+PERMISSIONS = "auth.permissions"
+SIGNING_KEYS = "auth.signing-keys"
+SITES = "auth.sites"
+
+
+def _message(topic: str, subject: str, payload: Payload) -> OutboxMessage:
+    event = new_event(
+        source=SOURCE,
+        type=payload.event_type,
+        subject=subject,
+        data=payload,
+        partitionkey=payload.partition_key(),
+        traceparent=current_traceparent(),
+    )
+    return OutboxMessage(topic, payload.partition_key(), event)
+
+
+def permissions_changed(p: EffectivePermissions, version: int, at: datetime) -> OutboxMessage:
+    """A user's effective permissions, keyed by user for compaction."""
+    payload = UserPermissionsChanged(
+        user_id=p.user_id,
+        username=p.username,
+        active=p.active,
+        home_facility_id=p.home_facility_id,
+        version=version,
+        permissions=list(p.permissions),
+        node_scopes=[
+            ApprovalScope(right=s.right, node_id=s.node_id, program_id=s.program_id)
+            for s in p.node_scopes
+        ],
+        changed_at=at,
+    )
+    return _message(PERMISSIONS, f"users/{p.user_id}", payload)
+
+
+def site_changed(site: Site, at: datetime) -> OutboxMessage:
+    """A site and the stores it manages."""
+    payload = SiteChanged(
+        site_id=site.site_id,
+        name=site.name,
+        active=site.active,
+        store_ids=list(site.store_ids),
+        changed_at=at,
+    )
+    return _message(SITES, f"sites/{site.site_id}", payload)
+
+
+def key_published(key: SigningKey) -> OutboxMessage:
+    """A public key, with its retirement time once rotated out."""
+    payload = SigningKeyPublished(
+        kid=key.kid,
+        alg=key.public_jwk["alg"],
+        public_jwk=key.public_jwk,
+        created_at=key.created_at,
+        retired_at=key.retired_at,
+    )
+    return _message(SIGNING_KEYS, f"signing-keys/{key.kid}", payload)
