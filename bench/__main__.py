@@ -9,7 +9,7 @@ from typing import Any
 
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
-from bench import checks, pipeline, raw, report
+from bench import auth, checks, pipeline, raw, report
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
@@ -25,12 +25,14 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help="raw baselines repeat over the same events until they have run this long",
     )
     parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
+    parser.add_argument(
+        "--only", choices=("pipeline", "auth"), help="run one part (default: everything)"
+    )
     return parser.parse_args(argv)
 
 
 async def _platform(env: Env, settings: Settings, work: Workload) -> list[Measurement]:
-    msgs = work.on(env.relay_topic)
-    written = await pipeline.write_outbox(env, msgs, settings.relay_batch_size)
+    written = await pipeline.write_outbox(env, work, env.relay_topic, settings.relay_batch_size)
     relayed = await pipeline.relay_only(env, settings, work)
     consumed = await pipeline.consumer_only(env, settings, work)
     await env.truncate()
@@ -56,9 +58,15 @@ async def run(
         settings = settings.model_copy(
             update={"database_url": env.dsn, "kafka_bootstrap_servers": env.bootstrap}
         )
-        measured = [built, *await _platform(env, settings, work)]
-        found = await checks.after_pipeline(env, work)
-        measured += await _raw(env, settings, work, args.min_seconds)
+        found: dict[str, Any] = {}
+        measured: list[Measurement] = []
+        if args.only in (None, "pipeline"):
+            measured = [built, *await _platform(env, settings, work)]
+            found = await checks.after_pipeline(env, work)
+            measured += await _raw(env, settings, work, args.min_seconds)
+        if args.only in (None, "auth"):
+            found["auth per request (µs)"] = auth.token_checks()
+            found["auth token endpoint"] = await auth.token_endpoint(env)
     return measured, found
 
 

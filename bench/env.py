@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import asyncpg
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from akiba_contracts.catalogue import Topic, dlq_topic, topic
@@ -94,6 +95,22 @@ async def _topics_ready(bootstrap: str, topics: list[Topic], cleanup: AsyncExitS
         if time.monotonic() > deadline:
             raise TimeoutError(f"partitions of {names} still have no leader after 30 s")
         await asyncio.sleep(0.1)
+    await _logs_exist(bootstrap, topics)
+
+
+async def _logs_exist(bootstrap: str, topics: list[Topic]) -> None:
+    """Ask every partition's leader for its end offset: it answers once its log exists.
+
+    Metadata names a leader before the broker has created the partition's log; a producer that
+    starts in between gets NotLeaderForPartition and backs off, which would land in the timings.
+    """
+    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
+        await asyncio.wait_for(consumer.end_offsets(parts), 30)
+    finally:
+        await consumer.stop()
 
 
 async def _have_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> bool:
@@ -115,7 +132,9 @@ async def _admin(bootstrap: str, call: Callable[[AIOKafkaAdminClient], Awaitable
 async def _database(server: str, name: str, cleanup: AsyncExitStack) -> str:
     """Create a database, dropped when `cleanup` closes; returns its DSN."""
     await _server_sql(server, f'create database "{name}"')
-    cleanup.push_async_callback(_server_sql, server, f'drop database if exists "{name}" with (force)')
+    cleanup.push_async_callback(
+        _server_sql, server, f'drop database if exists "{name}" with (force)'
+    )
     return f"{server}/{name}"
 
 

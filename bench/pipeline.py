@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from akiba_inventory.projector import NAME
 from akiba_inventory.settings import Settings
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from akiba_platform.outbox import AsyncpgOutbox
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
 from bench.measure import Measurement, Stopwatch, wait_for
@@ -41,15 +40,17 @@ def _timeout(n: int) -> float:
     return 60.0 + n / 250
 
 
-async def write_outbox(env: Env, messages: Sequence[OutboxMessage], tx_size: int) -> Measurement:
-    """Commit the messages in transactions of `tx_size`, as many request handlers would."""
+async def write_outbox(env: Env, work: Workload, topic: str, tx_size: int) -> Measurement:
+    """Commit the events in transactions of `tx_size` through AsyncpgOutbox.put (it encodes)."""
+    messages = work.on(topic)
     watch = Stopwatch()
     async with env.pool.acquire() as conn:
         for i in range(0, len(messages), tx_size):
             async with conn.transaction():
                 await AsyncpgOutbox(conn).put(messages[i : i + tx_size])
     wall, cpu = watch.elapsed()
-    return Measurement("outbox write", len(messages), wall, cpu, notes={"tx_size": tx_size})
+    notes: dict[str, float | int | str] = {"tx_size": tx_size}
+    return Measurement("outbox write", len(messages), wall, cpu, work.payload_bytes, notes=notes)
 
 
 async def relay_only(env: Env, settings: Settings, work: Workload) -> Measurement:
@@ -79,7 +80,7 @@ async def consumer_only(env: Env, settings: Settings, work: Workload) -> Measure
 async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measurement:
     """Relay and projector together: from the relay's start until every movement is applied."""
     n = len(work.values)
-    await write_outbox(env, work.on(env.e2e_topic), settings.relay_batch_size)
+    await write_outbox(env, work, env.e2e_topic, settings.relay_batch_size)
     proj = Projector(settings, env.e2e_topic)
     async with running(proj) as c:
         await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
@@ -87,7 +88,7 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
         async with running(relay(settings)) as r:
             marks = await _milestones(env, n, watch, [c, r])
     wall, cpu = marks.pop("applied")
-    notes = {k: round(v[0], 3) for k, v in marks.items()}
+    notes: dict[str, float | int | str] = {k: round(v[0], 3) for k, v in marks.items()}
     return Measurement("pipeline end to end", n, wall, cpu, work.payload_bytes, notes=notes)
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from akiba_platform import kafka
-from bench.env import Env
+from bench.env import MOVEMENTS, Env
 from bench.events import Workload
 from bench.measure import Measurement, Stopwatch
 
@@ -47,10 +47,7 @@ async def consume(env: Env, batch_size: int, min_seconds: float) -> Measurement:
     consumer = kafka.consumer(env.bootstrap, "unused", group_id=None)
     await consumer.start()
     try:
-        parts = [
-            TopicPartition(env.raw_topic, p)
-            for p in consumer.partitions_for_topic(env.raw_topic) or ()
-        ]
+        parts = [TopicPartition(env.raw_topic, p) for p in range(MOVEMENTS.partitions)]
         consumer.assign(parts)
         ends = await consumer.end_offsets(parts)
         total = sum(ends.values())
@@ -68,9 +65,12 @@ async def consume(env: Env, batch_size: int, min_seconds: float) -> Measurement:
 
 async def _drain(consumer: AIOKafkaConsumer, count: int, batch_size: int) -> int:
     """Read `count` records; return the bytes of their values and keys."""
-    seen = size = 0
+    seen = size = idle = 0
     while seen < count:
         batches = await consumer.getmany(timeout_ms=200, max_records=batch_size)
+        idle = 0 if batches else idle + 1
+        if idle > 150:  # 30 s without a record: the topic holds less than we think
+            raise TimeoutError(f"raw consume read {seen} of {count} records, then nothing")
         for records in batches.values():
             seen += len(records)
             size += sum(len(r.value or b"") + len(r.key or b"") for r in records)
@@ -78,7 +78,7 @@ async def _drain(consumer: AIOKafkaConsumer, count: int, batch_size: int) -> int
 
 
 async def copy(env: Env, work: Workload, min_seconds: float) -> Measurement:
-    """The outbox rows, already encoded, in one COPY per pass (the table the pipeline writes most)."""
+    """The outbox rows, already encoded, one COPY per pass: the table the pipeline writes most."""
     rows = [
         _row(env.raw_topic, m.key, m.event.id, m.event.type, m.event.traceparent, v)
         for m, v in zip(work.messages, work.values, strict=True)

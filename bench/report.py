@@ -42,7 +42,10 @@ def peak_rss_mb() -> float:
 
 def table(measurements: list[Measurement], checks: dict[str, Any]) -> str:
     """The human-readable report."""
-    head = f"{'phase':<24}{'events':>10}{'seconds':>9}{'events/s':>11}{'MB/s':>8}{'CPU':>6}{'passes':>7}"
+    head = (
+        f"{'phase':<24}{'events':>10}{'seconds':>9}{'events/s':>11}{'MB/s':>8}{'CPU':>6}"
+        f"{'passes':>7}"
+    )
     lines = [head, "-" * len(head)]
     for m in measurements:
         short = " *" if m.seconds < MIN_SECONDS else ""
@@ -54,7 +57,12 @@ def table(measurements: list[Measurement], checks: dict[str, Any]) -> str:
     lines += [f"  {k:<26}{v:>8.3f}" for k, v in ratios(measurements).items()]
     lines += ["", "notes"]
     lines += [f"  {m.name}: {m.notes}" for m in measurements if m.notes]
-    lines += [f"  checks: {checks}", f"  peak RSS of the bench process: {peak_rss_mb():.0f} MB"]
+    flat = {k: v for k, v in checks.items() if not isinstance(v, dict)}
+    lines += [f"  checks: {flat}", f"  peak RSS of the bench process: {peak_rss_mb():.0f} MB"]
+    for section, figures in checks.items():
+        if isinstance(figures, dict):
+            lines += ["", section]
+            lines += [f"  {k:<44}{v:>12,.2f}" for k, v in figures.items()]
     if any(m.seconds < MIN_SECONDS for m in measurements):
         lines.append(f"  * shorter than {MIN_SECONDS:.0f} s: raise --events for a steadier figure")
     lines.append("  CPU = the bench process's CPU time over wall time (100% = one core)")

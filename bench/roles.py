@@ -24,7 +24,7 @@ class Running:
 
     def __init__(self, role: Role) -> None:
         self.stop = asyncio.Event()
-        self.task = asyncio.create_task(role(self.stop))
+        self.task: asyncio.Future[None] = asyncio.ensure_future(role(self.stop))
 
     def check(self) -> None:
         """Raise the role's error if it has ended."""

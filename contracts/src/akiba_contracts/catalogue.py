@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from akiba_contracts.payloads import (
+    AdjustmentReasonChanged,
+    BatchChanged,
+    FacilityChanged,
+    FacilityTypeChanged,
+    GeographicZoneChanged,
+    LocationChanged,
+    OrderableChanged,
+    Payload,
     SigningKeyPublished,
     SiteChanged,
     StockLevelChanged,
@@ -37,6 +45,21 @@ class Topic:
     def is_dlq(self) -> bool:
         """Whether this is a dead-letter topic."""
         return self.name.endswith(DLQ_SUFFIX)
+
+
+def _reference(name: str, key: str, payload: type[Payload], what: str) -> Topic:
+    """A compacted reference-data topic of inventory's, keyed by the record's id."""
+    return Topic(
+        name=f"inventory.{name}",
+        owner="inventory",
+        key=key,
+        # Low volume; a read-model builder assigns itself every partition and reads them all.
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(payload.event_type,),
+        description=f"{what}; the latest record per {key} is current (full state, compacted).",
+    )
 
 
 # Partition counts cannot shrink and growing them re-maps keys (breaking per-key order), so they
@@ -106,6 +129,16 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=None,
         event_types=(SiteChanged.event_type,),
         description="Sites (sync gateways) and the stores each one manages.",
+    ),
+    # Inventory's reference data: every service and site keeps a read model from these.
+    _reference("facility-types", "facility_type_id", FacilityTypeChanged, "Facility types"),
+    _reference("geographic-zones", "zone_id", GeographicZoneChanged, "The geographic zone tree"),
+    _reference("facilities", "store_id", FacilityChanged, "Stores (facilities)"),
+    _reference("orderables", "item_id", OrderableChanged, "Items (orderables)"),
+    _reference("batches", "batch_id", BatchChanged, "Batches (lots) with their expiry"),
+    _reference("locations", "location_id", LocationChanged, "Locations (shelves, bins) in stores"),
+    _reference(
+        "adjustment-reasons", "reason_id", AdjustmentReasonChanged, "Stock adjustment reasons"
     ),
 )
 

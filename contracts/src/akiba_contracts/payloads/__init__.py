@@ -18,12 +18,28 @@ from akiba_contracts.payloads.inventory import (
     StockMovementRecorded,
     stock_level_key,
 )
+from akiba_contracts.payloads.reference import (
+    AdjustmentReasonChanged,
+    BatchChanged,
+    FacilityChanged,
+    FacilityTypeChanged,
+    GeographicZoneChanged,
+    LocationChanged,
+    OrderableChanged,
+)
 
 __all__ = [
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
+    "AdjustmentReasonChanged",
     "ApprovalScope",
+    "BatchChanged",
+    "FacilityChanged",
+    "FacilityTypeChanged",
+    "GeographicZoneChanged",
+    "LocationChanged",
     "MovementType",
+    "OrderableChanged",
     "Payload",
     "SigningKeyPublished",
     "SiteChanged",
@@ -44,6 +60,13 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             UserPermissionsChanged,
             SigningKeyPublished,
             SiteChanged,
+            FacilityTypeChanged,
+            GeographicZoneChanged,
+            FacilityChanged,
+            OrderableChanged,
+            BatchChanged,
+            LocationChanged,
+            AdjustmentReasonChanged,
         )
     }
 )

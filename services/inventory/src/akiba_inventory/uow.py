@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
 from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
 from akiba_platform.uow import UnitOfWork
 
@@ -10,6 +11,8 @@ class InventoryUnitOfWork(UnitOfWork):
     """One transaction over the ledger, the outbox and the inbox."""
 
     ledger: AsyncpgLedgerRepository
+    reference: AsyncpgReferenceRepository
 
     def _open(self) -> None:
         self.ledger = AsyncpgLedgerRepository(self.conn)
+        self.reference = AsyncpgReferenceRepository(self.conn)

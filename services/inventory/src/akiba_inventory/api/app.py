@@ -9,8 +9,16 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from akiba_inventory.api.routes import receipts, stock
+from akiba_inventory.api.routes import (
+    receipts,
+    ref_facilities,
+    ref_orderables,
+    ref_reasons,
+    ref_stores,
+    stock,
+)
 from akiba_inventory.domain import errors
+from akiba_inventory.domain import reference as ref
 from akiba_inventory.settings import Settings
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
@@ -22,7 +30,16 @@ ERRORS: dict[type[Exception], int] = {
     errors.ItemNotFound: 422,
     errors.InvalidMovement: 422,
     errors.BatchConflict: 409,
+    ref.ReferenceNotFound: 404,
+    ref.DuplicateReference: 409,
+    ref.InvalidReferenceData: 422,
 }
+REFERENCE_ROUTERS = [
+    ref_facilities.router,
+    ref_stores.router,
+    ref_orderables.router,
+    ref_reasons.router,
+]
 
 
 def create_app(
@@ -51,7 +68,7 @@ def create_app(
 
     return platform_app(
         title="Akiba inventory",
-        routers=[receipts.router, stock.router],
+        routers=[receipts.router, stock.router, *REFERENCE_ROUTERS],
         errors=ERRORS,
         lifespan=lifespan,
     )

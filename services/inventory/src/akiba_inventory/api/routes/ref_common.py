@@ -1,0 +1,43 @@
+"""What the reference-data routers share: paging and a read-only repository."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from akiba_inventory import reference_handlers as rh
+from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, where
+from akiba_inventory.domain import reference as ref
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list to return."""
+
+    page: int
+    size: int
+
+
+def _paging(
+    page: Annotated[int, Query(ge=0, description="Page number, from 0")] = 0,
+    size: Annotated[int, Query(ge=1, le=500, description="Records per page")] = 50,
+) -> Paging:
+    return Paging(page, size)
+
+
+async def _reader(request: Request) -> AsyncIterator[AsyncpgReferenceRepository]:
+    async with request.app.state.pool.acquire() as conn:
+        yield AsyncpgReferenceRepository(conn)
+
+
+PageQuery = Annotated[Paging, Depends(_paging)]
+Reader = Annotated[AsyncpgReferenceRepository, Depends(_reader)]
+
+
+async def paged(repo: Reader, kind: type[ref.R], paging: Paging, **criteria: Any) -> dict[str, Any]:
+    """A page of `kind` matching the criteria, shaped as `Page`."""
+    records, total = await rh.page(repo, kind, where(kind, **criteria), paging.page, paging.size)
+    return {"items": records, "page": paging.page, "size": paging.size, "total": total}
