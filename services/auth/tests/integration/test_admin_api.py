@@ -256,3 +256,30 @@ async def test_a_service_client_cannot_be_given_scoped_rights(api: AuthApi) -> N
         },
     )
     assert r.status_code == 422
+
+
+async def test_approval_is_allowed_at_the_node_where_a_requisition_waits_not_below_it(
+    api: AuthApi,
+) -> None:
+    from akiba_contracts.rights import Right
+
+    region = await _node(api)
+    district = await _node(api, region)
+    facility, elsewhere = uuid4(), uuid4()
+    await _group(api, district, [facility], [EPI])
+    role = await _role(api, "SUPERVISION", "REQUISITION_APPROVE", "REQUISITION_VIEW")
+    district_head = await api.user("district-head", password="pa55word-long")
+    await api.post(
+        f"/users/{district_head}/role-assignments",
+        {"role_id": role, "program_id": str(EPI), "supervisory_node_id": district},
+    )
+    await api.sync()
+    who = api.authorizer.authenticate(
+        (await api.login("district-head", "pa55word-long"))["access_token"]
+    )
+    az = api.authorizer
+    assert az.allows(who, Right.REQUISITION_VIEW, str(facility), str(EPI))
+    assert not az.allows(who, Right.REQUISITION_VIEW, str(elsewhere), str(EPI))
+    assert az.allows_at_node(who, Right.REQUISITION_APPROVE, UUID(district), EPI)
+    assert not az.allows_at_node(who, Right.REQUISITION_APPROVE, UUID(region), EPI)
+    assert not az.allows_at_node(who, Right.REQUISITION_APPROVE, UUID(district), FP)

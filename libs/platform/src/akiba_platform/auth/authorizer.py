@@ -75,6 +75,21 @@ class Authorizer:
             facility = program = None
         return perms.allows(str(right), facility, program)
 
+    def allows_at_node(self, who: Principal, right: Right, node_id: UUID, program_id: UUID) -> bool:
+        """Whether the user holds a supervision right at this very node for the program.
+
+        Approval is checked here, at the node where a requisition waits: a right held at a
+        child node does not let its holder act while the requisition waits at the parent.
+        """
+        if who.claims.kind != "user":
+            return False
+        perms = self.permissions.get(UUID(who.claims.subject))
+        return (
+            perms is not None
+            and perms.active
+            and ((str(right), node_id, program_id) in perms.node_scopes)
+        )
+
     def _remember(self, token: str, claims: Claims) -> None:
         self._cache[token] = claims
         if len(self._cache) > self._cache_size:
