@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from akiba_contracts.catalogue import Topic, dlq_topic, topic
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_inventory.projector import LEVELS
+from akiba_inventory.outbound import LEVELS
 from akiba_platform import kafka, stack
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
@@ -25,8 +25,8 @@ MOVEMENTS = topic("inventory.stock-movements")
 KINDS = ("relay", "e2e", "raw", "levels")
 T = TypeVar("T")
 
-# The projector names inventory.stock-levels itself; this trigger sends its rows to the bench's
-# own levels topic instead, so a run never writes into a real deployment's compacted topic.
+# Rows bound for inventory.stock-levels go to the bench's own levels topic instead, so a run
+# never writes into a real deployment's compacted topic.
 _ROUTE_LEVELS = """
 create function bench_route_levels() returns trigger language plpgsql as $$
 begin new.topic := {target}; return new; end $$;

@@ -1,47 +1,66 @@
-"""docker-compose.yml and inventory's Dockerfile agree with the code they run.
+"""docker-compose.yml and the services' Dockerfiles agree with the code they run.
 
 Nothing here needs Docker: the files are read as data and checked against the settings,
-roles and databases the services really use. The settings ignore unknown environment
-names, so a misspelt variable would otherwise only show up as a wrong default at run time.
+roles, commands and databases the services really use. The settings ignore unknown
+environment names, so a misspelt variable would otherwise only show up as a wrong default
+at run time.
+
+The per-service checks run for every service `akiba_platform.services.discover()` finds
+(the `akiba.services` entry point), so a service with code and no containers, or with a
+Dockerfile copied from another service and not fully adapted, fails here.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
+import typing
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
 
-from akiba_inventory.bootstrap import ROLES
-from akiba_inventory.settings import Settings
+from akiba_platform.services import ServiceSpec, discover
 from akiba_platform.stack.state import SERVICE_DATABASES
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
-INVENTORY = ROOT / "services" / "inventory"
-DOCKERFILE = INVENTORY / "Dockerfile"
+SPECS = discover()
 
-PREFIX = str(Settings.model_config.get("env_prefix", ""))
+# The only compose variables without a default: secrets nobody should get by accident.
+# They must be written `${NAME:?message}`, so compose refuses to start without them.
+REQUIRED_VARIABLES = frozenset({"AKIBA_ADMIN_PASSWORD", "AKIBA_KEY_ENCRYPTION_SECRET"})
+# Read once by a one-shot command (`create-admin`); no long-running container gets them.
+ONE_SHOT_ONLY = frozenset({"AKIBA_ADMIN_PASSWORD"})
+# Every service container needs these to reach anything.
 REQUIRED = ("AKIBA_DATABASE_URL", "AKIBA_KAFKA_BOOTSTRAP_SERVERS")
-# The field's default, not Settings(): the developer's own AKIBA_* variables don't count.
-HTTP_PORT = Settings.model_fields["http_port"].default
-MIGRATE = "inventory-migrate"
+INFRA = ("kafka", "postgres")
 
-# Compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, $NAME.
+# Compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error},
+# ${NAME?error}, ${NAME:+alternative}, ${NAME+alternative}, $NAME.
 _VARIABLE = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}|(?P<bare>\w+))"
+    r"\$(?:(?P<escaped>\$)|\{(?P<name>\w+)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}|(?P<bare>\w+))"
 )
 
 
 def _substitute(match: re.Match[str]) -> str:
     if match["escaped"]:
         return "$"
+    op = (match["op"] or "").lstrip(":")
+    if op == "?":
+        # Compose would refuse to start; stand in a value that shows where it came from.
+        return f"<{match['name']}>"
+    if op == "-":
+        return match["arg"]
     # Compose substitutes "" (with a warning) for an unset variable without a default.
-    return match["default"] or ""
+    return ""
 
 
 def _interpolate(value: Any) -> Any:
@@ -55,6 +74,93 @@ def _interpolate(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Service:
+    """One discovered service and what the compose file and its Dockerfile must match."""
+
+    spec: ServiceSpec
+
+    @cached_property
+    def settings(self) -> type[BaseSettings]:
+        settings: type[BaseSettings] = importlib.import_module(
+            f"{self.spec.module}.settings"
+        ).Settings
+        return settings
+
+    @cached_property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(importlib.import_module(f"{self.spec.module}.bootstrap").ROLES)
+
+    @cached_property
+    def directory(self) -> Path:
+        """services/<name>: the package is an editable workspace install, src/<module>/."""
+        init = importlib.import_module(self.spec.module).__file__
+        assert init is not None
+        return Path(init).resolve().parents[2]
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        return tomllib.loads((self.directory / "pyproject.toml").read_text())
+
+    @property
+    def package(self) -> str:
+        return str(self.pyproject["project"]["name"])
+
+    @property
+    def script(self) -> str:
+        """The console script that runs `<module>.__main__:main`."""
+        target = f"{self.spec.module}.__main__:main"
+        (script,) = [k for k, v in self.pyproject["project"]["scripts"].items() if v == target]
+        return str(script)
+
+    @property
+    def dockerfile(self) -> Path:
+        return self.directory / "Dockerfile"
+
+    @property
+    def prefix(self) -> str:
+        return str(self.settings.model_config.get("env_prefix", ""))
+
+    @property
+    def fields(self) -> set[str]:
+        """Settings fields as environment names."""
+        return {self.prefix + name.upper() for name in self.settings.model_fields}
+
+    @property
+    def secret_fields(self) -> set[str]:
+        return {
+            self.prefix + name.upper()
+            for name, field in self.settings.model_fields.items()
+            if field.annotation is SecretStr or SecretStr in typing.get_args(field.annotation)
+        }
+
+    @property
+    def http_port(self) -> int:
+        # The field's default, not Settings(): the developer's own AKIBA_* variables don't count.
+        return int(self.settings.model_fields["http_port"].default)
+
+    @property
+    def database(self) -> str:
+        return f"akiba_{self.spec.database}"
+
+    @property
+    def migrate(self) -> str:
+        return f"{self.spec.name}-migrate"
+
+    def command_roles(self, container: dict[str, Any]) -> list[str]:
+        """The roles `serve` runs in this container ([] for other commands)."""
+        # No command: the image's CMD, `serve` with every role.
+        command = [str(part) for part in container.get("command") or ["serve"]]
+        if command[0] != "serve":
+            return []
+        for i, part in enumerate(command):
+            if part == "--roles":
+                return command[i + 1].split(",")
+            if part.startswith("--roles="):
+                return part.removeprefix("--roles=").split(",")
+        return list(self.roles)
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     """The compose file with every variable at its default."""
@@ -63,66 +169,83 @@ def compose() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Services by name."""
-    return dict(compose["services"])
+def raw_compose() -> dict[str, Any]:
+    """The compose file as written, variables and all."""
+    loaded: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return loaded
 
 
 @pytest.fixture(scope="module")
-def inventory(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The containers that run inventory's image."""
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Compose services (containers) by name."""
+    return dict(compose["services"])
+
+
+@pytest.fixture(scope="module", params=SPECS, ids=[spec.name for spec in SPECS])
+def service(request: pytest.FixtureRequest) -> Service:
+    """Each service discover() finds, in turn."""
+    return Service(request.param)
+
+
+@pytest.fixture(scope="module")
+def containers(service: Service, services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The containers that run this service's image."""
     return {
-        name: service
-        for name, service in services.items()
-        if str(service.get("build", {}).get("dockerfile", "")).endswith(
-            "services/inventory/Dockerfile"
-        )
+        name: container
+        for name, container in services.items()
+        if _dockerfile_of(container) == service.dockerfile
     }
 
 
 @pytest.fixture(scope="module")
-def role_containers(inventory: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
-    """The inventory containers that serve roles, with the roles each one serves."""
-    return {name: roles for name, service in inventory.items() if (roles := _roles(service))}
+def role_containers(
+    service: Service, containers: dict[str, dict[str, Any]]
+) -> dict[str, list[str]]:
+    """This service's containers that serve roles, with the roles each one serves."""
+    return {
+        name: roles
+        for name, container in containers.items()
+        if (roles := service.command_roles(container))
+    }
 
 
-def _roles(service: dict[str, Any]) -> list[str]:
-    """The roles `akiba-inventory serve` runs in this container ([] for other commands)."""
-    command = [str(part) for part in service.get("command", [])]
-    if not command or command[0] != "serve":
-        return []
-    for i, part in enumerate(command):
-        if part == "--roles":
-            return command[i + 1].split(",")
-        if part.startswith("--roles="):
-            return part.removeprefix("--roles=").split(",")
-    return list(ROLES)
+def _dockerfile_of(container: dict[str, Any]) -> Path | None:
+    build = container.get("build")
+    if not isinstance(build, dict) or "dockerfile" not in build:
+        return None
+    return (ROOT / str(build.get("context", ".")) / str(build["dockerfile"])).resolve()
 
 
-def _environment(service: dict[str, Any]) -> dict[str, str]:
-    env = service.get("environment", {})
+def _is_one_shot(container: dict[str, Any]) -> bool:
+    """A command that runs to completion (migrate, create-admin...), never a role."""
+    command = container.get("command") or ["serve"]
+    return container.get("restart") == "no" and command[0] != "serve"
+
+
+def _environment(container: dict[str, Any]) -> dict[str, str]:
+    env = container.get("environment", {})
     if isinstance(env, list):
         return dict(str(item).partition("=")[::2] for item in env)
     return {str(key): str(value) for key, value in env.items()}
 
 
-def _depends_on(service: dict[str, Any]) -> dict[str, str]:
+def _depends_on(container: dict[str, Any]) -> dict[str, str]:
     """Dependency -> condition (the list form means service_started)."""
-    deps = service.get("depends_on", {})
+    deps = container.get("depends_on", {})
     if isinstance(deps, list):
         return dict.fromkeys(deps, "service_started")
     return {name: spec.get("condition", "service_started") for name, spec in deps.items()}
 
 
-def _healthcheck_command(service: dict[str, Any]) -> str:
-    test = service["healthcheck"]["test"]
+def _healthcheck_command(container: dict[str, Any]) -> str:
+    test = container["healthcheck"]["test"]
     return test if isinstance(test, str) else " ".join(str(part) for part in test)
 
 
-def _published(service: dict[str, Any]) -> list[tuple[int, int]]:
+def _published(container: dict[str, Any]) -> list[tuple[int, int]]:
     """(published, target) of each port, long or short syntax."""
     pairs = []
-    for port in service.get("ports", []):
+    for port in container.get("ports", []):
         if isinstance(port, dict):
             pairs.append((int(port["published"]), int(port["target"])))
         else:
@@ -141,19 +264,28 @@ def _listeners(value: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _is_one_shot(name: str, service: dict[str, Any]) -> bool:
-    return name == MIGRATE and service.get("command") == ["migrate"]
+def _created_databases(compose: dict[str, Any]) -> set[str]:
+    init = compose["configs"]["postgres-init"]["content"]
+    return set(re.findall(r"create database (\w+)", init, re.IGNORECASE))
 
 
-def _dockerfile() -> list[tuple[str, str]]:
+def _dockerfile(path: Path) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    text = re.sub(r"\\\n", " ", path.read_text())
     lines = [line.strip() for line in text.splitlines()]
     return [
         (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "")
         for line in lines
         if line and not line.startswith("#")
     ]
+
+
+# The whole file
+
+
+def test_discover_finds_the_services_with_code() -> None:
+    # Guards the parametrization: an empty discover() would make every check below vacuous.
+    assert {"inventory", "auth"} <= {spec.name for spec in SPECS}
 
 
 def test_the_compose_file_parses_into_services_with_volumes_and_configs() -> None:
@@ -164,103 +296,53 @@ def test_the_compose_file_parses_into_services_with_volumes_and_configs() -> Non
     assert "postgres-init" in loaded["configs"]
 
 
-def test_every_variable_in_the_compose_file_has_a_default() -> None:
+def test_every_variable_has_a_default_except_the_required_secrets() -> None:
+    used_as_required = set()
     for match in _VARIABLE.finditer(COMPOSE.read_text()):
-        assert match["escaped"] or match["default"] is not None, match[0]
+        if match["escaped"]:
+            continue
+        name, op = match["name"] or match["bare"], match["op"]
+        if name in REQUIRED_VARIABLES:
+            # `:?`, not `?`: an empty secret is refused too.
+            assert op == ":?" and match["arg"].strip(), f"{match[0]} must be ${{{name}:?...}}"
+            used_as_required.add(name)
+        else:
+            assert op in {":-", "-"}, f"{match[0]} has no default"
+
+    assert used_as_required == REQUIRED_VARIABLES
 
 
-def test_the_stack_has_kafka_postgres_a_migrate_job_and_one_container_per_inventory_role(
-    services: dict[str, dict[str, Any]], role_containers: dict[str, list[str]]
-) -> None:
-    assert {"kafka", "postgres", MIGRATE} <= set(services)
-    assert all(len(roles) == 1 for roles in role_containers.values())
-    assert sorted(roles[0] for roles in role_containers.values()) == sorted(ROLES)
-
-
-def test_every_service_has_a_healthcheck_unless_it_is_the_one_shot_migrate(
+def test_every_container_has_a_healthcheck_unless_it_is_a_one_shot_command(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    for name, service in services.items():
-        if _is_one_shot(name, service):
+    for name, container in services.items():
+        if _is_one_shot(container):
+            assert "healthcheck" not in container, f"{name} runs once: nothing to check"
             continue
-        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
-        assert not service["healthcheck"].get("disable", False), name
+        assert container.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+        assert not container["healthcheck"].get("disable", False), name
 
 
-def test_the_migrate_job_runs_once_and_is_never_restarted(
+def test_no_two_containers_publish_the_same_host_port(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    migrate = services[MIGRATE]
+    published = [port for c in services.values() for port, _ in _published(c)]
 
-    assert migrate["command"] == ["migrate"]
-    assert migrate["restart"] == "no"
-    assert "ports" not in migrate
+    assert len(published) == len(set(published)), sorted(published)
 
 
-def test_every_command_serves_only_known_roles(role_containers: dict[str, list[str]]) -> None:
-    for name, roles in role_containers.items():
-        assert set(roles) <= set(ROLES), f"{name} serves unknown roles {roles}"
-
-
-def test_every_akiba_variable_on_an_inventory_container_is_a_settings_field(
-    inventory: dict[str, dict[str, Any]],
+def test_every_container_built_here_belongs_to_a_discovered_service(
+    services: dict[str, dict[str, Any]],
 ) -> None:
-    fields = {PREFIX + name.upper() for name in Settings.model_fields}
+    dockerfiles = {Service(spec).dockerfile: spec.name for spec in SPECS}
 
-    for name, service in inventory.items():
-        unknown = {key for key in _environment(service) if key.startswith(PREFIX)} - fields
-        assert not unknown, f"{name} sets variables Settings ignores: {sorted(unknown)}"
-
-
-def test_every_inventory_container_sets_its_database_and_kafka(
-    inventory: dict[str, dict[str, Any]],
-) -> None:
-    assert inventory
-    for name, service in inventory.items():
-        missing = set(REQUIRED) - set(_environment(service))
-        assert not missing, f"{name} lacks {sorted(missing)}"
-
-
-def test_the_api_is_published_and_health_checked_on_the_settings_port(
-    services: dict[str, dict[str, Any]], role_containers: dict[str, list[str]]
-) -> None:
-    (api,) = [services[name] for name, roles in role_containers.items() if "api" in roles]
-    env = _environment(api)
-
-    assert int(env.get("AKIBA_HTTP_PORT", HTTP_PORT)) == HTTP_PORT
-    assert env["AKIBA_HTTP_HOST"] == "0.0.0.0"
-    assert _published(api) == [(HTTP_PORT, HTTP_PORT)]
-    assert f"127.0.0.1:{HTTP_PORT}/health" in _healthcheck_command(api)
-
-
-def test_roles_without_http_are_health_checked_on_their_metrics_port(
-    services: dict[str, dict[str, Any]], role_containers: dict[str, list[str]]
-) -> None:
-    for name, roles in role_containers.items():
-        if "api" in roles:
+    for name, container in services.items():
+        path = _dockerfile_of(container)
+        if path is None:
+            assert name in INFRA, f"{name} is neither infrastructure nor built here"
             continue
-        port = int(_environment(services[name]).get("AKIBA_METRICS_PORT", "0"))
-        assert port, f"{name} has no metrics port to be health-checked on"
-        assert f"127.0.0.1:{port}/metrics" in _healthcheck_command(services[name])
-
-
-def test_kafka_bootstrap_servers_point_at_the_kafka_services_internal_listener(
-    services: dict[str, dict[str, Any]], inventory: dict[str, dict[str, Any]]
-) -> None:
-    kafka = _environment(services["kafka"])
-    bound = _listeners(kafka["KAFKA_LISTENERS"])
-    advertised = _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"])
-    controllers = set(kafka["KAFKA_CONTROLLER_LISTENER_NAMES"].split(","))
-    internal = {
-        address
-        for name, address in advertised.items()
-        if name not in controllers and address[0] == "kafka" and bound[name][1] == address[1]
-    }
-
-    for name, service in inventory.items():
-        for server in _environment(service)["AKIBA_KAFKA_BOOTSTRAP_SERVERS"].split(","):
-            host, _, port = server.rpartition(":")
-            assert (host, int(port)) in internal, f"{name}: {server} is no internal listener"
+        assert path in dockerfiles, f"{name} builds {path}, which no discovered service owns"
+        assert name.startswith(f"{dockerfiles[path]}-"), f"{name} runs {dockerfiles[path]}"
 
 
 def test_kafka_is_one_combined_kraft_node_that_creates_no_topics_by_itself(
@@ -283,75 +365,253 @@ def test_kafka_is_one_combined_kraft_node_that_creates_no_topics_by_itself(
 def test_postgres_init_creates_the_same_databases_as_the_local_stack(
     compose: dict[str, Any], services: dict[str, dict[str, Any]]
 ) -> None:
-    init = compose["configs"]["postgres-init"]["content"]
     mounts = {mount["source"]: mount["target"] for mount in services["postgres"]["configs"]}
 
-    assert set(re.findall(r"create database (\w+)", init, re.IGNORECASE)) == set(SERVICE_DATABASES)
+    assert _created_databases(compose) == set(SERVICE_DATABASES)
     assert mounts["postgres-init"].startswith("/docker-entrypoint-initdb.d/")
     assert services["postgres"]["image"] == "postgres:18"
     assert "pg_isready" in _healthcheck_command(services["postgres"])
 
 
-def test_the_database_url_points_at_the_postgres_service_and_a_database_the_init_creates(
+# Each discovered service
+
+
+def test_the_service_has_containers_a_migrate_job_and_one_container_per_role(
+    service: Service,
+    containers: dict[str, dict[str, Any]],
+    role_containers: dict[str, list[str]],
+) -> None:
+    assert containers, f"{service.spec.name} has no containers in docker-compose.yml"
+    assert service.migrate in containers
+    assert all(len(roles) == 1 for roles in role_containers.values()), role_containers
+    assert sorted(roles[0] for roles in role_containers.values()) == sorted(service.roles)
+
+
+def test_the_migrate_job_runs_once_after_healthy_infrastructure_and_is_never_restarted(
+    service: Service, containers: dict[str, dict[str, Any]]
+) -> None:
+    migrate = containers[service.migrate]
+
+    assert migrate["command"] == ["migrate"]
+    assert migrate["restart"] == "no"
+    assert "ports" not in migrate
+    assert _depends_on(migrate) == dict.fromkeys(INFRA, "service_healthy")
+
+
+def test_other_one_shot_commands_run_once_after_the_migration(
+    service: Service, containers: dict[str, dict[str, Any]]
+) -> None:
+    for name, container in containers.items():
+        if name == service.migrate or service.command_roles(container):
+            continue
+        assert _is_one_shot(container), f"{name} neither serves roles nor runs once"
+        assert "ports" not in container, name
+        deps = _depends_on(container)
+        assert deps.get(service.migrate) == "service_completed_successfully", name
+
+
+def test_every_command_is_one_the_services_cli_accepts(
+    service: Service,
+    containers: dict[str, dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main = importlib.import_module(f"{service.spec.module}.__main__").main
+
+    for name, container in containers.items():
+        command = [str(part) for part in container.get("command") or ["serve"]]
+        # argparse answers --help after checking the subcommand, before anything runs.
+        with pytest.raises(SystemExit) as exited:
+            main([*command, "--help"])
+        assert exited.value.code == 0, f"{name}: {service.script} {command} is refused"
+        assert set(service.command_roles(container)) <= set(service.roles), name
+    capsys.readouterr()
+
+
+def test_every_akiba_variable_is_a_settings_field_with_a_valid_value(
+    service: Service, containers: dict[str, dict[str, Any]]
+) -> None:
+    for name, container in containers.items():
+        env = {k: v for k, v in _environment(container).items() if k.startswith(service.prefix)}
+        unknown = set(env) - service.fields
+        assert not unknown, f"{name} sets variables Settings ignores: {sorted(unknown)}"
+        # Validated as the process would read them (model_validate reads no environment).
+        service.settings.model_validate(
+            {k.removeprefix(service.prefix).lower(): v for k, v in env.items()}
+        )
+
+
+def test_every_container_sets_its_service_name_database_and_kafka(
+    service: Service, containers: dict[str, dict[str, Any]]
+) -> None:
+    for name, container in containers.items():
+        env = _environment(container)
+        missing = set(REQUIRED) - set(env)
+        assert not missing, f"{name} lacks {sorted(missing)}"
+        assert env.get(f"{service.prefix}SERVICE_NAME", service.spec.name) == service.spec.name
+
+
+def test_secrets_come_from_required_variables_of_the_same_name(
+    service: Service, raw_compose: dict[str, Any]
+) -> None:
+    for name, container in raw_compose["services"].items():
+        if _dockerfile_of(container) != service.dockerfile:
+            continue
+        for key, value in _environment(container).items():
+            if key in service.secret_fields:
+                assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", value), f"{name}: {key}={value}"
+
+
+def test_one_shot_secrets_reach_no_long_running_container(
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    for name, container in containers.items():
+        if not _is_one_shot(container):
+            assert not ONE_SHOT_ONLY & set(_environment(container)), name
+
+
+def test_the_api_is_published_and_health_checked_on_the_settings_port(
+    service: Service,
+    containers: dict[str, dict[str, Any]],
+    role_containers: dict[str, list[str]],
+) -> None:
+    (api,) = [containers[name] for name, roles in role_containers.items() if "api" in roles]
+    env = _environment(api)
+    port = service.http_port
+
+    assert port == service.spec.http_port
+    assert int(env.get("AKIBA_HTTP_PORT", port)) == port
+    assert env["AKIBA_HTTP_HOST"] == "0.0.0.0"
+    assert _published(api) == [(port, port)]
+    assert f"127.0.0.1:{port}/health" in _healthcheck_command(api)
+
+
+def test_roles_without_http_are_health_checked_on_their_metrics_port(
+    containers: dict[str, dict[str, Any]], role_containers: dict[str, list[str]]
+) -> None:
+    for name, roles in role_containers.items():
+        if "api" in roles:
+            continue
+        port = int(_environment(containers[name]).get("AKIBA_METRICS_PORT", "0"))
+        assert port, f"{name} has no metrics port to be health-checked on"
+        assert f"127.0.0.1:{port}/metrics" in _healthcheck_command(containers[name])
+        assert "ports" not in containers[name], name
+
+
+def test_kafka_bootstrap_servers_point_at_the_kafka_services_internal_listener(
+    services: dict[str, dict[str, Any]], containers: dict[str, dict[str, Any]]
+) -> None:
+    kafka = _environment(services["kafka"])
+    bound = _listeners(kafka["KAFKA_LISTENERS"])
+    advertised = _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"])
+    controllers = set(kafka["KAFKA_CONTROLLER_LISTENER_NAMES"].split(","))
+    internal = {
+        address
+        for name, address in advertised.items()
+        if name not in controllers and address[0] == "kafka" and bound[name][1] == address[1]
+    }
+
+    for name, container in containers.items():
+        for server in _environment(container)["AKIBA_KAFKA_BOOTSTRAP_SERVERS"].split(","):
+            host, _, port = server.rpartition(":")
+            assert (host, int(port)) in internal, f"{name}: {server} is no internal listener"
+
+
+def test_the_database_url_points_at_the_postgres_service_and_the_services_database(
+    service: Service,
     compose: dict[str, Any],
     services: dict[str, dict[str, Any]],
-    inventory: dict[str, dict[str, Any]],
+    containers: dict[str, dict[str, Any]],
 ) -> None:
     postgres = _environment(services["postgres"])
-    init = compose["configs"]["postgres-init"]["content"]
-    created = set(re.findall(r"create database (\w+)", init, re.IGNORECASE))
+    default = urlsplit(str(service.settings.model_fields["database_url"].default))
 
-    for name, service in inventory.items():
-        url = urlsplit(_environment(service)["AKIBA_DATABASE_URL"])
+    assert default.path.lstrip("/") == service.database
+    assert service.database in _created_databases(compose)
+    for name, container in containers.items():
+        url = urlsplit(_environment(container)["AKIBA_DATABASE_URL"])
         assert url.scheme in {"postgresql", "postgres"}, name
         assert (url.hostname, url.port or 5432) == ("postgres", 5432), name
-        assert url.path.lstrip("/") == "akiba_inventory", name
-        assert url.path.lstrip("/") in created, name
+        assert url.path.lstrip("/") == service.database, name
         assert url.username == postgres.get("POSTGRES_USER", "postgres"), name
         assert url.password == postgres.get("POSTGRES_PASSWORD"), name
 
 
 def test_roles_start_after_the_migration_and_everything_after_healthy_kafka_and_postgres(
-    services: dict[str, dict[str, Any]], inventory: dict[str, dict[str, Any]]
+    service: Service, containers: dict[str, dict[str, Any]]
 ) -> None:
-    for name, service in inventory.items():
-        deps = _depends_on(service)
+    for name, container in containers.items():
+        deps = _depends_on(container)
         assert deps.get("kafka") == "service_healthy", name
         assert deps.get("postgres") == "service_healthy", name
-        if name != MIGRATE:
-            assert deps.get(MIGRATE) == "service_completed_successfully", name
+        if name != service.migrate:
+            assert deps.get(service.migrate) == "service_completed_successfully", name
 
 
-def test_inventory_containers_share_one_image_built_from_the_repository_root(
-    inventory: dict[str, dict[str, Any]],
+def test_the_containers_share_one_image_of_their_own_built_from_the_repository_root(
+    service: Service,
+    containers: dict[str, dict[str, Any]],
+    services: dict[str, dict[str, Any]],
 ) -> None:
-    images = {service["image"] for service in inventory.values()}
-    contexts = {(ROOT / service["build"]["context"]).resolve() for service in inventory.values()}
+    images = {container["image"] for container in containers.values()}
+    contexts = {(ROOT / c["build"]["context"]).resolve() for c in containers.values()}
+    others = {c.get("image") for name, c in services.items() if name not in containers}
 
-    assert len(images) == 1
+    assert images == {f"akiba/{service.spec.name}:dev"}
+    assert not images & others
     assert contexts == {ROOT}
-    assert all((ROOT / s["build"]["dockerfile"]).is_file() for s in inventory.values())
+    assert service.dockerfile.is_file()
 
 
-def test_the_dockerfile_exposes_the_settings_port() -> None:
-    exposed = [args for instruction, args in _dockerfile() if instruction == "EXPOSE"]
+def test_the_dockerfile_exposes_the_settings_port(service: Service) -> None:
+    exposed = [
+        args for instruction, args in _dockerfile(service.dockerfile) if instruction == "EXPOSE"
+    ]
 
-    assert exposed == [str(HTTP_PORT)]
+    assert exposed == [str(service.http_port)]
 
 
-def test_the_dockerfile_runs_the_services_console_script_as_a_non_root_user() -> None:
-    instructions = _dockerfile()
-    scripts = tomllib.loads((INVENTORY / "pyproject.toml").read_text())["project"]["scripts"]
+def test_the_dockerfile_runs_the_services_console_script_as_a_non_root_user(
+    service: Service,
+) -> None:
+    instructions = _dockerfile(service.dockerfile)
     (entrypoint,) = [args for instruction, args in instructions if instruction == "ENTRYPOINT"]
     user = [args for instruction, args in instructions if instruction == "USER"][-1]
 
-    assert yaml.safe_load(entrypoint) == ["akiba-inventory"]
-    assert "akiba-inventory" in scripts
+    assert yaml.safe_load(entrypoint) == [service.script]
     assert user.split(":")[0] not in {"root", "0"}
 
 
-def test_akiba_variables_the_dockerfile_sets_are_settings_fields() -> None:
-    fields = {PREFIX + name.upper() for name in Settings.model_fields}
-    env = " ".join(args for instruction, args in _dockerfile() if instruction == "ENV")
+def test_the_dockerfile_installs_its_own_package_and_no_other_services(
+    service: Service,
+) -> None:
+    instructions = _dockerfile(service.dockerfile)
+    syncs = [args.split() for instruction, args in instructions if "uv sync" in args]
+    copied = [args.split() for instruction, args in instructions if instruction == "COPY"]
+    own = service.directory.relative_to(ROOT).as_posix()
 
-    assert set(re.findall(rf"\b({PREFIX}\w+)=", env)) <= fields
+    assert len(syncs) == 2, "dependencies first, then the workspace packages"
+    for sync in syncs:
+        assert {"--frozen", "--no-dev"} <= set(sync), sync
+        assert [sync[i + 1] for i, arg in enumerate(sync) if arg == "--package"] == [
+            service.package
+        ], sync
+    # The sources as a whole: an editable install, so bootstrap.MIGRATIONS resolves.
+    assert [own, own] in copied
+    others = [Service(spec) for spec in SPECS if spec.name != service.spec.name]
+    for other in others:
+        theirs = other.directory.relative_to(ROOT).as_posix()
+        assert not any(p == theirs or p.startswith(f"{theirs}/") for c in copied for p in c)
+
+
+def test_akiba_variables_the_dockerfile_sets_are_settings_fields(service: Service) -> None:
+    env = " ".join(
+        args for instruction, args in _dockerfile(service.dockerfile) if instruction == "ENV"
+    )
+
+    assert set(re.findall(rf"\b({service.prefix}\w+)=", env)) <= service.fields
+
+
+def test_the_service_is_registered_under_its_name(service: Service) -> None:
+    entry_points = service.pyproject["project"]["entry-points"]["akiba.services"]
+
+    assert entry_points[service.spec.name] == f"{service.spec.module}.bootstrap:SERVICE"

@@ -39,7 +39,8 @@ async def test_a_relay_killed_between_publish_and_mark_causes_the_effect_once(
     body = (await inventory.receive(70)).json()
     crashing = inventory.process("relay", AKIBA_CRASH_AT="relay-after-publish")
     assert await asyncio.to_thread(crashing.wait, 60) == 137
-    assert await inventory.fetchval("select count(*) from outbox") == 1  # published, not marked
+    # The movement and the stock level it set: published, not marked.
+    assert await inventory.fetchval("select count(*) from outbox") == 2
     inventory.process("relay")
     inventory.process("project")
     await wait_until(lambda: _on_hand_is(inventory, 70), what="stock on hand 70")

@@ -3,28 +3,132 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID
 
+from akiba_inventory.adapters.ledger import Level
+from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.domain import model
-from akiba_inventory.domain.commands import ReceiveStock
-from akiba_inventory.domain.errors import ItemNotFound, StoreNotFound
-from akiba_inventory.domain.model import StockMovement
-from akiba_inventory.outbound import movement_recorded
+from akiba_inventory.domain.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
+from akiba_inventory.domain.errors import (
+    InvalidMovement,
+    ItemNotFound,
+    StoreManagedBySite,
+    StoreNotFound,
+)
+from akiba_inventory.domain.ledger import StockLine
+from akiba_inventory.domain.model import Batch, StockMovement
+from akiba_inventory.domain.reference import AdjustmentReason
+from akiba_inventory.outbound import level_changed, movement_recorded
 from akiba_inventory.uow import InventoryUnitOfWork
 
 
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
-    """Record a receipt: ledger row and outbox row in one transaction."""
+    """Record a receipt: ledger row, stock on hand and their events in one transaction."""
     async with uow:
-        sequence = await uow.ledger.lock_store(cmd.store_id)
-        if sequence is None:
-            raise StoreNotFound(f"store {cmd.store_id} does not exist or is inactive")
-        if not await uow.ledger.item_is_active(cmd.item_id):
-            raise ItemNotFound(f"item {cmd.item_id} does not exist or is inactive")
+        store = await _central_store(uow, cmd.store_id)
+        await _items_active(uow, {cmd.item_id})
+        await _locations(uow, store, {cmd.location_id})
         batch = await uow.ledger.batch(cmd.item_id, cmd.lot_code)
         if batch is None:
             batch = await uow.ledger.add_batch(model.new_batch(cmd))
-        movement = model.receive(cmd, batch, sequence, datetime.now(UTC))
-        await uow.ledger.add_movements([movement])
-        uow.publish(movement_recorded(movement))
+        movement = model.receive(cmd, batch, store.next_sequence, datetime.now(UTC))
+        await _post(uow, [movement])
         await uow.commit()
     return movement
+
+
+async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> list[StockMovement]:
+    """Record an issue or adjustment document; refused whole if any line overdraws."""
+    async with uow:
+        store = await _central_store(uow, cmd.store_id)
+        await _items_active(uow, {ln.item_id for ln in cmd.lines})
+        await _locations(uow, store, {ln.location_id for ln in cmd.lines})
+        batches = await _batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
+        await _reasons(uow, cmd, store)
+        movements = model.record(cmd, batches, store.next_sequence, datetime.now(UTC))
+        await _post(uow, movements)
+        await uow.commit()
+    return movements
+
+
+async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMovement]:
+    """Move units of a batch between two locations of the store."""
+    async with uow:
+        store = await _central_store(uow, cmd.store_id)
+        await _items_active(uow, {cmd.item_id})
+        await _locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
+        batch = (await _batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
+        movements = model.move(cmd, batch, store.next_sequence, datetime.now(UTC))
+        await _post(uow, movements)
+        await uow.commit()
+    return movements
+
+
+async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
+    """Put a stock line on hold or release it; nothing is issued from a held line."""
+    async with uow:
+        await _central_store(uow, cmd.store_id)
+        line = StockLine(cmd.store_id, cmd.item_id, cmd.batch_id, cmd.location_id)
+        level = await uow.writer.hold(line, cmd.on_hold)
+        if level is None:
+            raise InvalidMovement("no stock has ever been recorded on that line")
+        await uow.commit()
+    return level
+
+
+async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> None:
+    levels = await uow.writer.post(movements, central=True)
+    await uow.ledger.advance(movements[0].store_id, max(m.store_sequence for m in movements))
+    last: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
+        (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
+    }
+    uow.publish(*(movement_recorded(m) for m in movements))
+    uow.publish(
+        *(
+            level_changed(lv, last[(lv.line.item_id, lv.line.batch_id, lv.line.location_id)])
+            for lv in levels
+        )
+    )
+
+
+async def _central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableStore:
+    store = await uow.ledger.lock_store(store_id)
+    if store is None or not store.active:
+        raise StoreNotFound(f"store {store_id} does not exist or is inactive")
+    if not store.accepts_central_writes:
+        raise StoreManagedBySite(
+            f"store {store_id} is managed by a site: its stock is recorded at the site"
+        )
+    return store
+
+
+async def _items_active(uow: InventoryUnitOfWork, ids: set[UUID]) -> None:
+    missing = await uow.ledger.inactive_items(ids)
+    if missing:
+        raise ItemNotFound(f"item {sorted(missing)[0]} does not exist or is inactive")
+
+
+async def _locations(uow: InventoryUnitOfWork, store: WritableStore, ids: set[UUID | None]) -> None:
+    wanted = {i for i in ids if i is not None}
+    unknown = wanted - await uow.ledger.active_locations(store.store_id, wanted)
+    if unknown:
+        raise InvalidMovement(f"location {sorted(unknown)[0]} is not an active location here")
+
+
+async def _batches(uow: InventoryUnitOfWork, wanted: dict[UUID, UUID]) -> dict[UUID, Batch]:
+    found = await uow.ledger.batches(wanted)
+    unknown = set(wanted) - set(found)
+    if unknown:
+        raise InvalidMovement(f"batch {sorted(unknown)[0]} is not a batch of that item")
+    return found
+
+
+async def _reasons(uow: InventoryUnitOfWork, cmd: RecordMovements, store: WritableStore) -> None:
+    for reason_id in {ln.reason_id for ln in cmd.lines if ln.reason_id is not None}:
+        reason = await uow.reference.get(AdjustmentReason, reason_id)
+        if reason is None or not reason.active:
+            raise InvalidMovement(f"adjustment reason {reason_id} does not exist or is inactive")
+        if not reason.fits(cmd.kind.value):
+            raise InvalidMovement(f"reason {reason.name!r} does not fit a {cmd.kind.value}")
+        if cmd.program_id and not reason.valid_for(cmd.program_id, store.facility_type_id):
+            raise InvalidMovement(f"reason {reason.name!r} is not valid for that program here")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from akiba_contracts.envelope import new_event
-from akiba_contracts.payloads.inventory import MovementType, StockMovementRecorded
+from akiba_contracts.payloads.inventory import (
+    MovementType,
+    StockLevelChanged,
+    StockMovementRecorded,
+)
+from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.domain.model import StockMovement
 from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import current_traceparent
 
 SOURCE = "/akiba/inventory"
 MOVEMENTS = "inventory.stock-movements"
+LEVELS = "inventory.stock-levels"
 
 
 def movement_recorded(m: StockMovement) -> OutboxMessage:
@@ -27,7 +35,7 @@ def movement_recorded(m: StockMovement) -> OutboxMessage:
         occurred_at=m.occurred_at,
         recorded_at=m.recorded_at,
         actor=m.actor,
-        reason_id=None,
+        reason_id=m.reason_id,
         reference=m.reference,
         source=m.source,
         store_sequence=m.store_sequence,
@@ -42,3 +50,27 @@ def movement_recorded(m: StockMovement) -> OutboxMessage:
         storeseq=m.store_sequence,
     )
     return OutboxMessage(MOVEMENTS, payload.partition_key(), event)
+
+
+def level_changed(level: Level, last_movement_id: UUID) -> OutboxMessage:
+    """The compacted record of a stock line's quantity after a posting."""
+    ln = level.line
+    payload = StockLevelChanged(
+        store_id=ln.store_id,
+        item_id=ln.item_id,
+        batch_id=ln.batch_id,
+        location_id=ln.location_id,
+        quantity_on_hand=level.quantity,
+        last_movement_id=last_movement_id,
+        store_sequence=level.last_sequence,
+        as_of=level.as_of,
+    )
+    event = new_event(
+        source=SOURCE,
+        type=StockLevelChanged.event_type,
+        subject=f"stores/{ln.store_id}",
+        data=payload,
+        partitionkey=payload.partition_key(),
+        traceparent=current_traceparent(),
+    )
+    return OutboxMessage(LEVELS, payload.partition_key(), event)

@@ -1,22 +1,22 @@
-"""The stock-level projector: stock on hand from inventory.stock-movements, exactly once."""
+"""The stock-level projector: stock on hand rebuilt from inventory.stock-movements, exactly once.
+
+The ledger's own `stock_on_hand` is written with each movement; this replica is built from the
+topic alone, so comparing the two proves the topic carries the whole ledger (see replay).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
 
-import asyncpg
 from pydantic import ValidationError
 
-from akiba_contracts.envelope import new_event
-from akiba_contracts.payloads.inventory import StockLevelChanged, StockMovementRecorded
+from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform.consumer import Delivery
 from akiba_platform.db import Connection
 from akiba_platform.errors import PermanentError
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 
 NAME = "inventory.stock-level-projector"
-LEVELS = "inventory.stock-levels"
 
 Key = tuple[UUID, UUID, UUID | None, UUID | None]
 
@@ -44,12 +44,12 @@ def _sum(movements: list[StockMovementRecorded]) -> dict[Key, tuple[int, StockMo
 
 
 async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
-    """Add each batch's net change per stock line and publish the new levels."""
+    """Add each batch's net change per stock line to the replica."""
     changes = _sum(_movements(deliveries))
     if not changes:
         return
     keys = list(changes)
-    rows = await conn.fetch(
+    await conn.execute(
         """insert into stock_levels as l (store_id, item_id, batch_id, location_id,
                                           quantity_on_hand, last_movement_id, store_sequence)
            select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[],
@@ -59,8 +59,7 @@ async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
                   last_movement_id = excluded.last_movement_id,
                   store_sequence = greatest(l.store_sequence, excluded.store_sequence),
                   updated_at = clock_timestamp()
-           returning store_id, item_id, batch_id, location_id, quantity_on_hand,
-                     last_movement_id, store_sequence, updated_at""",
+""",
         [k[0] for k in keys],
         [k[1] for k in keys],
         [k[2] for k in keys],
@@ -69,26 +68,3 @@ async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
         [changes[k][1].movement_id for k in keys],
         [changes[k][1].store_sequence for k in keys],
     )
-    await AsyncpgOutbox(conn).put([_level_changed(r) for r in rows])
-
-
-def _level_changed(r: asyncpg.Record) -> OutboxMessage:
-    payload = StockLevelChanged(
-        store_id=r["store_id"],
-        item_id=r["item_id"],
-        batch_id=r["batch_id"],
-        location_id=r["location_id"],
-        quantity_on_hand=r["quantity_on_hand"],
-        last_movement_id=r["last_movement_id"],
-        store_sequence=r["store_sequence"],
-        as_of=r["updated_at"],
-    )
-    key = payload.partition_key()
-    event = new_event(
-        source="/akiba/inventory",
-        type=StockLevelChanged.event_type,
-        subject=f"stores/{r['store_id']}",
-        data=payload,
-        partitionkey=key,
-    )
-    return OutboxMessage(LEVELS, key, event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from akiba_inventory.adapters.ledger import AsyncpgLedger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
 from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
 from akiba_platform.uow import UnitOfWork
@@ -12,7 +13,9 @@ class InventoryUnitOfWork(UnitOfWork):
 
     ledger: AsyncpgLedgerRepository
     reference: AsyncpgReferenceRepository
+    writer: AsyncpgLedger
 
     def _open(self) -> None:
         self.ledger = AsyncpgLedgerRepository(self.conn)
         self.reference = AsyncpgReferenceRepository(self.conn)
+        self.writer = AsyncpgLedger(self.conn)

@@ -2,19 +2,81 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+_SOH = """
+select s.item_id, i.code as item_code, i.name as item_name, s.batch_id, b.lot_code,
+       b.expiry_date, s.location_id, s.quantity, s.reserved, s.on_hold,
+       case when s.on_hold then 0 else greatest(s.quantity - s.reserved, 0) end as available,
+       count(*) over () as total
+  from stock_on_hand s
+  join items i using (item_id)
+  left join batches b using (batch_id)
+ where s.store_id = $1
+   and ($2::uuid is null or s.item_id = $2)
+   and ($3::uuid is null or s.location_id = $3)
+   and ($4::date is null or b.expiry_date < $4)
+   and ($5::boolean is null or s.on_hold = $5)
+   and ($6 or s.quantity <> 0)
+ order by i.code, b.expiry_date nulls last, b.lot_code, s.location_id
+ limit $7 offset $8
+"""
 
-async def stock_on_hand(pool: asyncpg.Pool[Any], store_id: UUID) -> list[dict[str, Any]]:
-    """The store's stock lines as projected, largest first."""
+
+async def stock_on_hand(
+    pool: asyncpg.Pool[Any],
+    store_id: UUID,
+    *,
+    item_id: UUID | None = None,
+    location_id: UUID | None = None,
+    expiring_before: date | None = None,
+    on_hold: bool | None = None,
+    include_empty: bool = False,
+    page: int = 0,
+    size: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the store's stock lines, first-expiry first within each item, and the total."""
     rows = await pool.fetch(
-        "select l.item_id, l.batch_id, b.lot_code, b.expiry_date, l.location_id,"
-        " l.quantity_on_hand, l.store_sequence from stock_levels l"
-        " left join batches b using (batch_id) where l.store_id = $1"
-        " order by l.item_id, b.expiry_date nulls last, b.lot_code",
+        _SOH,
         store_id,
+        item_id,
+        location_id,
+        expiring_before,
+        on_hold,
+        include_empty,
+        size,
+        page * size,
     )
-    return [dict(r) for r in rows]
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+
+
+_CARD = """
+select m.movement_id, m.store_sequence, m.occurred_at, m.recorded_at, m.movement_type,
+       m.batch_id, b.lot_code, m.location_id, m.quantity,
+       case when $3::uuid is null then m.item_balance else m.batch_balance end as balance,
+       m.actor, m.reason_id, m.reference, count(*) over () as total
+  from stock_movements m
+  left join batches b using (batch_id)
+ where m.store_id = $1 and m.item_id = $2 and ($3::uuid is null or m.batch_id = $3)
+ order by m.occurred_at, m.store_sequence
+ limit $4 offset $5
+"""
+
+
+async def stock_card(
+    pool: asyncpg.Pool[Any],
+    store_id: UUID,
+    item_id: UUID,
+    batch_id: UUID | None,
+    page: int,
+    size: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the item's (or one batch's) ledger in date order with running balances."""
+    rows = await pool.fetch(_CARD, store_id, item_id, batch_id, size, page * size)
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total

@@ -70,11 +70,17 @@ async def test_a_receipt_writes_one_ledger_row_and_its_event_in_the_outbox(api: 
     body = r.json()
     row = await api.pool.fetchrow("select * from stock_movements")
     assert (row["quantity"], row["movement_type"], row["reference"]) == (75, "receipt", "DN-1")
-    out = await api.pool.fetchrow("select topic, key, event_id, value from outbox")
+    out = await api.pool.fetchrow(
+        "select topic, key, event_id, value from outbox where topic = 'inventory.stock-movements'"
+    )
     assert (out["topic"], out["key"]) == ("inventory.stock-movements", str(api.store_id))
     event = decode(out["value"])
     assert event.id == str(out["event_id"]) and event.storeseq == 1
     assert (event.data or {})["movement_id"] == body["movement_id"]
+    level = await api.pool.fetchval(
+        "select value from outbox where topic = 'inventory.stock-levels'"
+    )
+    assert (decode(level).data or {})["quantity_on_hand"] == 75
 
 
 async def test_a_refused_receipt_leaves_neither_ledger_row_nor_event(api: Api) -> None:
@@ -125,7 +131,7 @@ async def test_concurrent_receipts_get_gapless_sequences_in_outbox_order(api: Ap
         r["storeseq"]
         for r in await api.pool.fetch(
             "select (convert_from(value, 'UTF8')::jsonb ->> 'storeseq')::int as storeseq"
-            " from outbox order by id"
+            " from outbox where topic = 'inventory.stock-movements' order by id"
         )
     ]
     assert seqs == list(range(1, 21))

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
-from akiba_inventory.domain.model import Batch, StockMovement
+from akiba_inventory.domain.model import Batch
 from akiba_platform.db import Connection
+
+
+@dataclass(frozen=True)
+class WritableStore:
+    """A store as a writer sees it, under its row lock."""
+
+    store_id: UUID
+    next_sequence: int
+    managed_by: str
+    facility_type_id: UUID | None
+    active: bool
+
+    @property
+    def accepts_central_writes(self) -> bool:
+        """Only an active store that no site manages takes central movements."""
+        return self.active and self.managed_by == "central"
 
 
 class LedgerRepository(Protocol):
     """What handlers need from storage."""
 
-    async def lock_store(self, store_id: UUID) -> int | None:
-        """Lock an active store for writing; its next sequence, or None if unknown."""
+    async def lock_store(self, store_id: UUID) -> WritableStore | None:
+        """Lock a store for writing; its next sequence and who may write it, None if unknown."""
         ...
 
     async def item_is_active(self, item_id: UUID) -> bool:
@@ -28,8 +45,8 @@ class LedgerRepository(Protocol):
         """Store a new batch; the existing one if another writer got there first."""
         ...
 
-    async def add_movements(self, movements: list[StockMovement]) -> None:
-        """Append to the ledger and advance the stores' sequences."""
+    async def advance(self, store_id: UUID, last_sequence: int) -> None:
+        """Move the store's counter past the sequence numbers just used."""
         ...
 
 
@@ -39,12 +56,41 @@ class AsyncpgLedgerRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def lock_store(self, store_id: UUID) -> int | None:
+    async def lock_store(self, store_id: UUID) -> WritableStore | None:
         """Take the store row's lock: one writer per store keeps its sequence and outbox order."""
-        seq = await self._conn.fetchval(
-            "select next_sequence from stores where store_id = $1 and active for update", store_id
+        row = await self._conn.fetchrow(
+            "select next_sequence, managed_by, facility_type_id, active from stores"
+            " where store_id = $1 for update",
+            store_id,
         )
-        return None if seq is None else int(seq)
+        return None if row is None else WritableStore(store_id, **dict(row))
+
+    async def batches(self, item_ids: dict[UUID, UUID]) -> dict[UUID, Batch]:
+        """The batches with these ids that belong to the given items (batch id → item id)."""
+        rows = await self._conn.fetch(
+            "select batch_id, item_id, lot_code, expiry_date from batches"
+            " where batch_id = any($1::uuid[])",
+            list(item_ids),
+        )
+        mine = [r for r in rows if item_ids[r["batch_id"]] == r["item_id"]]
+        return {r["batch_id"]: Batch(**dict(r)) for r in mine}
+
+    async def active_locations(self, store_id: UUID, ids: set[UUID]) -> set[UUID]:
+        """Which of these locations are active locations of the store."""
+        rows = await self._conn.fetch(
+            "select location_id from locations where store_id = $1 and active"
+            " and location_id = any($2::uuid[])",
+            store_id,
+            list(ids),
+        )
+        return {r["location_id"] for r in rows}
+
+    async def inactive_items(self, ids: set[UUID]) -> set[UUID]:
+        """Which of these items are unknown or inactive."""
+        rows = await self._conn.fetch(
+            "select item_id from items where active and item_id = any($1::uuid[])", list(ids)
+        )
+        return ids - {r["item_id"] for r in rows}
 
     async def item_is_active(self, item_id: UUID) -> bool:
         """Whether the item exists and is active."""
@@ -76,36 +122,8 @@ class AsyncpgLedgerRepository:
         assert stored is not None
         return stored
 
-    async def add_movements(self, movements: list[StockMovement]) -> None:
-        """Append rows, then move each store's counter past them."""
-        await self._conn.executemany(
-            "insert into stock_movements (movement_id, store_id, store_sequence, item_id,"
-            " batch_id, location_id, movement_type, quantity, occurred_at, recorded_at, actor,"
-            " reference, source)"
-            " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            [_row(m) for m in movements],
+    async def advance(self, store_id: UUID, last_sequence: int) -> None:
+        """Move the store's counter past the sequence numbers just used."""
+        await self._conn.execute(
+            "update stores set next_sequence = $2 + 1 where store_id = $1", store_id, last_sequence
         )
-        last: dict[UUID, int] = {}
-        for m in movements:
-            last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
-        await self._conn.executemany(
-            "update stores set next_sequence = $2 + 1 where store_id = $1", list(last.items())
-        )
-
-
-def _row(m: StockMovement) -> tuple[Any, ...]:
-    return (
-        m.movement_id,
-        m.store_id,
-        m.store_sequence,
-        m.item_id,
-        m.batch.batch_id,
-        m.location_id,
-        m.movement_type.value,
-        m.quantity,
-        m.occurred_at,
-        m.recorded_at,
-        m.actor,
-        m.reference,
-        m.source,
-    )

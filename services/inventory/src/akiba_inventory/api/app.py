@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from akiba_inventory.api.routes import (
+    movements,
     receipts,
     ref_facilities,
     ref_orderables,
@@ -19,6 +20,7 @@ from akiba_inventory.api.routes import (
 )
 from akiba_inventory.domain import errors
 from akiba_inventory.domain import reference as ref
+from akiba_inventory.domain.ledger import InsufficientStock
 from akiba_inventory.settings import Settings
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
@@ -30,6 +32,8 @@ ERRORS: dict[type[Exception], int] = {
     errors.ItemNotFound: 422,
     errors.InvalidMovement: 422,
     errors.BatchConflict: 409,
+    InsufficientStock: 409,
+    errors.StoreManagedBySite: 409,
     ref.ReferenceNotFound: 404,
     ref.DuplicateReference: 409,
     ref.InvalidReferenceData: 422,
@@ -68,7 +72,7 @@ def create_app(
 
     return platform_app(
         title="Akiba inventory",
-        routers=[receipts.router, stock.router, *REFERENCE_ROUTERS],
+        routers=[receipts.router, movements.router, stock.router, *REFERENCE_ROUTERS],
         errors=ERRORS,
         lifespan=lifespan,
     )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from akiba_inventory.domain.ledger import LedgerKind
+
 
 @dataclass(frozen=True)
 class ReceiveStock:
@@ -21,3 +23,55 @@ class ReceiveStock:
     location_id: UUID | None = None
     source: str | None = None
     reference: str | None = None
+
+
+@dataclass(frozen=True)
+class MovementLine:
+    """One line of a document: units of one batch at one location."""
+
+    item_id: UUID
+    batch_id: UUID
+    quantity: int
+    location_id: UUID | None = None
+    reason_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordMovements:
+    """Issue stock, or adjust it with reasons: a document of lines recorded at once."""
+
+    store_id: UUID
+    kind: LedgerKind
+    lines: tuple[MovementLine, ...]
+    occurred_at: datetime | None
+    actor: str
+    reference: str | None = None
+    counterparty: str | None = None
+    program_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class MoveStock:
+    """Move units of a batch from one location of the store to another."""
+
+    store_id: UUID
+    item_id: UUID
+    batch_id: UUID
+    from_location_id: UUID | None
+    to_location_id: UUID | None
+    quantity: int
+    occurred_at: datetime | None
+    actor: str
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class HoldStock:
+    """Put a stock line on hold (nothing leaves it) or release it."""
+
+    store_id: UUID
+    item_id: UUID
+    batch_id: UUID | None
+    location_id: UUID | None
+    on_hold: bool
+    actor: str

@@ -19,3 +19,7 @@ class InvalidMovement(InventoryError):
 
 class BatchConflict(InventoryError):
     """The lot is known with different facts (e.g. another expiry date)."""
+
+
+class StoreManagedBySite(InventoryError):
+    """The store's ledger is written at its site; central commands may not write it."""

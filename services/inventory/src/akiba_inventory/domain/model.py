@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from uuid import UUID, uuid4
 
-from akiba_inventory.domain.commands import ReceiveStock
+from akiba_inventory.domain.commands import MoveStock, ReceiveStock, RecordMovements
 from akiba_inventory.domain.errors import BatchConflict, InvalidMovement
+from akiba_inventory.domain.ledger import REASONED_KINDS, LedgerKind, signed
 
 # A device clock a little ahead of ours is not a back-to-the-future movement.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class MovementType(StrEnum):
-    """Kinds of ledger entry."""
-
-    RECEIPT = "receipt"
+MovementType = LedgerKind  # the ledger's kinds are the movements' types
 
 
 @dataclass(frozen=True)
@@ -54,6 +49,7 @@ class StockMovement:
     actor: str
     reference: str | None = None
     source: str | None = None
+    reason_id: UUID | None = None
 
 
 def new_batch(cmd: ReceiveStock) -> Batch:
@@ -84,3 +80,82 @@ def receive(cmd: ReceiveStock, batch: Batch, sequence: int, now: datetime) -> St
         reference=cmd.reference,
         source=cmd.source,
     )
+
+
+def _when(occurred_at: datetime | None, now: datetime) -> datetime:
+    occurred = occurred_at or now
+    if occurred > now + CLOCK_SKEW:
+        raise InvalidMovement("a movement cannot happen in the future")
+    return occurred
+
+
+def record(
+    cmd: RecordMovements, batches: dict[UUID, Batch], sequence: int, now: datetime
+) -> list[StockMovement]:
+    """Issues and adjustments: one ledger entry per line, numbered from `sequence`."""
+    if cmd.kind not in RECORDABLE:
+        raise InvalidMovement(f"{cmd.kind} is not recorded through this command")
+    if not cmd.lines:
+        raise InvalidMovement("a document needs at least one line")
+    occurred = _when(cmd.occurred_at, now)
+    out = []
+    for i, line in enumerate(cmd.lines):
+        if line.quantity <= 0:
+            raise InvalidMovement("line quantities are positive; the kind gives the sign")
+        if cmd.kind in REASONED_KINDS and line.reason_id is None:
+            raise InvalidMovement("an adjustment needs a reason on every line")
+        out.append(
+            StockMovement(
+                movement_id=uuid4(),
+                store_id=cmd.store_id,
+                store_sequence=sequence + i,
+                item_id=line.item_id,
+                batch=batches[line.batch_id],
+                location_id=line.location_id,
+                movement_type=cmd.kind,
+                quantity=signed(cmd.kind, line.quantity),
+                occurred_at=occurred,
+                recorded_at=now,
+                actor=cmd.actor,
+                reference=cmd.reference,
+                source=cmd.counterparty,
+                reason_id=line.reason_id,
+            )
+        )
+    return out
+
+
+RECORDABLE = frozenset(
+    {LedgerKind.ISSUE, LedgerKind.ADJUSTMENT_POSITIVE, LedgerKind.ADJUSTMENT_NEGATIVE}
+)
+
+
+def move(cmd: MoveStock, batch: Batch, sequence: int, now: datetime) -> list[StockMovement]:
+    """A location move: out of one shelf and into another, netting to zero for the batch."""
+    if cmd.quantity <= 0:
+        raise InvalidMovement("a move needs a positive quantity")
+    if cmd.from_location_id == cmd.to_location_id:
+        raise InvalidMovement("a move needs two different locations")
+    occurred = _when(cmd.occurred_at, now)
+    reference = cmd.reference or f"move:{uuid4()}"
+    legs = [
+        (LedgerKind.LOCATION_MOVE_OUT, cmd.from_location_id),
+        (LedgerKind.LOCATION_MOVE_IN, cmd.to_location_id),
+    ]
+    return [
+        StockMovement(
+            movement_id=uuid4(),
+            store_id=cmd.store_id,
+            store_sequence=sequence + i,
+            item_id=cmd.item_id,
+            batch=batch,
+            location_id=location,
+            movement_type=kind,
+            quantity=signed(kind, cmd.quantity),
+            occurred_at=occurred,
+            recorded_at=now,
+            actor=cmd.actor,
+            reference=reference,
+        )
+        for i, (kind, location) in enumerate(legs)
+    ]

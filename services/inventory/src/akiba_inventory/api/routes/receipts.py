@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from akiba_contracts.rights import Right
 from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
+from akiba_inventory.api.routes.movements import response
 from akiba_inventory.api.schemas import MovementResponse, ReceiptRequest
 from akiba_inventory.domain.commands import ReceiveStock
 from akiba_platform.auth import CurrentPrincipal, requires
@@ -27,18 +28,4 @@ async def record_receipt(
 ) -> MovementResponse:
     """Record a receipt of an item batch into the store's ledger."""
     cmd = ReceiveStock(store_id=store_id, actor=who.actor, **body.model_dump())
-    m = await handlers.receive_stock(cmd, uow)
-    return MovementResponse(
-        movement_id=m.movement_id,
-        store_id=m.store_id,
-        store_sequence=m.store_sequence,
-        item_id=m.item_id,
-        batch_id=m.batch.batch_id,
-        lot_code=m.batch.lot_code,
-        expiry_date=m.batch.expiry_date,
-        location_id=m.location_id,
-        movement_type=m.movement_type.value,
-        quantity=m.quantity,
-        occurred_at=m.occurred_at,
-        recorded_at=m.recorded_at,
-    )
+    return response(await handlers.receive_stock(cmd, uow))

@@ -1,25 +1,78 @@
-"""Stock on hand."""
+"""Stock on hand and stock cards."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
 from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
-from akiba_inventory.api.schemas import StockLineResponse
+from akiba_inventory.api.schemas import CardRow, StockCardPage, StockOnHandLine, StockOnHandPage
 from akiba_platform.auth import requires
 
 router = APIRouter(tags=["stock"])
 
+Page = Annotated[int, Query(ge=0, description="From 0")]
+Size = Annotated[int, Query(ge=1, le=500)]
+
 
 @router.get(
     "/stores/{store_id}/stock-on-hand",
-    response_model=list[StockLineResponse],
+    response_model=StockOnHandPage,
     **requires(Right.STOCK_CARDS_VIEW, facility="store_id"),
 )
-async def stock_on_hand(store_id: UUID, pool: Pool) -> list[StockLineResponse]:
-    """The store's stock on hand per batch and location."""
-    return [StockLineResponse(**r) for r in await views.stock_on_hand(pool, store_id)]
+async def stock_on_hand(
+    store_id: UUID,
+    pool: Pool,
+    item_id: UUID | None = None,
+    location_id: UUID | None = None,
+    expiring_before: date | None = None,
+    on_hold: bool | None = None,
+    include_empty: bool = False,
+    page: Page = 0,
+    size: Size = 50,
+) -> StockOnHandPage:
+    """The store's stock on hand per batch and location, first expiry first within each item."""
+    rows, total = await views.stock_on_hand(
+        pool,
+        store_id,
+        item_id=item_id,
+        location_id=location_id,
+        expiring_before=expiring_before,
+        on_hold=on_hold,
+        include_empty=include_empty,
+        page=page,
+        size=size,
+    )
+    return StockOnHandPage(
+        items=[StockOnHandLine(**r) for r in rows], page=page, size=size, total=total
+    )
+
+
+@router.get(
+    "/stores/{store_id}/items/{item_id}/stock-card",
+    response_model=StockCardPage,
+    **requires(Right.STOCK_CARDS_VIEW, facility="store_id"),
+)
+async def stock_card(
+    store_id: UUID,
+    item_id: UUID,
+    pool: Pool,
+    batch_id: UUID | None = None,
+    page: Page = 0,
+    size: Size = 100,
+) -> StockCardPage:
+    """The item's ledger (or one batch's) in date order, with the running balance."""
+    rows, total = await views.stock_card(pool, store_id, item_id, batch_id, page, size)
+    return StockCardPage(
+        item_id=item_id,
+        batch_id=batch_id,
+        rows=[CardRow(**r) for r in rows],
+        page=page,
+        size=size,
+        total=total,
+    )

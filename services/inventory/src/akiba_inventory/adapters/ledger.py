@@ -1,0 +1,189 @@
+"""Posting to the ledger: movement rows, stock on hand and running balances in one transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from akiba_inventory.domain.ledger import InsufficientStock, StockLine
+from akiba_inventory.domain.model import StockMovement
+from akiba_platform.db import Connection
+
+_INSERT = """
+insert into stock_movements (movement_id, store_id, store_sequence, item_id, batch_id,
+    location_id, movement_type, quantity, occurred_at, recorded_at, actor, reference, source,
+    reason_id, item_balance, batch_balance)
+select *, 0, 0 from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[],
+    $6::uuid[], $7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[],
+    $12::text[], $13::text[], $14::uuid[])
+"""
+
+_SOH = """
+insert into stock_on_hand as s (store_id, item_id, batch_id, location_id, quantity, last_sequence)
+select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::bigint[])
+on conflict (store_id, item_id, batch_id, location_id) do update
+   set quantity = s.quantity + excluded.quantity,
+       last_sequence = greatest(s.last_sequence, excluded.last_sequence),
+       updated_at = clock_timestamp()
+returning store_id, item_id, batch_id, location_id, quantity, reserved, on_hold, last_sequence,
+          updated_at
+"""
+
+# Balances of every row of the item from the first new one on, in stock-card order; each
+# continues from the last balance before that point (of the item, and of the row's batch).
+_BALANCES = """
+with fresh as (
+  select r.movement_id, r.batch_id,
+         sum(r.quantity) over (order by r.occurred_at, r.store_sequence) as item_run,
+         sum(r.quantity) over (partition by r.batch_id
+                               order by r.occurred_at, r.store_sequence) as batch_run
+    from stock_movements r
+   where r.store_id = $1 and r.item_id = $2 and (r.occurred_at, r.store_sequence) >= ($3, $4)
+), item_before as (
+  select p.item_balance from stock_movements p
+   where p.store_id = $1 and p.item_id = $2 and (p.occurred_at, p.store_sequence) < ($3, $4)
+   order by p.occurred_at desc, p.store_sequence desc limit 1
+), batch_before as (
+  select distinct on (p.batch_id) p.batch_id, p.batch_balance from stock_movements p
+   where p.store_id = $1 and p.item_id = $2 and (p.occurred_at, p.store_sequence) < ($3, $4)
+     and exists (select 1 from fresh f where f.batch_id is not distinct from p.batch_id)
+   order by p.batch_id, p.occurred_at desc, p.store_sequence desc
+)
+update stock_movements m
+   set item_balance = coalesce((select item_balance from item_before), 0) + f.item_run,
+       batch_balance = coalesce((select b.batch_balance from batch_before b
+                                  where b.batch_id is not distinct from f.batch_id), 0)
+                       + f.batch_run
+  from fresh f
+ where m.movement_id = f.movement_id
+returning m.batch_id, m.batch_balance
+"""
+
+
+@dataclass(frozen=True)
+class Level:
+    """A stock line's quantity after a posting."""
+
+    line: StockLine
+    quantity: int
+    reserved: int
+    on_hold: bool
+    last_sequence: int
+    as_of: datetime
+
+
+class AsyncpgLedger:
+    """Writes a store's movements; the caller holds the store's lock."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
+        """Append, update stock on hand and running balances; refuse central overdraws."""
+        await self._conn.execute(_INSERT, *_columns(movements))
+        levels = await self._stock_on_hand(movements, central)
+        for (store, item), (at, seq) in _first_per_item(movements).items():
+            rows = await self._conn.fetch(_BALANCES, store, item, at, seq)
+            if central:
+                _check_batches(rows, movements)
+        return levels
+
+    async def _stock_on_hand(self, movements: list[StockMovement], central: bool) -> list[Level]:
+        delta: dict[StockLine, list[int]] = defaultdict(lambda: [0, 0])
+        for m in movements:
+            d = delta[_line(m)]
+            d[0] += m.quantity
+            d[1] = max(d[1], m.store_sequence)
+        lines = list(delta)
+        rows = await self._conn.fetch(
+            _SOH,
+            [x.store_id for x in lines],
+            [x.item_id for x in lines],
+            [x.batch_id for x in lines],
+            [x.location_id for x in lines],
+            [delta[x][0] for x in lines],
+            [delta[x][1] for x in lines],
+        )
+        levels = [_level(r) for r in rows]
+        if central:
+            for lv in levels:
+                _check_available(lv, delta[lv.line][0])
+        return levels
+
+    async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
+        """Put a stock line on hold or release it; None when the line has never held stock."""
+        row = await self._conn.fetchrow(
+            "update stock_on_hand set on_hold = $5, updated_at = clock_timestamp()"
+            " where store_id = $1 and item_id = $2 and batch_id is not distinct from $3"
+            " and location_id is not distinct from $4 returning store_id, item_id, batch_id,"
+            " location_id, quantity, reserved, on_hold, last_sequence, updated_at",
+            line.store_id,
+            line.item_id,
+            line.batch_id,
+            line.location_id,
+            on_hold,
+        )
+        return None if row is None else _level(row)
+
+
+def _check_available(lv: Level, change: int) -> None:
+    """A central removal may take only what is available: not reserved, not on hold."""
+    if change >= 0:
+        return
+    before = lv.quantity - change
+    available = 0 if lv.on_hold else max(before - lv.reserved, 0)
+    if -change > available:
+        raise InsufficientStock(lv.line, available, -change)
+
+
+def _check_batches(rows: list[Any], movements: list[StockMovement]) -> None:
+    """A back-dated removal must not have taken the batch below zero at any later point."""
+    below = [r for r in rows if r["batch_balance"] < 0]
+    if below:
+        m = next(m for m in movements if m.batch.batch_id == below[0]["batch_id"])
+        raise InsufficientStock(_line(m), 0, -m.quantity)
+
+
+def _first_per_item(movements: list[StockMovement]) -> dict[tuple[UUID, UUID], tuple[Any, int]]:
+    first: dict[tuple[UUID, UUID], tuple[Any, int]] = {}
+    for m in movements:
+        key, at = (m.store_id, m.item_id), (m.occurred_at, m.store_sequence)
+        first[key] = min(first.get(key, at), at)
+    return first
+
+
+def _line(m: StockMovement) -> StockLine:
+    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+def _level(r: Any) -> Level:
+    return Level(
+        StockLine(r["store_id"], r["item_id"], r["batch_id"], r["location_id"]),
+        int(r["quantity"]),
+        int(r["reserved"]),
+        bool(r["on_hold"]),
+        int(r["last_sequence"]),
+        r["updated_at"],
+    )
+
+
+def _columns(ms: list[StockMovement]) -> list[list[Any]]:
+    return [
+        [m.movement_id for m in ms],
+        [m.store_id for m in ms],
+        [m.store_sequence for m in ms],
+        [m.item_id for m in ms],
+        [m.batch.batch_id for m in ms],
+        [m.location_id for m in ms],
+        [m.movement_type.value for m in ms],
+        [m.quantity for m in ms],
+        [m.occurred_at for m in ms],
+        [m.recorded_at for m in ms],
+        [m.actor for m in ms],
+        [m.reference for m in ms],
+        [m.source for m in ms],
+        [m.reason_id for m in ms],
+    ]
