@@ -25,14 +25,14 @@ from akiba_inventory.uow import InventoryUnitOfWork
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
     """Record a receipt: ledger row, stock on hand and their events in one transaction."""
     async with uow:
-        store = await _central_store(uow, cmd.store_id)
-        await _items_active(uow, {cmd.item_id})
-        await _locations(uow, store, {cmd.location_id})
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {cmd.item_id})
+        await check_locations(uow, store, {cmd.location_id})
         batch = await uow.ledger.batch(cmd.item_id, cmd.lot_code)
         if batch is None:
             batch = await uow.ledger.add_batch(model.new_batch(cmd))
         movement = model.receive(cmd, batch, store.next_sequence, datetime.now(UTC))
-        await _post(uow, [movement])
+        await post_and_publish(uow, [movement])
         await uow.commit()
     return movement
 
@@ -40,13 +40,13 @@ async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMov
 async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> list[StockMovement]:
     """Record an issue or adjustment document; refused whole if any line overdraws."""
     async with uow:
-        store = await _central_store(uow, cmd.store_id)
-        await _items_active(uow, {ln.item_id for ln in cmd.lines})
-        await _locations(uow, store, {ln.location_id for ln in cmd.lines})
-        batches = await _batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
-        await _reasons(uow, cmd, store)
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {ln.item_id for ln in cmd.lines})
+        await check_locations(uow, store, {ln.location_id for ln in cmd.lines})
+        batches = await load_batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
+        await check_reasons(uow, cmd, store)
         movements = model.record(cmd, batches, store.next_sequence, datetime.now(UTC))
-        await _post(uow, movements)
+        await post_and_publish(uow, movements)
         await uow.commit()
     return movements
 
@@ -54,12 +54,12 @@ async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> li
 async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMovement]:
     """Move units of a batch between two locations of the store."""
     async with uow:
-        store = await _central_store(uow, cmd.store_id)
-        await _items_active(uow, {cmd.item_id})
-        await _locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
-        batch = (await _batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {cmd.item_id})
+        await check_locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
+        batch = (await load_batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
         movements = model.move(cmd, batch, store.next_sequence, datetime.now(UTC))
-        await _post(uow, movements)
+        await post_and_publish(uow, movements)
         await uow.commit()
     return movements
 
@@ -67,7 +67,7 @@ async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMove
 async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
     """Put a stock line on hold or release it; nothing is issued from a held line."""
     async with uow:
-        await _central_store(uow, cmd.store_id)
+        await central_store(uow, cmd.store_id)
         line = StockLine(cmd.store_id, cmd.item_id, cmd.batch_id, cmd.location_id)
         level = await uow.writer.hold(line, cmd.on_hold)
         if level is None:
@@ -76,8 +76,11 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
     return level
 
 
-async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> None:
-    levels = await uow.writer.post(movements, central=True)
+async def post_and_publish(
+    uow: InventoryUnitOfWork, movements: list[StockMovement], *, central: bool = True
+) -> list[Level]:
+    """Post movements (numbered already), advance the store, queue their events and levels."""
+    levels = await uow.writer.post(movements, central=central)
     await uow.ledger.advance(movements[0].store_id, max(m.store_sequence for m in movements))
     last: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
         (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
@@ -89,9 +92,11 @@ async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> Non
             for lv in levels
         )
     )
+    return levels
 
 
-async def _central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableStore:
+async def central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableStore:
+    """Lock a store central commands may write; 404 or 409 otherwise."""
     store = await uow.ledger.lock_store(store_id)
     if store is None or not store.active:
         raise StoreNotFound(f"store {store_id} does not exist or is inactive")
@@ -102,20 +107,25 @@ async def _central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableSt
     return store
 
 
-async def _items_active(uow: InventoryUnitOfWork, ids: set[UUID]) -> None:
+async def check_items(uow: InventoryUnitOfWork, ids: set[UUID]) -> None:
+    """Every item exists and is active."""
     missing = await uow.ledger.inactive_items(ids)
     if missing:
         raise ItemNotFound(f"item {sorted(missing)[0]} does not exist or is inactive")
 
 
-async def _locations(uow: InventoryUnitOfWork, store: WritableStore, ids: set[UUID | None]) -> None:
+async def check_locations(
+    uow: InventoryUnitOfWork, store: WritableStore, ids: set[UUID | None]
+) -> None:
+    """Every named location is an active location of the store."""
     wanted = {i for i in ids if i is not None}
     unknown = wanted - await uow.ledger.active_locations(store.store_id, wanted)
     if unknown:
         raise InvalidMovement(f"location {sorted(unknown)[0]} is not an active location here")
 
 
-async def _batches(uow: InventoryUnitOfWork, wanted: dict[UUID, UUID]) -> dict[UUID, Batch]:
+async def load_batches(uow: InventoryUnitOfWork, wanted: dict[UUID, UUID]) -> dict[UUID, Batch]:
+    """The batches (id → item) that exist for their items; 422 otherwise."""
     found = await uow.ledger.batches(wanted)
     unknown = set(wanted) - set(found)
     if unknown:
@@ -123,7 +133,10 @@ async def _batches(uow: InventoryUnitOfWork, wanted: dict[UUID, UUID]) -> dict[U
     return found
 
 
-async def _reasons(uow: InventoryUnitOfWork, cmd: RecordMovements, store: WritableStore) -> None:
+async def check_reasons(
+    uow: InventoryUnitOfWork, cmd: RecordMovements, store: WritableStore
+) -> None:
+    """Each reason exists, fits the movement and is valid for the program here."""
     for reason_id in {ln.reason_id for ln in cmd.lines if ln.reason_id is not None}:
         reason = await uow.reference.get(AdjustmentReason, reason_id)
         if reason is None or not reason.active:
