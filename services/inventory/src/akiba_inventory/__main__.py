@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from akiba_inventory import bootstrap, demo
+import asyncpg
+
+from akiba_inventory import bootstrap, demo, replay
 from akiba_inventory.settings import Settings
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
@@ -20,16 +22,33 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--roles", default=",".join(bootstrap.ROLES))
     sub.add_parser("migrate", help="apply database migrations and create topics")
     sub.add_parser("seed-demo", help="load demo stores and items")
+    replay = sub.add_parser("replay", help="rebuild projections from the ledger or the topic")
+    replay.add_argument("what", choices=("stock-on-hand", "ledger"))
+    replay.add_argument("--topic", default="inventory.stock-movements")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.service_name, settings.log_level)
     setup_telemetry(settings)
     if args.command == "migrate":
         asyncio.run(bootstrap.prepare(settings))
+    elif args.command == "replay":
+        asyncio.run(_replay(settings, args.what, args.topic))
     elif args.command == "seed-demo":
         asyncio.run(_seed(settings))
     else:
         asyncio.run(_serve(settings, args.roles.split(",")))
+
+
+async def _replay(settings: Settings, what: str, topic: str) -> None:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        if what == "ledger":
+            added = await replay.rebuild_ledger(conn, settings.kafka_bootstrap_servers, topic)
+            print(f"{added} movements restored from {topic}")
+        else:
+            print(f"{await replay.rebuild_stock_on_hand(conn)} stores rebuilt from the ledger")
+    finally:
+        await conn.close()
 
 
 async def _seed(settings: Settings) -> None:
