@@ -10,6 +10,7 @@ import asyncpg
 from akiba_inventory import bootstrap, demo, replay
 from akiba_inventory.settings import Settings
 from akiba_platform.logs import configure_logging
+from akiba_platform.migrations import migrate
 from akiba_platform.runtime import run_roles
 from akiba_platform.telemetry import setup_telemetry
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def _replay(settings: Settings, what: str, topic: str) -> None:
+    await migrate(settings.database_url, {"inventory": bootstrap.MIGRATIONS})
     conn = await asyncpg.connect(settings.database_url)
     try:
         if what == "ledger":
