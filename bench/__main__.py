@@ -9,7 +9,7 @@ from typing import Any
 
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
-from bench import auth, checks, pipeline, raw, report
+from bench import auth, checks, pipeline, raw, report, scale
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
@@ -26,8 +26,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
     parser.add_argument(
-        "--only", choices=("pipeline", "auth"), help="run one part (default: everything)"
+        "--only", choices=("pipeline", "auth", "queries"), help="run one part (default: all)"
     )
+    parser.add_argument("--scale-rows", type=int, default=10_000_000, help="ledger rows")
+    parser.add_argument("--scale-stores", type=int, default=3_000)
+    parser.add_argument("--scale-items", type=int, default=10_000)
     return parser.parse_args(argv)
 
 
@@ -64,6 +67,12 @@ async def run(
             measured = [built, *await _platform(env, settings, work)]
             found = await checks.after_pipeline(env, work)
             measured += await _raw(env, settings, work, args.min_seconds)
+        if args.only in (None, "queries"):
+            server = env.dsn.rsplit("/", 1)[0]
+            dsn = await scale.ensure_scale_set(
+                server, args.scale_rows, args.scale_stores, args.scale_items
+            )
+            found["reads on the scale set"] = await scale.latencies(dsn)
         if args.only in (None, "auth"):
             found["auth per request (µs)"] = auth.token_checks()
             found["auth token endpoint"] = await auth.token_endpoint(env)
