@@ -87,10 +87,19 @@ async def _generate(conn: asyncpg.Connection[Any], rows: int, n_stores: int, n_i
         columns=("batch_id", "item_id", "lot_code", "expiry_date"),
     )
     total = 0
+    # A bulk load: the rows are generated consistent, so skip per-row foreign-key triggers
+    # and build the stock-card index once at the end instead of row by row.
+    await conn.execute("set session_replication_role = replica")
+    await conn.execute("drop index if exists stock_movements_card")
     for chunk in _chunks(_ledger(rng, stores, items, batches, rows)):
         await conn.copy_records_to_table("stock_movements", records=chunk, columns=_COLS)
         total += len(chunk)
         print(f"\r  scale set: {total:,}/{rows:,} ledger rows", end="", flush=True)
+    await conn.execute(
+        "create index stock_movements_card on stock_movements"
+        " (store_id, item_id, occurred_at, store_sequence)"
+    )
+    await conn.execute("set session_replication_role = origin")
     await conn.execute(
         "insert into stock_on_hand (store_id, item_id, batch_id, location_id, quantity,"
         " last_sequence) select store_id, item_id, batch_id, location_id, sum(quantity),"
