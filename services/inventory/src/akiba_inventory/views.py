@@ -8,11 +8,22 @@ from uuid import UUID
 
 import asyncpg
 
+_SOH_FILTER = """
+  from stock_on_hand s
+  join items i using (item_id)
+  left join batches b using (batch_id)
+ where s.store_id = $1
+   and ($2::uuid is null or s.item_id = $2)
+   and ($3::uuid is null or s.location_id = $3)
+   and ($4::date is null or b.expiry_date < $4)
+   and ($5::boolean is null or s.on_hold = $5)
+   and ($6 or s.quantity <> 0)
+"""
+
 _SOH = """
 select s.item_id, i.code as item_code, i.name as item_name, s.batch_id, b.lot_code,
        b.expiry_date, s.location_id, s.quantity, s.reserved, s.on_hold,
-       case when s.on_hold then 0 else greatest(s.quantity - s.reserved, 0) end as available,
-       count(*) over () as total
+       case when s.on_hold then 0 else greatest(s.quantity - s.reserved, 0) end as available
   from stock_on_hand s
   join items i using (item_id)
   left join batches b using (batch_id)
@@ -38,21 +49,14 @@ async def stock_on_hand(
     include_empty: bool = False,
     page: int = 0,
     size: int = 50,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[asyncpg.Record], int]:
     """A page of the store's stock lines, first-expiry first within each item, and the total."""
-    rows = await pool.fetch(
-        _SOH,
-        store_id,
-        item_id,
-        location_id,
-        expiring_before,
-        on_hold,
-        include_empty,
-        size,
-        page * size,
-    )
-    total = int(rows[0]["total"]) if rows else 0
-    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+    filters = (store_id, item_id, location_id, expiring_before, on_hold, include_empty)
+    rows = await pool.fetch(_SOH, *filters, size, page * size)
+    if page == 0 and len(rows) < size:
+        return rows, len(rows)  # the whole result fits this page: no second query
+    total = await pool.fetchval("select count(*)" + _SOH_FILTER, *filters)
+    return rows, int(total)
 
 
 _CARD = """
