@@ -7,7 +7,10 @@ from typing import Literal
 
 from akiba_contracts.payloads import (
     AdjustmentReasonChanged,
+    AlertEnded,
+    AlertStarted,
     BatchChanged,
+    EdgeEventRejected,
     FacilityChanged,
     FacilityTypeChanged,
     GeographicZoneChanged,
@@ -16,6 +19,7 @@ from akiba_contracts.payloads import (
     Payload,
     SigningKeyPublished,
     SiteChanged,
+    SiteStockRecorded,
     StockLevelChanged,
     StockMovementRecorded,
     UserPermissionsChanged,
@@ -97,6 +101,24 @@ TOPICS: tuple[Topic, ...] = (
             "record per key is the level."
         ),
     ),
+    Topic(
+        name="inventory.alerts",
+        owner="inventory",
+        key="store_id:item_id, or store_id:item_id:batch_id for expiry alerts",
+        partitions=12,
+        # Compacted: at most one alert is active per key (the evaluator's precedence), and an
+        # alert's end is written before the next one's start, so the latest record per key is
+        # that key's current alert (started) or none (ended). A new dashboard or integrator
+        # rebuilds every active alert from the topic, however old; the history of short-lived
+        # alerts is what compaction drops, and the alerts table is not the place for it either.
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(AlertStarted.event_type, AlertEnded.event_type),
+        description=(
+            "Stock alerts (low stock, overstock, out of stock, negative stock per item; expiring "
+            "soon, expired per batch) as they start and end; the latest record per key is current."
+        ),
+    ),
     # Auth's read models travel compacted: every service rebuilds them from the topic at start
     # and keeps authorizing from memory while auth is down. Few partitions: low volume, and a
     # reader that assigns itself every partition reads them all.
@@ -139,6 +161,35 @@ TOPICS: tuple[Topic, ...] = (
     _reference("locations", "location_id", LocationChanged, "Locations (shelves, bins) in stores"),
     _reference(
         "adjustment-reasons", "reason_id", AdjustmentReasonChanged, "Stock adjustment reasons"
+    ),
+    # Written by the sync gateways (the topic's first segment must be its owner, hence "sites").
+    Topic(
+        name="sites.inventory-events",
+        owner="sites",
+        key="store_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # Sites keep every event until central acknowledges it, so the topic only has to outlast
+        # an outage of inventory's ingestion, like inventory.stock-movements.
+        retention_ms=30 * DAY_MS,
+        event_types=(SiteStockRecorded.event_type,),
+        description=(
+            "Stock documents recorded at edge sites, with `siteid` and `storeseq` (the first "
+            "line's ledger sequence); keyed by store, so one store's documents share a partition."
+        ),
+    ),
+    Topic(
+        name="inventory.edge-rejections",
+        owner="inventory",
+        key="site_id (the claimed one; unknown when absent)",
+        partitions=3,
+        cleanup_policy="delete",
+        retention_ms=90 * DAY_MS,
+        event_types=(EdgeEventRejected.event_type,),
+        description=(
+            "Site events inventory refused (unknown or inactive site, a store the site does not "
+            "manage, invalid content); each also went to sites.inventory-events.dlq."
+        ),
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted, alert_key
 from akiba_contracts.payloads.auth import (
     ApprovalScope,
     SigningKeyPublished,
@@ -12,6 +13,13 @@ from akiba_contracts.payloads.auth import (
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
+from akiba_contracts.payloads.edge import (
+    EdgeEventRejected,
+    SiteDocumentType,
+    SiteMovementLine,
+    SiteStockRecorded,
+    edge_batch_id,
+)
 from akiba_contracts.payloads.inventory import (
     MovementType,
     StockLevelChanged,
@@ -32,8 +40,12 @@ __all__ = [
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
     "AdjustmentReasonChanged",
+    "AlertEnded",
+    "AlertKind",
+    "AlertStarted",
     "ApprovalScope",
     "BatchChanged",
+    "EdgeEventRejected",
     "FacilityChanged",
     "FacilityTypeChanged",
     "GeographicZoneChanged",
@@ -43,9 +55,14 @@ __all__ = [
     "Payload",
     "SigningKeyPublished",
     "SiteChanged",
+    "SiteDocumentType",
+    "SiteMovementLine",
+    "SiteStockRecorded",
     "StockLevelChanged",
     "StockMovementRecorded",
     "UserPermissionsChanged",
+    "alert_key",
+    "edge_batch_id",
     "payload_model",
     "schema_uri",
     "stock_level_key",
@@ -67,6 +84,10 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             BatchChanged,
             LocationChanged,
             AdjustmentReasonChanged,
+            AlertStarted,
+            AlertEnded,
+            SiteStockRecorded,
+            EdgeEventRejected,
         )
     }
 )

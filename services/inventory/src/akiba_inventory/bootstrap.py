@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,14 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
-from akiba_inventory import projector
+from akiba_inventory import alerting, edge, projector
 from akiba_inventory.api.app import create_app
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
+from akiba_platform.auth.feed import AuthFeed, SiteDirectory
+from akiba_platform.auth.keys import KeyRing
+from akiba_platform.auth.permissions import PermissionStore
 from akiba_platform.consumer import ConsumerLoop
 from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
@@ -25,7 +29,7 @@ from akiba_platform.runtime import Role, api_role
 from akiba_platform.services import ServiceSpec
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-ROLES = ("api", "relay", "project")
+ROLES = ("api", "relay", "project", "ingest", "alert")
 SERVICE = ServiceSpec(
     name="inventory", module="akiba_inventory", http_port=8101, database="inventory"
 )
@@ -89,12 +93,76 @@ def projector_role(settings: Settings) -> Role:
     return run
 
 
+def ingest_role(settings: Settings) -> Role:
+    """Apply site events from sites.inventory-events, checked against auth's sites."""
+
+    async def run(stop: asyncio.Event) -> None:
+        sites = SiteDirectory()
+        feed = AuthFeed(settings.kafka_bootstrap_servers, KeyRing(), PermissionStore(), sites)
+        await feed.start()
+        try:
+            async with _pool_and_producer(settings) as (pool, producer):
+                consumer = kafka.consumer(settings.kafka_bootstrap_servers, edge.NAME)
+                await consumer.start()
+                try:
+                    loop = ConsumerLoop(
+                        name=edge.NAME,
+                        consumer=consumer,
+                        topics=[edge.TOPIC],
+                        pool=pool,
+                        handler=edge.EdgeIngestor(sites, producer),
+                        dlq_producer=producer,
+                    )
+                    await loop.run(stop, batch_size=settings.consumer_batch_size)
+                finally:
+                    await consumer.stop()
+        finally:
+            await feed.stop()
+
+    return run
+
+
+def alert_role(settings: Settings) -> Role:
+    """Evaluate alerts after movements, and sweep them for the passing of time."""
+
+    async def run(stop: asyncio.Event) -> None:
+        async with _pool_and_producer(settings) as (pool, producer):
+            consumer = kafka.consumer(settings.kafka_bootstrap_servers, alerting.NAME)
+            await consumer.start()
+            try:
+                loop = ConsumerLoop(
+                    name=alerting.NAME,
+                    consumer=consumer,
+                    topics=[MOVEMENTS],
+                    pool=pool,
+                    handler=alerting.evaluator(),
+                    dlq_producer=producer,
+                )
+                async with asyncio.TaskGroup() as tasks:
+                    tasks.create_task(loop.run(stop, batch_size=settings.consumer_batch_size))
+                    tasks.create_task(
+                        alerting.sweep_periodically(
+                            pool,
+                            stop,
+                            every=timedelta(seconds=settings.alert_sweep_every_seconds),
+                            poll_seconds=settings.alert_sweep_poll_seconds,
+                            chunk=settings.alert_sweep_chunk,
+                        )
+                    )
+            finally:
+                await consumer.stop()
+
+    return run
+
+
 def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
     """The roles this process runs."""
     build = {
         "api": lambda: api_role(create_app(settings), settings.http_host, settings.http_port),
         "relay": lambda: relay_role(settings),
         "project": lambda: projector_role(settings),
+        "ingest": lambda: ingest_role(settings),
+        "alert": lambda: alert_role(settings),
     }
     unknown = set(names) - set(build)
     if unknown:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from akiba_platform.settings import ServiceSettings
 
 
@@ -11,3 +13,11 @@ class Settings(ServiceSettings):
     service_name: str = "inventory"
     database_url: str = "postgresql://postgres@127.0.0.1:54329/akiba_inventory"
     http_port: int = 8101
+    # Alert thresholds and the AMC look-back live in the stock_settings table (per store/program).
+    alert_sweep_every_seconds: float = Field(
+        86_400, gt=0, description="How often alerts are re-evaluated for the passing of time"
+    )
+    alert_sweep_poll_seconds: float = Field(
+        60, gt=0, description="How often an alert role checks whether a sweep is due"
+    )
+    alert_sweep_chunk: int = Field(500, ge=1, description="(store, item) pairs per transaction")

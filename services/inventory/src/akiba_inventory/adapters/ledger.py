@@ -32,32 +32,46 @@ returning store_id, item_id, batch_id, location_id, quantity, reserved, on_hold,
           updated_at
 """
 
-# Balances of every row of the item from the first new one on, in stock-card order; each
-# continues from the last balance before that point (of the item, and of the row's batch).
+# Balances of every row of each touched item from its first new row on, in stock-card order,
+# all items of a posting in one statement; each continues from the last balance before that
+# point (of the item, and of the row's batch).
 _BALANCES = """
-with fresh as (
-  select r.movement_id, r.batch_id,
-         sum(r.quantity) over (order by r.occurred_at, r.store_sequence) as item_run,
-         sum(r.quantity) over (partition by r.batch_id
+with starts as (
+  select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bigint[])
+           as t(store_id, item_id, at, seq)
+), fresh as (
+  select r.movement_id, r.store_id, r.item_id, r.batch_id, t.at, t.seq,
+         sum(r.quantity) over (partition by r.store_id, r.item_id
+                               order by r.occurred_at, r.store_sequence) as item_run,
+         sum(r.quantity) over (partition by r.store_id, r.item_id, r.batch_id
                                order by r.occurred_at, r.store_sequence) as batch_run
-    from stock_movements r
-   where r.store_id = $1 and r.item_id = $2 and (r.occurred_at, r.store_sequence) >= ($3, $4)
+    from starts t
+    join stock_movements r
+      on r.store_id = t.store_id and r.item_id = t.item_id
+     and (r.occurred_at, r.store_sequence) >= (t.at, t.seq)
 ), item_before as (
-  select p.item_balance from stock_movements p
-   where p.store_id = $1 and p.item_id = $2 and (p.occurred_at, p.store_sequence) < ($3, $4)
-   order by p.occurred_at desc, p.store_sequence desc limit 1
+  select t.store_id, t.item_id,
+         (select p.item_balance from stock_movements p
+           where p.store_id = t.store_id and p.item_id = t.item_id
+             and (p.occurred_at, p.store_sequence) < (t.at, t.seq)
+           order by p.occurred_at desc, p.store_sequence desc limit 1) as bal
+    from starts t
 ), batch_before as (
-  select distinct on (p.batch_id) p.batch_id, p.batch_balance from stock_movements p
-   where p.store_id = $1 and p.item_id = $2 and (p.occurred_at, p.store_sequence) < ($3, $4)
-     and exists (select 1 from fresh f where f.batch_id is not distinct from p.batch_id)
-   order by p.batch_id, p.occurred_at desc, p.store_sequence desc
+  select k.store_id, k.item_id, k.batch_id,
+         (select p.batch_balance from stock_movements p
+           where p.store_id = k.store_id and p.item_id = k.item_id
+             and p.batch_id is not distinct from k.batch_id
+             and (p.occurred_at, p.store_sequence) < (k.at, k.seq)
+           order by p.occurred_at desc, p.store_sequence desc limit 1) as bal
+    from (select distinct store_id, item_id, batch_id, at, seq from fresh) k
 )
 update stock_movements m
-   set item_balance = coalesce((select item_balance from item_before), 0) + f.item_run,
-       batch_balance = coalesce((select b.batch_balance from batch_before b
-                                  where b.batch_id is not distinct from f.batch_id), 0)
-                       + f.batch_run
+   set item_balance = coalesce(ib.bal, 0) + f.item_run,
+       batch_balance = coalesce(bb.bal, 0) + f.batch_run
   from fresh f
+  join item_before ib on ib.store_id = f.store_id and ib.item_id = f.item_id
+  join batch_before bb on bb.store_id = f.store_id and bb.item_id = f.item_id
+                      and bb.batch_id is not distinct from f.batch_id
  where m.movement_id = f.movement_id
 returning m.batch_id, m.batch_balance
 """
@@ -85,10 +99,16 @@ class AsyncpgLedger:
         """Append, update stock on hand and running balances; refuse central overdraws."""
         await self._conn.execute(_INSERT, *_columns(movements))
         levels = await self._stock_on_hand(movements, central)
-        for (store, item), (at, seq) in _first_per_item(movements).items():
-            rows = await self._conn.fetch(_BALANCES, store, item, at, seq)
-            if central:
-                _check_batches(rows, movements)
+        first = _first_per_item(movements)
+        rows = await self._conn.fetch(
+            _BALANCES,
+            [k[0] for k in first],
+            [k[1] for k in first],
+            [v[0] for v in first.values()],
+            [v[1] for v in first.values()],
+        )
+        if central:
+            _check_batches(rows, movements)
         return levels
 
     async def _stock_on_hand(self, movements: list[StockMovement], central: bool) -> list[Level]:

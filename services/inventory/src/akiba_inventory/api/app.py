@@ -10,6 +10,8 @@ import asyncpg
 from fastapi import FastAPI
 
 from akiba_inventory.api.routes import (
+    alerts,
+    consumption,
     movements,
     receipts,
     ref_facilities,
@@ -17,11 +19,14 @@ from akiba_inventory.api.routes import (
     ref_reasons,
     ref_stores,
     stock,
+    stocktakes,
 )
 from akiba_inventory.domain import errors
 from akiba_inventory.domain import reference as ref
 from akiba_inventory.domain.ledger import InsufficientStock
+from akiba_inventory.domain.stocktake import StocktakeError
 from akiba_inventory.settings import Settings
+from akiba_inventory.stocktakes import StocktakeFinalised, StocktakeNotFound
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
@@ -37,6 +42,9 @@ ERRORS: dict[type[Exception], int] = {
     ref.ReferenceNotFound: 404,
     ref.DuplicateReference: 409,
     ref.InvalidReferenceData: 422,
+    StocktakeError: 422,
+    StocktakeNotFound: 404,
+    StocktakeFinalised: 409,
 }
 REFERENCE_ROUTERS = [
     ref_facilities.router,
@@ -72,7 +80,15 @@ def create_app(
 
     return platform_app(
         title="Akiba inventory",
-        routers=[receipts.router, movements.router, stock.router, *REFERENCE_ROUTERS],
+        routers=[
+            receipts.router,
+            movements.router,
+            stock.router,
+            consumption.router,
+            alerts.router,
+            stocktakes.router,
+            *REFERENCE_ROUTERS,
+        ],
         errors=ERRORS,
         lifespan=lifespan,
     )

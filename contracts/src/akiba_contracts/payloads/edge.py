@@ -1,0 +1,111 @@
+"""Facts recorded at an edge site, and central's refusal of a site event.
+
+A site (sync gateway) numbers the ledger entries of each store it manages 1, 2, 3, … with no
+gaps. One `SiteStockRecorded` event carries one document (a receipt, an issue, a stocktake…)
+whose lines take consecutive numbers: the event's `storeseq` extension is the number of its
+first line, and line `i` (from 0) is ledger entry `storeseq + i`. The next document of the
+store starts at `storeseq + len(lines)`. Central keeps those numbers as the store's ledger
+sequence, so the site's stock card and the central one are the same list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from akiba_contracts.payloads.base import Payload
+from akiba_contracts.payloads.inventory import MovementType
+
+__all__ = [
+    "BATCH_NAMESPACE",
+    "MAX_DOCUMENT_LINES",
+    "EdgeEventRejected",
+    "SiteDocumentType",
+    "SiteMovementLine",
+    "SiteStockRecorded",
+    "edge_batch_id",
+]
+
+# Keeps one event well under Kafka's default 1 MiB message limit; larger documents (a big
+# stocktake) are split by the site into several consecutive documents.
+MAX_DOCUMENT_LINES = 1000
+
+BATCH_NAMESPACE = UUID("6f1c5d2e-3b8a-5c4f-9e7d-a1b2c3d4e5f6")
+"""uuid5 namespace of batch ids a site creates offline: `edge_batch_id(item_id, lot_code)`."""
+
+
+def edge_batch_id(item_id: UUID, lot_code: str) -> UUID:
+    """The batch id a site gives a lot it creates offline; the same everywhere it is computed."""
+    return uuid5(BATCH_NAMESPACE, f"{item_id}:{lot_code}")
+
+
+class SiteDocumentType(StrEnum):
+    """What kind of document the site recorded; its lines carry the ledger kinds."""
+
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    ADJUSTMENT = "adjustment"
+    LOCATION_MOVE = "location_move"
+    STOCKTAKE = "stocktake"
+    SHIPMENT = "shipment"
+
+
+class SiteMovementLine(BaseModel):
+    """One ledger entry of a site document."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    movement_id: UUID = Field(description="Given at the site; central's ledger keeps it.")
+    item_id: UUID
+    lot_code: str = Field(min_length=1, description="The batch is (item, lot code).")
+    expiry_date: date | None = Field(
+        None, description="Expiry of a lot central may not know yet (ignored if it does)."
+    )
+    location_id: UUID | None = None
+    movement_type: MovementType
+    quantity: int = Field(
+        description="Signed, in dispensing units: positive adds stock, negative removes it."
+    )
+    reason_id: UUID | None = Field(None, description="Required on adjustments.")
+
+
+class SiteStockRecorded(Payload):
+    """A stock document recorded at a site: its lines become consecutive ledger entries."""
+
+    event_type: ClassVar[str] = "org.akiba.sync-gateway.stock-document.recorded.v1"
+
+    document_id: UUID
+    store_id: UUID = Field(description="A store the sending site (`siteid`) manages.")
+    document_type: SiteDocumentType
+    occurred_at: AwareDatetime = Field(description="When it happened at the site.")
+    recorded_at: AwareDatetime = Field(description="When the site recorded it.")
+    actor: str = Field(description="The site user who recorded it.")
+    reference: str | None = Field(None, description="Free reference, e.g. a delivery note.")
+    source: str | None = Field(None, description="The counterparty: where from or where to.")
+    lines: list[SiteMovementLine] = Field(min_length=1, max_length=MAX_DOCUMENT_LINES)
+
+    def partition_key(self) -> str:
+        """Keyed by store so one store's documents stay in order."""
+        return str(self.store_id)
+
+
+class EdgeEventRejected(Payload):
+    """Central refused a site event: nothing of it was applied and it went to the dead letters."""
+
+    event_type: ClassVar[str] = "org.akiba.inventory.edge-event.rejected.v1"
+
+    event_id: str = Field(description="The refused CloudEvent's id.")
+    event_type_received: str = Field(description="The refused CloudEvent's type.")
+    site_id: str | None = Field(description="The `siteid` it claimed, if any.")
+    store_id: UUID | None = Field(description="The store it would have written, if readable.")
+    store_sequence: int | None = Field(description="Its `storeseq`, if any.")
+    reason: str
+    rejected_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by the claimed site, so one site's refusals stay together."""
+        return self.site_id or "unknown"

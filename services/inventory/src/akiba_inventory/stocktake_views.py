@@ -1,0 +1,88 @@
+"""Read queries for stocktakes: one statement per page, whatever the number of lines."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from akiba_inventory.adapters.stocktakes import StocktakeRecord, record_of
+from akiba_inventory.domain.stocktake import StocktakeStatus
+
+_SUMMARY = """
+select s.stocktake_id, s.store_id, s.status, s.snapshot_sequence, s.item_ids, s.location_ids,
+       s.program_id, s.reference, s.created_by, s.created_at, s.updated_at, s.finalised_by,
+       s.finalised_at, s.adjustments, c.lines, c.counted, count(*) over () as total
+  from stocktakes s
+  cross join lateral (select count(*) as lines, count(l.counted) as counted
+                        from stocktake_lines l where l.stocktake_id = s.stocktake_id) c
+ where s.store_id = $1 and ($2::uuid is null or s.stocktake_id = $2)
+   and ($3::text is null or s.status = $3)
+ order by s.created_at desc, s.stocktake_id
+ limit $4 offset $5
+"""
+
+# Expected follows the rule in `domain.stocktake`: the snapshot plus the net of the store's
+# movements on the line recorded after the snapshot. Once finalised it is the value fixed then.
+_LINES = """
+with net as (
+  select m.item_id, m.batch_id, m.location_id, sum(m.quantity) as net
+    from stock_movements m
+   where not $6 and m.store_id = $2 and m.store_sequence > $3
+   group by m.item_id, m.batch_id, m.location_id
+)
+select l.item_id, i.code as item_code, i.name as item_name, l.batch_id, b.lot_code,
+       b.expiry_date, l.location_id, l.snapshot, e.expected, l.counted,
+       l.counted - e.expected as variance, l.reason_id, l.counted_by, l.counted_at,
+       l.movement_id, count(*) over () as total
+  from stocktake_lines l
+  join items i using (item_id)
+  join batches b using (batch_id)
+  left join net n on n.item_id = l.item_id and n.batch_id = l.batch_id
+                 and n.location_id is not distinct from l.location_id
+  cross join lateral (select case when $6 then l.expected
+                                  else l.snapshot + coalesce(n.net, 0) end as expected) e
+ where l.stocktake_id = $1
+ order by i.code, b.expiry_date nulls last, b.lot_code, l.location_id nulls first
+ limit $4 offset $5
+"""
+
+
+def _summary(r: Any) -> dict[str, Any]:
+    return {"record": record_of(r), "lines": int(r["lines"]), "counted": int(r["counted"])}
+
+
+async def stocktakes(
+    pool: asyncpg.Pool[Any], store_id: UUID, status: str | None, page: int, size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the store's stocktakes, newest first, with line and count totals."""
+    rows = await pool.fetch(_SUMMARY, store_id, None, status, size, page * size)
+    total = int(rows[0]["total"]) if rows else 0
+    return [_summary(r) for r in rows], total
+
+
+async def stocktake(
+    pool: asyncpg.Pool[Any], store_id: UUID, stocktake_id: UUID
+) -> dict[str, Any] | None:
+    """One stocktake of the store with its line and count totals."""
+    row = await pool.fetchrow(_SUMMARY, store_id, stocktake_id, None, 1, 0)
+    return None if row is None else _summary(row)
+
+
+async def lines(
+    pool: asyncpg.Pool[Any], record: StocktakeRecord, page: int, size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the stocktake's lines with expected, counted and variance."""
+    finalised = record.status is StocktakeStatus.FINALISED
+    rows = await pool.fetch(
+        _LINES,
+        record.stocktake_id,
+        record.store_id,
+        record.snapshot_sequence,
+        size,
+        page * size,
+        finalised,
+    )
+    total = int(rows[0]["total"]) if rows else 0
+    return [{k: v for k, v in r.items() if k != "total"} for r in rows], total

@@ -1,0 +1,264 @@
+"""Stocktake commands: create (snapshot), count, finalise (variances posted to the ledger).
+
+Lock order is the store row, then the stocktake row, for every command, so a stocktake's
+snapshot, its counts and its finalising serialise with the store's other writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from akiba_inventory import handlers
+from akiba_inventory.adapters.ledger import Level
+from akiba_inventory.adapters.repository import WritableStore
+from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
+from akiba_inventory.domain.errors import InventoryError
+from akiba_inventory.domain.ledger import LedgerEntry, LedgerKind, StockLine
+from akiba_inventory.domain.model import StockMovement
+from akiba_inventory.domain.reference import AdjustmentReason
+from akiba_inventory.domain.stocktake import Stocktake, StocktakeError, StocktakeStatus
+from akiba_inventory.uow import InventoryUnitOfWork
+
+
+class StocktakeNotFound(InventoryError):
+    """No such stocktake in that store."""
+
+
+class StocktakeFinalised(InventoryError):
+    """The stocktake is finalised: it cannot be counted or finalised again."""
+
+
+@dataclass(frozen=True)
+class CreateStocktake:
+    """Snapshot the store's stock on hand for some items and/or locations (none given: all)."""
+
+    store_id: UUID
+    actor: str
+    item_ids: tuple[UUID, ...] = ()
+    location_ids: tuple[UUID, ...] = ()
+    program_id: UUID | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """One stock line's physical count, with the reason for any variance."""
+
+    item_id: UUID
+    batch_id: UUID
+    location_id: UUID | None
+    counted: int
+    reason_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class EnterCounts:
+    """Counts for some lines of a stocktake; a line counted again takes the latest count."""
+
+    store_id: UUID
+    stocktake_id: UUID
+    actor: str
+    counts: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class FinaliseStocktake:
+    """Close the count and post its variances."""
+
+    store_id: UUID
+    stocktake_id: UUID
+    actor: str
+
+
+# A stocktake variance is an adjustment: the reasons that fit one fit it, in the same direction.
+_ADJUSTMENTS = (LedgerKind.ADJUSTMENT_POSITIVE.value, LedgerKind.ADJUSTMENT_NEGATIVE.value)
+
+
+async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
+    """Snapshot stock on hand in scope, as of the store's last sequence (taken under its lock)."""
+    async with uow:
+        store = await handlers.central_store(uow, cmd.store_id)
+        if cmd.item_ids:
+            await handlers.check_items(uow, set(cmd.item_ids))
+        await handlers.check_locations(uow, store, set(cmd.location_ids))
+        scope = Scope(tuple(dict.fromkeys(cmd.item_ids)), tuple(dict.fromkeys(cmd.location_ids)))
+        snapshot = await uow.stocktakes.snapshot(cmd.store_id, scope)
+        record = StocktakeRecord(
+            stocktake_id=uuid4(),
+            store_id=cmd.store_id,
+            status=StocktakeStatus.DRAFT,
+            snapshot_sequence=store.next_sequence - 1,
+            scope=scope,
+            program_id=cmd.program_id,
+            reference=cmd.reference,
+            created_by=cmd.actor,
+        )
+        # The aggregate checks the snapshot; the repository stores what it accepted.
+        stocktake = Stocktake(record.stocktake_id, cmd.store_id, snapshot, record.snapshot_sequence)
+        await uow.stocktakes.add(record, {ln: s.snapshot for ln, s in stocktake.lines.items()})
+        await uow.commit()
+    return record
+
+
+async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeRecord:
+    """Record counts (also of batches not in the snapshot, joining with snapshot 0)."""
+    async with uow:
+        store = await handlers.central_store(uow, cmd.store_id)
+        record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
+        lines = {
+            c: StockLine(cmd.store_id, c.item_id, c.batch_id, c.location_id) for c in cmd.counts
+        }
+        _check_scope(record, lines.values())
+        await handlers.check_items(uow, {c.item_id for c in cmd.counts})
+        await handlers.check_locations(uow, store, {c.location_id for c in cmd.counts})
+        await handlers.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
+        reasons = await _reasons(uow, {c.reason_id for c in cmd.counts}, record, store)
+        stocktake = await _load(uow, record, reasons)
+        for c, line in lines.items():
+            stocktake.count(line, c.counted, reasons.get(c.reason_id) if c.reason_id else None)
+        touched = [stocktake.lines[ln] for ln in dict.fromkeys(lines.values())]
+        now = datetime.now(UTC)
+        await uow.stocktakes.save_counts(record.stocktake_id, touched, cmd.actor, now)
+        await uow.commit()
+    return record
+
+
+async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
+    """Post every non-zero variance as a stocktake balance, leaving stock on hand = counted."""
+    async with uow:
+        store = await handlers.central_store(uow, cmd.store_id)
+        record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
+        saved = await uow.stocktakes.lines(record.stocktake_id)
+        reasons = await _reasons(uow, {s.reason_id for s in saved}, record, store)
+        stocktake = _rebuild(record, saved, reasons)
+        since = await uow.stocktakes.movements_since(record)
+        now = datetime.now(UTC)
+        result = stocktake.finalise(since, now, store.next_sequence)
+        movements = await _movements(uow, result.adjustments, cmd.actor, now)
+        if movements:
+            _check_exact(stocktake, await _post(uow, movements))
+        posted = {_line_of(m): m.movement_id for m in movements}
+        await uow.stocktakes.finalise(record.stocktake_id, result.variances, posted, cmd.actor, now)
+        await uow.commit()
+    return record
+
+
+async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> list[Level]:
+    # Not `central`: the availability check is for issues. A count is a fact about the shelf,
+    # and a line that is on hold or reserved must still be brought to what was counted. The
+    # result cannot go below zero: counts are >= 0 and expected is the line's SOH (checked).
+    return await handlers.post_and_publish(uow, movements, central=False)
+
+
+def _check_exact(stocktake: Stocktake, levels: list[Level]) -> None:
+    """Each adjusted line now holds exactly its count; anything else is a bug, so roll back."""
+    wrong = [lv for lv in levels if lv.quantity != stocktake.lines[lv.line].counted]
+    if wrong:
+        raise RuntimeError(f"stocktake {stocktake.stocktake_id} left {wrong[0]} off its count")
+
+
+async def _movements(
+    uow: InventoryUnitOfWork, entries: list[LedgerEntry], actor: str, now: datetime
+) -> list[StockMovement]:
+    """The domain's stocktake-balance entries as ledger movements of their batches."""
+    wanted = {_batch_id(e.line): e.line.item_id for e in entries}
+    batches = await handlers.load_batches(uow, wanted) if wanted else {}
+    return [
+        StockMovement(
+            movement_id=e.entry_id,
+            store_id=e.line.store_id,
+            store_sequence=e.store_sequence,
+            item_id=e.line.item_id,
+            batch=batches[_batch_id(e.line)],
+            location_id=e.line.location_id,
+            movement_type=e.kind,
+            quantity=e.quantity,
+            occurred_at=e.occurred_at,
+            recorded_at=now,
+            actor=actor,
+            reference=e.reference,
+            reason_id=e.reason_id,
+        )
+        for e in entries
+    ]
+
+
+def _batch_id(line: StockLine) -> UUID:
+    assert line.batch_id is not None  # stocktake lines always name a batch (not null in SQL)
+    return line.batch_id
+
+
+def _line_of(m: StockMovement) -> StockLine:
+    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+async def _open_stocktake(
+    uow: InventoryUnitOfWork, store_id: UUID, stocktake_id: UUID
+) -> StocktakeRecord:
+    """The stocktake, locked; 404 if not this store's, 409 once finalised."""
+    record = await uow.stocktakes.get(store_id, stocktake_id)
+    if record is None:
+        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
+    if record.status is StocktakeStatus.FINALISED:
+        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
+    return record
+
+
+def _check_scope(record: StocktakeRecord, lines: Iterable[StockLine]) -> None:
+    """Counts stay within the scope snapshotted, so a new line's snapshot of 0 is true."""
+    outside = [ln for ln in lines if not record.scope.covers(ln)]
+    if outside:
+        ln = outside[0]
+        raise StocktakeError(
+            f"item {ln.item_id} at location {ln.location_id} is outside this stocktake's items"
+            " and locations"
+        )
+
+
+async def _reasons(
+    uow: InventoryUnitOfWork,
+    ids: set[UUID | None],
+    record: StocktakeRecord,
+    store: WritableStore,
+) -> dict[UUID, AdjustmentReason]:
+    """The reasons named (a few per stocktake), each active, an adjustment reason, valid here."""
+    found: dict[UUID, AdjustmentReason] = {}
+    for reason_id in sorted(i for i in ids if i is not None):
+        reason = await uow.reference.get(AdjustmentReason, reason_id)
+        if reason is None or not reason.active:
+            raise StocktakeError(f"adjustment reason {reason_id} does not exist or is inactive")
+        if not any(reason.fits(kind) for kind in _ADJUSTMENTS):
+            raise StocktakeError(f"reason {reason.name!r} cannot explain a stocktake variance")
+        if record.program_id and not reason.valid_for(record.program_id, store.facility_type_id):
+            raise StocktakeError(f"reason {reason.name!r} is not valid for that program here")
+        found[reason_id] = reason
+    return found
+
+
+async def _load(
+    uow: InventoryUnitOfWork, record: StocktakeRecord, reasons: dict[UUID, AdjustmentReason]
+) -> Stocktake:
+    """The aggregate with its saved counts, loading any further reasons those name."""
+    saved = await uow.stocktakes.lines(record.stocktake_id)
+    missing = {s.reason_id for s in saved if s.reason_id and s.reason_id not in reasons}
+    for reason_id in missing:
+        reason = await uow.reference.get(AdjustmentReason, reason_id)
+        if reason is not None:  # a reason deactivated since is caught when finalising
+            reasons = {**reasons, reason_id: reason}
+    return _rebuild(record, saved, reasons)
+
+
+def _rebuild(
+    record: StocktakeRecord, saved: list[SavedLine], reasons: dict[UUID, AdjustmentReason]
+) -> Stocktake:
+    """Replay the snapshot and the saved counts through the aggregate."""
+    snapshot = {s.line: s.snapshot for s in saved}
+    stocktake = Stocktake(record.stocktake_id, record.store_id, snapshot, record.snapshot_sequence)
+    for s in saved:
+        if s.counted is not None:
+            reason = reasons.get(s.reason_id) if s.reason_id else None
+            stocktake.count(s.line, s.counted, reason)
+    return stocktake
