@@ -32,15 +32,11 @@ Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 @dataclass(frozen=True)
 class Delivery:
-    """One decoded event and where it came from."""
+    """One decoded event, where it came from, and the id the inbox keys on."""
 
     event: CloudEvent
     record: Record
-
-    @property
-    def event_id(self) -> UUID:
-        """The CloudEvent id, which the inbox keys on."""
-        return UUID(self.event.id)
+    event_id: UUID
 
 
 BatchHandler = Callable[[Connection, Sequence[Delivery]], Awaitable[None]]
@@ -187,7 +183,8 @@ def _decode(records: list[Record]) -> tuple[list[Delivery], list[DeadLetter]]:
     bad: list[DeadLetter] = []
     for r in records:
         try:
-            good.append(Delivery(decode(r.value or b""), r))
+            event = decode(r.value or b"")
+            good.append(Delivery(event, r, UUID(event.id)))
         except ValueError as exc:
             bad.append(DeadLetter(r, f"InvalidEnvelope: {exc}", None))
     return good, bad
@@ -202,7 +199,10 @@ class _spans:
         self._spans: list[trace.Span] = []
 
     def __enter__(self) -> None:
+        # Only events that carry a trace get a span: bulk and edge traffic pays nothing.
         for d in self._deliveries:
+            if not d.event.traceparent:
+                continue
             span = tracer.start_span(
                 f"apply {d.event.type}",
                 context=context_from(d.event.traceparent),

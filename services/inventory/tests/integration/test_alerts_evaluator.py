@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
@@ -74,7 +74,8 @@ class Store:
             " order by id",
             0 if again else self.read_up_to,
         )
-        deliveries = [Delivery(decode(r["value"]), cast(Any, None)) for r in rows]
+        events = [decode(r["value"]) for r in rows]
+        deliveries = [Delivery(e, cast(Any, None), UUID(e.id)) for e in events]
         return await self._alerts_written(alerting.evaluator(lambda: NOW), deliveries)
 
     async def sweep(self, now: datetime) -> list[CloudEvent]:
