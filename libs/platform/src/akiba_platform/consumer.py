@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 from uuid import UUID
@@ -17,7 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from opentelemetry import trace
 
 from akiba_contracts.envelope import CloudEvent, decode
-from akiba_platform import metrics
+from akiba_platform import kafka, metrics
 from akiba_platform.db import Connection
 from akiba_platform.dead_letters import DeadLetter, send_dead_letters
 from akiba_platform.errors import is_transient
@@ -219,3 +220,29 @@ class _spans:
     def __exit__(self, *exc: object) -> None:
         for span in self._spans:
             span.end()
+
+
+@asynccontextmanager
+async def consumer_loop(
+    bootstrap: str,
+    *,
+    name: str,
+    topics: Sequence[str],
+    pool: asyncpg.Pool[Any],
+    handler: BatchHandler,
+    dlq_producer: AIOKafkaProducer,
+) -> AsyncIterator[ConsumerLoop]:
+    """A ConsumerLoop on its own group member (group = name), stopped cleanly on exit."""
+    member = kafka.consumer(bootstrap, name)
+    await member.start()
+    try:
+        yield ConsumerLoop(
+            name=name,
+            consumer=member,
+            topics=topics,
+            pool=pool,
+            handler=handler,
+            dlq_producer=dlq_producer,
+        )
+    finally:
+        await member.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from akiba_platform import kafka
 from akiba_platform.auth.feed import AuthFeed, SiteDirectory
 from akiba_platform.auth.keys import KeyRing
 from akiba_platform.auth.permissions import PermissionStore
-from akiba_platform.consumer import ConsumerLoop
+from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
 from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
 from akiba_platform.relay import OutboxRelay
@@ -74,21 +74,11 @@ def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
 
     async def run(stop: asyncio.Event) -> None:
-        async with _pool_and_producer(settings) as (pool, producer):
-            consumer = kafka.consumer(settings.kafka_bootstrap_servers, projector.NAME)
-            await consumer.start()
-            try:
-                loop = ConsumerLoop(
-                    name=projector.NAME,
-                    consumer=consumer,
-                    topics=[MOVEMENTS],
-                    pool=pool,
-                    handler=projector.project,
-                    dlq_producer=producer,
-                )
-                await loop.run(stop, batch_size=settings.consumer_batch_size)
-            finally:
-                await consumer.stop()
+        async with (
+            _pool_and_producer(settings) as (pool, producer),
+            _loop(settings, projector.NAME, MOVEMENTS, pool, producer, projector.project) as loop,
+        ):
+            await loop.run(stop, batch_size=settings.consumer_batch_size)
 
     return run
 
@@ -102,20 +92,9 @@ def ingest_role(settings: Settings) -> Role:
         await feed.start()
         try:
             async with _pool_and_producer(settings) as (pool, producer):
-                consumer = kafka.consumer(settings.kafka_bootstrap_servers, edge.NAME)
-                await consumer.start()
-                try:
-                    loop = ConsumerLoop(
-                        name=edge.NAME,
-                        consumer=consumer,
-                        topics=[edge.TOPIC],
-                        pool=pool,
-                        handler=edge.EdgeIngestor(sites, producer),
-                        dlq_producer=producer,
-                    )
+                ingestor = edge.EdgeIngestor(sites, producer)
+                async with _loop(settings, edge.NAME, edge.TOPIC, pool, producer, ingestor) as loop:
                     await loop.run(stop, batch_size=settings.consumer_batch_size)
-                finally:
-                    await consumer.stop()
         finally:
             await feed.stop()
 
@@ -126,33 +105,41 @@ def alert_role(settings: Settings) -> Role:
     """Evaluate alerts after movements, and sweep them for the passing of time."""
 
     async def run(stop: asyncio.Event) -> None:
-        async with _pool_and_producer(settings) as (pool, producer):
-            consumer = kafka.consumer(settings.kafka_bootstrap_servers, alerting.NAME)
-            await consumer.start()
-            try:
-                loop = ConsumerLoop(
-                    name=alerting.NAME,
-                    consumer=consumer,
-                    topics=[MOVEMENTS],
-                    pool=pool,
-                    handler=alerting.evaluator(),
-                    dlq_producer=producer,
+        async with (
+            _pool_and_producer(settings) as (pool, producer),
+            _loop(settings, alerting.NAME, MOVEMENTS, pool, producer, alerting.evaluator()) as loop,
+            asyncio.TaskGroup() as tasks,
+        ):
+            tasks.create_task(loop.run(stop, batch_size=settings.consumer_batch_size))
+            tasks.create_task(
+                alerting.sweep_periodically(
+                    pool,
+                    stop,
+                    every=timedelta(seconds=settings.alert_sweep_every_seconds),
+                    poll_seconds=settings.alert_sweep_poll_seconds,
+                    chunk=settings.alert_sweep_chunk,
                 )
-                async with asyncio.TaskGroup() as tasks:
-                    tasks.create_task(loop.run(stop, batch_size=settings.consumer_batch_size))
-                    tasks.create_task(
-                        alerting.sweep_periodically(
-                            pool,
-                            stop,
-                            every=timedelta(seconds=settings.alert_sweep_every_seconds),
-                            poll_seconds=settings.alert_sweep_poll_seconds,
-                            chunk=settings.alert_sweep_chunk,
-                        )
-                    )
-            finally:
-                await consumer.stop()
+            )
 
     return run
+
+
+def _loop(
+    settings: Settings,
+    name: str,
+    topic: str,
+    pool: asyncpg.Pool[Any],
+    producer: AIOKafkaProducer,
+    handler: BatchHandler,
+) -> AbstractAsyncContextManager[ConsumerLoop]:
+    return consumer_loop(
+        settings.kafka_bootstrap_servers,
+        name=name,
+        topics=[topic],
+        pool=pool,
+        handler=handler,
+        dlq_producer=producer,
+    )
 
 
 def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
