@@ -9,7 +9,7 @@ from typing import Any
 
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
-from bench import auth, checks, pipeline, raw, report, scale
+from bench import auth, checks, http, ingest, pipeline, raw, report, scale
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
@@ -26,11 +26,19 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
     parser.add_argument(
-        "--only", choices=("pipeline", "auth", "queries"), help="run one part (default: all)"
+        "--only",
+        choices=("pipeline", "auth", "queries", "ingest", "http"),
+        help="run one part (default: all)",
     )
     parser.add_argument("--scale-rows", type=int, default=10_000_000, help="ledger rows")
     parser.add_argument("--scale-stores", type=int, default=3_000)
     parser.add_argument("--scale-items", type=int, default=10_000)
+    parser.add_argument("--ingest-lines", type=int, default=200_000, help="edge ingest lines")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the edge ingest phase (slows it)"
+    )
+    parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--http-seconds", type=float, default=10.0)
     return parser.parse_args(argv)
 
 
@@ -73,6 +81,17 @@ async def run(
                 server, args.scale_rows, args.scale_stores, args.scale_items
             )
             found["reads on the scale set"] = await scale.latencies(dsn)
+        if args.only in (None, "ingest"):
+            edge = await ingest.run(
+                env, settings, args.ingest_lines, args.min_seconds, profile=args.profile
+            )
+            measured += edge.measured
+            found.update(edge.checks)
+            found["edge ingest (lines/s and ratios)"] = edge.figures
+            if edge.profile:
+                print(edge.profile)
+        if args.only in (None, "http"):
+            found["HTTP receipts"] = await http.run(env, args.http_clients, args.http_seconds)
         if args.only in (None, "auth"):
             found["auth per request (µs)"] = auth.token_checks()
             found["auth token endpoint"] = await auth.token_endpoint(env)

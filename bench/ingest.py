@@ -1,0 +1,496 @@
+"""Edge ingestion from Kafka end to end, next to the raw pipeline (aiokafka consume + COPY).
+
+Site documents (`SiteStockRecorded`, 10 lines each, per-store sequences without gaps) are
+produced to a bench topic before the clock starts. The real `EdgeIngestor` then runs under the
+platform's `ConsumerLoop` inside this process, with a `SiteDirectory` filled directly (the
+ingest role fills it from auth.sites), on a fresh database of site-managed stores. Timed from
+the group's assignment until every line is in `stock_movements` (with stock on hand, running
+balances and the outbox rows committed in the same transactions).
+
+Raw baselines on the same topic and rows: aiokafka `getmany` of the same messages, dropped; one
+`copy_records_to_table` of the equivalent ledger rows (running balances computed beforehand);
+and the two together, a COPY of each consumed batch's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import io
+import pstats
+import random
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from akiba_contracts.catalogue import dlq_topic, topic
+from akiba_contracts.envelope import encode, new_event
+from akiba_contracts.payloads.auth import SiteChanged
+from akiba_contracts.payloads.edge import (
+    SiteDocumentType,
+    SiteMovementLine,
+    SiteStockRecorded,
+    edge_batch_id,
+)
+from akiba_contracts.payloads.inventory import MovementType
+from akiba_inventory import edge
+from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.settings import Settings
+from akiba_platform import kafka
+from akiba_platform.auth.feed import SiteDirectory
+from akiba_platform.consumer import ConsumerLoop, Delivery, Record
+from akiba_platform.db import Connection, create_pool
+from akiba_platform.migrations import migrate
+from bench.env import Env, _database, _topics_ready
+from bench.measure import Measurement, Stopwatch, wait_for
+from bench.raw import WARM_UP, _drain
+from bench.roles import Running, running
+
+SITES_TOPIC = topic(edge.TOPIC)
+STORES = 50
+STORES_PER_SITE = 10
+ITEMS = 200
+LOTS = 3  # per item: 600 stock lines per store at most
+ISSUE_SHARE = 0.2  # the rest are receipts
+LEDGER_COLUMNS = (
+    "movement_id",
+    "store_id",
+    "store_sequence",
+    "item_id",
+    "batch_id",
+    "location_id",
+    "movement_type",
+    "quantity",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "reference",
+    "source",
+    "reason_id",
+    "item_balance",
+    "batch_balance",
+)
+
+
+@dataclass(frozen=True)
+class SiteWorkload:
+    """Encoded site documents, keyed by store, and the ledger rows they amount to."""
+
+    values: list[bytes]
+    keys: list[bytes]
+    rows: list[tuple[Any, ...]]  # LEDGER_COLUMNS, in each store's sequence
+    stores: list[UUID]
+    items: list[UUID]
+    sites: list[SiteChanged]
+    lines_per_doc: int
+    net: int
+
+    @property
+    def lines(self) -> int:
+        """Movement lines in all the documents."""
+        return len(self.rows)
+
+    @property
+    def payload_bytes(self) -> int:
+        """Bytes of values plus keys."""
+        return sum(map(len, self.values)) + sum(map(len, self.keys))
+
+
+def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
+    """`lines // per_doc` documents over STORES stores: receipts, and issues that may go negative.
+
+    Each store's documents are numbered from 1 without gaps and occur in sequence order (a site
+    records in time order), so the ledger's stock-card order is its sequence order.
+    """
+    rng = random.Random(seed)
+    stores = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(STORES)]
+    items = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(ITEMS)]
+    lots = [(x, f"LOT-{j}") for x in items for j in range(LOTS)]
+    now = datetime.now(UTC)
+    sites = [
+        SiteChanged(
+            site_id=uuid.UUID(int=rng.getrandbits(128)),
+            name=f"bench site {i // STORES_PER_SITE}",
+            active=True,
+            store_ids=stores[i : i + STORES_PER_SITE],
+            changed_at=now,
+        )
+        for i in range(0, STORES, STORES_PER_SITE)
+    ]
+    site_of = {s: site.site_id for site in sites for s in site.store_ids}
+    n_docs = max(1, lines // per_doc)
+    start = now - timedelta(days=1)
+    sequence = dict.fromkeys(stores, 1)
+    item_bal: dict[tuple[UUID, UUID], int] = {}
+    batch_bal: dict[tuple[UUID, UUID], int] = {}
+    values, keys, rows, net = [], [], [], 0
+    for d in range(n_docs):
+        store = stores[d % STORES]
+        issue = rng.random() < ISSUE_SHARE
+        kind = MovementType.ISSUE if issue else MovementType.RECEIPT
+        occurred = start + timedelta(seconds=d)
+        picked = [rng.choice(lots) for _ in range(per_doc)]
+        lines_ = [
+            SiteMovementLine(
+                movement_id=uuid.UUID(int=rng.getrandbits(128)),
+                item_id=item,
+                lot_code=lot,
+                expiry_date=now.date() + timedelta(days=365 + 30 * int(lot[-1])),
+                movement_type=kind,
+                quantity=-rng.randint(1, 200) if issue else rng.randint(1, 1_000),
+            )
+            for item, lot in picked
+        ]
+        payload = SiteStockRecorded(
+            document_id=uuid.UUID(int=rng.getrandbits(128)),
+            store_id=store,
+            document_type=SiteDocumentType.ISSUE if issue else SiteDocumentType.RECEIPT,
+            occurred_at=occurred,
+            recorded_at=occurred,
+            actor="bench-nurse",
+            reference=f"DOC-{d:08d}",
+            source="bench",
+            lines=lines_,
+        )
+        event = new_event(
+            source=f"/akiba/sites/{site_of[store]}",
+            type=payload.event_type,
+            subject=f"stores/{store}",
+            data=payload,
+            partitionkey=str(store),
+            siteid=str(site_of[store]),
+            storeseq=sequence[store],
+        )
+        values.append(encode(event))
+        keys.append(str(store).encode())
+        for ln in lines_:
+            batch = edge_batch_id(ln.item_id, ln.lot_code)
+            ib = item_bal[(store, ln.item_id)] = item_bal.get((store, ln.item_id), 0) + ln.quantity
+            bb = batch_bal[(store, batch)] = batch_bal.get((store, batch), 0) + ln.quantity
+            rows.append(
+                (ln.movement_id, store, sequence[store], ln.item_id, batch, None, kind.value,
+                 ln.quantity, occurred, now, "bench-nurse", payload.reference, "bench", None,
+                 ib, bb)
+            )  # fmt: skip
+            sequence[store] += 1
+            net += ln.quantity
+    return SiteWorkload(values, keys, rows, stores, items, sites, per_doc, net)
+
+
+class _Ingestor:
+    """bootstrap.ingest_role's body with the topic, the group and the site directory swapped."""
+
+    def __init__(self, settings: Settings, topic_name: str, sites: SiteDirectory) -> None:
+        self._settings = settings
+        self._topic = topic_name
+        self._sites = sites
+        self.consumer: AIOKafkaConsumer | None = None
+        self.calls = 0  # handler calls (one transaction each) and the deliveries they carried
+        self.deliveries = 0
+
+    async def __call__(self, stop: asyncio.Event) -> None:
+        s = self._settings
+        async with AsyncExitStack() as stack:
+            pool = await create_pool(s.database_url, max_size=s.db_pool_max)
+            stack.push_async_callback(pool.close)
+            producer = kafka.producer(s.kafka_bootstrap_servers)
+            await producer.start()
+            stack.push_async_callback(producer.stop)
+            group = f"{edge.NAME}.bench.{uuid.uuid4().hex[:8]}"
+            self.consumer = kafka.consumer(s.kafka_bootstrap_servers, group)
+            await self.consumer.start()
+            stack.push_async_callback(self.consumer.stop)
+            ingestor = edge.EdgeIngestor(self._sites, producer)
+
+            async def handler(conn: Connection, deliveries: Sequence[Delivery]) -> None:
+                self.calls += 1
+                self.deliveries += len(deliveries)
+                await ingestor(conn, deliveries)
+
+            loop = ConsumerLoop(
+                name=edge.NAME,
+                consumer=self.consumer,
+                topics=[self._topic],
+                pool=pool,
+                handler=handler,
+                dlq_producer=producer,
+            )
+            await loop.run(stop, batch_size=s.consumer_batch_size)
+
+    def assigned(self, partitions: int) -> bool:
+        """Whether the group has handed this member every partition."""
+        return self.consumer is not None and len(self.consumer.assignment()) == partitions
+
+
+@dataclass
+class IngestResult:
+    """The phases' figures, the checks and (when asked) the profile of the ingest phase."""
+
+    measured: list[Measurement]
+    figures: dict[str, float]
+    checks: dict[str, Any]
+    profile: str = ""
+
+
+async def run(
+    env: Env,
+    settings: Settings,
+    lines: int,
+    min_seconds: float,
+    *,
+    per_doc: int = 10,
+    profile: bool = False,
+) -> IngestResult:
+    """Build, produce, ingest, check; then the raw baselines on the same topic and rows."""
+    watch = Stopwatch()
+    work = build(lines, per_doc)
+    wall, cpu = watch.elapsed()
+    built = Measurement("build site documents", work.lines, wall, cpu, work.payload_bytes)
+    prefix = env.raw_topic.rsplit(".", 1)[0]  # bench.<run>
+    name = f"{prefix}.sites"
+    async with AsyncExitStack() as cleanup:
+        server = env.dsn.rsplit("/", 1)[0]
+        dsn = await _database(server, f"akiba_bench_{prefix.split('.')[1]}_edge", cleanup)
+        twin = replace(SITES_TOPIC, name=name)
+        await _topics_ready(
+            env.bootstrap, [twin, replace(dlq_topic(SITES_TOPIC), name=f"{name}.dlq")], cleanup
+        )
+        await migrate(dsn, {"inventory": MIGRATIONS})
+        pool = await create_pool(dsn, max_size=4)
+        cleanup.push_async_callback(pool.close)
+        await _reference_data(pool, work)
+        produced = await _produce(env.bootstrap, name, work)
+        settings = settings.model_copy(update={"database_url": dsn})
+        ingested, prof = await _ingest(pool, settings, name, work, profile)
+        checks = await _checks(pool, work)
+        consumed = await _raw_consume(env.bootstrap, name, work, settings, min_seconds)
+        copied = await _raw_copy(pool, work, min_seconds)
+        both = await _raw_pipeline(pool, env.bootstrap, name, work, settings)
+    measured = [built, produced, ingested, consumed, copied, both]
+    figures = {
+        "documents": len(work.values),
+        "lines per document": per_doc,
+        "stores (site-managed)": STORES,
+        "ingest lines/s": ingested.rate,
+        "ingest CPU share of one core (%)": ingested.cpu_share * 100,
+        "raw consume + COPY lines/s": both.rate,
+        "ingest / raw consume + COPY (%)": ingested.rate / both.rate * 100,
+        "ingest / raw consume (%)": ingested.rate / consumed.rate * 100,
+        "ingest / raw COPY (%)": ingested.rate / copied.rate * 100,
+        "target lines/s (issue 4)": 12_000,
+    }
+    return IngestResult(measured, figures, checks, prof)
+
+
+async def _reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload) -> None:
+    """The stores (site-managed) and items; batches are created by the ingest as sites send them."""
+    async with pool.acquire() as conn:
+        await conn.copy_records_to_table(
+            "stores",
+            records=[
+                (s, f"BS{i:04d}", f"Bench store {i}", "site") for i, s in enumerate(work.stores)
+            ],
+            columns=("store_id", "code", "name", "managed_by"),
+        )
+        await conn.copy_records_to_table(
+            "items",
+            records=[(x, f"BI{i:05d}", f"Bench item {i}") for i, x in enumerate(work.items)],
+            columns=("item_id", "code", "name"),
+        )
+
+
+async def _produce(bootstrap: str, name: str, work: SiteWorkload) -> Measurement:
+    """Fill the topic before anything is timed (its figure is for information)."""
+    producer = kafka.producer(bootstrap)
+    await producer.start()
+    try:
+        watch = Stopwatch()
+        futures = [
+            await producer.send(name, v, key=k) for v, k in zip(work.values, work.keys, strict=True)
+        ]
+        await asyncio.gather(*futures)
+        wall, cpu = watch.elapsed()
+    finally:
+        await producer.stop()
+    return Measurement("produce site documents", work.lines, wall, cpu, work.payload_bytes)
+
+
+def _timeout(lines: int) -> float:
+    return 120.0 + lines / 500
+
+
+async def _ingest(
+    pool: asyncpg.Pool[Any], settings: Settings, name: str, work: SiteWorkload, profile: bool
+) -> tuple[Measurement, str]:
+    sites = SiteDirectory()
+    for site in work.sites:
+        sites.apply(site)
+    role = _Ingestor(settings, name, sites)
+    joining = Stopwatch()
+    profiler = cProfile.Profile() if profile else None
+    async with running(role) as r:
+        await wait_for(
+            lambda: _checked(r, lambda: role.assigned(SITES_TOPIC.partitions)),
+            what="partition assignment",
+            timeout=60,
+        )
+        joined = joining.elapsed()[0]
+        watch = Stopwatch()
+        if profiler is not None:
+            profiler.enable()
+        await wait_for(
+            lambda: _ingested(pool, work.lines, r), what="the ingest", timeout=_timeout(work.lines)
+        )
+        wall, cpu = watch.elapsed()
+        if profiler is not None:
+            profiler.disable()
+    notes: dict[str, float | int | str] = {
+        "group_join_s": round(joined, 3),
+        "documents": len(work.values),
+        "batch_size": settings.consumer_batch_size,
+        "handler_calls": role.calls,
+        "docs_per_call": round(role.deliveries / max(role.calls, 1), 1),
+    }
+    if profiler is not None:
+        notes["profiled"] = "yes (cProfile slows it)"
+    m = Measurement("edge ingest (lines)", work.lines, wall, cpu, work.payload_bytes, notes=notes)
+    return m, _top(profiler) if profiler is not None else ""
+
+
+def _top(profiler: cProfile.Profile) -> str:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
+
+
+async def _checked(role: Running, check: Callable[[], bool]) -> bool:
+    role.check()
+    return check()
+
+
+async def _ingested(pool: asyncpg.Pool[Any], lines: int, role: Running) -> bool:
+    """Lines applied so far: each store's next sequence moves with its ledger rows."""
+    role.check()
+    done = await pool.fetchval("select coalesce(sum(next_sequence - 1), 0) from stores")
+    return int(done) >= lines
+
+
+async def _checks(pool: asyncpg.Pool[Any], work: SiteWorkload) -> dict[str, Any]:
+    """The ledger the ingest wrote, against the rows the documents amount to."""
+    ledger = await pool.fetch(
+        "select movement_id, store_sequence, item_balance, batch_balance from stock_movements"
+    )
+    expected = {r[0]: (r[2], r[14], r[15]) for r in work.rows}
+    got = {r["movement_id"]: (r[1], r[2], r[3]) for r in ledger}
+    one = "select count(*) from "
+    return {
+        "edge_ledger_rows": len(ledger),
+        "edge_ledger_matches": got == expected,
+        "edge_on_hand_matches": int(
+            await pool.fetchval("select coalesce(sum(quantity), 0) from stock_on_hand")
+        )
+        == work.net,
+        "edge_pending": int(await pool.fetchval(one + "edge_pending")),
+        "edge_rejections": int(await pool.fetchval(one + "edge_rejections")),
+        "edge_dead_letters": int(await pool.fetchval(one + "inbox where dead_letter")),
+        "edge_outbox_rows": int(await pool.fetchval(one + "outbox")),
+        "edge_negative_lines": int(await pool.fetchval(one + "edge_negative_stock")),
+    }
+
+
+def _assign_all(consumer: AIOKafkaConsumer, name: str) -> list[TopicPartition]:
+    parts = [TopicPartition(name, p) for p in range(SITES_TOPIC.partitions)]
+    consumer.assign(parts)
+    return parts
+
+
+async def _raw_consume(
+    bootstrap: str, name: str, work: SiteWorkload, settings: Settings, min_seconds: float
+) -> Measurement:
+    """The same messages with getmany and dropped, from the start each pass (no group)."""
+    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
+    await consumer.start()
+    try:
+        parts = _assign_all(consumer, name)
+        docs = len(work.values)
+        await _drain(consumer, min(WARM_UP, docs), settings.consumer_batch_size)
+        watch, passes, size = Stopwatch(), 0, 0
+        while passes == 0 or watch.elapsed()[0] < min_seconds:
+            await consumer.seek_to_beginning(*parts)
+            size += await _drain(consumer, docs, settings.consumer_batch_size)
+            passes += 1
+        wall, cpu = watch.elapsed()
+    finally:
+        await consumer.stop()
+    return Measurement("raw consume (lines)", work.lines * passes, wall, cpu, size, passes)
+
+
+async def _raw_copy(pool: asyncpg.Pool[Any], work: SiteWorkload, min_seconds: float) -> Measurement:
+    """The equivalent ledger rows, one COPY per pass into an emptied stock_movements."""
+    async with pool.acquire() as conn:
+        wall = cpu = 0.0
+        passes = 0
+        while passes == 0 or wall < min_seconds:
+            await conn.execute("truncate stock_movements")
+            watch = Stopwatch()
+            await _copy(conn, work.rows)
+            w, c = watch.elapsed()
+            wall, cpu, passes = wall + w, cpu + c, passes + 1
+        await conn.execute("truncate stock_movements")
+    return Measurement(
+        "raw COPY ledger rows", work.lines * passes, wall, cpu, work.payload_bytes * passes, passes
+    )
+
+
+async def _copy(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    await conn.copy_records_to_table("stock_movements", records=rows, columns=LEDGER_COLUMNS)
+
+
+async def _raw_pipeline(
+    pool: asyncpg.Pool[Any], bootstrap: str, name: str, work: SiteWorkload, settings: Settings
+) -> Measurement:
+    """getmany as the loop does; per batch, one COPY of as many ledger rows as its lines."""
+    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
+    await consumer.start()
+    try:
+        _assign_all(consumer, name)
+        await consumer.end_offsets(consumer.assignment())  # connected before the clock starts
+        async with pool.acquire() as conn:
+            await conn.execute("truncate stock_movements")
+            watch, docs, size = Stopwatch(), 0, 0
+            async for batch in _batches(consumer, len(work.values), settings.consumer_batch_size):
+                n = len(batch)
+                rows = work.rows[docs * work.lines_per_doc : (docs + n) * work.lines_per_doc]
+                await _copy(conn, rows)
+                docs += n
+                size += sum(len(r.value or b"") + len(r.key or b"") for r in batch)
+            wall, cpu = watch.elapsed()
+            await conn.execute("truncate stock_movements")
+    finally:
+        await consumer.stop()
+    return Measurement("raw consume + COPY", work.lines, wall, cpu, size)
+
+
+async def _batches(
+    consumer: AIOKafkaConsumer, count: int, batch_size: int
+) -> AsyncIterator[list[Record]]:
+    """Each getmany's records, all partitions together, until `count` have been read."""
+    seen = idle = 0
+    while seen < count:
+        got = await consumer.getmany(timeout_ms=200, max_records=batch_size)
+        idle = 0 if got else idle + 1
+        if idle > 150:
+            raise TimeoutError(f"raw pipeline read {seen} of {count} records, then nothing")
+        records = [r for rs in got.values() for r in rs]
+        if records:
+            seen += len(records)
+            yield records
