@@ -11,7 +11,7 @@ from akiba_contracts.envelope import encode
 from akiba_inventory.domain.model import Batch, MovementType, StockMovement
 from akiba_inventory.outbound import movement_recorded
 from akiba_platform.outbox import OutboxMessage
-from akiba_platform.telemetry import tracer
+from akiba_platform.telemetry import current_traceparent, tracer
 
 STORES = 100
 ITEMS = 40  # stock lines per store: 4,000 in all, so the projector both inserts and updates
@@ -48,7 +48,7 @@ def build(n: int, seed: int = 7) -> Workload:
         sequence[store] += 1
         movement = _receipt(i, store, sequence[store], rng.choice(batches), rng, now)
         with tracer.start_as_current_span("POST /stores/{store_id}/receipts"):
-            messages.append(movement_recorded(movement))
+            messages.append(movement_recorded(movement, current_traceparent()))
     return Workload(
         messages, [encode(m.event) for m in messages], [m.key.encode() for m in messages]
     )

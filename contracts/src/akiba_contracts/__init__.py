@@ -11,6 +11,7 @@ from akiba_contracts.envelope import (
     encode,
     kafka_headers,
     new_event,
+    trusted_event,
 )
 from akiba_contracts.payloads import (
     PAYLOADS,
@@ -53,4 +54,5 @@ __all__ = [
     "schema_uri",
     "stock_level_key",
     "topic",
+    "trusted_event",
 ]

@@ -20,6 +20,7 @@ from akiba_inventory.domain.model import Batch, StockMovement
 from akiba_inventory.domain.reference import AdjustmentReason
 from akiba_inventory.outbound import level_changed, movement_recorded
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_platform.telemetry import current_traceparent
 
 
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
@@ -85,10 +86,11 @@ async def post_and_publish(
     last: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
         (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
     }
-    uow.publish(*(movement_recorded(m) for m in movements))
+    trace = current_traceparent()  # once per posting: it is the same for every row
+    uow.publish(*(movement_recorded(m, trace) for m in movements))
     uow.publish(
         *(
-            level_changed(lv, last[(lv.line.item_id, lv.line.batch_id, lv.line.location_id)])
+            level_changed(lv, last[(lv.line.item_id, lv.line.batch_id, lv.line.location_id)], trace)
             for lv in levels
         )
     )

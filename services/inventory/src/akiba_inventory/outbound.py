@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from akiba_contracts.envelope import new_event
+from akiba_contracts.envelope import trusted_event
 from akiba_contracts.payloads.inventory import (
     MovementType,
     StockLevelChanged,
@@ -13,16 +13,16 @@ from akiba_contracts.payloads.inventory import (
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.domain.model import StockMovement
 from akiba_platform.outbox import OutboxMessage
-from akiba_platform.telemetry import current_traceparent
 
 SOURCE = "/akiba/inventory"
 MOVEMENTS = "inventory.stock-movements"
 LEVELS = "inventory.stock-levels"
 
 
-def movement_recorded(m: StockMovement) -> OutboxMessage:
+def movement_recorded(m: StockMovement, traceparent: str | None = None) -> OutboxMessage:
     """The event every movement publishes, keyed by store so a store's order holds."""
-    payload = StockMovementRecorded(
+    # Built from domain objects that are valid by construction: no second validation here.
+    payload = StockMovementRecorded.model_construct(
         movement_id=m.movement_id,
         store_id=m.store_id,
         item_id=m.item_id,
@@ -40,22 +40,24 @@ def movement_recorded(m: StockMovement) -> OutboxMessage:
         source=m.source,
         store_sequence=m.store_sequence,
     )
-    event = new_event(
+    event = trusted_event(
         source=SOURCE,
         type=StockMovementRecorded.event_type,
         subject=f"stores/{m.store_id}",
         data=payload,
         partitionkey=payload.partition_key(),
-        traceparent=current_traceparent(),
+        traceparent=traceparent,
         storeseq=m.store_sequence,
     )
     return OutboxMessage(MOVEMENTS, payload.partition_key(), event)
 
 
-def level_changed(level: Level, last_movement_id: UUID) -> OutboxMessage:
+def level_changed(
+    level: Level, last_movement_id: UUID, traceparent: str | None = None
+) -> OutboxMessage:
     """The compacted record of a stock line's quantity after a posting."""
     ln = level.line
-    payload = StockLevelChanged(
+    payload = StockLevelChanged.model_construct(
         store_id=ln.store_id,
         item_id=ln.item_id,
         batch_id=ln.batch_id,
@@ -65,12 +67,12 @@ def level_changed(level: Level, last_movement_id: UUID) -> OutboxMessage:
         store_sequence=level.last_sequence,
         as_of=level.as_of,
     )
-    event = new_event(
+    event = trusted_event(
         source=SOURCE,
         type=StockLevelChanged.event_type,
         subject=f"stores/{ln.store_id}",
         data=payload,
         partitionkey=payload.partition_key(),
-        traceparent=current_traceparent(),
+        traceparent=traceparent,
     )
     return OutboxMessage(LEVELS, payload.partition_key(), event)
