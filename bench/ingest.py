@@ -41,6 +41,7 @@ from akiba_contracts.payloads.edge import (
 )
 from akiba_contracts.payloads.inventory import MovementType
 from akiba_inventory import edge
+from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
@@ -59,24 +60,6 @@ STORES_PER_SITE = 10
 ITEMS = 200
 LOTS = 3  # per item: 600 stock lines per store at most
 ISSUE_SHARE = 0.2  # the rest are receipts
-LEDGER_COLUMNS = (
-    "movement_id",
-    "store_id",
-    "store_sequence",
-    "item_id",
-    "batch_id",
-    "location_id",
-    "movement_type",
-    "quantity",
-    "occurred_at",
-    "recorded_at",
-    "actor",
-    "reference",
-    "source",
-    "reason_id",
-    "item_balance",
-    "batch_balance",
-)
 
 
 @dataclass(frozen=True)

@@ -13,29 +13,12 @@ from typing import Any
 import asyncpg
 
 from akiba_inventory import views
+from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.migrations import migrate
 
 BIG_STORE_LINES = 5_000
 CHUNK = 200_000
-_COLS = (
-    "movement_id",
-    "store_id",
-    "store_sequence",
-    "item_id",
-    "batch_id",
-    "location_id",
-    "movement_type",
-    "quantity",
-    "occurred_at",
-    "recorded_at",
-    "actor",
-    "reference",
-    "source",
-    "reason_id",
-    "item_balance",
-    "batch_balance",
-)
 
 
 async def ensure_scale_set(server: str, rows: int, stores: int, items: int) -> str:
@@ -92,7 +75,7 @@ async def _generate(conn: asyncpg.Connection[Any], rows: int, n_stores: int, n_i
     await conn.execute("set session_replication_role = replica")
     await conn.execute("drop index if exists stock_movements_card")
     for chunk in _chunks(_ledger(rng, stores, items, batches, rows)):
-        await conn.copy_records_to_table("stock_movements", records=chunk, columns=_COLS)
+        await conn.copy_records_to_table("stock_movements", records=chunk, columns=LEDGER_COLUMNS)
         total += len(chunk)
         print(f"\r  scale set: {total:,}/{rows:,} ledger rows", end="", flush=True)
     await conn.execute(

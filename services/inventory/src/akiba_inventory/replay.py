@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
+from akiba_inventory.adapters.ledger import MOVEMENT_FACTS
 
 MOVEMENTS = "inventory.stock-movements"
 
@@ -150,7 +151,7 @@ async def _insert(
                $5::uuid[], $6::uuid[], $7::text[], $8::int[], $9::timestamptz[],
                $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::uuid[])
            on conflict (movement_id) do nothing returning store_id, store_sequence""",
-        *[[getattr(m, f) for m in ours] for f in _FIELDS],
+        *[[getattr(m, f) for m in ours] for f in MOVEMENT_FACTS],
     )
     await conn.execute(
         "update stores s set next_sequence = greatest(s.next_sequence, x.seq + 1)"
@@ -159,24 +160,6 @@ async def _insert(
         list({r["store_id"] for r in rows}),
     )
     return len(rows)
-
-
-_FIELDS = (
-    "movement_id",
-    "store_id",
-    "store_sequence",
-    "item_id",
-    "batch_id",
-    "location_id",
-    "movement_type",
-    "quantity",
-    "occurred_at",
-    "recorded_at",
-    "actor",
-    "reference",
-    "source",
-    "reason_id",
-)
 
 
 async def _batches(conn: asyncpg.Connection[Any], ms: list[StockMovementRecorded]) -> None:

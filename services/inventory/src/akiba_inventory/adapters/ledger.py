@@ -12,6 +12,25 @@ from akiba_inventory.domain.ledger import InsufficientStock, StockLine
 from akiba_inventory.domain.model import StockMovement
 from akiba_platform.db import Connection
 
+# A ledger row's facts, in table order; the two running balances follow them.
+MOVEMENT_FACTS = (
+    "movement_id",
+    "store_id",
+    "store_sequence",
+    "item_id",
+    "batch_id",
+    "location_id",
+    "movement_type",
+    "quantity",
+    "occurred_at",
+    "recorded_at",
+    "actor",
+    "reference",
+    "source",
+    "reason_id",
+)
+LEDGER_COLUMNS = (*MOVEMENT_FACTS, "item_balance", "batch_balance")
+
 _INSERT = """
 insert into stock_movements (movement_id, store_id, store_sequence, item_id, batch_id,
     location_id, movement_type, quantity, occurred_at, recorded_at, actor, reference, source,
