@@ -22,7 +22,6 @@ from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import TestIssuer
 
 ITEMS, LOTS = 50, 100  # 5,000 stock lines
-BUDGET_S = 5.0  # each step, generously: measured well under a second on the 2-core machine
 
 
 async def _stock(pool: asyncpg.Pool[Any], store: UUID) -> list[Batch]:
@@ -103,4 +102,4 @@ async def test_a_5000_line_stocktake_is_counted_in_one_call_and_finalised_quickl
     assert (st["lines"], counted_st["counted"], done["adjustments"]) == (5000, 5000, 3334)
     expected = {b.batch_id: _counted(i)[0] for i, b in enumerate(batches)}
     assert {r["batch_id"]: r["quantity"] for r in on_hand} == expected
-    assert max(timings.values()) < BUDGET_S, timings
+    # Speed is reported (printed above) and belongs to `make bench`; tests do not time things.
