@@ -35,7 +35,8 @@ async def ensure_scale_set(server: str, rows: int, stores: int, items: int) -> s
     await migrate(dsn, {"inventory": MIGRATIONS})
     conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     try:
-        if await conn.fetchval("select count(*) from stock_movements") < rows:
+        # Reuse a set generated before (rounding may have left it a row or two short).
+        if await conn.fetchval("select count(*) from stock_movements") < rows * 0.999:
             await _generate(conn, rows, stores, items)
     finally:
         await conn.close()
@@ -113,6 +114,8 @@ def _ledger(
     for s_index, store in enumerate(stores):
         n_lines = BIG_STORE_LINES if s_index == 0 else max(1, per_store // 40)
         n_rows = big if s_index == 0 else per_store
+        if s_index == len(stores) - 1:  # the remainder, so the ledger has exactly `rows`
+            n_rows = rows - big - per_store * (len(stores) - 2)
         lines = [(items[(s_index * 7919 + k // 2) % len(items)], k % 2) for k in range(n_lines)]
         yield from _store_rows(rng, store, lines, batches, n_rows, start)
 
