@@ -46,13 +46,13 @@ from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.auth.feed import SiteDirectory
-from akiba_platform.consumer import ConsumerLoop, Delivery, Record
+from akiba_platform.consumer import Delivery, Record, Rejected
 from akiba_platform.db import Connection, create_pool
 from akiba_platform.migrations import migrate
 from bench.env import Env, _database, _topics_ready
 from bench.measure import Measurement, Stopwatch, wait_for
 from bench.raw import WARM_UP, _drain
-from bench.roles import Running, running
+from bench.roles import BenchConsumer, Running, running
 
 SITES_TOPIC = topic(edge.TOPIC)
 STORES = 50
@@ -167,49 +167,19 @@ def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
     return SiteWorkload(values, keys, rows, stores, items, sites, per_doc, net)
 
 
-class _Ingestor:
-    """bootstrap.ingest_role's body with the topic, the group and the site directory swapped."""
+class _Ingestor(BenchConsumer):
+    """Inventory's ingest role on a bench topic, counting its handler calls."""
 
     def __init__(self, settings: Settings, topic_name: str, sites: SiteDirectory) -> None:
-        self._settings = settings
-        self._topic = topic_name
-        self._sites = sites
-        self.consumer: AIOKafkaConsumer | None = None
+        super().__init__(settings, topic_name, edge.NAME, self._count)
+        self._ingestor = edge.EdgeIngestor(sites)
         self.calls = 0  # handler calls (one transaction each) and the deliveries they carried
         self.deliveries = 0
 
-    async def __call__(self, stop: asyncio.Event) -> None:
-        s = self._settings
-        async with AsyncExitStack() as stack:
-            pool = await create_pool(s.database_url, max_size=s.db_pool_max)
-            stack.push_async_callback(pool.close)
-            producer = kafka.producer(s.kafka_bootstrap_servers)
-            await producer.start()
-            stack.push_async_callback(producer.stop)
-            group = f"{edge.NAME}.bench.{uuid.uuid4().hex[:8]}"
-            self.consumer = kafka.consumer(s.kafka_bootstrap_servers, group)
-            await self.consumer.start()
-            stack.push_async_callback(self.consumer.stop)
-            ingestor = edge.EdgeIngestor(self._sites, producer)
-
-            async def handler(conn: Connection, deliveries: Sequence[Delivery]) -> None:
-                self.calls += 1
-                self.deliveries += len(deliveries)
-                await ingestor(conn, deliveries)
-
-            loop = ConsumerLoop(
-                name=edge.NAME,
-                consumer=self.consumer,
-                topics=[self._topic],
-                pool=pool,
-                handler=handler,
-                dlq_producer=producer,
-            )
-            await loop.run(stop, batch_size=s.consumer_batch_size)
-
-    def assigned(self, partitions: int) -> bool:
-        """Whether the group has handed this member every partition."""
-        return self.consumer is not None and len(self.consumer.assignment()) == partitions
+    async def _count(self, conn: Connection, deliveries: Sequence[Delivery]) -> Sequence[Rejected]:
+        self.calls += 1
+        self.deliveries += len(deliveries)
+        return await self._ingestor(conn, deliveries)
 
 
 @dataclass

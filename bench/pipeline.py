@@ -10,7 +10,7 @@ from akiba_platform.outbox import AsyncpgOutbox
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
 from bench.measure import Measurement, Stopwatch, wait_for
-from bench.roles import Projector, Running, relay, running
+from bench.roles import BenchConsumer, Running, projector_on, relay, running
 
 
 @dataclass
@@ -68,7 +68,7 @@ async def relay_only(env: Env, settings: Settings, work: Workload) -> Measuremen
 async def consumer_only(env: Env, settings: Settings, work: Workload) -> Measurement:
     """The projector alone on the topic the relay filled, timed from the group's assignment."""
     n = len(work.values)
-    proj = Projector(settings, env.relay_topic)
+    proj = projector_on(settings, env.relay_topic)
     async with running(proj) as r:
         await wait_for(lambda: _assigned(proj, r), what="partition assignment", timeout=60)
         watch = Stopwatch()
@@ -81,7 +81,7 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
     """Relay and projector together: from the relay's start until every movement is applied."""
     n = len(work.values)
     await write_outbox(env, work, env.e2e_topic, settings.relay_batch_size)
-    proj = Projector(settings, env.e2e_topic)
+    proj = projector_on(settings, env.e2e_topic)
     async with running(proj) as c:
         await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
         watch = Stopwatch()
@@ -125,6 +125,6 @@ async def _applied(env: Env, n: int, role: Running) -> bool:
     return (await progress(env, MOVEMENTS.name)).applied >= n
 
 
-async def _assigned(proj: Projector, role: Running) -> bool:
+async def _assigned(proj: BenchConsumer, role: Running) -> bool:
     role.check()
     return proj.assigned(MOVEMENTS.partitions)

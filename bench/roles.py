@@ -5,16 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
-
-from aiokafka import AIOKafkaConsumer
+from contextlib import asynccontextmanager
 
 from akiba_inventory import projector
-from akiba_inventory.bootstrap import relay_role
+from akiba_inventory.bootstrap import pool_and_producer, relay_role
 from akiba_inventory.settings import Settings
-from akiba_platform import kafka
-from akiba_platform.consumer import ConsumerLoop
-from akiba_platform.db import create_pool
+from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
 
 Role = Callable[[asyncio.Event], Awaitable[None]]
 
@@ -53,37 +49,39 @@ def relay(settings: Settings) -> Role:
     return relay_role(settings)
 
 
-class Projector:
-    """Inventory's projector role, subscribed to a bench topic under a fresh consumer group."""
+class BenchConsumer:
+    """A service's consumer role on a bench topic, under a fresh group but its real name."""
 
-    def __init__(self, settings: Settings, topic: str) -> None:
+    def __init__(self, settings: Settings, topic: str, name: str, handler: BatchHandler) -> None:
         self._settings = settings
         self._topic = topic
-        self.consumer: AIOKafkaConsumer | None = None
+        self._name = name
+        self._handler = handler
+        self.loop: ConsumerLoop | None = None
 
     async def __call__(self, stop: asyncio.Event) -> None:
-        """The body of bootstrap.projector_role with the topic and group swapped."""
+        """Run the platform's consumer loop as the service's bootstrap does."""
         s = self._settings
-        async with AsyncExitStack() as stack:
-            pool = await create_pool(s.database_url, max_size=s.db_pool_max)
-            stack.push_async_callback(pool.close)
-            producer = kafka.producer(s.kafka_bootstrap_servers)
-            await producer.start()
-            stack.push_async_callback(producer.stop)
-            group = f"{projector.NAME}.bench.{uuid.uuid4().hex[:8]}"
-            self.consumer = kafka.consumer(s.kafka_bootstrap_servers, group)
-            await self.consumer.start()
-            stack.push_async_callback(self.consumer.stop)
-            loop = ConsumerLoop(
-                name=projector.NAME,
-                consumer=self.consumer,
+        async with (
+            pool_and_producer(s) as (pool, producer),
+            consumer_loop(
+                s.kafka_bootstrap_servers,
+                name=self._name,
                 topics=[self._topic],
                 pool=pool,
-                handler=projector.project,
+                handler=self._handler,
                 dlq_producer=producer,
-            )
+                group=f"{self._name}.bench.{uuid.uuid4().hex[:8]}",
+            ) as loop,
+        ):
+            self.loop = loop
             await loop.run(stop, batch_size=s.consumer_batch_size)
 
     def assigned(self, partitions: int) -> bool:
         """Whether the group has handed this member every partition."""
-        return self.consumer is not None and len(self.consumer.assignment()) == partitions
+        return self.loop is not None and len(self.loop.consumer.assignment()) == partitions
+
+
+def projector_on(settings: Settings, topic: str) -> BenchConsumer:
+    """Inventory's projector on a bench topic."""
+    return BenchConsumer(settings, topic, projector.NAME, projector.project)

@@ -40,7 +40,17 @@ class Delivery:
     event_id: UUID
 
 
-BatchHandler = Callable[[Connection, Sequence[Delivery]], Awaitable[None]]
+@dataclass(frozen=True)
+class Rejected:
+    """A delivery a handler refused for good while applying the rest of its batch."""
+
+    delivery: Delivery
+    reason: str
+
+
+# A handler applies a batch; what it returns as rejected is dead-lettered in the same
+# transaction, while its other effects (e.g. a record of the rejection) are kept.
+BatchHandler = Callable[[Connection, Sequence[Delivery]], Awaitable[Sequence[Rejected] | None]]
 
 
 class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -149,8 +159,7 @@ class ConsumerLoop:
         with _spans(self.name, fresh):
             try:
                 async with conn.transaction():
-                    await self._handler(conn, fresh)
-                return []
+                    return _refused(await self._handler(conn, fresh))
             except Exception as exc:
                 if is_transient(exc) or len(fresh) == 1:
                     return _dead_or_raise(exc, fresh)
@@ -162,10 +171,15 @@ class ConsumerLoop:
         for d in fresh:
             try:
                 async with conn.transaction():
-                    await self._handler(conn, [d])
+                    dead += _refused(await self._handler(conn, [d]))
             except Exception as exc:
                 dead += _dead_or_raise(exc, [d])
         return dead
+
+    @property
+    def consumer(self) -> AIOKafkaConsumer:
+        """The group member this loop polls (to see its assignment, e.g. in benchmarks)."""
+        return self._consumer
 
     def _record_lag(self, tp: TopicPartition, last: int) -> None:
         end = self._consumer.highwater(tp)
@@ -174,6 +188,10 @@ class ConsumerLoop:
             metrics.consumer_lag.set(
                 lag, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition}
             )
+
+
+def _refused(rejected: Sequence[Rejected] | None) -> list[DeadLetter]:
+    return [DeadLetter(r.delivery.record, r.reason, r.delivery.event_id) for r in rejected or ()]
 
 
 def _dead_or_raise(exc: Exception, deliveries: list[Delivery]) -> list[DeadLetter]:
@@ -234,9 +252,10 @@ async def consumer_loop(
     pool: asyncpg.Pool[Any],
     handler: BatchHandler,
     dlq_producer: AIOKafkaProducer,
+    group: str | None = None,
 ) -> AsyncIterator[ConsumerLoop]:
-    """A ConsumerLoop on its own group member (group = name), stopped cleanly on exit."""
-    member = kafka.consumer(bootstrap, name)
+    """A ConsumerLoop on its own group member (group = name unless given), stopped on exit."""
+    member = kafka.consumer(bootstrap, group or name)
     await member.start()
     try:
         yield ConsumerLoop(

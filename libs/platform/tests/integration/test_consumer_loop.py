@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.envelope import encode
 from akiba_platform import kafka
-from akiba_platform.consumer import ConsumerLoop, Delivery
+from akiba_platform.consumer import ConsumerLoop, Delivery, Rejected
 from akiba_platform.db import create_pool
 from akiba_platform.errors import PermanentError, TransientError
 from akiba_platform.testing import wait_until
@@ -158,3 +158,26 @@ async def test_members_joining_and_leaving_the_group_lose_and_double_nothing(rig
 async def _count(rig: Rig, n: int, at_least: bool = False) -> bool:
     have = int(await rig.pool.fetchval("select count(*) from effects"))
     return have >= n if at_least else have == n
+
+
+async def test_a_rejected_delivery_is_dead_lettered_while_the_handlers_other_effects_stay(
+    rig: Rig,
+) -> None:
+    async def refuse_odd(conn: asyncpg.Connection[Any], ds: Sequence[Delivery]) -> list[Rejected]:
+        await record_effect(conn, ds)  # every event leaves a trace, refused or not
+        return [
+            Rejected(d, f"odd: {(d.event.data or {})['n']}")
+            for d in ds
+            if d.event.data and d.event.data["n"] % 2
+        ]
+
+    await rig.send(*(encode(event(n)) for n in range(4)))
+    await rig.start_loop(refuse_odd)
+    await wait_until(lambda: _count(rig, 4), what="four effects")
+    dead = await read_topic(rig.bootstrap, f"{rig.topic}.dlq", expect=2)
+    assert sorted(dict(r.headers)["akiba-dlq-reason"].decode() for r in dead) == [
+        "odd: 1",
+        "odd: 3",
+    ]
+    assert await rig.effects() == [0, 1, 2, 3]
+    assert await rig.pool.fetchval("select count(*) from inbox where dead_letter") == 2

@@ -42,7 +42,7 @@ async def prepare(settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _pool_and_producer(
+async def pool_and_producer(
     settings: Settings,
 ) -> AsyncIterator[tuple[asyncpg.Pool[Any], AIOKafkaProducer]]:
     async with open_pool(settings) as pool:
@@ -58,7 +58,7 @@ def relay_role(settings: Settings) -> Role:
     """Publish the outbox."""
 
     async def run(stop: asyncio.Event) -> None:
-        async with _pool_and_producer(settings) as (pool, producer):
+        async with pool_and_producer(settings) as (pool, producer):
             relay = OutboxRelay(
                 pool,
                 producer,
@@ -75,7 +75,7 @@ def projector_role(settings: Settings) -> Role:
 
     async def run(stop: asyncio.Event) -> None:
         async with (
-            _pool_and_producer(settings) as (pool, producer),
+            pool_and_producer(settings) as (pool, producer),
             _loop(settings, projector.NAME, MOVEMENTS, pool, producer, projector.project) as loop,
         ):
             await loop.run(stop, batch_size=settings.consumer_batch_size)
@@ -91,8 +91,8 @@ def ingest_role(settings: Settings) -> Role:
         feed = AuthFeed(settings.kafka_bootstrap_servers, KeyRing(), PermissionStore(), sites)
         await feed.start()
         try:
-            async with _pool_and_producer(settings) as (pool, producer):
-                ingestor = edge.EdgeIngestor(sites, producer)
+            async with pool_and_producer(settings) as (pool, producer):
+                ingestor = edge.EdgeIngestor(sites)
                 async with _loop(settings, edge.NAME, edge.TOPIC, pool, producer, ingestor) as loop:
                     await loop.run(stop, batch_size=settings.consumer_batch_size)
         finally:
@@ -106,7 +106,7 @@ def alert_role(settings: Settings) -> Role:
 
     async def run(stop: asyncio.Event) -> None:
         async with (
-            _pool_and_producer(settings) as (pool, producer),
+            pool_and_producer(settings) as (pool, producer),
             _loop(settings, alerting.NAME, MOVEMENTS, pool, producer, alerting.evaluator()) as loop,
             asyncio.TaskGroup() as tasks,
         ):

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
-
 from akiba_contracts.envelope import CloudEvent, decode, new_event
 from akiba_contracts.payloads.edge import EdgeEventRejected, SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeStore, PendingRef, Rejection
@@ -28,11 +26,9 @@ from akiba_inventory.handlers import post_and_publish
 from akiba_inventory.outbound import SOURCE
 from akiba_inventory.uow import ConsumerUnitOfWork
 from akiba_platform.auth.feed import SiteDirectory
-from akiba_platform.consumer import Delivery
+from akiba_platform.consumer import Delivery, Rejected
 from akiba_platform.db import Connection
-from akiba_platform.dead_letters import DeadLetter, send_dead_letters
 from akiba_platform.errors import PermanentError
-from akiba_platform.inbox import AsyncpgInbox
 from akiba_platform.outbox import OutboxMessage
 
 NAME = "inventory.edge-ingestion"
@@ -122,31 +118,24 @@ def check_references(doc: EdgeDocument, known: tuple[set[UUID], set[object], set
 class EdgeIngestor:
     """The ConsumerLoop batch handler of sites.inventory-events."""
 
-    def __init__(self, sites: SiteDirectory, dead_letters: AIOKafkaProducer, name: str = NAME):
+    def __init__(self, sites: SiteDirectory):
         self._sites = sites
-        self._dlq = dead_letters
-        self._name = name
 
-    async def __call__(self, conn: Connection, deliveries: Sequence[Delivery]) -> None:
-        """Apply, skip, hold or refuse every delivery of one batch."""
+    async def __call__(self, conn: Connection, deliveries: Sequence[Delivery]) -> list[Rejected]:
+        """Apply, skip, hold or refuse every delivery; the loop dead-letters the refused."""
         batch = _Batch(conn, self._sites)
         await batch.run(deliveries)
-        await self._refuse(conn, batch)
+        await self._record_refusals(batch)
         await batch.uow.commit()
+        return [Rejected(d, f"EdgeRejected: {r.reason}") for r, d in batch.refused]
 
-    async def _refuse(self, conn: Connection, batch: _Batch) -> None:
+    async def _record_refusals(self, batch: _Batch) -> None:
+        """Keep a rejection row and raise an alert: ops must see what a site tried to write."""
         if not batch.refused:
             return
         now = datetime.now(UTC)
         fresh = await batch.repo.reject([r for r, _ in batch.refused])
         batch.uow.publish(*(_alert(r, now) for r, _ in batch.refused if r.event_id in fresh))
-        inbox = AsyncpgInbox(conn)
-        for _, d in batch.refused:
-            await inbox.dead_letter(self._name, d.event_id)
-        dead = [
-            DeadLetter(d.record, f"EdgeRejected: {r.reason}", d.event_id) for r, d in batch.refused
-        ]
-        await send_dead_letters(self._dlq, self._name, dead)
 
 
 class _Batch:

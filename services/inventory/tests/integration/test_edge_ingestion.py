@@ -105,7 +105,7 @@ class Edge:
             consumer=consumer,
             topics=[self.topic],
             pool=self.pool,
-            handler=EdgeIngestor(self.sites, producer),
+            handler=EdgeIngestor(self.sites),
             dlq_producer=producer,
         )
         task = asyncio.create_task(loop.run(stop, batch_size=batch_size))
