@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from akiba_platform.db import Connection
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 
 
 class UnitOfWork:
     """Services subclass it and build their repositories in `_open` from `self.conn`."""
 
-    conn: PoolConnectionProxy[Any]
+    conn: Connection
 
-    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+    def __init__(self, pool: asyncpg.Pool[Any] | None) -> None:
         self._pool = pool
         self._messages: list[OutboxMessage] = []
         self._tx: Transaction | None = None
 
+    @classmethod
+    def joining(cls, conn: Connection) -> Self:
+        """A unit of work inside a transaction its caller owns (a consumer loop's).
+
+        `commit` then only writes the queued events; the owner commits or rolls back.
+        """
+        uow = cls(None)
+        uow.conn = conn
+        uow._open()
+        return uow
+
     async def __aenter__(self) -> Self:
+        assert self._pool is not None, "a joined unit of work is not entered"
         self.conn = await self._pool.acquire()
         self._tx = self.conn.transaction()
         await self._tx.start()
@@ -37,19 +50,20 @@ class UnitOfWork:
         self._messages.extend(messages)
 
     async def commit(self) -> None:
-        """Write the queued events and commit everything at once."""
-        assert self._tx is not None
+        """Write the queued events, then commit everything at once (if the transaction is ours)."""
         await AsyncpgOutbox(self.conn).put(self._messages)
         self._messages.clear()
-        await self._tx.commit()
-        self._tx = None
+        if self._tx is not None:
+            await self._tx.commit()
+            self._tx = None
 
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
+        assert self._pool is not None
         try:
             if self._tx is not None:
                 await self._tx.rollback()
         finally:
             self._tx = None
-            await self._pool.release(self.conn)
+            await self._pool.release(cast("PoolConnectionProxy[Any]", self.conn))

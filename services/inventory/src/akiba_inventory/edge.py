@@ -24,7 +24,7 @@ from akiba_inventory.domain.ledger import LedgerKind
 from akiba_inventory.domain.model import Batch
 from akiba_inventory.handlers import post_and_publish
 from akiba_inventory.outbound import SOURCE
-from akiba_inventory.uow import ConsumerUnitOfWork
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import Delivery, Rejected
 from akiba_platform.db import Connection
@@ -143,7 +143,7 @@ class _Batch:
 
     def __init__(self, conn: Connection, sites: SiteDirectory) -> None:
         self.repo = AsyncpgEdgeRepository(conn)
-        self.uow = ConsumerUnitOfWork(conn)
+        self.uow = InventoryUnitOfWork.joining(conn)
         self.sites = sites
         self.refused: list[tuple[Rejection, Delivery]] = []
         self.now = datetime.now(UTC)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-
 from akiba_inventory.adapters.ledger import AsyncpgLedger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
 from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
 from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes
-from akiba_platform.db import Connection
-from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.uow import UnitOfWork
 
 
@@ -29,17 +22,3 @@ class InventoryUnitOfWork(UnitOfWork):
         self.reference = AsyncpgReferenceRepository(self.conn)
         self.writer = AsyncpgLedger(self.conn)
         self.stocktakes = AsyncpgStocktakes(self.conn)
-
-
-class ConsumerUnitOfWork(InventoryUnitOfWork):
-    """The same repositories on a consumer's connection, whose transaction the loop commits."""
-
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(cast("asyncpg.Pool[Any]", None))
-        self.conn = cast("PoolConnectionProxy[Any]", conn)
-        self._open()
-
-    async def commit(self) -> None:
-        """Write the queued events to the outbox; the ConsumerLoop commits the transaction."""
-        await AsyncpgOutbox(self.conn).put(self._messages)
-        self._messages.clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from time import time
-from typing import Any
 from uuid import UUID
 
 from akiba_contracts.rights import Right, RightType, right_type
@@ -46,7 +45,6 @@ class Authorizer:
         # Verifying an Ed25519 signature costs tens of µs; a token is reused for minutes.
         self._cache: OrderedDict[str, Claims] = OrderedDict()
         self._cache_size = cache_size
-        self.sites: Any = None  # the SiteDirectory, where a service needs it
 
     def authenticate(self, token: str) -> Principal:
         """The principal a token names; InvalidToken if it is not acceptable."""

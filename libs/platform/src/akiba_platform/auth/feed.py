@@ -115,8 +115,6 @@ async def local_authorizer(bootstrap: str, *, issuer: str, audience: str) -> Asy
     feed = AuthFeed(bootstrap, keys, permissions, sites)
     await feed.start()
     try:
-        authorizer = Authorizer(keys, permissions, issuer=issuer, audience=audience)
-        authorizer.sites = sites
-        yield authorizer
+        yield Authorizer(keys, permissions, issuer=issuer, audience=audience)
     finally:
         await feed.stop()
