@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from akiba_contracts.envelope import encode
-from akiba_inventory.domain.model import Batch, MovementType, StockMovement
 from akiba_inventory.outbound import movement_recorded
 from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import current_traceparent, tracer
+from akiba_stock.model import Batch, MovementType, StockMovement
 
 STORES = 100
 ITEMS = 40  # stock lines per store: 4,000 in all, so the projector both inserts and updates

@@ -9,15 +9,15 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from akiba_inventory.domain.alerts import BatchState, Thresholds
-from akiba_inventory.domain.consumption import (
+from akiba_platform.db import Connection
+from akiba_stock.alerts import BatchState, Thresholds
+from akiba_stock.consumption import (
     CONSUMPTION_KINDS,
     DEFAULT_LOOK_BACK_MONTHS,
     LookBack,
     amc,
     months_of_stock,
 )
-from akiba_platform.db import Connection
 
 Pair = tuple[UUID, UUID]
 

@@ -14,11 +14,11 @@ import asyncpg
 
 from akiba_inventory import demo_catalogue
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
-from akiba_inventory.domain import reference as ref
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
 from akiba_platform.demo import demo_id
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from akiba_stock import reference as ref
 
 FACILITY_TYPES = [
     ("NW", "National warehouse"),

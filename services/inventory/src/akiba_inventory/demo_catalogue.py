@@ -6,8 +6,8 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from akiba_inventory.domain import reference as ref
 from akiba_platform.demo import demo_id
+from akiba_stock import reference as ref
 
 # The first demo items: their codes and ids are used by other services' demos and tests.
 LEGACY_ITEMS = [

@@ -18,10 +18,6 @@ from akiba_contracts.envelope import CloudEvent, decode, new_event
 from akiba_contracts.payloads.edge import EdgeEventRejected, SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeStore, PendingRef, Rejection
 from akiba_inventory.adapters.ledger import Level
-from akiba_inventory.domain.edge import EdgeDocument, EdgeLine, plan
-from akiba_inventory.domain.errors import InventoryError
-from akiba_inventory.domain.ledger import LedgerKind
-from akiba_inventory.domain.model import Batch
 from akiba_inventory.handlers import post_and_publish
 from akiba_inventory.outbound import SOURCE
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -30,6 +26,10 @@ from akiba_platform.consumer import Delivery, Rejected
 from akiba_platform.db import Connection
 from akiba_platform.errors import PermanentError
 from akiba_platform.outbox import OutboxMessage
+from akiba_stock.edge import EdgeDocument, EdgeLine, plan
+from akiba_stock.errors import InventoryError
+from akiba_stock.ledger import LedgerKind
+from akiba_stock.model import Batch
 
 NAME = "inventory.edge-ingestion"
 TOPIC = "sites.inventory-events"

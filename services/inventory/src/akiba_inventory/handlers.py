@@ -7,20 +7,20 @@ from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.adapters.repository import WritableStore
-from akiba_inventory.domain import model
-from akiba_inventory.domain.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
-from akiba_inventory.domain.errors import (
+from akiba_inventory.outbound import level_changed, movement_recorded
+from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_platform.telemetry import current_traceparent
+from akiba_stock import model
+from akiba_stock.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
+from akiba_stock.errors import (
     InvalidMovement,
     ItemNotFound,
     StoreManagedBySite,
     StoreNotFound,
 )
-from akiba_inventory.domain.ledger import StockLine
-from akiba_inventory.domain.model import Batch, StockMovement
-from akiba_inventory.domain.reference import AdjustmentReason
-from akiba_inventory.outbound import level_changed, movement_recorded
-from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.telemetry import current_traceparent
+from akiba_stock.ledger import StockLine
+from akiba_stock.model import Batch, StockMovement
+from akiba_stock.reference import AdjustmentReason
 
 
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:

@@ -11,8 +11,8 @@ from akiba_contracts.payloads.inventory import (
     StockMovementRecorded,
 )
 from akiba_inventory.adapters.ledger import Level
-from akiba_inventory.domain.model import StockMovement
 from akiba_platform.outbox import OutboxMessage
+from akiba_stock.model import StockMovement
 
 SOURCE = "/akiba/inventory"
 MOVEMENTS = "inventory.stock-movements"

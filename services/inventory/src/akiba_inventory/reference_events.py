@@ -16,10 +16,10 @@ from akiba_contracts.payloads import (
     OrderableChanged,
     Payload,
 )
-from akiba_inventory.domain import reference as ref
 from akiba_inventory.outbound import SOURCE
 from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import current_traceparent
+from akiba_stock import reference as ref
 
 # record type → (payload, topic, CloudEvents subject prefix)
 ROUTES: dict[type[ref.Reference], tuple[type[Payload], str, str]] = {

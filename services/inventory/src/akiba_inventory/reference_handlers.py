@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from akiba_inventory.adapters.reference import ReferenceRepository, Where, label, where
-from akiba_inventory.domain import reference as ref
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_stock import reference as ref
 
 Check = Callable[[ReferenceRepository, Any, bool], Awaitable[None]]
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from akiba_inventory.adapters.stocktakes import StocktakeRecord, record_of
-from akiba_inventory.domain.stocktake import StocktakeStatus
+from akiba_stock.stocktake import StocktakeStatus
 
 _SUMMARY = """
 select s.stocktake_id, s.store_id, s.status, s.snapshot_sequence, s.item_ids, s.location_ids,

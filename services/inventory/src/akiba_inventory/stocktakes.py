@@ -15,12 +15,12 @@ from akiba_inventory import handlers
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
-from akiba_inventory.domain.errors import InventoryError
-from akiba_inventory.domain.ledger import LedgerEntry, LedgerKind, StockLine
-from akiba_inventory.domain.model import StockMovement
-from akiba_inventory.domain.reference import AdjustmentReason
-from akiba_inventory.domain.stocktake import Stocktake, StocktakeError, StocktakeStatus
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_stock.errors import InventoryError
+from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
+from akiba_stock.model import StockMovement
+from akiba_stock.reference import AdjustmentReason
+from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus
 
 
 class StocktakeNotFound(InventoryError):

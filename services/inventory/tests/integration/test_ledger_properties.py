@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from akiba_inventory import handlers
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_inventory.domain.commands import MovementLine, ReceiveStock, RecordMovements
-from akiba_inventory.domain.ledger import InsufficientStock, LedgerKind
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.db import create_pool
 from akiba_platform.testing.plugin import Databases
+from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements
+from akiba_stock.ledger import InsufficientStock, LedgerKind
 
 # (receipt?, lot, units, days ago): back-dated up to a month, two lots.
 Op = tuple[bool, str, int, int]

@@ -11,12 +11,12 @@ import asyncpg
 
 from akiba_inventory import handlers, replay
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_inventory.domain.commands import MovementLine, ReceiveStock, RecordMovements
-from akiba_inventory.domain.ledger import LedgerKind
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from akiba_platform.db import create_pool
 from akiba_platform.testing.plugin import Databases, Topics
+from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements
+from akiba_stock.ledger import LedgerKind
 
 SNAPSHOT = """
 select store_id, item_id, batch_id, location_id, quantity from stock_on_hand order by 1, 2, 3, 4

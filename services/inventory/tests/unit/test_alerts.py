@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akiba_inventory.domain.alerts import (
+from akiba_stock.alerts import (
     ActiveAlert,
     AlertKind,
     BatchState,

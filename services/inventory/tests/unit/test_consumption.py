@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akiba_inventory.domain.consumption import (
+from akiba_stock.consumption import (
     MONTH_DAYS,
     LookBack,
     amc,
@@ -21,7 +21,7 @@ from akiba_inventory.domain.consumption import (
     stockout_days,
     to_cents,
 )
-from akiba_inventory.domain.ledger import LedgerEntry, LedgerKind, StockLine, running_balances
+from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine, running_balances
 
 END = datetime(2026, 4, 1, tzinfo=UTC)
 THREE_MONTHS = LookBack(END)

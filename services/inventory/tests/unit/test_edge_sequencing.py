@@ -15,9 +15,9 @@ from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import EdgeStore
-from akiba_inventory.domain.edge import plan
 from akiba_inventory.edge import EdgeRejected, authorize, document
 from akiba_platform.auth.feed import SiteDirectory
+from akiba_stock.edge import plan
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from akiba_inventory.domain.errors import InvalidMovement
-from akiba_inventory.domain.ledger import (
+from akiba_stock.errors import InvalidMovement
+from akiba_stock.ledger import (
     Balances,
     Direction,
     InsufficientStock,

@@ -9,7 +9,7 @@ from uuid import uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akiba_inventory.domain.ledger import (
+from akiba_stock.ledger import (
     Balances,
     Direction,
     InsufficientStock,

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from akiba_inventory.domain.ledger import (
+from akiba_stock.ledger import (
     InsufficientStock,
     LedgerEntry,
     LedgerKind,

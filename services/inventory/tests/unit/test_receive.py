@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from akiba_inventory.domain.commands import ReceiveStock
-from akiba_inventory.domain.errors import BatchConflict, InvalidMovement
-from akiba_inventory.domain.model import MovementType, new_batch, receive
+from akiba_stock.commands import ReceiveStock
+from akiba_stock.errors import BatchConflict, InvalidMovement
+from akiba_stock.model import MovementType, new_batch, receive
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

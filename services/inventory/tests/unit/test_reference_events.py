@@ -10,7 +10,7 @@ import pytest
 from akiba_contracts.catalogue import topic
 from akiba_contracts.envelope import decode, encode
 from akiba_inventory import reference_events
-from akiba_inventory.domain import reference as ref
+from akiba_stock import reference as ref
 
 RECORDS: list[ref.Reference] = [
     ref.FacilityType(uuid4(), "HC", "Health centre"),

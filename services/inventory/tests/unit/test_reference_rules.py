@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from akiba_inventory.domain import reference as ref
+from akiba_stock import reference as ref
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akiba_inventory.domain.ledger import Balances, LedgerEntry, LedgerKind, StockLine
-from akiba_inventory.domain.reference import AdjustmentReason, ReasonCategory, ReasonDirection
-from akiba_inventory.domain.stocktake import Reason, Stocktake, StocktakeError, StocktakeStatus
+from akiba_stock.ledger import Balances, LedgerEntry, LedgerKind, StockLine
+from akiba_stock.reference import AdjustmentReason, ReasonCategory, ReasonDirection
+from akiba_stock.stocktake import Reason, Stocktake, StocktakeError, StocktakeStatus
 
 NOW = datetime(2026, 5, 4, 16, 0, tzinfo=UTC)
 STORE, ITEM = uuid4(), uuid4()

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from akiba_inventory.domain.alerts import ActiveAlert, AlertKind
 from akiba_platform.db import Connection
+from akiba_stock.alerts import ActiveAlert, AlertKind
 
 Pair = tuple[UUID, UUID]
 

@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
-from akiba_inventory.domain.edge import EdgeDocument
-from akiba_inventory.domain.model import Batch
 from akiba_platform.db import Connection
+from akiba_stock.edge import EdgeDocument
+from akiba_stock.model import Batch
 
 _BATCHES = """
 with wanted as (

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_inventory.domain.ledger import InsufficientStock, StockLine
-from akiba_inventory.domain.model import StockMovement
 from akiba_platform.db import Connection
+from akiba_stock.ledger import InsufficientStock, StockLine
+from akiba_stock.model import StockMovement
 
 # A ledger row's facts, in table order; the two running balances follow them.
 MOVEMENT_FACTS = (

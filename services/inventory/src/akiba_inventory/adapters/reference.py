@@ -9,8 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory.domain import reference as ref
 from akiba_platform.db import Connection
+from akiba_stock import reference as ref
 
 # A filter: SQL with `{}` where its one parameter goes, and the parameter's value.
 Where = Sequence[tuple[str, Any]]

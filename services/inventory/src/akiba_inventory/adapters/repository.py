@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from akiba_inventory.domain.model import Batch
 from akiba_platform.db import Connection
+from akiba_stock.model import Batch
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_inventory.domain.ledger import LedgerEntry, LedgerKind, StockLine
-from akiba_inventory.domain.stocktake import StocktakeLine, StocktakeStatus, Variance
 from akiba_platform.db import Connection
+from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
+from akiba_stock.stocktake import StocktakeLine, StocktakeStatus, Variance
 
 
 @dataclass(frozen=True)

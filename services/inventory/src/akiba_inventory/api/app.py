@@ -21,16 +21,16 @@ from akiba_inventory.api.routes import (
     stock,
     stocktakes,
 )
-from akiba_inventory.domain import errors
-from akiba_inventory.domain import reference as ref
-from akiba_inventory.domain.ledger import InsufficientStock
-from akiba_inventory.domain.stocktake import StocktakeError
 from akiba_inventory.settings import Settings
 from akiba_inventory.stocktakes import StocktakeFinalised, StocktakeNotFound
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
 from akiba_platform.http.probes import database_probe, kafka_probe
+from akiba_stock import errors
+from akiba_stock import reference as ref
+from akiba_stock.ledger import InsufficientStock
+from akiba_stock.stocktake import StocktakeError
 
 ERRORS: dict[type[Exception], int] = {
     errors.StoreNotFound: 404,

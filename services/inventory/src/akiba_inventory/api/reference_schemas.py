@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from akiba_inventory.domain.reference import (
+from akiba_stock.reference import (
     ManagedBy,
     ReasonCategory,
     ReasonDirection,

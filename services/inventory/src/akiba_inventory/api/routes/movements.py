@@ -17,10 +17,10 @@ from akiba_inventory.api.schemas import (
     MovementResponse,
     MoveRequest,
 )
-from akiba_inventory.domain.commands import HoldStock, MovementLine, MoveStock, RecordMovements
-from akiba_inventory.domain.ledger import LedgerKind
-from akiba_inventory.domain.model import StockMovement
 from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_stock.commands import HoldStock, MovementLine, MoveStock, RecordMovements
+from akiba_stock.ledger import LedgerKind
+from akiba_stock.model import StockMovement
 
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")

@@ -11,8 +11,8 @@ from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.routes.movements import response
 from akiba_inventory.api.schemas import MovementResponse, ReceiptRequest
-from akiba_inventory.domain.commands import ReceiveStock
 from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_stock.commands import ReceiveStock
 
 router = APIRouter(tags=["stock"])
 

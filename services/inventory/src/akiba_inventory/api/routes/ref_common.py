@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, where
-from akiba_inventory.domain import reference as ref
+from akiba_stock import reference as ref
 
 
 @dataclass(frozen=True)

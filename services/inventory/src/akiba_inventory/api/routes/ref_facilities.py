@@ -18,8 +18,8 @@ from akiba_inventory.api.reference_schemas import (
     ZoneResponse,
 )
 from akiba_inventory.api.routes.ref_common import PageQuery, Reader, paged
-from akiba_inventory.domain import reference as ref
 from akiba_platform.auth import requires
+from akiba_stock import reference as ref
 
 router = APIRouter(tags=["reference data"])
 MANAGE = Right.FACILITIES_MANAGE

@@ -12,8 +12,8 @@ from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.reference_schemas import Page, ReasonRequest, ReasonResponse
 from akiba_inventory.api.routes.ref_common import PageQuery, Reader, paged
-from akiba_inventory.domain import reference as ref
 from akiba_platform.auth import requires
+from akiba_stock import reference as ref
 
 router = APIRouter(tags=["reference data"])
 MANAGE = Right.STOCK_ADJUSTMENT_REASONS_MANAGE

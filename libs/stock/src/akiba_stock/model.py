@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from akiba_inventory.domain.commands import MoveStock, ReceiveStock, RecordMovements
-from akiba_inventory.domain.errors import BatchConflict, InvalidMovement
-from akiba_inventory.domain.ledger import REASONED_KINDS, LedgerKind, signed
+from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
+from akiba_stock.errors import BatchConflict, InvalidMovement
+from akiba_stock.ledger import REASONED_KINDS, LedgerKind, signed
 
 # A device clock a little ahead of ours is not a back-to-the-future movement.
 CLOCK_SKEW = timedelta(minutes=5)

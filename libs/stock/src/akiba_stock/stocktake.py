@@ -25,8 +25,8 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
-from akiba_inventory.domain.errors import InventoryError
-from akiba_inventory.domain.ledger import LedgerEntry, LedgerKind, StockLine
+from akiba_stock.errors import InventoryError
+from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 
 _LISTED_PROBLEMS = 10  # enough to act on without a 5,000-line error message
 

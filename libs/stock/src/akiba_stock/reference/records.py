@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from akiba_inventory.domain.reference.rules import (
+from akiba_stock.reference.rules import (
     ManagedBy,
     ReasonCategory,
     ReasonDirection,

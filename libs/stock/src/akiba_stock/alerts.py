@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from akiba_inventory.domain.consumption import months_of_stock
+from akiba_stock.consumption import months_of_stock
 
 
 class AlertKind(StrEnum):

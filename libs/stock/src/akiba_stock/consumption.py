@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from akiba_inventory.domain.ledger import CardRow, LedgerEntry, LedgerKind
+from akiba_stock.ledger import CardRow, LedgerEntry, LedgerKind
 
 MONTH_DAYS = Decimal("365.25") / 12  # 30.4375 exactly
 DEFAULT_LOOK_BACK_MONTHS = Decimal(3)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from akiba_inventory.domain.ledger import LedgerKind
+from akiba_stock.ledger import LedgerKind
 
 
 @dataclass(frozen=True)

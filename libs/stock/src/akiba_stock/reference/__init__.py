@@ -1,6 +1,6 @@
 """Reference data inventory owns: pure records and the rules they keep."""
 
-from akiba_inventory.domain.reference.records import (
+from akiba_stock.reference.records import (
     AdjustmentReason,
     BatchRecord,
     FacilityType,
@@ -12,7 +12,7 @@ from akiba_inventory.domain.reference.records import (
     Store,
     revised,
 )
-from akiba_inventory.domain.reference.rules import (
+from akiba_stock.reference.rules import (
     DuplicateReference,
     InvalidReferenceData,
     ManagedBy,

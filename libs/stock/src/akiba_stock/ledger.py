@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from uuid import UUID, uuid4
 
-from akiba_inventory.domain.errors import InvalidMovement
+from akiba_stock.errors import InvalidMovement
 
 
 class Direction(IntEnum):

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
-from akiba_inventory.domain.errors import InvalidMovement
-from akiba_inventory.domain.ledger import REASONED_KINDS, LedgerKind, check_sign
-from akiba_inventory.domain.model import Batch, StockMovement
+from akiba_stock.errors import InvalidMovement
+from akiba_stock.ledger import REASONED_KINDS, LedgerKind, check_sign
+from akiba_stock.model import Batch, StockMovement
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from akiba_inventory.domain.errors import InventoryError
+from akiba_stock.errors import InventoryError
 
 
 class ReferenceNotFound(InventoryError):

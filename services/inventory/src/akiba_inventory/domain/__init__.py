@@ -1,1 +1,0 @@
-"""Inventory's pure domain: no I/O, no framework imports."""
