@@ -10,6 +10,7 @@ from akiba_contracts.payloads import (
     AlertEnded,
     AlertStarted,
     BatchChanged,
+    EdgeDocumentsApplied,
     EdgeEventRejected,
     FacilityChanged,
     FacilityTypeChanged,
@@ -20,6 +21,7 @@ from akiba_contracts.payloads import (
     SigningKeyPublished,
     SiteChanged,
     SiteStockRecorded,
+    SiteWriteRefused,
     StockLevelChanged,
     StockMovementRecorded,
     UserPermissionsChanged,
@@ -189,6 +191,34 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "Site events inventory refused (unknown or inactive site, a store the site does not "
             "manage, invalid content); each also went to sites.inventory-events.dlq."
+        ),
+    ),
+    Topic(
+        name="inventory.edge-acks",
+        owner="inventory",
+        key="store_id",
+        partitions=3,
+        # Compacted: the latest acknowledgement per store is how far central's ledger goes, so
+        # the sync hub can rebuild every site's acknowledgements from the topic alone.
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(EdgeDocumentsApplied.event_type,),
+        description=(
+            "How far central has applied each site-managed store's documents (its next "
+            "sequence); the sync hub forwards them to the store's site."
+        ),
+    ),
+    Topic(
+        name="sites.refusals",
+        owner="sites",
+        key="site_id",
+        partitions=3,
+        cleanup_policy="delete",
+        retention_ms=90 * DAY_MS,
+        event_types=(SiteWriteRefused.event_type,),
+        description=(
+            "Site events the sync hub refused at the door (a store the site does not manage, a "
+            "site id other than the token's, unreadable content): an alert for operations."
         ),
     ),
 )

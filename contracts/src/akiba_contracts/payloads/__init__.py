@@ -14,10 +14,12 @@ from akiba_contracts.payloads.auth import (
 )
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
 from akiba_contracts.payloads.edge import (
+    EdgeDocumentsApplied,
     EdgeEventRejected,
     SiteDocumentType,
     SiteMovementLine,
     SiteStockRecorded,
+    SiteWriteRefused,
     edge_batch_id,
 )
 from akiba_contracts.payloads.inventory import (
@@ -45,6 +47,7 @@ __all__ = [
     "AlertStarted",
     "ApprovalScope",
     "BatchChanged",
+    "EdgeDocumentsApplied",
     "EdgeEventRejected",
     "FacilityChanged",
     "FacilityTypeChanged",
@@ -58,6 +61,7 @@ __all__ = [
     "SiteDocumentType",
     "SiteMovementLine",
     "SiteStockRecorded",
+    "SiteWriteRefused",
     "StockLevelChanged",
     "StockMovementRecorded",
     "UserPermissionsChanged",
@@ -88,6 +92,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             AlertEnded,
             SiteStockRecorded,
             EdgeEventRejected,
+            EdgeDocumentsApplied,
+            SiteWriteRefused,
         )
     }
 )

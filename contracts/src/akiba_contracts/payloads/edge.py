@@ -23,10 +23,12 @@ from akiba_contracts.payloads.inventory import MovementType
 __all__ = [
     "BATCH_NAMESPACE",
     "MAX_DOCUMENT_LINES",
+    "EdgeDocumentsApplied",
     "EdgeEventRejected",
     "SiteDocumentType",
     "SiteMovementLine",
     "SiteStockRecorded",
+    "SiteWriteRefused",
     "edge_batch_id",
 ]
 
@@ -109,3 +111,39 @@ class EdgeEventRejected(Payload):
     def partition_key(self) -> str:
         """Keyed by the claimed site, so one site's refusals stay together."""
         return self.site_id or "unknown"
+
+
+class EdgeDocumentsApplied(Payload):
+    """Central applied a store's site documents up to (not including) `next_sequence`.
+
+    Published once per store per ingestion batch that moved the store's sequence; compacted by
+    store, so the latest record is how far central's ledger of the store goes. The site marks
+    every event of the store whose lines all lie below `next_sequence` as synced.
+    """
+
+    event_type: ClassVar[str] = "org.akiba.inventory.edge-documents.applied.v1"
+
+    store_id: UUID
+    site_id: UUID = Field(description="The site that manages the store (and sent its documents).")
+    next_sequence: int = Field(ge=1, description="The store's next expected ledger sequence.")
+    applied_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by store: the latest acknowledgement per store is current."""
+        return str(self.store_id)
+
+
+class SiteWriteRefused(Payload):
+    """The sync hub refused a site's event before it reached Kafka: a security or content alert."""
+
+    event_type: ClassVar[str] = "org.akiba.sync-hub.site-write.refused.v1"
+
+    site_id: UUID = Field(description="The authenticated site that sent it.")
+    event_id: str
+    store_id: UUID | None = Field(description="The store it would have written, if readable.")
+    reason: str
+    refused_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by the sending site, so one site's refusals stay together."""
+        return str(self.site_id)
