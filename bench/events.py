@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from akiba_contracts.envelope import encode
+from akiba_contracts.envelope import serialised
 from akiba_inventory.outbound import movement_recorded
 from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import current_traceparent, tracer
@@ -50,7 +50,7 @@ def build(n: int, seed: int = 7) -> Workload:
         with tracer.start_as_current_span("POST /stores/{store_id}/receipts"):
             messages.append(movement_recorded(movement, current_traceparent()))
     return Workload(
-        messages, [encode(m.event) for m in messages], [m.key.encode() for m in messages]
+        messages, [serialised(m.event) for m in messages], [m.key.encode() for m in messages]
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
-from akiba_contracts.envelope import decode, encode, new_event, trusted_event
+from akiba_contracts.envelope import decode, encode, encoded_event, new_event, trusted_event
 from akiba_contracts.payloads.inventory import MovementType, StockMovementRecorded
 
 
@@ -47,3 +47,18 @@ def test_a_trusted_event_encodes_like_a_validated_one_but_for_id_and_time() -> N
     checked_doc = decode(encode(checked)).model_dump(exclude={"id", "time"})
     assert fast_doc == checked_doc
     assert decode(encode(fast)).time is not None and decode(encode(fast)).id != checked.id
+
+
+class _DriverUuid(UUID):
+    """Database drivers hand out UUID subclasses (asyncpg does)."""
+
+
+def test_an_encoded_event_serialises_uuid_subclasses_and_keeps_nulls() -> None:
+    store = _DriverUuid(str(uuid4()))
+    fast = encoded_event(
+        type="org.akiba.test.thing.happened.v1", source="/akiba/test", subject="things/1",
+        data={"store_id": store, "note": None}, partitionkey=str(store), storeseq=3,
+    )  # fmt: skip
+    event = fast.decoded()
+    assert event.data == {"store_id": str(store), "note": None}
+    assert (event.id, event.type, event.storeseq) == (fast.id, fast.type, 3)

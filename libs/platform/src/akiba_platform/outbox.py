@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, encode
+from akiba_contracts.envelope import CloudEvent, EncodedEvent, serialised
 from akiba_platform.db import Connection
 
 # Below this many rows a plain INSERT beats starting a COPY.
@@ -20,7 +20,7 @@ class OutboxMessage:
 
     topic: str
     key: str
-    event: CloudEvent
+    event: CloudEvent | EncodedEvent
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ _COLUMNS = ("topic", "key", "event_id", "event_type", "traceparent", "value")
 
 def _row(m: OutboxMessage) -> tuple[Any, ...]:
     e = m.event
-    return (m.topic, m.key, UUID(e.id), e.type, e.traceparent, encode(e))
+    return (m.topic, m.key, UUID(e.id), e.type, e.traceparent, serialised(e))
 
 
 class AsyncpgOutbox:

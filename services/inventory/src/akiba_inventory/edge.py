@@ -17,7 +17,6 @@ from uuid import UUID
 from akiba_contracts.envelope import CloudEvent, decode, new_event
 from akiba_contracts.payloads.edge import EdgeEventRejected, SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeStore, PendingRef, Rejection
-from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.handlers import post_and_publish
 from akiba_inventory.outbound import SOURCE
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -215,10 +214,12 @@ class _Batch:
                 for ln in d.lines
             }
         )
-        levels: list[Level] = []
-        for run in runs.values():
-            movements = [m for a in run for m in a.doc.movements(batches, self.now)]
-            levels += await post_and_publish(self.uow, movements, central=False)
+        # Every store's run in one posting: the statements are set-based over stores, and a
+        # posting per store made a consumer batch fifty round trips of each statement.
+        movements = [
+            m for run in runs.values() for a in run for m in a.doc.movements(batches, self.now)
+        ]
+        levels = await post_and_publish(self.uow, movements, central=False)
         await self.repo.flag_negative(levels)
 
 

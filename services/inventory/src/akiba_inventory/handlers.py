@@ -80,20 +80,19 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
 async def post_and_publish(
     uow: InventoryUnitOfWork, movements: list[StockMovement], *, central: bool = True
 ) -> list[Level]:
-    """Post movements (numbered already), advance the store, queue their events and levels."""
+    """Post numbered movements (of any stores), advance the stores, queue events and levels."""
     levels = await uow.writer.post(movements, central=central)
-    await uow.ledger.advance(movements[0].store_id, max(m.store_sequence for m in movements))
-    last: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
-        (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
+    last: dict[UUID, int] = {}
+    for m in movements:
+        last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
+    await uow.ledger.advance(last)
+    newest = {
+        StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id): m.movement_id
+        for m in movements
     }
     trace = current_traceparent()  # once per posting: it is the same for every row
     uow.publish(*(movement_recorded(m, trace) for m in movements))
-    uow.publish(
-        *(
-            level_changed(lv, last[(lv.line.item_id, lv.line.batch_id, lv.line.location_id)], trace)
-            for lv in levels
-        )
-    )
+    uow.publish(*(level_changed(lv, newest[lv.line], trace) for lv in levels))
     return levels
 
 

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Sequence
 from uuid import UUID
 
-from akiba_contracts.envelope import encode
+from akiba_contracts.envelope import serialised
 from akiba_platform.outbox import OutboxMessage, PendingMessage
 
 
@@ -24,7 +24,13 @@ class FakeOutbox:
             e = m.event
             self._staged.append(
                 PendingMessage(
-                    next(self._ids), m.topic, m.key, UUID(e.id), e.type, e.traceparent, encode(e)
+                    next(self._ids),
+                    m.topic,
+                    m.key,
+                    UUID(e.id),
+                    e.type,
+                    e.traceparent,
+                    serialised(e),
                 )
             )
 

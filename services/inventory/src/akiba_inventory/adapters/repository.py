@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -45,8 +46,8 @@ class LedgerRepository(Protocol):
         """Store a new batch; the existing one if another writer got there first."""
         ...
 
-    async def advance(self, store_id: UUID, last_sequence: int) -> None:
-        """Move the store's counter past the sequence numbers just used."""
+    async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
+        """Move each store's counter past the sequence numbers just used."""
         ...
 
 
@@ -122,8 +123,12 @@ class AsyncpgLedgerRepository:
         assert stored is not None
         return stored
 
-    async def advance(self, store_id: UUID, last_sequence: int) -> None:
-        """Move the store's counter past the sequence numbers just used."""
+    async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
+        """Move each store's counter past the sequence numbers just used."""
         await self._conn.execute(
-            "update stores set next_sequence = $2 + 1 where store_id = $1", store_id, last_sequence
+            "update stores s set next_sequence = t.last + 1"
+            " from unnest($1::uuid[], $2::bigint[]) as t(store_id, last)"
+            " where s.store_id = t.store_id",
+            list(last_sequences),
+            list(last_sequences.values()),
         )
