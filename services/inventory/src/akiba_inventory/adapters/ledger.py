@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from akiba_platform.db import Connection
+from akiba_stock.appending import CardEnd, ItemKey, append
 from akiba_stock.ledger import InsufficientStock, StockLine
 from akiba_stock.model import StockMovement
 
@@ -35,9 +36,27 @@ _INSERT = """
 insert into stock_movements (movement_id, store_id, store_sequence, item_id, batch_id,
     location_id, movement_type, quantity, occurred_at, recorded_at, actor, reference, source,
     reason_id, item_balance, batch_balance)
-select *, 0, 0 from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[],
+select * from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[],
     $6::uuid[], $7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[],
-    $12::text[], $13::text[], $14::uuid[])
+    $12::text[], $13::text[], $14::uuid[], $15::bigint[], $16::bigint[])
+"""
+
+# Where each touched card ends (its last entry) and, from stock on hand, the balance of each
+# batch there: stock on hand is the ledger's sum, so it is the balance after the last entry.
+_CARD_ENDS = """
+with cards as (
+  select distinct * from unnest($1::uuid[], $2::uuid[]) as k(store_id, item_id)
+)
+select c.store_id, c.item_id, l.occurred_at, l.store_sequence, s.batch_id, s.total
+  from cards c
+  left join lateral (
+    select occurred_at, store_sequence from stock_movements m
+     where m.store_id = c.store_id and m.item_id = c.item_id
+     order by occurred_at desc, store_sequence desc limit 1) l on true
+  left join lateral (
+    select batch_id, sum(quantity) as total from stock_on_hand h
+     where h.store_id = c.store_id and h.item_id = c.item_id
+     group by batch_id) s on true
 """
 
 _SOH = """
@@ -116,19 +135,52 @@ class AsyncpgLedger:
 
     async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
         """Append, update stock on hand and running balances; refuse central overdraws."""
-        await self._conn.execute(_INSERT, *_columns(movements))
+        appended = append(movements, await self._card_ends(movements))
+        balances = [appended.balances.get(m.movement_id, (0, 0)) for m in movements]
+        await self._conn.execute(
+            _INSERT, *_columns(movements), [b[0] for b in balances], [b[1] for b in balances]
+        )
         levels = await self._stock_on_hand(movements, central)
-        first = _first_per_item(movements)
-        rows = await self._conn.fetch(
-            _BALANCES,
-            [k[0] for k in first],
-            [k[1] for k in first],
-            [v[0] for v in first.values()],
-            [v[1] for v in first.values()],
+        rows = await self._recompute(
+            [m for m in movements if (m.store_id, m.item_id) in appended.backdated]
         )
         if central:
+            rows += [
+                {"batch_id": m.batch.batch_id, "batch_balance": appended.balances[m.movement_id][1]}
+                for m in movements
+                if m.movement_id in appended.balances
+            ]
             _check_batches(rows, movements)
         return levels
+
+    async def _card_ends(self, movements: list[StockMovement]) -> dict[ItemKey, CardEnd]:
+        keys = list({(m.store_id, m.item_id) for m in movements})
+        rows = await self._conn.fetch(_CARD_ENDS, [k[0] for k in keys], [k[1] for k in keys])
+        last: dict[ItemKey, tuple[datetime, int] | None] = {}
+        batches: dict[ItemKey, dict[UUID | None, int]] = defaultdict(dict)
+        for r in rows:
+            key = (r["store_id"], r["item_id"])
+            last[key] = (
+                None if r["occurred_at"] is None else (r["occurred_at"], r["store_sequence"])
+            )
+            if r["total"] is not None:
+                batches[key][r["batch_id"]] = int(r["total"])
+        return {k: CardEnd(at, batches[k]) for k, at in last.items()}
+
+    async def _recompute(self, backdated: list[StockMovement]) -> list[Any]:
+        """Rewrite the balances of the back-dated cards from their first new entry on."""
+        if not backdated:
+            return []
+        first = _first_per_item(backdated)
+        return list(
+            await self._conn.fetch(
+                _BALANCES,
+                [k[0] for k in first],
+                [k[1] for k in first],
+                [v[0] for v in first.values()],
+                [v[1] for v in first.values()],
+            )
+        )
 
     async def _stock_on_hand(self, movements: list[StockMovement], central: bool) -> list[Level]:
         delta: dict[StockLine, list[int]] = defaultdict(lambda: [0, 0])
