@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Mapping
@@ -286,7 +287,7 @@ def encoded_event(
     call. `data` holds UUIDs, dates, aware datetimes, enums' values, ints, strings and None
     (kept as null, as the payload models serialise it). Tests hold the result to `new_event`.
     """
-    event_id = str(uuid.uuid4())
+    event_id = str(_fresh_id())
     doc: dict[str, Any] = {
         "specversion": "1.0",
         "id": event_id,
@@ -305,6 +306,24 @@ def encoded_event(
         doc["storeseq"] = storeseq
     value = orjson.dumps(doc, default=_uuid_subclass, option=orjson.OPT_UTC_Z)
     return EncodedEvent(event_id, type, traceparent, value)
+
+
+class _RandomIds:
+    """uuid4s from one os.urandom call per 256: uuid.uuid4 makes a system call per id."""
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._at = 0
+
+    def __call__(self) -> uuid.UUID:
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(16 * 256), 0
+        raw = self._pool[self._at : self._at + 16]
+        self._at += 16
+        return uuid.UUID(bytes=raw, version=4)
+
+
+_fresh_id = _RandomIds()
 
 
 def _uuid_subclass(value: object) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
@@ -21,6 +24,9 @@ from akiba_stock.errors import (
 from akiba_stock.ledger import StockLine
 from akiba_stock.model import Batch, StockMovement
 from akiba_stock.reference import AdjustmentReason
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
@@ -81,7 +87,16 @@ async def post_and_publish(
     uow: InventoryUnitOfWork, movements: list[StockMovement], *, central: bool = True
 ) -> list[Level]:
     """Post numbered movements (of any stores), advance the stores, queue events and levels."""
-    levels = await uow.writer.post(movements, central=central)
+    trace = current_traceparent()  # once per posting: it is the same for every row
+    # The movements' events need nothing from the database: serialise them while it writes.
+    posting = asyncio.create_task(uow.writer.post(movements, central=central))
+    try:
+        events = await _meanwhile(
+            lambda part: [movement_recorded(m, trace) for m in part], movements
+        )
+    finally:
+        await asyncio.wait([posting])
+    levels = posting.result()
     last: dict[UUID, int] = {}
     for m in movements:
         last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
@@ -90,10 +105,20 @@ async def post_and_publish(
         StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id): m.movement_id
         for m in movements
     }
-    trace = current_traceparent()  # once per posting: it is the same for every row
-    uow.publish(*(movement_recorded(m, trace) for m in movements))
+    uow.publish(*events)
     uow.publish(*(level_changed(lv, newest[lv.line], trace) for lv in levels))
     return levels
+
+
+async def _meanwhile(
+    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], chunk: int = 250
+) -> list[R]:
+    """CPU work in chunks, yielding between them so a database task can send its next statement."""
+    out: list[R] = []
+    for i in range(0, len(items), chunk):
+        await asyncio.sleep(0)
+        out += work(items[i : i + chunk])
+    return out
 
 
 async def central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableStore:
