@@ -1,6 +1,8 @@
 """Every route of every service declares its right, and enforces it: allowed and refused cases.
 
-Routes come from each service's OpenAPI, so a new route is covered the day it is added.
+Routes come from each service's OpenAPI, so a new route is covered the day it is added. A
+route declares either a right (`x-akiba-right`, from `requires`) or that only the site its
+path names may call it (`x-akiba-site`, from `requires_site`).
 """
 
 from __future__ import annotations
@@ -54,11 +56,22 @@ def _routes() -> list[Route]:
 
 ROUTES = _routes()
 PROTECTED = [r for r in ROUTES if not r.op.get("x-akiba-public")]
+SITE_ONLY = [r for r in PROTECTED if r.op.get("x-akiba-site")]
+BY_RIGHT = [r for r in PROTECTED if not r.op.get("x-akiba-site")]
 
 
-def test_every_route_declares_a_known_right_or_a_public_marker() -> None:
-    undeclared = [str(r) for r in PROTECTED if r.op.get("x-akiba-right") not in set(Right)]
+def test_every_route_declares_a_known_right_a_site_or_a_public_marker() -> None:
+    undeclared = [str(r) for r in BY_RIGHT if r.op.get("x-akiba-right") not in set(Right)]
     assert undeclared == []
+
+
+def test_there_are_site_only_routes_to_check() -> None:
+    assert SITE_ONLY, "no site-only routes found: is the sync hub registered?"
+
+
+def test_site_only_routes_name_a_parameter_of_their_path() -> None:
+    misdeclared = [str(r) for r in SITE_ONLY if f"{{{r.op['x-akiba-site']}}}" not in r.path]
+    assert misdeclared == []
 
 
 def test_there_are_protected_routes_to_check() -> None:
@@ -107,7 +120,7 @@ def _grant(route: Route, params: dict[str, str]) -> str:
 async def test_each_protected_route_allows_its_right_and_refuses_everyone_else(
     caller: Caller,
 ) -> None:
-    routes = [r for r in PROTECTED if r.service.name in _service_of(caller)]
+    routes = [r for r in BY_RIGHT if r.service.name in _service_of(caller)]
     failures = []
     for route in routes:
         params = {name: str(uuid.uuid4()) for name in re.findall(r"{(\w+)}", route.path)}
@@ -121,6 +134,35 @@ async def test_each_protected_route_allows_its_right_and_refuses_everyone_else(
         if outcome[0] != 401 or outcome[1] != 403 or outcome[2] in (401, 403):
             failures.append(f"{route}: no token, no right, right → {outcome}")
     assert failures == []
+
+
+async def test_each_site_only_route_allows_its_own_site_and_refuses_everyone_else(
+    caller: Caller,
+) -> None:
+    routes = [r for r in SITE_ONLY if r.service.name in _service_of(caller)]
+    failures = []
+    for route in routes:
+        params = {name: str(uuid.uuid4()) for name in re.findall(r"{(\w+)}", route.path)}
+        site = params[route.op["x-akiba-site"]]
+        _, user = caller.issuer.user()
+        client = caller.issuer.token("ops", kind="client", rights=[str(r) for r in Right])
+        outcome = (
+            await caller.call(route, None, params),
+            await caller.call(route, user, params),
+            await caller.call(route, client, params),
+            await caller.call(route, _site_token(caller, str(uuid.uuid4())), params),
+            await caller.call(route, _site_token(caller, site), params),
+        )
+        if outcome[:4] != (401, 403, 403, 403) or outcome[4] in (401, 403):
+            failures.append(
+                f"{route}: no token, a user, an all-rights client, another site, the site"
+                f" → {outcome}"
+            )
+    assert failures == []
+
+
+def _site_token(caller: Caller, site_id: str) -> str:
+    return caller.issuer.token(site_id, kind="site", site_id=site_id, username=None)
 
 
 def _service_of(caller: Caller) -> set[str]:

@@ -107,11 +107,14 @@ class AuthFeed:
 
 
 @asynccontextmanager
-async def local_authorizer(bootstrap: str, *, issuer: str, audience: str) -> AsyncIterator[Any]:
-    """An Authorizer fed from Kafka for the lifetime of an API process."""
+async def local_authorizer(
+    bootstrap: str, *, issuer: str, audience: str, sites: SiteDirectory | None = None
+) -> AsyncIterator[Any]:
+    """An Authorizer fed from Kafka for the lifetime of an API process (and `sites`, if given)."""
     from akiba_platform.auth.authorizer import Authorizer
 
-    keys, permissions, sites = KeyRing(), PermissionStore(), SiteDirectory()
+    keys, permissions = KeyRing(), PermissionStore()
+    sites = sites if sites is not None else SiteDirectory()
     feed = AuthFeed(bootstrap, keys, permissions, sites)
     await feed.start()
     try:

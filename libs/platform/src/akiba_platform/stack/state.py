@@ -13,7 +13,13 @@ from typing import Any
 
 from akiba_platform.stack.errors import StackError
 
-SERVICE_DATABASES = ("akiba_inventory", "akiba_requisition", "akiba_fulfillment", "akiba_auth")
+SERVICE_DATABASES = (
+    "akiba_inventory",
+    "akiba_requisition",
+    "akiba_fulfillment",
+    "akiba_auth",
+    "akiba_sync_hub",
+)
 HOST = "127.0.0.1"
 
 

@@ -87,3 +87,24 @@ class AsyncpgUserRepository:
     async def all_ids(self) -> list[UUID]:
         """Every user's id."""
         return [r["user_id"] for r in await self._conn.fetch("select user_id from users")]
+
+    async def site_candidates(
+        self, store_ids: list[UUID]
+    ) -> list[tuple[User, str | None, int | None]]:
+        """Users who may work at these stores, with password hash and published version.
+
+        A superset: home facility or warehouse among the stores, or any node-scoped role
+        (whose facilities only the supervision tree resolves); the caller decides.
+        """
+        rows = await self._conn.fetch(
+            f"select {', '.join('u.' + c for c in _COLUMNS.split(', '))}, p.hash, pp.version"
+            " from users u"
+            " left join password_credentials p using (user_id)"
+            " left join published_permissions pp using (user_id)"
+            " where u.home_facility_id = any($1::uuid[]) or exists ("
+            "   select 1 from role_assignments a where a.user_id = u.user_id"
+            "   and (a.warehouse_id = any($1::uuid[]) or a.node_id is not null))"
+            " order by lower(u.username)",
+            store_ids,
+        )
+        return [(_user(r), r["hash"], r["version"]) for r in rows]

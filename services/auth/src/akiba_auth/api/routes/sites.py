@@ -15,8 +15,10 @@ from akiba_auth.api.schemas import (
     SiteResponse,
 )
 from akiba_auth.handlers import sites
+from akiba_auth.handlers.site_credentials import site_credentials
 from akiba_contracts.rights import Right
-from akiba_platform.auth import requires
+from akiba_contracts.sync import SiteCredentials
+from akiba_platform.auth import requires, requires_site
 
 router = APIRouter(tags=["sites and clients"])
 SITES, CLIENTS = Right.SITES_MANAGE, Right.SYSTEM_SETTINGS_MANAGE
@@ -40,6 +42,12 @@ async def list_sites(uow: Uow) -> list[SiteResponse]:
 async def set_stores(site_id: UUID, body: IdsRequest, uow: Uow) -> SiteResponse:
     """Replace the stores the site manages."""
     return SiteResponse.of(await sites.set_site_stores(uow, site_id, body.ids))
+
+
+@router.get("/sites/{site_id}/credentials", **requires_site("site_id"))
+async def credentials(site_id: UUID, uow: Uow) -> SiteCredentials:
+    """The site's users with password hashes and permissions, for offline sign-in (site only)."""
+    return await site_credentials(uow, site_id)
 
 
 @router.post("/sites/{site_id}/deactivate", **requires(SITES))

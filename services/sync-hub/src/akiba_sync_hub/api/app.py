@@ -1,0 +1,56 @@
+"""The hub's FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI
+
+from akiba_platform.auth import Authorizer, SiteDirectory, local_authorizer
+from akiba_platform.db import open_pool
+from akiba_platform.http import create_app as platform_app
+from akiba_platform.http.probes import database_probe, kafka_probe
+from akiba_sync_hub.api.routes import feed, push
+from akiba_sync_hub.ingress import Ingress
+from akiba_sync_hub.settings import Settings
+
+
+def create_app(
+    settings: Settings,
+    pool: asyncpg.Pool[Any] | None = None,
+    authorizer: Authorizer | None = None,
+    sites: SiteDirectory | None = None,
+) -> FastAPI:
+    """The API; it opens its own pool and auth read model at start-up unless given them.
+
+    A given authorizer is fed by its caller, and so is `sites` (empty unless given then).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        directory = sites if sites is not None else SiteDirectory()
+        async with AsyncExitStack() as stack:
+            app.state.settings = settings
+            app.state.pool = pool or await stack.enter_async_context(open_pool(settings))
+            app.state.authorizer = authorizer or await stack.enter_async_context(
+                local_authorizer(
+                    settings.kafka_bootstrap_servers,
+                    issuer=settings.auth_issuer,
+                    audience=settings.auth_audience,
+                    sites=directory,
+                )
+            )
+            app.state.ingress = Ingress(directory, settings.kafka_bootstrap_servers)
+            stack.push_async_callback(app.state.ingress.close)
+            app.state.probes[:] = [
+                database_probe(app.state.pool),
+                kafka_probe(settings.kafka_bootstrap_servers),
+            ]
+            yield
+
+    return platform_app(
+        title="Akiba sync-hub", routers=[push.router, feed.router], lifespan=lifespan
+    )

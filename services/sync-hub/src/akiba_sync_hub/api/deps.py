@@ -1,0 +1,23 @@
+"""Dependencies routes share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from akiba_sync_hub.ingress import Ingress
+from akiba_sync_hub.settings import Settings
+
+
+def _state(name: str) -> Any:
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return get
+
+
+# asyncpg.Pool is generic only in its stubs; FastAPI needs no class for app state.
+Pool = Annotated[Any, Depends(_state("pool"))]
+IngressDep = Annotated[Ingress, Depends(_state("ingress"))]
+SettingsDep = Annotated[Settings, Depends(_state("settings"))]

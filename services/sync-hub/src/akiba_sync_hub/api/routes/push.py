@@ -1,0 +1,76 @@
+"""Upstream: a site pushes the events it recorded."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from uuid import UUID
+
+import orjson
+from fastapi import APIRouter, Request
+
+from akiba_contracts.sync import PushResponse
+from akiba_platform.auth import requires_site
+from akiba_platform.http.problems import Problem
+from akiba_sync_hub import metrics
+from akiba_sync_hub.api.deps import IngressDep, SettingsDep
+
+router = APIRouter(tags=["sync"])
+
+_SITE = requires_site("site_id")
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "object", "description": "A structured CloudEvent"},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/sites/{site_id}/events",
+    response_model=PushResponse,
+    dependencies=_SITE["dependencies"],
+    openapi_extra={**_SITE["openapi_extra"], **_BODY},
+)
+async def push(
+    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
+) -> PushResponse:
+    """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
+    started = time.perf_counter()
+    events = _events(await _body(request, settings.push_max_bytes), settings.push_batch_limit)
+    response = await ingress.push(site_id, events)
+    metrics.pushed.add(len(response.accepted), {"outcome": "accepted"})
+    metrics.pushed.add(len(response.refused), {"outcome": "refused"})
+    metrics.push_duration.record(time.perf_counter() - started)
+    return response
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    return bytes(body)
+
+
+def _events(body: bytes, limit: int) -> list[Any]:
+    try:
+        events = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(422, "Invalid push", f"the body is not JSON: {exc}") from None
+    if not isinstance(events, list):
+        raise Problem(422, "Invalid push", "the body must be a JSON array of CloudEvents")
+    if len(events) > limit:
+        raise Problem(413, "Push too large", f"a push may carry at most {limit} events")
+    return events

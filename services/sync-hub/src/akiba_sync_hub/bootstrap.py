@@ -1,0 +1,65 @@
+"""The one place that names concrete classes and wires a process's roles."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from akiba_contracts.catalogue import all_topics
+from akiba_platform import kafka
+from akiba_platform.consumer import consumer_loop
+from akiba_platform.db import open_pool
+from akiba_platform.migrations import migrate
+from akiba_platform.runtime import Role, api_role
+from akiba_platform.services import ServiceSpec
+from akiba_sync_hub import feed
+from akiba_sync_hub.api.app import create_app
+from akiba_sync_hub.consumers import TOPICS
+from akiba_sync_hub.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+ROLES = ("api", "feed")
+SERVICE = ServiceSpec(name="sync-hub", module="akiba_sync_hub", http_port=8105, database="sync_hub")
+
+
+async def prepare(settings: Settings) -> None:
+    """Migrate the database and create the catalogue's topics (both idempotent)."""
+    await migrate(settings.database_url, {"sync-hub": MIGRATIONS})
+    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
+
+
+def feed_role(settings: Settings) -> Role:
+    """Keep the sites' feed from the reference, stock-level, ack, rejection and site topics."""
+
+    async def run(stop: asyncio.Event) -> None:
+        producer = kafka.producer(settings.kafka_bootstrap_servers)
+        await producer.start()
+        try:
+            async with (
+                open_pool(settings) as pool,
+                consumer_loop(
+                    settings.kafka_bootstrap_servers,
+                    name=feed.NAME,
+                    topics=TOPICS,
+                    pool=pool,
+                    handler=feed.FeedBuilder(),
+                    dlq_producer=producer,
+                ) as loop,
+            ):
+                await loop.run(stop, batch_size=settings.consumer_batch_size)
+        finally:
+            await producer.stop()
+
+    return run
+
+
+def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
+    """The roles this process runs."""
+    build = {
+        "api": lambda: api_role(create_app(settings), settings.http_host, settings.http_port),
+        "feed": lambda: feed_role(settings),
+    }
+    unknown = set(names) - set(build)
+    if unknown:
+        raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
+    return {n: build[n]() for n in names}

@@ -1,0 +1,1 @@
+"""The hub's pure rules: feed scopes and which site writes are allowed."""

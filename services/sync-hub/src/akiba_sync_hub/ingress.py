@@ -1,0 +1,139 @@
+"""Push: check each site event at the door, then put the accepted ones on Kafka before answering."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from aiokafka import AIOKafkaProducer
+from pydantic import ValidationError
+
+from akiba_contracts.envelope import CloudEvent, encode, new_event
+from akiba_contracts.payloads.edge import SiteStockRecorded, SiteWriteRefused
+from akiba_contracts.sync import PushRefusal, PushResponse
+from akiba_platform import kafka
+from akiba_platform.auth.feed import SiteDirectory
+from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
+
+EVENTS = "sites.inventory-events"
+REFUSALS = "sites.refusals"
+SOURCE = "/akiba/sync-hub"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An event that passed the door, and the store whose partition it goes to."""
+
+    event: CloudEvent
+    store_id: UUID
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An event that did not, why, and the store it would have written if readable."""
+
+    event_id: str
+    reason: str
+    store_id: UUID | None = None
+
+
+class Ingress:
+    """Checks pushes against auth's sites and produces what passes (idempotent, acks=all).
+
+    The producer starts on the first push, so the API comes up (and says it is not ready)
+    while Kafka is away, and a process that is never pushed to never connects.
+    """
+
+    def __init__(self, sites: SiteDirectory, bootstrap: str) -> None:
+        self._sites = sites
+        self._bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
+        self._starting = asyncio.Lock()
+
+    async def close(self) -> None:
+        """Flush and stop the producer, if it ever started."""
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def _started(self) -> AIOKafkaProducer:
+        async with self._starting:
+            if self._producer is None:
+                producer = kafka.producer(self._bootstrap)
+                await producer.start()
+                self._producer = producer
+        return self._producer
+
+    async def push(self, site_id: UUID, raw: Sequence[Any]) -> PushResponse:
+        """Forward the acceptable events in push order; refuse and report the others."""
+        outcomes = [self.check(site_id, item) for item in raw]
+        accepted = [o for o in outcomes if isinstance(o, Accepted)]
+        refused = [o for o in outcomes if isinstance(o, Refused)]
+        producer = await self._started()
+        # Sent in push order on one idempotent producer: each store's partition keeps its order.
+        sent = [
+            await producer.send(EVENTS, encode(a.event), key=str(a.store_id).encode())
+            for a in accepted
+        ]
+        sent += [await producer.send(*_alert(site_id, r)) for r in refused]
+        await asyncio.gather(*sent)
+        return PushResponse(
+            accepted=[a.event.id for a in accepted],
+            refused=[PushRefusal(event_id=r.event_id, reason=r.reason) for r in refused],
+        )
+
+    def check(self, site_id: UUID, item: Any) -> Accepted | Refused:
+        """Whether one pushed item may go to the topic."""
+        event_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+        try:
+            event = CloudEvent.model_validate(item)
+        except ValidationError as exc:
+            return Refused(event_id, f"not a CloudEvent: {_first_error(exc)}")
+        return self._check_event(site_id, event)
+
+    def _check_event(self, site_id: UUID, event: CloudEvent) -> Accepted | Refused:
+        if event.type != SiteStockRecorded.event_type:
+            return Refused(event.id, f"event type {event.type} is not accepted from sites")
+        try:
+            payload = SiteStockRecorded.model_validate(event.data or {})
+        except ValidationError as exc:
+            return Refused(event.id, f"invalid {event.type}: {_first_error(exc)}")
+        if event.storeseq is None:
+            return Refused(event.id, "the event has no storeseq", payload.store_id)
+        try:
+            check_site_write(site_id, event.siteid, payload.store_id, self._site_state)
+        except WriteRefused as exc:
+            return Refused(event.id, str(exc), payload.store_id)
+        return Accepted(event, payload.store_id)
+
+    def _site_state(self, site_id: UUID) -> tuple[bool, frozenset[UUID]] | None:
+        site = self._sites.sites.get(site_id)
+        return None if site is None else (site.active, frozenset(site.store_ids))
+
+
+def _alert(site_id: UUID, r: Refused) -> tuple[str, bytes, bytes]:
+    payload = SiteWriteRefused(
+        site_id=site_id,
+        event_id=r.event_id,
+        store_id=r.store_id,
+        reason=r.reason,
+        refused_at=datetime.now(UTC),
+    )
+    key = payload.partition_key()
+    event = new_event(
+        source=SOURCE,
+        type=payload.event_type,
+        subject=f"sites/{site_id}",
+        data=payload,
+        partitionkey=key,
+    )
+    return REFUSALS, encode(event), key.encode()
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "event"
+    return f"{where}: {first['msg']}"

@@ -1,0 +1,85 @@
+"""The hub's pure rules: which scopes a site reads, what it gains, which writes pass the door."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID, uuid4
+
+import pytest
+
+from akiba_sync_hub.domain.model import GLOBAL, FeedChange, SiteStores, latest
+from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
+
+
+def test_an_active_site_reads_global_data_its_own_record_and_each_of_its_stores() -> None:
+    site, a, b = uuid4(), uuid4(), uuid4()
+
+    scopes = SiteStores(site, True, frozenset({a, b})).scopes()
+
+    assert sorted(scopes) == sorted([GLOBAL, f"site:{site}", f"store:{a}", f"store:{b}"])
+
+
+def test_an_inactive_site_reads_only_its_own_record() -> None:
+    site = uuid4()
+
+    assert SiteStores(site, False, frozenset({uuid4()})).scopes() == [f"site:{site}"]
+
+
+def test_a_site_gains_the_stores_it_did_not_have_or_all_of_them_when_it_becomes_active() -> None:
+    site, a, b = uuid4(), uuid4(), uuid4()
+    before = SiteStores(site, True, frozenset({a}))
+
+    assert SiteStores(site, True, frozenset({a, b})).gained(before) == {b}
+    assert SiteStores(site, True, frozenset({a})).gained(None) == {a}
+    assert SiteStores(site, True, frozenset({a})).gained(
+        SiteStores(site, False, before.store_ids)
+    ) == {a}
+    assert SiteStores(site, False, frozenset({a, b})).gained(before) == frozenset()
+
+
+def test_only_the_last_change_of_a_row_in_a_batch_is_kept() -> None:
+    first = FeedChange(GLOBAL, "orderable", "1", "t", {"name": "a"})
+    other = FeedChange(GLOBAL, "orderable", "2", "t", {"name": "b"})
+    last = FeedChange(GLOBAL, "orderable", "1", "t", {"name": "c"})
+
+    assert latest([first, other, last]) == [last, other]
+
+
+def _directory(*sites: SiteStores) -> Callable[[UUID], tuple[bool, frozenset[UUID]] | None]:
+    known = {s.site_id: (s.active, s.store_ids) for s in sites}
+    return known.get
+
+
+@pytest.mark.parametrize(
+    ("claimed", "active", "stores", "reason"),
+    [
+        (None, True, "own", "has no siteid"),
+        ("other", True, "own", "is not the authenticated site"),
+        ("not-a-uuid", True, "own", "is not the authenticated site"),
+        ("self", False, "own", "is inactive"),
+        ("self", True, "foreign", "does not manage store"),
+    ],
+)
+def test_a_site_write_is_refused_with_its_reason(
+    claimed: str | None, active: bool, stores: str, reason: str
+) -> None:
+    site, own = uuid4(), uuid4()
+    target = own if stores == "own" else uuid4()
+    claim = {"self": str(site), "other": str(uuid4())}.get(claimed or "", claimed)
+
+    with pytest.raises(WriteRefused, match=reason):
+        check_site_write(
+            site, claim, target, _directory(SiteStores(site, active, frozenset({own})))
+        )
+
+
+def test_a_write_of_an_unknown_site_is_refused() -> None:
+    with pytest.raises(WriteRefused, match="is unknown"):
+        check_site_write(UUID(int=1), str(UUID(int=1)), uuid4(), lambda _: None)
+
+
+def test_the_active_site_writing_its_own_store_passes_whatever_the_case_of_its_id() -> None:
+    site, store = uuid4(), uuid4()
+    state = _directory(SiteStores(site, True, frozenset({store})))
+
+    check_site_write(site, str(site).upper(), store, state)
