@@ -91,7 +91,7 @@ class Site:
                     permissions=perms,
                 )
                 for name, perms in users.items()
-            ],  # fmt: skip
+            ],
             issued_at=NOW,
         )
 
