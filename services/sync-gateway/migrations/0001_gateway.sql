@@ -68,6 +68,8 @@ CREATE TABLE ledger (
     PRIMARY KEY (store_id, store_sequence)
 );
 CREATE INDEX ledger_card ON ledger (store_id, item_id, occurred_at, store_sequence);
+-- Consumption in the look-back window (alerts) without reading the item's receipts.
+CREATE INDEX ledger_consumption ON ledger (store_id, item_id, movement_type, occurred_at);
 
 CREATE TABLE stock_on_hand (
     store_id TEXT NOT NULL,
