@@ -9,7 +9,7 @@ from typing import Any
 
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
-from bench import auth, checks, http, ingest, pipeline, raw, report, scale
+from bench import auth, checks, gateway, http, ingest, pipeline, raw, report, scale
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
@@ -27,7 +27,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
     parser.add_argument(
         "--only",
-        choices=("pipeline", "auth", "queries", "ingest", "http"),
+        choices=("pipeline", "auth", "queries", "ingest", "http", "gateway"),
         help="run one part (default: all)",
     )
     parser.add_argument("--scale-rows", type=int, default=10_000_000, help="ledger rows")
@@ -39,6 +39,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument("--gateway-seconds", type=float, default=5.0, help="per gateway phase")
     return parser.parse_args(argv)
 
 
@@ -61,6 +62,8 @@ async def run(
     args: argparse.Namespace, settings: Settings
 ) -> tuple[list[Measurement], dict[str, Any]]:
     """Build the events, then measure every phase on a fresh database and fresh topics."""
+    if args.only == "gateway":  # a site's SQLite only: no stack needed
+        return [], {"gateway local record": await gateway.run(args.gateway_seconds)}
     watch = Stopwatch()
     work = build(args.events)
     wall, cpu = watch.elapsed()
@@ -95,6 +98,8 @@ async def run(
         if args.only in (None, "auth"):
             found["auth per request (µs)"] = auth.token_checks()
             found["auth token endpoint"] = await auth.token_endpoint(env)
+        if args.only is None:
+            found["gateway local record"] = await gateway.run(args.gateway_seconds)
     return measured, found
 
 

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
 from akiba_stock.errors import BatchConflict, InvalidMovement
-from akiba_stock.ledger import REASONED_KINDS, LedgerKind, signed
+from akiba_stock.ledger import REASONED_KINDS, LedgerEntry, LedgerKind, StockLine, signed
 
 # A device clock a little ahead of ours is not a back-to-the-future movement.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -159,3 +159,22 @@ def move(cmd: MoveStock, batch: Batch, sequence: int, now: datetime) -> list[Sto
         )
         for i, (kind, location) in enumerate(legs)
     ]
+
+
+def line_of(m: StockMovement) -> StockLine:
+    """The stock line a movement moves."""
+    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+def entry_of(m: StockMovement) -> LedgerEntry:
+    """A movement as the ledger's rules see it (same id, line, kind and sequence)."""
+    return LedgerEntry(
+        line_of(m),
+        m.movement_type,
+        m.quantity,
+        m.occurred_at,
+        m.store_sequence,
+        reason_id=m.reason_id,
+        reference=m.reference,
+        entry_id=m.movement_id,
+    )

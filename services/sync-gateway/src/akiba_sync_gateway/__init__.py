@@ -1,0 +1,1 @@
+"""Akiba sync gateway: a site records offline and forwards in per-store order."""

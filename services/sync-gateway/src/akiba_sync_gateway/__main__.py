@@ -1,0 +1,47 @@
+"""`akiba-sync-gateway serve|migrate|status`: one site's gateway process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from akiba_platform.logs import configure_logging
+from akiba_platform.runtime import run_roles
+from akiba_sync_gateway import bootstrap, outbox
+from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run it."""
+    parser = argparse.ArgumentParser(prog="akiba-sync-gateway")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, then run the given roles until stopped")
+    serve.add_argument("--roles", default=",".join(bootstrap.ROLES))
+    sub.add_parser("migrate", help="create or upgrade the site's SQLite database")
+    sub.add_parser("status", help="print the sync status as JSON")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.service_name, settings.log_level)
+    db = Database(settings.database_path)  # migrates on open
+    try:
+        if args.command == "status":
+            print(json.dumps(asyncio.run(_status(db)), default=str, indent=2))
+        elif args.command == "serve":
+            asyncio.run(_serve(settings, db, args.roles.split(",")))
+    finally:
+        db.close()
+
+
+async def _status(db: Database) -> dict[str, object]:
+    return await db.read(lambda c: outbox.status(c, datetime.now(UTC)))
+
+
+async def _serve(settings: Settings, db: Database, names: list[str]) -> None:
+    await run_roles(await bootstrap.roles(settings, db, names))
+
+
+if __name__ == "__main__":
+    main()

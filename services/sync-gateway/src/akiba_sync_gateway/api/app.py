@@ -1,0 +1,78 @@
+"""The gateway's local FastAPI app: the site's apps talk to it, online or not."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from akiba_platform.auth import Authorizer
+from akiba_platform.http import create_app as platform_app
+from akiba_stock import errors
+from akiba_stock.ledger import InsufficientStock
+from akiba_stock.stocktake import StocktakeError
+from akiba_sync_gateway import signin
+from akiba_sync_gateway.api.deps import utcnow
+from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
+from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
+
+ERRORS: dict[type[Exception], int] = {
+    errors.StoreNotFound: 404,
+    errors.ItemNotFound: 422,
+    errors.InvalidMovement: 422,
+    errors.BatchConflict: 409,
+    InsufficientStock: 409,
+    StocktakeError: 422,
+    StocktakeNotFound: 404,
+    StocktakeFinalised: 409,
+}
+
+
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    authorizer: Authorizer | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    authority: signin.LocalAuthority | None = None,
+) -> FastAPI:
+    """The local API; it opens the site's database at start-up unless given one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = db or Database(settings.database_path)
+        try:
+            local = authority or await open_authority(database, settings, clock)
+            app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
+            app.state.authority = local
+            app.state.authorizer = authorizer or local.authorizer
+            yield
+        finally:
+            if db is None:
+                database.close()
+
+    return platform_app(
+        title="Akiba sync-gateway",
+        routers=[stock.router, stocktakes.router, alerts.router, sync.router],
+        errors=ERRORS,
+        lifespan=lifespan,
+    )
+
+
+async def open_authority(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> signin.LocalAuthority:
+    """The gateway's signing authority with the cached users' permissions loaded."""
+    kid, key = await db.write(lambda c: signin.signing_key(c, clock()))
+    authority = signin.LocalAuthority(
+        kid,
+        key,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        lifetime=settings.token_lifetime_seconds,
+    )
+    authority.use(await db.read(signin.permissions))
+    return authority

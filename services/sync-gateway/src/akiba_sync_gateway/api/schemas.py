@@ -1,0 +1,199 @@
+"""HTTP models: the same shapes as inventory's central twins (a test holds them equal)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from akiba_contracts.payloads.alerts import AlertKind
+
+
+class ReceiptRequest(BaseModel):
+    """Stock of one item batch that arrived at the store."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: UUID
+    lot_code: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    expiry_date: date | None = None
+    quantity: int = Field(gt=0, le=1_000_000_000, description="Dispensing units received")
+    location_id: UUID | None = None
+    occurred_at: AwareDatetime | None = Field(None, description="When it arrived; default now")
+    source: str | None = Field(None, max_length=200)
+    reference: str | None = Field(None, max_length=200)
+
+
+class MovementResponse(BaseModel):
+    """A ledger entry as recorded."""
+
+    movement_id: UUID
+    store_id: UUID
+    store_sequence: int
+    item_id: UUID
+    batch_id: UUID
+    lot_code: str
+    expiry_date: date | None
+    location_id: UUID | None
+    movement_type: str
+    quantity: int
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+class LineRequest(BaseModel):
+    """One line of an issue or adjustment document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: UUID
+    batch_id: UUID
+    quantity: int = Field(gt=0, le=1_000_000_000, description="Dispensing units, positive")
+    location_id: UUID | None = None
+    reason_id: UUID | None = None
+
+
+class DocumentRequest(BaseModel):
+    """Lines recorded together: all of them, or none if one is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineRequest] = Field(min_length=1, max_length=5000)
+    occurred_at: AwareDatetime | None = None
+    reference: str | None = Field(None, max_length=200)
+    program_id: UUID | None = Field(None, description="Checks the reasons are valid for it")
+
+
+class IssueRequest(DocumentRequest):
+    """Stock leaving the store outside the requisition workflow."""
+
+    destination: str | None = Field(None, max_length=200)
+
+
+class AdjustmentRequest(DocumentRequest):
+    """Stock found, damaged, expired, lost…: every line has a reason."""
+
+    direction: Literal["positive", "negative"]
+
+
+class MoveRequest(BaseModel):
+    """Units of a batch moving from one location of the store to another."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: UUID
+    batch_id: UUID
+    from_location_id: UUID | None
+    to_location_id: UUID | None
+    quantity: int = Field(gt=0, le=1_000_000_000)
+    occurred_at: AwareDatetime | None = None
+    reference: str | None = Field(None, max_length=200)
+
+
+class StockOnHandLine(BaseModel):
+    """Stock on hand of one batch at one location."""
+
+    item_id: UUID
+    item_code: str
+    item_name: str
+    batch_id: UUID | None
+    lot_code: str | None
+    expiry_date: date | None
+    location_id: UUID | None
+    quantity: int
+    reserved: int
+    on_hold: bool
+    available: int
+
+
+class StockOnHandPage(BaseModel):
+    """One page of a store's stock on hand."""
+
+    items: list[StockOnHandLine]
+    page: int
+    size: int
+    total: int
+
+
+class CardRow(BaseModel):
+    """One ledger entry on a stock card, with the balance after it."""
+
+    movement_id: UUID
+    store_sequence: int
+    occurred_at: datetime
+    recorded_at: datetime
+    movement_type: str
+    batch_id: UUID | None
+    lot_code: str | None
+    location_id: UUID | None
+    quantity: int
+    balance: int
+    actor: str
+    reason_id: UUID | None
+    reference: str | None
+
+
+class StockCardPage(BaseModel):
+    """A page of a stock card, oldest first."""
+
+    item_id: UUID
+    batch_id: UUID | None
+    rows: list[CardRow]
+    page: int
+    size: int
+    total: int
+
+
+class AlertResponse(BaseModel):
+    """An active alert with the figures it started on."""
+
+    alert_id: UUID
+    kind: AlertKind
+    store_id: UUID
+    store_code: str
+    item_id: UUID
+    item_code: str
+    item_name: str
+    batch_id: UUID | None
+    lot_code: str | None
+    expiry_date: date | None
+    started_at: datetime
+    stock_on_hand: int
+    amc: Decimal | None
+    months_of_stock: Decimal | None
+
+
+class AlertPage(BaseModel):
+    """One page of active alerts, newest first."""
+
+    items: list[AlertResponse]
+    page: int
+    size: int
+    total: int
+
+
+class SyncError(BaseModel):
+    """A recent sync error."""
+
+    at: datetime
+    kind: str = Field(description="push, refused, pull, rejection or credentials")
+    event_id: str | None
+    message: str
+
+
+class SyncStatus(BaseModel):
+    """Where the site's sync stands (gateway only: central has no twin)."""
+
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
+    last_credentials_at: datetime | None
+    feed_cursor: int
+    not_forwarded: int = Field(description="Events not yet accepted by the hub")
+    not_synced: int = Field(description="Events not yet applied centrally (includes the above)")
+    refused: int = Field(description="Events the hub refused: never resent, see last_errors")
+    oldest_unsynced_at: datetime | None
+    oldest_unsynced_age_seconds: float | None
+    last_errors: list[SyncError]

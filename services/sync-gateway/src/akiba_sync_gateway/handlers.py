@@ -1,0 +1,104 @@
+"""Commands recorded at the site: checked by the shared stock domain, written in one transaction.
+
+Each function runs on the writer thread inside one SQLite transaction: the ledger rows, stock
+on hand, the store's next sequence, alerts and the outbox event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from uuid import UUID
+
+from akiba_contracts.payloads.edge import SiteDocumentType, edge_batch_id
+from akiba_stock import model
+from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
+from akiba_stock.errors import InvalidMovement
+from akiba_stock.ledger import LedgerKind, StockLine, StockOnHand
+from akiba_stock.model import Batch, StockMovement
+from akiba_sync_gateway import alerting
+from akiba_sync_gateway.events import chunks, document_event
+from akiba_sync_gateway.store import SiteStore, Tx
+
+_DOCUMENT = {
+    LedgerKind.ISSUE: SiteDocumentType.ISSUE,
+    LedgerKind.ADJUSTMENT_POSITIVE: SiteDocumentType.ADJUSTMENT,
+    LedgerKind.ADJUSTMENT_NEGATIVE: SiteDocumentType.ADJUSTMENT,
+}
+
+
+def receive_stock(tx: Tx, site_id: UUID, cmd: ReceiveStock, now: datetime) -> StockMovement:
+    """A receipt; a lot first seen here gets the id every site and central compute for it."""
+    store = tx.managed_store(cmd.store_id)
+    tx.check_items({cmd.item_id})
+    tx.check_locations(store.store_id, {cmd.location_id})
+    batch = tx.batch_by_lot(cmd.item_id, cmd.lot_code)
+    if batch is None:
+        batch_id = edge_batch_id(cmd.item_id, cmd.lot_code)
+        batch = Batch(batch_id, cmd.item_id, cmd.lot_code, cmd.expiry_date)
+        tx.add_batch(batch)
+    movement = model.receive(cmd, batch, store.next_sequence, now)
+    record_document(tx, site_id, SiteDocumentType.RECEIPT, [movement], now)
+    return movement
+
+
+def record_movements(
+    tx: Tx, site_id: UUID, cmd: RecordMovements, now: datetime
+) -> list[StockMovement]:
+    """An issue or adjustment document; refused whole if a reason misfits or a line overdraws."""
+    store = tx.managed_store(cmd.store_id)
+    tx.check_items({ln.item_id for ln in cmd.lines})
+    tx.check_locations(store.store_id, {ln.location_id for ln in cmd.lines})
+    batches = tx.batches({ln.batch_id: ln.item_id for ln in cmd.lines})
+    check_reasons(tx, cmd, store)
+    movements = model.record(cmd, batches, store.next_sequence, now)
+    record_document(tx, site_id, _DOCUMENT[cmd.kind], movements, now)
+    return movements
+
+
+def move_stock(tx: Tx, site_id: UUID, cmd: MoveStock, now: datetime) -> list[StockMovement]:
+    """Units of a batch from one location of the store to another."""
+    store = tx.managed_store(cmd.store_id)
+    tx.check_items({cmd.item_id})
+    tx.check_locations(store.store_id, {cmd.from_location_id, cmd.to_location_id})
+    batch = tx.batches({cmd.batch_id: cmd.item_id})[cmd.batch_id]
+    movements = model.move(cmd, batch, store.next_sequence, now)
+    record_document(tx, site_id, SiteDocumentType.LOCATION_MOVE, movements, now)
+    return movements
+
+
+def check_reasons(tx: Tx, cmd: RecordMovements, store: SiteStore) -> None:
+    """Each reason is known, active, fits the movement and is valid for the program here."""
+    for reason_id in {ln.reason_id for ln in cmd.lines if ln.reason_id is not None}:
+        reason = tx.reason(reason_id)
+        if reason is None or not reason.active:
+            raise InvalidMovement(f"adjustment reason {reason_id} does not exist or is inactive")
+        if not reason.fits(cmd.kind.value):
+            raise InvalidMovement(f"reason {reason.name!r} does not fit a {cmd.kind.value}")
+        if cmd.program_id and not reason.valid_for(cmd.program_id, store.facility_type_id):
+            raise InvalidMovement(f"reason {reason.name!r} is not valid for that program here")
+
+
+def record_document(
+    tx: Tx, site_id: UUID, kind: SiteDocumentType, movements: list[StockMovement], now: datetime
+) -> None:
+    """Refuse overdraws as central does, then write the ledger, SOH, alerts and outbox events."""
+    check_available(tx, movements)
+    event_ids = []
+    for part in chunks(movements):
+        event = document_event(site_id, kind, part, now)
+        tx.add_to_outbox(event, part[0].store_id, part[0].store_sequence, len(part))
+        event_ids += [UUID(event.id)] * len(part)
+    tx.post(movements, event_ids)
+    alerting.refresh(tx.conn, movements[0].store_id, {m.item_id for m in movements}, now)
+
+
+def check_available(tx: Tx, movements: list[StockMovement]) -> None:
+    """The site is its stores' only writer, so it keeps central's rule: no line below zero."""
+    change: dict[StockLine, int] = defaultdict(int)
+    for m in movements:
+        change[model.line_of(m)] += m.quantity
+    balances = tx.balances(change)
+    for line, delta in change.items():
+        if delta < 0:
+            StockOnHand(line, balances[line]).require_available(-delta)

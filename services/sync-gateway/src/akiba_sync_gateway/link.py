@@ -1,0 +1,156 @@
+"""The site's link to central: push up through the hub, pull the feed, fetch credentials.
+
+`Uplink` is the seam the forwarder depends on; `HttpUplink` pushes to the sync hub. A Kafka
+uplink (producing the same CloudEvents, keyed by store, with the site's SASL credentials)
+would implement the same Protocol and nothing else would change.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+from uuid import UUID
+
+import httpx
+
+from akiba_contracts.sync import FeedPage, PushResponse, SiteCredentials
+
+__all__ = [
+    "Downlink",
+    "HttpDownlink",
+    "HttpUplink",
+    "LinkDown",
+    "SiteTokens",
+    "Uplink",
+]
+
+REFRESH_BEFORE_SECONDS = 60  # renew a site token this long before it expires
+
+
+class LinkDown(Exception):
+    """Central could not be reached or answered with an error worth retrying later."""
+
+
+class Uplink(Protocol):
+    """Where recorded events go: every id comes back in `accepted` or `refused`, or it raises."""
+
+    async def push(self, events: list[bytes]) -> PushResponse:
+        """Deliver encoded structured CloudEvents in order; LinkDown if nothing is known."""
+        ...
+
+
+class Downlink(Protocol):
+    """What central sends the site."""
+
+    async def feed(self, after: int, limit: int) -> FeedPage:
+        """Feed entries after a cursor."""
+        ...
+
+    async def credentials(self) -> SiteCredentials:
+        """The site's users, hashes and permissions."""
+        ...
+
+
+class SiteTokens:
+    """The site's access token from auth (client_credentials), renewed before it expires."""
+
+    def __init__(self, client: httpx.AsyncClient, auth_url: str, site_id: UUID, secret: str):
+        self._client, self._url = client, auth_url.rstrip("/") + "/oauth/token"
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": str(site_id),
+            "client_secret": secret,
+        }
+        self._token: str | None = None
+        self._expires = 0.0
+
+    async def get(self) -> str:
+        """A token valid for at least a minute more."""
+        if self._token is None or time.monotonic() > self._expires - REFRESH_BEFORE_SECONDS:
+            await self._renew()
+        assert self._token is not None
+        return self._token
+
+    def forget(self) -> None:
+        """Central refused the token: get a new one next time."""
+        self._token = None
+
+    async def _renew(self) -> None:
+        try:
+            r = await self._client.post(self._url, data=self._form)
+        except httpx.HTTPError as exc:
+            raise LinkDown(f"auth: {type(exc).__name__}: {exc}") from None
+        if r.status_code != 200:
+            raise LinkDown(f"auth refused the site's credentials: {r.status_code} {r.text[:200]}")
+        body = r.json()
+        self._token = str(body["access_token"])
+        self._expires = time.monotonic() + float(body.get("expires_in", 300))
+
+
+class _Authorized:
+    def __init__(self, client: httpx.AsyncClient, tokens: SiteTokens) -> None:
+        self._client, self._tokens = client, tokens
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        params: dict[str, int] | None = None,
+    ) -> httpx.Response:
+        """Send with the site token; on 401 renew it once and try again."""
+        for attempt in (1, 2):
+            headers = {"authorization": f"Bearer {await self._tokens.get()}"}
+            if content is not None:
+                headers["content-type"] = "application/json"
+            try:
+                r = await self._client.request(
+                    method, url, content=content, params=params, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                raise LinkDown(f"{method} {url}: {type(exc).__name__}: {exc}") from None
+            if r.status_code != 401 or attempt == 2:
+                break
+            self._tokens.forget()
+        if r.status_code >= 300:
+            raise LinkDown(f"{method} {url}: {r.status_code} {r.text[:200]}")
+        return r
+
+
+class HttpUplink(_Authorized):
+    """Pushes to the sync hub: POST {hub}/sites/{site_id}/events, a JSON array of CloudEvents."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, tokens: SiteTokens, hub_url: str, site_id: UUID
+    ) -> None:
+        super().__init__(client, tokens)
+        self._url = f"{hub_url.rstrip('/')}/sites/{site_id}/events"
+
+    async def push(self, events: list[bytes]) -> PushResponse:
+        """One batch; the hub answers once every accepted event is on Kafka."""
+        body = b"[" + b",".join(events) + b"]"
+        r = await self.request("POST", self._url, content=body)
+        return PushResponse.model_validate_json(r.content)
+
+
+class HttpDownlink(_Authorized):
+    """Reads the site feed from the hub and the site's credentials from auth."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, tokens: SiteTokens, hub_url: str, auth_url: str,
+        site_id: UUID,
+    ) -> None:  # fmt: skip
+        super().__init__(client, tokens)
+        self._feed = f"{hub_url.rstrip('/')}/sites/{site_id}/feed"
+        self._credentials = f"{auth_url.rstrip('/')}/sites/{site_id}/credentials"
+
+    async def feed(self, after: int, limit: int) -> FeedPage:
+        """GET the feed after a cursor."""
+        r = await self.request("GET", self._feed, params={"after": after, "limit": limit})
+        return FeedPage.model_validate_json(r.content)
+
+    async def credentials(self) -> SiteCredentials:
+        """GET the site's cached-credentials document."""
+        r = await self.request("GET", self._credentials)
+        return SiteCredentials.model_validate_json(r.content)

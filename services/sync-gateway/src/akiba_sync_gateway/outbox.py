@@ -1,0 +1,130 @@
+"""The outbox's life: pending → forwarded (on Kafka) → synced (applied centrally), or refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from akiba_contracts.sync import PushResponse
+from akiba_sync_gateway.ids import at, moment
+
+KEPT_ERRORS = 100  # the status shows recent errors; older ones are only in the logs
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One event waiting to be forwarded, as stored (the encoded CloudEvent)."""
+
+    outbox_seq: int
+    event_id: str
+    store_id: str
+    first_sequence: int
+    body: bytes
+
+
+def pending(conn: sqlite3.Connection, after: int, limit: int) -> list[Pending]:
+    """The next pending events after an outbox position, in recording (so store) order."""
+    rows = conn.execute(
+        "SELECT outbox_seq, event_id, store_id, first_sequence, body FROM outbox"
+        " WHERE state = 'pending' AND outbox_seq > ? ORDER BY outbox_seq LIMIT ?",
+        (after, limit),
+    ).fetchall()
+    return [Pending(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+
+def settle(
+    conn: sqlite3.Connection, sent: list[Pending], answer: PushResponse, now: datetime
+) -> None:
+    """Accepted → forwarded; refused → kept as an error, never resent; the rest retried."""
+    accepted = set(answer.accepted)
+    refused = {r.event_id: r.reason for r in answer.refused}
+    for p in sent:
+        if p.event_id in accepted:
+            conn.execute(
+                "UPDATE outbox SET state = 'forwarded', forwarded_at = ?, attempts = attempts + 1"
+                " WHERE event_id = ? AND state = 'pending'",
+                (at(now), p.event_id),
+            )
+        elif p.event_id in refused:
+            conn.execute(
+                "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?"
+                " WHERE event_id = ? AND state = 'pending'",
+                (refused[p.event_id], p.event_id),
+            )
+            record_error(conn, "refused", refused[p.event_id], now, p.event_id)
+        else:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?", (p.event_id,)
+            )
+    set_state(conn, "last_push_at", at(now))
+
+
+def acknowledge(
+    conn: sqlite3.Connection, store_id: UUID, next_sequence: int, now: datetime
+) -> None:
+    """Central applied the store below next_sequence: those events are synced."""
+    conn.execute(
+        "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
+        " AND first_sequence + line_count <= ? AND state IN ('pending', 'forwarded')",
+        (at(now), str(store_id), next_sequence),
+    )
+    # A store with a central history before this site took it over continues after it.
+    conn.execute(
+        "UPDATE stores SET next_sequence = max(next_sequence, ?) WHERE store_id = ?",
+        (next_sequence, str(store_id)),
+    )
+
+
+def record_error(
+    conn: sqlite3.Connection, kind: str, message: str, now: datetime, event_id: str | None = None
+) -> None:
+    """Keep an error for the status page, and only the recent ones."""
+    conn.execute(
+        "INSERT INTO sync_errors (at, kind, event_id, message) VALUES (?, ?, ?, ?)",
+        (at(now), kind, event_id, message[:2000]),
+    )
+    conn.execute(
+        "DELETE FROM sync_errors WHERE error_id <= (SELECT max(error_id) FROM sync_errors) - ?",
+        (KEPT_ERRORS,),
+    )
+
+
+def set_state(conn: sqlite3.Connection, name: str, value: str) -> None:
+    """Remember a sync fact (last push, last pull…)."""
+    conn.execute(
+        "INSERT INTO sync_state (name, value) VALUES (?, ?)"
+        " ON CONFLICT DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[str, Any]:
+    """Where sync stands: last push and pull, backlog, oldest unsynced, recent errors."""
+    state = dict(conn.execute("SELECT name, value FROM sync_state").fetchall())
+    counts = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    (oldest,) = conn.execute(
+        "SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'forwarded')"
+    ).fetchone()
+    oldest_at = moment(oldest)
+    recent = conn.execute(
+        "SELECT at, kind, event_id, message FROM sync_errors ORDER BY error_id DESC LIMIT ?",
+        (errors,),
+    ).fetchall()
+    (cursor,) = conn.execute("SELECT cursor FROM feed_cursor").fetchone()
+    return {
+        "last_push_at": moment(state.get("last_push_at")),
+        "last_pull_at": moment(state.get("last_pull_at")),
+        "last_credentials_at": moment(state.get("last_credentials_at")),
+        "feed_cursor": cursor,
+        "not_forwarded": counts.get("pending", 0),
+        "not_synced": counts.get("pending", 0) + counts.get("forwarded", 0),
+        "refused": counts.get("refused", 0),
+        "oldest_unsynced_at": oldest_at,
+        "oldest_unsynced_age_seconds": (now - oldest_at).total_seconds() if oldest_at else None,
+        "last_errors": [
+            dict(zip(("at", "kind", "event_id", "message"), r, strict=True)) for r in recent
+        ],
+    }

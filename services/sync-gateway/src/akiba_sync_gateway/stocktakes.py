@@ -1,0 +1,196 @@
+"""Stocktakes at the site: the shared Stocktake rules over rows kept in SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from akiba_contracts.payloads.edge import SiteDocumentType
+from akiba_stock.errors import InventoryError
+from akiba_stock.ledger import StockLine
+from akiba_stock.model import StockMovement
+from akiba_stock.reference import AdjustmentReason
+from akiba_stock.stocktake import (
+    Stocktake,
+    StocktakeError,
+    StocktakeLine,
+    StocktakeStatus,
+)
+from akiba_sync_gateway.handlers import record_document
+from akiba_sync_gateway.ids import at, key, opt, uuid_or_none
+from akiba_sync_gateway.store import Tx
+
+
+class StocktakeNotFound(InventoryError):
+    """No such stocktake in that store."""
+
+
+class StocktakeFinalised(InventoryError):
+    """The stocktake is finalised and cannot change."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a new stocktake counts: items and/or locations (none: the whole store)."""
+
+    item_ids: tuple[UUID, ...] = ()
+    location_ids: tuple[UUID, ...] = ()
+    program_id: UUID | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """One counted line."""
+
+    item_id: UUID
+    batch_id: UUID
+    counted: int
+    location_id: UUID | None = None
+    reason_id: UUID | None = None
+
+
+def create(tx: Tx, store_id: UUID, actor: str, scope: Scope, now: datetime) -> UUID:
+    """Snapshot stock on hand in scope as of the store's last sequence."""
+    store = tx.managed_store(store_id)
+    stocktake_id = uuid4()
+    tx.conn.execute(
+        "INSERT INTO stocktakes (stocktake_id, store_id, status, snapshot_sequence, item_ids,"
+        " location_ids, program_id, reference, created_by, created_at, updated_at)"
+        " VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(stocktake_id), str(store_id), store.next_sequence - 1,
+            json.dumps([str(i) for i in scope.item_ids]),
+            json.dumps([str(i) for i in scope.location_ids]),
+            opt(scope.program_id), scope.reference, actor, at(now), at(now),
+        ),
+    )  # fmt: skip
+    tx.conn.execute(
+        "INSERT INTO stocktake_lines (stocktake_id, item_id, batch_id, location_id, snapshot)"
+        " SELECT ?, item_id, batch_id, location_id, quantity FROM stock_on_hand"
+        " WHERE store_id = ? AND quantity != 0" + _in("item_id", scope.item_ids)
+        + _in("location_id", scope.location_ids),
+        (str(stocktake_id), str(store_id), *map(str, scope.item_ids),
+         *map(str, scope.location_ids)),
+    )  # fmt: skip
+    return stocktake_id
+
+
+def enter_counts(
+    tx: Tx, store_id: UUID, stocktake_id: UUID, actor: str, counts: list[Count], now: datetime
+) -> None:
+    """Enter counts (also of batches not in the snapshot); refused once finalised."""
+    stocktake = load(tx, store_id, stocktake_id)
+    tx.batches({c.batch_id: c.item_id for c in counts})
+    tx.check_locations(store_id, {c.location_id for c in counts})
+    for c in counts:
+        line = StockLine(store_id, c.item_id, c.batch_id, c.location_id)
+        stocktake.count(line, c.counted, _reason(tx, c.reason_id))
+        tx.conn.execute(
+            "INSERT INTO stocktake_lines (stocktake_id, item_id, batch_id, location_id, snapshot,"
+            " counted, reason_id, counted_by, counted_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)"
+            " ON CONFLICT DO UPDATE SET counted = excluded.counted, reason_id ="
+            " excluded.reason_id, counted_by = excluded.counted_by,"
+            " counted_at = excluded.counted_at",
+            (
+                str(stocktake_id), str(c.item_id), str(c.batch_id), key(c.location_id),
+                c.counted, opt(c.reason_id), actor, at(now),
+            ),
+        )  # fmt: skip
+    _set(tx, stocktake_id, "status = 'counting', updated_at = ?", at(now))
+
+
+def finalise(
+    tx: Tx, site_id: UUID, store_id: UUID, stocktake_id: UUID, actor: str, now: datetime
+) -> int:
+    """Post each non-zero variance as a stocktake balance; return how many were posted."""
+    stocktake = load(tx, store_id, stocktake_id)
+    store = tx.managed_store(store_id)
+    since = tx.entries_after(store_id, stocktake.snapshot_sequence)
+    done = stocktake.finalise(since, now, store.next_sequence)
+    batches = tx.batches({_batch(a.line): a.line.item_id for a in done.adjustments})
+    movements = [
+        StockMovement(
+            movement_id=a.entry_id, store_id=store_id, store_sequence=a.store_sequence,
+            item_id=a.line.item_id, batch=batches[_batch(a.line)],
+            location_id=a.line.location_id, movement_type=a.kind, quantity=a.quantity,
+            occurred_at=now, recorded_at=now, actor=actor, reference=a.reference,
+            reason_id=a.reason_id,
+        )
+        for a in done.adjustments
+    ]  # fmt: skip
+    if movements:
+        record_document(tx, site_id, SiteDocumentType.STOCKTAKE, movements, now)
+    posted: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
+        (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
+    }
+    for v in done.variances:
+        ident = (v.line.item_id, v.line.batch_id, v.line.location_id)
+        tx.conn.execute(
+            "UPDATE stocktake_lines SET expected = ?, movement_id = ? WHERE stocktake_id = ?"
+            " AND item_id = ? AND batch_id = ? AND location_id = ?",
+            (v.expected, opt(posted.get(ident)), str(stocktake_id), str(v.line.item_id),
+             key(v.line.batch_id), key(v.line.location_id)),
+        )  # fmt: skip
+    _set(
+        tx, stocktake_id,
+        "status = 'finalised', finalised_by = ?, finalised_at = ?, updated_at = ?, adjustments = ?",
+        actor, at(now), at(now), len(movements),
+    )  # fmt: skip
+    return len(movements)
+
+
+def load(tx: Tx, store_id: UUID, stocktake_id: UUID) -> Stocktake:
+    """The stocktake with its lines, as the domain object; 404 or 409 if it cannot change."""
+    head = tx.conn.execute(
+        "SELECT status, snapshot_sequence FROM stocktakes WHERE stocktake_id = ? AND store_id = ?",
+        (str(stocktake_id), str(store_id)),
+    ).fetchone()
+    if head is None:
+        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
+    if head[0] == StocktakeStatus.FINALISED:
+        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
+    stocktake = Stocktake(stocktake_id, store_id, {}, int(head[1]))
+    for r in tx.conn.execute(
+        "SELECT * FROM stocktake_lines WHERE stocktake_id = ?", (str(stocktake_id),)
+    ):
+        _restore(tx, stocktake, r)
+    stocktake.status = StocktakeStatus(head[0])
+    return stocktake
+
+
+def _restore(tx: Tx, stocktake: Stocktake, r: sqlite3.Row) -> None:
+    line = StockLine(
+        stocktake.store_id, UUID(r["item_id"]), UUID(r["batch_id"]), uuid_or_none(r["location_id"])
+    )
+    stocktake.lines[line] = StocktakeLine(line, int(r["snapshot"]))
+    if r["counted"] is not None:
+        stocktake.count(line, int(r["counted"]), _reason(tx, uuid_or_none(r["reason_id"])))
+
+
+def _reason(tx: Tx, reason_id: UUID | None) -> AdjustmentReason | None:
+    if reason_id is None:
+        return None
+    reason = tx.reason(reason_id)
+    if reason is None or not reason.active:
+        raise StocktakeError(f"adjustment reason {reason_id} does not exist or is inactive")
+    return reason
+
+
+def _batch(line: StockLine) -> UUID:
+    # Every line a stocktake counts names a batch (counts require one).
+    assert line.batch_id is not None
+    return line.batch_id
+
+
+def _in(column: str, ids: tuple[UUID, ...]) -> str:
+    return f" AND {column} IN ({','.join('?' * len(ids))})" if ids else ""
+
+
+def _set(tx: Tx, stocktake_id: UUID, assignments: str, *values: object) -> None:
+    tx.conn.execute(
+        f"UPDATE stocktakes SET {assignments} WHERE stocktake_id = ?", (*values, str(stocktake_id))
+    )

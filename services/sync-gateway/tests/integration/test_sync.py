@@ -1,0 +1,166 @@
+"""Forwarding and pulling against a real SQLite file: order, batches, refusals, acks, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from akiba_contracts.payloads.edge import EdgeDocumentsApplied, EdgeEventRejected
+from akiba_contracts.payloads.inventory import StockLevelChanged
+from akiba_contracts.sync import FeedEntry, FeedKind
+from akiba_stock.commands import ReceiveStock
+from akiba_sync_gateway import handlers, outbox
+from akiba_sync_gateway.backoff import Backoff
+from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.feed import Puller
+from akiba_sync_gateway.forwarder import Forwarder
+from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway.testing import FakeDownlink, FakeHub, FakeUplink
+
+from ..hub import Central
+from ..site import Site, seed
+
+NOW = datetime.now(UTC)
+
+
+async def _receipts(db: Database, site: Site, n: int) -> None:
+    for i in range(n):
+        cmd = ReceiveStock(site.store_id, site.item_id, f"L{i % 3}", None, 1, None, "clerk")
+        await db.write(lambda c, cmd=cmd: handlers.receive_stock(Tx(c), site.site_id, cmd, NOW))
+
+
+def _forwarder(db: Database, uplink: object, batch: int = 4) -> Forwarder:
+    backoff = Backoff(0.001, 0.001)
+    return Forwarder(db, uplink, backoff, batch_size=batch, idle_seconds=0.001)  # type: ignore[arg-type]
+
+
+async def _until(outcome: Callable[[], bool], deadline: float = 10.0) -> None:
+    """Poll for an outcome until a deadline (a background task gets there in its own time)."""
+    for _ in range(int(deadline / 0.01)):
+        if outcome():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no outcome before the deadline")
+
+
+def _states(db: Database) -> list[str]:
+    return [r[0] for r in db._writer.execute("SELECT state FROM outbox ORDER BY outbox_seq")]
+
+
+async def test_pending_events_go_in_store_order_in_bounded_batches_and_become_forwarded(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 10)
+    hub = FakeHub(site.site_id, {site.store_id})
+    uplink = FakeUplink(hub)
+    forwarder = _forwarder(seeded, uplink)
+    while await forwarder.forward_once():
+        pass
+    assert uplink.batches == [4, 4, 2]
+    assert [e["storeseq"] for e in hub.received] == list(range(1, 11))
+    assert _states(seeded) == ["forwarded"] * 10
+
+
+async def test_a_refused_event_is_kept_as_an_error_and_never_resent(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 2)
+    hub = FakeHub(site.site_id, set())  # central thinks the site manages nothing
+    uplink = FakeUplink(hub)
+    forwarder = _forwarder(seeded, uplink)
+    assert await forwarder.forward_once() == 2
+    assert await forwarder.forward_once() == 0
+    assert _states(seeded) == ["refused", "refused"] and uplink.batches == [2]
+    status = await seeded.read(lambda c: outbox.status(c, NOW))
+    assert status["refused"] == 2 and status["last_errors"][0]["kind"] == "refused"
+
+
+async def test_while_the_link_is_down_nothing_is_marked_and_forwarding_resumes_after(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 3)
+    hub = FakeHub(site.site_id, {site.store_id})
+    hub.down = True
+    stop = asyncio.Event()
+    task = asyncio.create_task(_forwarder(seeded, FakeUplink(hub)).run(stop))
+    await _until(lambda: bool(seeded._writer.execute("SELECT 1 FROM sync_errors").fetchone()))
+    assert _states(seeded) == ["pending"] * 3
+    hub.down = False
+    await _until(lambda: _states(seeded) == ["forwarded"] * 3)
+    stop.set()
+    await task
+    assert [e["storeseq"] for e in hub.received] == [1, 2, 3]
+
+
+async def test_a_new_forwarder_after_a_crash_sends_only_what_is_still_pending(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 6)
+    hub = FakeHub(site.site_id, {site.store_id})
+    await _forwarder(seeded, FakeUplink(hub), batch=4).forward_once()
+    restarted = _forwarder(seeded, FakeUplink(hub), batch=4)
+    while await restarted.forward_once():
+        pass
+    assert [e["storeseq"] for e in hub.received] == [1, 2, 3, 4, 5, 6]
+
+
+async def test_the_http_link_forwards_and_pulls_through_an_in_process_hub(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 3)
+    ack = EdgeDocumentsApplied(
+        store_id=site.store_id, site_id=site.site_id, next_sequence=3, applied_at=NOW
+    )
+    entry = FeedEntry(
+        seq=100, kind=FeedKind.ACK, key=str(site.store_id), event_type=ack.event_type,
+        data=ack.model_dump(mode="json"),
+    )  # fmt: skip
+    central = Central(FakeHub(site.site_id, {site.store_id}), FakeDownlink([entry]))
+    up, down, client = central.links()
+    async with client:
+        while await _forwarder(seeded, up).forward_once():
+            pass
+        await seeded.write(lambda c: c.execute("UPDATE feed_cursor SET cursor = 99"))
+        assert await Puller(seeded, down, lambda: NOW).pull_once() == 1
+    assert _states(seeded) == ["synced", "synced", "forwarded"]
+
+
+def _entry(seq: int, kind: FeedKind, key: str, payload: object) -> FeedEntry:
+    data = payload.model_dump(mode="json")  # type: ignore[attr-defined]
+    return FeedEntry(seq=seq, kind=kind, key=key, event_type=None, data=data)
+
+
+async def test_pulling_from_zero_seeds_a_new_site_and_commits_the_cursor_with_the_entries(
+    db: Database, site: Site
+) -> None:
+    level = StockLevelChanged(
+        store_id=site.store_id, item_id=site.item_id, batch_id=site.found, location_id=None,
+        quantity_on_hand=40, last_movement_id=site.damaged, store_sequence=12, as_of=NOW,
+    )  # fmt: skip
+    entries = [*site.entries(), _entry(50, FeedKind.STOCK_LEVEL, "x", level)]
+    pulled = await Puller(db, FakeDownlink(entries), lambda: NOW).pull_once(limit=3)
+    assert pulled == len(entries)
+    row = db._writer.execute("SELECT managed, next_sequence FROM stores WHERE store_id = ?",
+                             (str(site.store_id),)).fetchone()  # fmt: skip
+    assert tuple(row) == (1, 13)
+    (cursor,) = db._writer.execute("SELECT cursor FROM feed_cursor").fetchone()
+    assert cursor == 50
+    assert await Puller(db, FakeDownlink(entries), lambda: NOW).pull_once() == 0
+
+
+async def test_a_rejection_from_central_is_recorded_as_a_sync_error(
+    db: Database, site: Site
+) -> None:
+    await seed(db, site)
+    rejected = EdgeEventRejected(
+        event_id="e-1", event_type_received="t", site_id=str(site.site_id), store_id=site.store_id,
+        store_sequence=4, reason="gap never filled", rejected_at=NOW,
+    )  # fmt: skip
+    feed = FakeDownlink([_entry(9, FeedKind.REJECTION, "e-1", rejected)])
+    await Puller(db, feed, lambda: NOW).pull_once()
+    status = await db.read(lambda c: outbox.status(c, NOW))
+    assert json.loads(json.dumps(status["last_errors"], default=str))[0]["message"] == (
+        "gap never filled"
+    )
