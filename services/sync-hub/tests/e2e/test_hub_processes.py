@@ -148,7 +148,11 @@ async def test_a_site_pushes_through_the_hub_process_and_pulls_its_feed_from_it(
             wanted = {("site", str(site)), ("orderable", str(item))}
             return kinds if wanted <= set(kinds) else {}
 
-        entries = await wait_until(snapshot, what="the site and the item in the site's feed")
+        # A new feed group reads every shared topic from the start: after a full suite that is
+        # tens of thousands of other tests' records before ours.
+        entries = await wait_until(
+            snapshot, what="the site and the item in the site's feed", timeout=150
+        )
         assert entries[("site", str(site))]["data"]["store_ids"] == [str(store)]
         metrics = (await client.get("/metrics")).text
         counted = [ln for ln in metrics.splitlines() if ln.startswith("akiba_sync_hub_push_events")]
