@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from akiba_contracts.envelope import CloudEvent, decode, new_event
-from akiba_contracts.payloads.edge import EdgeEventRejected, SiteStockRecorded, edge_batch_id
+from akiba_contracts.payloads.edge import (
+    EdgeDocumentsApplied,
+    EdgeEventRejected,
+    SiteStockRecorded,
+    edge_batch_id,
+)
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeStore, PendingRef, Rejection
 from akiba_inventory.handlers import post_and_publish
 from akiba_inventory.outbound import SOURCE
@@ -33,6 +38,7 @@ from akiba_stock.model import Batch
 NAME = "inventory.edge-ingestion"
 TOPIC = "sites.inventory-events"
 REJECTIONS = "inventory.edge-rejections"
+ACKS = "inventory.edge-acks"
 
 
 class EdgeRejected(PermanentError):
@@ -221,6 +227,24 @@ class _Batch:
         ]
         levels = await post_and_publish(self.uow, movements, central=False)
         await self.repo.flag_negative(levels)
+        self.uow.publish(*(_applied(run, self.now) for run in runs.values()))
+
+
+def _applied(run: list[Arrival], now: datetime) -> OutboxMessage:
+    """The acknowledgement of a store's applied run: how far central's ledger of it now goes."""
+    last = run[-1].doc
+    payload = EdgeDocumentsApplied(
+        store_id=last.store_id,
+        site_id=last.site_id,
+        next_sequence=last.first_sequence + last.line_count,
+        applied_at=now,
+    )
+    key = payload.partition_key()
+    event = new_event(
+        source=SOURCE, type=payload.event_type, subject=f"stores/{key}", data=payload,
+        partitionkey=key,
+    )  # fmt: skip
+    return OutboxMessage(ACKS, key, event)
 
 
 def _arrival(c: Arrival | PendingRef, bodies: dict[UUID, bytes]) -> Arrival:

@@ -195,6 +195,26 @@ async def test_documents_out_of_order_are_held_then_drained_in_order(edge: Edge)
     assert [r["quantity"] for r in qty] == [1, 2, 3, 4]
 
 
+async def test_each_applied_run_is_acknowledged_with_the_stores_next_sequence(
+    edge: Edge,
+) -> None:
+    e1, e2, e4 = edge.event(1, 1), edge.event(2, 2, 3), edge.event(4, 4)
+    async with edge.ingesting(batch_size=1):
+        await edge.send(e1)
+        await edge.processed(e1)
+        await edge.send(e4)  # ahead of a gap: held, so not acknowledged
+        await edge.processed(e4)
+        await edge.send(e2)  # fills the gap: e2 and the held e4 apply together
+        await edge.processed(e2)
+    rows = await edge.pool.fetch(
+        "select value from outbox where topic = 'inventory.edge-acks' order by id"
+    )
+    acks = [decode(bytes(r["value"])).data or {} for r in rows]
+    assert [a["next_sequence"] for a in acks] == [2, 5]
+    assert {a["store_id"] for a in acks} == {str(edge.store_id)}
+    assert {a["site_id"] for a in acks} == {str(edge.site_id)}
+
+
 async def test_a_gap_never_filled_stays_pending_and_nothing_after_it_applies(edge: Edge) -> None:
     e1, e3, e4 = edge.event(1), edge.event(3), edge.event(4)
     await edge.send(e1, e3, e4)
