@@ -83,7 +83,7 @@ async def run(
             dsn = await scale.ensure_scale_set(
                 server, args.scale_rows, args.scale_stores, args.scale_items
             )
-            found["reads on the scale set"] = await scale.latencies(dsn)
+            found["reads on the scale set"] = await scale.latencies_in_a_fresh_process(dsn)
         if args.only in (None, "ingest"):
             edge = await ingest.run(
                 env, settings, args.ingest_lines, args.min_seconds, profile=args.profile
