@@ -49,6 +49,7 @@ from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import Delivery, Record, Rejected
 from akiba_platform.db import Connection, create_pool
 from akiba_platform.migrations import migrate
+from bench import ingest_scaled
 from bench.env import Env, _database, _topics_ready
 from bench.measure import Measurement, Stopwatch, wait_for
 from bench.raw import WARM_UP, _drain
@@ -226,15 +227,25 @@ async def run(
         consumed = await _raw_consume(env.bootstrap, name, work, settings, min_seconds)
         copied = await _raw_copy(pool, work, min_seconds)
         both = await _raw_pipeline(pool, env.bootstrap, name, work, settings)
-    measured = [built, produced, ingested, consumed, copied, both]
+    tag = prefix.split(".")[1]
+    scaled = []
+    for n in (1, 2):
+        m, found = await ingest_scaled.run(env.bootstrap, server, settings, work, n, tag)
+        scaled.append(m)
+        checks.update({f"x{n} {k}": v for k, v in found.items() if k.startswith("edge_ledger")})
+    measured = [built, produced, ingested, consumed, copied, both, *scaled]
     figures = {
         "documents": len(work.values),
         "lines per document": per_doc,
         "stores (site-managed)": STORES,
-        "ingest lines/s": ingested.rate,
+        "ingest lines/s (in the bench process)": ingested.rate,
         "ingest CPU share of one core (%)": ingested.cpu_share * 100,
+        "ingest lines/s, 1 instance (own process)": scaled[0].rate,
+        "ingest lines/s, 2 instances (processes, one group)": scaled[1].rate,
+        "2 instances CPU (% of one core)": scaled[1].cpu_share * 100,
         "raw consume + COPY lines/s": both.rate,
         "ingest / raw consume + COPY (%)": ingested.rate / both.rate * 100,
+        "2 instances / raw consume + COPY (%)": scaled[1].rate / both.rate * 100,
         "ingest / raw consume (%)": ingested.rate / consumed.rate * 100,
         "ingest / raw COPY (%)": ingested.rate / copied.rate * 100,
         "target lines/s (issue 4)": 12_000,

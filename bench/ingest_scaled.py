@@ -1,0 +1,129 @@
+"""Edge ingest scaled out: N instances of the ingest consumer, each its own process, one group.
+
+Each instance is `bench.ingest_worker` (inventory's EdgeIngestor under the platform's consumer
+loop). The group forms on an empty topic first; the clock starts when the documents are
+produced (a few hundredths of a second for the whole workload) and stops when every line is
+in the ledger. CPU is the instances' own (psutil), as a share of one core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from akiba_contracts.catalogue import dlq_topic
+from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.settings import Settings
+from akiba_platform.db import create_pool
+from akiba_platform.migrations import migrate
+from bench.env import _database, _topics_ready
+from bench.measure import Measurement, Stopwatch, wait_for
+
+
+async def run(
+    bootstrap: str, server: str, settings: Settings, work: Any, instances: int, tag: str
+) -> tuple[Measurement, dict[str, Any]]:
+    """Ingest the workload with `instances` processes; the measurement and the ledger checks."""
+    from bench import ingest  # the workload's helpers; imported late to avoid a cycle
+
+    async with AsyncExitStack() as cleanup:
+        dsn = await _database(server, f"akiba_bench_{tag}_edge_x{instances}", cleanup)
+        await migrate(dsn, {"inventory": MIGRATIONS})
+        pool = await create_pool(dsn, max_size=2)
+        cleanup.push_async_callback(pool.close)
+        await ingest._reference_data(pool, work)
+        topic = f"bench.{tag}.sites.x{instances}"
+        await _topics_ready(
+            bootstrap,
+            [
+                replace(ingest.SITES_TOPIC, name=topic),
+                replace(dlq_topic(ingest.SITES_TOPIC), name=f"{topic}.dlq"),
+            ],
+            cleanup,
+        )
+        sites = Path(tempfile.mkdtemp()) / "sites.json"
+        sites.write_text(json.dumps([s.model_dump(mode="json") for s in work.sites]))
+        env = {
+            **os.environ,
+            "AKIBA_DATABASE_URL": dsn,
+            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "AKIBA_CONSUMER_BATCH_SIZE": str(settings.consumer_batch_size),
+            "AKIBA_OTEL_EXPORTER": "none",
+        }
+        group = f"inventory.edge-ingestion.bench.{tag}.x{instances}"
+        workers = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.ingest_worker", topic, group, str(sites),
+                env=env, stdout=asyncio.subprocess.PIPE,
+            )
+            for _ in range(instances)
+        ]  # fmt: skip
+        cleanup.push_async_callback(_stop, workers)
+        shares = [0] * instances
+        readers = [asyncio.create_task(_follow(w, i, shares)) for i, w in enumerate(workers)]
+        cleanup.callback(lambda: [r.cancel() for r in readers])
+        partitions = ingest.SITES_TOPIC.partitions
+        await wait_for(
+            lambda: _formed(shares, partitions, workers), what="the group to form", timeout=90
+        )
+        procs = [psutil.Process(w.pid) for w in workers]
+        cpu_before = sum(_cpu(p) for p in procs)
+        watch = Stopwatch()
+        await ingest._produce(bootstrap, topic, work)
+        await wait_for(lambda: _applied(pool, work.lines, workers), what="the ingest", timeout=600)
+        wall, _ = watch.elapsed()
+        cpu = sum(_cpu(p) for p in procs) - cpu_before
+        checks = await ingest._checks(pool, work)
+    m = Measurement(
+        f"edge ingest x{instances} (lines)", work.lines, wall, cpu, work.payload_bytes,
+        notes={"instances": instances, "processes": "one per instance, one consumer group"},
+    )  # fmt: skip
+    return m, checks
+
+
+async def _follow(worker: asyncio.subprocess.Process, i: int, shares: list[int]) -> None:
+    assert worker.stdout is not None
+    async for line in worker.stdout:
+        text = line.decode().strip()
+        if text.startswith("assigned "):
+            shares[i] = int(text.split()[1])
+
+
+async def _formed(shares: list[int], partitions: int, workers: list[Any]) -> bool:
+    for w in workers:
+        if w.returncode is not None:
+            raise RuntimeError(f"an ingest instance exited with {w.returncode}")
+    return sum(shares) == partitions and all(shares)
+
+
+async def _applied(pool: Any, lines: int, workers: list[Any]) -> bool:
+    for w in workers:
+        if w.returncode is not None:
+            raise RuntimeError(f"an ingest instance exited with {w.returncode}")
+    done = await pool.fetchval("select coalesce(sum(next_sequence - 1), 0) from stores")
+    return int(done) >= lines
+
+
+def _cpu(p: psutil.Process) -> float:
+    t = p.cpu_times()
+    return float(t.user + t.system)
+
+
+async def _stop(workers: list[asyncio.subprocess.Process]) -> None:
+    for w in workers:
+        if w.returncode is None:
+            w.terminate()
+    for w in workers:
+        try:
+            await asyncio.wait_for(w.wait(), 30)
+        except TimeoutError:
+            w.kill()
