@@ -49,6 +49,7 @@ from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import Delivery, Record, Rejected
 from akiba_platform.db import Connection, create_pool
 from akiba_platform.migrations import migrate
+from akiba_platform.runtime import tune_gc
 from bench import ingest_scaled
 from bench.env import Env, _database, _topics_ready
 from bench.measure import Measurement, Stopwatch, wait_for
@@ -297,6 +298,7 @@ async def _ingest(
     for site in work.sites:
         sites.apply(site)
     role = _Ingestor(settings, name, sites)
+    tune_gc()  # as a service process does; the workload held here stays out of collections
     joining = Stopwatch()
     profiler = cProfile.Profile() if profile else None
     async with running(role) as r:

@@ -23,11 +23,13 @@ from akiba_inventory.bootstrap import pool_and_producer
 from akiba_inventory.settings import Settings
 from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import consumer_loop
+from akiba_platform.runtime import tune_gc
 
 
 async def main(topic: str, group: str, sites: SiteDirectory) -> None:
     """Consume until SIGTERM."""
     settings = Settings()
+    tune_gc()  # as run_roles does for every service process
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with (

@@ -57,7 +57,7 @@ _COLUMNS = ("topic", "key", "event_id", "event_type", "traceparent", "value")
 
 def _row(m: OutboxMessage) -> tuple[Any, ...]:
     e = m.event
-    return (m.topic, m.key, UUID(e.id), e.type, e.traceparent, serialised(e))
+    return (m.topic, m.key, e.id, e.type, e.traceparent, serialised(e))  # asyncpg takes str uuids
 
 
 class AsyncpgOutbox:

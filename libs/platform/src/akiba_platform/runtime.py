@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,21 @@ def api_role(app: FastAPI, host: str, port: int) -> Role:
     return run
 
 
+# Collect the young generation every 50,000 allocations instead of 700: a consumer batch
+# allocates hundreds of thousands of short-lived objects, and at 700 they were promoted and
+# rescanned by older collections (half the CPU of edge ingestion in a profile). Reference
+# counting still frees almost all of them at once; only cycles wait a little longer.
+YOUNG_GC_THRESHOLD = 50_000
+
+
+def tune_gc() -> None:
+    """Keep start-up's objects out of every collection; collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, older, oldest)
+
+
 async def _run(role: Role, stop: asyncio.Event) -> None:
     await role(stop)
 
@@ -44,6 +60,7 @@ async def run_roles(
         loop.add_signal_handler(sig, stop.set)
     if metrics_port:
         start_http_server(metrics_port, addr=metrics_host)
+    tune_gc()
     tasks: dict[asyncio.Task[None], str] = {
         asyncio.create_task(_run(role, stop), name=name): name for name, role in roles.items()
     }

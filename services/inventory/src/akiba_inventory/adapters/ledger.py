@@ -32,6 +32,9 @@ MOVEMENT_FACTS = (
 )
 LEDGER_COLUMNS = (*MOVEMENT_FACTS, "item_balance", "batch_balance")
 
+# From this many rows a COPY beats one INSERT of unnested arrays (ingest batches, stocktakes).
+_COPY_THRESHOLD = 64
+
 _INSERT = """
 insert into stock_movements (movement_id, store_id, store_sequence, item_id, batch_id,
     location_id, movement_type, quantity, occurred_at, recorded_at, actor, reference, source,
@@ -137,9 +140,13 @@ class AsyncpgLedger:
         """Append, update stock on hand and running balances; refuse central overdraws."""
         appended = append(movements, await self._card_ends(movements))
         balances = [appended.balances.get(m.movement_id, (0, 0)) for m in movements]
-        await self._conn.execute(
-            _INSERT, *_columns(movements), [b[0] for b in balances], [b[1] for b in balances]
-        )
+        columns = [*_columns(movements), [b[0] for b in balances], [b[1] for b in balances]]
+        if len(movements) >= _COPY_THRESHOLD:
+            await self._conn.copy_records_to_table(
+                "stock_movements", records=zip(*columns, strict=True), columns=LEDGER_COLUMNS
+            )
+        else:
+            await self._conn.execute(_INSERT, *columns)
         levels = await self._stock_on_hand(movements, central)
         rows = await self._recompute(
             [m for m in movements if (m.store_id, m.item_id) in appended.backdated]
