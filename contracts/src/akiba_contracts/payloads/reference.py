@@ -134,6 +134,9 @@ class OrderableChanged(Payload):
     vvm: bool = Field(description="Carries a vaccine vial monitor.")
     cold_chain: bool
     description: str | None = None
+    program_ids: list[UUID] = Field(
+        default_factory=list, description="The programs it is ordered under (requisition's ids)."
+    )
     active: bool
     version: int = Field(ge=1, description=_VERSION)
     changed_at: AwareDatetime

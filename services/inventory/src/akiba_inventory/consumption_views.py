@@ -29,7 +29,7 @@ select p.store_id, p.item_id, x.look_back_months, x.min_mos, x.max_mos, x.expiri
     select t.* from stock_settings t
      where (t.store_id is null or t.store_id = p.store_id)
        and (t.program_id is null or t.program_id in
-            (select g.program_id from stock_program_items g where g.item_id = p.item_id))
+            (select unnest(i.program_ids) from items i where i.item_id = p.item_id))
      order by t.store_id is null, t.program_id is null, t.program_id
      limit 1) x on true
 """

@@ -9,14 +9,25 @@ from datetime import date, timedelta
 from akiba_platform.demo import demo_id
 from akiba_stock import reference as ref
 
+# Which demo program (see demo.PROGRAMS: the same deterministic ids) orders each commodity type.
+PROGRAM_OF = {
+    "vaccines": demo_id("program", "EPI"),
+    "family-planning": demo_id("program", "FP"),
+    "essential-medicines": demo_id("program", "EM"),
+}
+
+
 # The first demo items: their codes and ids are used by other services' demos and tests.
 LEGACY_ITEMS = [
     ref.Item(demo_id("item", "AMX-250"), "AMX-250", "Amoxicillin 250mg dispersible tablet",
-             "tablet", 100, 30, commodity_type="essential-medicines"),
+             "tablet", 100, 30, commodity_type="essential-medicines",
+             program_ids=(PROGRAM_OF["essential-medicines"],)),
     ref.Item(demo_id("item", "ORS-1L"), "ORS-1L", "Oral rehydration salts", "sachet", 50, 10,
-             commodity_type="essential-medicines"),
+             commodity_type="essential-medicines",
+             program_ids=(PROGRAM_OF["essential-medicines"],)),
     ref.Item(demo_id("item", "MR-VAX"), "MR-VAX", "Measles-rubella vaccine 10-dose vial",
-             "dose", 10, 0, commodity_type="vaccines", vvm=True, cold_chain=True),
+             "dose", 10, 0, commodity_type="vaccines", vvm=True, cold_chain=True,
+             program_ids=(PROGRAM_OF["vaccines"],)),
 ]  # fmt: skip
 
 # (molecule, dispensing unit, strengths, cold chain)
@@ -147,7 +158,7 @@ def items(limit: int = 497) -> list[ref.Item]:
         label = name if prefix == "VAX" or pack == 1 else f"{name}, pack of {pack}"
         made.append(
             ref.Item(demo_id("item", code), code, label, unit, pack, pack // 4, False,
-                     gtin13(n), kind, vvm, cold)
+                     gtin13(n), kind, vvm, cold, program_ids=(PROGRAM_OF[kind],))
         )  # fmt: skip
     return LEGACY_ITEMS + made[:limit]
 

@@ -18,6 +18,7 @@ _SOH_FILTER = """
    and ($4::date is null or b.expiry_date < $4)
    and ($5::boolean is null or s.on_hold = $5)
    and ($6 or s.quantity <> 0)
+   and ($7::uuid is null or $7 = any(i.program_ids))
 """
 
 _SOH = """
@@ -33,8 +34,9 @@ select s.item_id, i.code as item_code, i.name as item_name, s.batch_id, b.lot_co
    and ($4::date is null or b.expiry_date < $4)
    and ($5::boolean is null or s.on_hold = $5)
    and ($6 or s.quantity <> 0)
+   and ($7::uuid is null or $7 = any(i.program_ids))
  order by i.code, b.expiry_date nulls last, b.lot_code, s.location_id
- limit $7 offset $8
+ limit $8 offset $9
 """
 
 
@@ -47,11 +49,12 @@ async def stock_on_hand(
     expiring_before: date | None = None,
     on_hold: bool | None = None,
     include_empty: bool = False,
+    program_id: UUID | None = None,
     page: int = 0,
     size: int = 50,
 ) -> tuple[list[asyncpg.Record], int]:
     """A page of the store's stock lines, first-expiry first within each item, and the total."""
-    filters = (store_id, item_id, location_id, expiring_before, on_hold, include_empty)
+    filters = (store_id, item_id, location_id, expiring_before, on_hold, include_empty, program_id)
     rows = await pool.fetch(_SOH, *filters, size, page * size)
     if page == 0 and len(rows) < size:
         return rows, len(rows)  # the whole result fits this page: no second query

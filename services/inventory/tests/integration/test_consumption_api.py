@@ -168,7 +168,7 @@ async def test_a_program_setting_applies_to_the_programs_items_only(store: Store
         "insert into stock_settings (program_id, min_mos, max_mos) values ($1, 1, 2)", program
     )
     await store.pool.execute(
-        "insert into stock_program_items (program_id, item_id) values ($1, $2)", program, store.item
+        "update items set program_ids = $1 where item_id = $2", [program], store.item
     )
     async with store.pool.acquire() as conn:
         got = await cv.stock_settings(conn, [(store.id, store.item), (store.id, store.other)])

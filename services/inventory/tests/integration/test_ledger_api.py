@@ -240,6 +240,23 @@ async def test_stock_on_hand_filters_and_pages(store: Store) -> None:
     assert held["total"] == 0
 
 
+async def test_stock_on_hand_per_program_lists_the_items_ordered_under_it(store: Store) -> None:
+    epi, fp = uuid4(), uuid4()
+    await store.pool.execute(
+        "update items set program_ids = $2 where item_id = $1", store.item, [epi]
+    )
+    await store.receive(5)
+    url = f"/stores/{store.id}/stock-on-hand"
+
+    async def lines(program: UUID) -> list[str]:
+        r = await store.client.get(url, params={"program_id": str(program)}, headers=store.headers)
+        assert r.status_code == 200, r.text
+        return [i["item_id"] for i in r.json()["items"]]
+
+    assert await lines(epi) == [str(store.item)]
+    assert await lines(fp) == []
+
+
 async def test_every_posting_publishes_the_new_level_of_each_line(store: Store) -> None:
     batch = (await store.receive(10))["batch_id"]
     await store.post("issues", {"lines": [store.line(batch, 3)]})

@@ -310,6 +310,18 @@ async def test_items_are_found_by_gtin_and_batches_by_expiry(api: Api) -> None:
     assert unknown.status_code == 422
 
 
+async def test_items_carry_the_programs_they_are_ordered_under(api: Api) -> None:
+    epi = str(uuid4())
+    item = await api.made("/items", {**await item_body(api), "program_ids": [epi, epi]})
+    assert (await api.call("GET", f"/items/{item}")).json()["program_ids"] == [epi]
+    found = await api.call("GET", "/items", program_id=epi)
+    assert [i["item_id"] for i in found.json()["items"]] == [item]
+    event = await api.pool.fetchval(
+        "select value from outbox where topic = 'inventory.orderables' and key = $1", item
+    )
+    assert (decode(bytes(event)).data or {})["program_ids"] == [epi]
+
+
 async def test_an_admin_of_one_kind_cannot_manage_another(api: Api) -> None:
     _, orderables = api.issuer.user("ORDERABLES_MANAGE")
     assert (await api.call("POST", "/items", await item_body(api), orderables)).status_code == 201

@@ -135,6 +135,7 @@ class Item:
     vvm: bool = False
     cold_chain: bool = False
     description: str | None = None
+    program_ids: tuple[UUID, ...] = ()  # the programs it is ordered under (ids: requisition's)
     active: bool = True
     version: int = 1
 
@@ -142,6 +143,7 @@ class Item:
         text(self.code, "code")
         text(self.name, "name")
         text(self.dispensing_unit, "dispensing_unit")
+        object.__setattr__(self, "program_ids", tuple(dict.fromkeys(self.program_ids)))
         require(self.net_content > 0, "net_content (pack size) must be positive")
         require(self.pack_rounding_threshold >= 0, "pack_rounding_threshold must be 0 or more")
         require(

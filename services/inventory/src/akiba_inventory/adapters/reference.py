@@ -52,7 +52,11 @@ _CRITERIA: dict[type[ref.Reference], dict[str, str]] = {
         "zone_id": "zone_id = {}",
         "managed_by": "managed_by = {}",
     },
-    ref.Item: {"gtin": "gtin = {}", "commodity_type": "commodity_type = {}"},
+    ref.Item: {
+        "gtin": "gtin = {}",
+        "commodity_type": "commodity_type = {}",
+        "program_id": "{} = any(program_ids)",
+    },
     ref.BatchRecord: {
         "q": "lot_code ilike {}",
         "item_id": "item_id = {}",

@@ -139,6 +139,9 @@ class ItemRequest(_Request):
     vvm: bool = False
     cold_chain: bool = False
     description: Note | None = None
+    program_ids: list[UUID] = Field(
+        default_factory=list, max_length=100, description="Programs it is ordered under"
+    )
     active: bool = True
 
 
@@ -157,6 +160,7 @@ class ItemResponse(BaseModel):
     vvm: bool
     cold_chain: bool
     description: str | None
+    program_ids: list[UUID]
     active: bool
     version: int
 

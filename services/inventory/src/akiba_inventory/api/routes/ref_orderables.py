@@ -41,11 +41,15 @@ async def list_items(
     paging: PageQuery,
     gtin: str | None = None,
     commodity_type: str | None = None,
+    program_id: UUID | None = None,
     active: bool | None = None,
     q: str | None = None,
 ) -> dict[str, Any]:
     """Items by product code, a page at a time (`q` searches code and name)."""
-    criteria = {"gtin": gtin, "commodity_type": commodity_type, "active": active, "q": q}
+    criteria = {
+        "gtin": gtin, "commodity_type": commodity_type, "program_id": program_id,
+        "active": active, "q": q,
+    }  # fmt: skip
     return await paged(repo, ref.Item, paging, **criteria)
 
 

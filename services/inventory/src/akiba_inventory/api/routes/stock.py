@@ -33,6 +33,9 @@ async def stock_on_hand(
     expiring_before: date | None = None,
     on_hold: bool | None = None,
     include_empty: bool = False,
+    program_id: Annotated[
+        UUID | None, Query(description="Items ordered under this program")
+    ] = None,
     page: Page = 0,
     size: Size = 50,
 ) -> StockOnHandPage:
@@ -45,6 +48,7 @@ async def stock_on_hand(
         expiring_before=expiring_before,
         on_hold=on_hold,
         include_empty=include_empty,
+        program_id=program_id,
         page=page,
         size=size,
     )
