@@ -211,14 +211,10 @@ class _Batch:
         if not runs:
             return
         docs = [a.doc for run in runs.values() for a in run]
+        lots = {(ln.item_id, ln.lot_code): ln.expiry_date for d in docs for ln in d.lines}
+        # One Batch (and one uuid5) per distinct lot, not per line: a batch has few lots.
         batches = await self.repo.batches(
-            {
-                (ln.item_id, ln.lot_code): Batch(
-                    edge_batch_id(ln.item_id, ln.lot_code), ln.item_id, ln.lot_code, ln.expiry_date
-                )
-                for d in docs
-                for ln in d.lines
-            }
+            {(i, lot): Batch(edge_batch_id(i, lot), i, lot, exp) for (i, lot), exp in lots.items()}
         )
         # Every store's run in one posting: the statements are set-based over stores, and a
         # posting per store made a consumer batch fifty round trips of each statement.
