@@ -53,18 +53,31 @@ class Rejected:
 BatchHandler = Callable[[Connection, Sequence[Delivery]], Awaitable[Sequence[Rejected] | None]]
 
 
-class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Lets a revocation wait until the batch in flight is committed."""
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Revocation waits for the batch in flight; assignment resumes where the database says."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self._lock = lock
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        async with self._lock:
+        async with self._loop._lock:
             pass
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
-        return None
+        await self._loop._resume(list(assigned))
+
+
+_POSITIONS = """
+select topic, partition, next_offset from consumer_positions
+ where consumer = $1 and (topic, partition) in (select * from unnest($2::text[], $3::int[]))
+"""
+
+_ADVANCE = """
+insert into consumer_positions as p (consumer, topic, partition, next_offset)
+select $1, * from unnest($2::text[], $3::int[], $4::bigint[])
+on conflict (consumer, topic, partition) do update
+   set next_offset = greatest(p.next_offset, excluded.next_offset), updated_at = now()
+"""
 
 
 class ConsumerLoop:
@@ -92,7 +105,7 @@ class ConsumerLoop:
 
     async def run(self, stop: asyncio.Event, *, batch_size: int = 500) -> None:
         """Consume until `stop` is set, then leave the group cleanly."""
-        self._consumer.subscribe(self._topics, listener=_WaitForBatch(self._lock))
+        self._consumer.subscribe(self._topics, listener=_Rebalance(self))
         while not stop.is_set():
             batches = await self._consumer.getmany(timeout_ms=200, max_records=batch_size)
             if not batches:
@@ -148,6 +161,7 @@ class ConsumerLoop:
             for d in dead:
                 if d.event_id is not None:
                     await inbox.dead_letter(self.name, d.event_id)
+            await self._advance(conn, records)
             # Dead letters are published before the commit: a crash in between repeats them
             # (at least once), whereas the other order could lose them.
             await send_dead_letters(self._dlq, self.name, dead)
@@ -175,6 +189,36 @@ class ConsumerLoop:
             except Exception as exc:
                 dead += _dead_or_raise(exc, [d])
         return dead
+
+    async def _resume(self, assigned: list[TopicPartition]) -> None:
+        """Seek each assigned partition to the position this database recorded, else its start."""
+        if not assigned:
+            return
+        rows = await self._pool.fetch(
+            _POSITIONS, self.name, [tp.topic for tp in assigned], [tp.partition for tp in assigned]
+        )
+        known = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        fresh = [tp for tp in assigned if tp not in known]
+        if fresh:
+            # Explicit offsets, set before the listener returns: seek_to_beginning resets lazily
+            # and could rewind a partition after its first batch was already applied.
+            known.update(await self._consumer.beginning_offsets(fresh))
+        for tp, offset in known.items():
+            self._consumer.seek(tp, offset)
+
+    async def _advance(self, conn: Connection, records: list[Record]) -> None:
+        """Record, with the effects, the next offset of every partition in the batch."""
+        ends: dict[tuple[str, int], int] = {}
+        for r in records:
+            key = (r.topic, r.partition)
+            ends[key] = max(ends.get(key, 0), r.offset + 1)
+        await conn.execute(
+            _ADVANCE,
+            self.name,
+            [k[0] for k in ends],
+            [k[1] for k in ends],
+            list(ends.values()),
+        )
 
     @property
     def consumer(self) -> AIOKafkaConsumer:

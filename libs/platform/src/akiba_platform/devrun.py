@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 
 from akiba_platform import stack
-from akiba_platform.services import ServiceSpec, discover
+from akiba_platform.services import ServiceSpec, SiteSpec, discover, discover_sites
 from akiba_platform.stack.state import StackConfig
 
 
@@ -41,6 +41,21 @@ def _start(
         )
 
 
+def _start_site(site: SiteSpec, config: StackConfig) -> subprocess.Popen[bytes]:
+    state = str(config.paths.state_dir)
+    env = {**os.environ, **{k: v.replace("{state}", state) for k, v in site.env.items()}}
+    log = config.paths.state_dir / "logs" / f"{site.name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", site.module, "serve"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Start everything, print where it answers, and stop everything on Ctrl-C."""
     config = StackConfig.from_env()
@@ -48,10 +63,15 @@ def run(args: argparse.Namespace) -> int:
     endpoints = stack.up(config)
     specs = discover()
     procs = {s.name: _start(s, endpoints, config) for s in specs}
+    # Sites start once central has its demo data: they sign in to auth and pull from the hub,
+    # and retry with backoff until those answer.
+    sites = discover_sites()
+    procs.update({s.name: _start_site(s, config) for s in sites})
     print(f"postgres   {endpoints.pg_url}\nkafka      {endpoints.kafka_bootstrap}")
-    for s in specs:
-        base = f"http://127.0.0.1:{s.http_port}"
-        print(f"{s.name:<10} {base}/docs  (ready: {base}/ready, metrics: {base}/metrics)")
+    listed: list[tuple[str, int]] = [(s.name, s.http_port) for s in specs]
+    for name, port in listed + [(s.name, s.http_port) for s in sites]:
+        base = f"http://127.0.0.1:{port}"
+        print(f"{name:<10} {base}/docs  (ready: {base}/ready, metrics: {base}/metrics)")
     print(f"logs       {config.paths.state_dir / 'logs'}\nCtrl-C stops everything.")
     try:
         while all(p.poll() is None for p in procs.values()):

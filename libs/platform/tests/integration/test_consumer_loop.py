@@ -181,3 +181,47 @@ async def test_a_rejected_delivery_is_dead_lettered_while_the_handlers_other_eff
     ]
     assert await rig.effects() == [0, 1, 2, 3]
     assert await rig.pool.fetchval("select count(*) from inbox where dead_letter") == 2
+
+
+async def test_a_new_database_reads_its_topics_from_the_start_whatever_the_group_committed(
+    rig: Rig, databases: Databases
+) -> None:
+    await rig.send(*(encode(event(n)) for n in range(5)))
+    await rig.start_loop(record_effect, group="rebuilt")
+    await wait_until(lambda: _count(rig, 5), what="five effects")
+    for stop, task in rig.running:
+        stop.set()
+        await task
+    rig.running.clear()
+    # The group's offsets are at the end now; a rebuilt read model must still see everything.
+    first, rig.pool = rig.pool, await create_pool(await databases.create(), max_size=4)
+    try:
+        await rig.pool.execute("create table effects (n int not null)")
+        await rig.start_loop(record_effect, group="rebuilt")
+        await wait_until(lambda: _count(rig, 5), what="the five effects again, in a new database")
+        assert await rig.effects() == [0, 1, 2, 3, 4]
+    finally:
+        for stop, task in rig.running:
+            stop.set()
+            await task
+        rig.running.clear()
+        await rig.pool.close()
+        rig.pool = first
+
+
+async def test_a_restarted_loop_resumes_where_its_database_stands(rig: Rig) -> None:
+    await rig.send(*(encode(event(n)) for n in range(3)))
+    await rig.start_loop(record_effect, group="resumes")
+    await wait_until(lambda: _count(rig, 3), what="three effects")
+    stop, task = rig.running.pop()
+    stop.set()
+    await task
+    positions = await rig.pool.fetch(
+        "select partition, next_offset from consumer_positions where consumer = 'resumes'"
+    )
+    assert sum(r["next_offset"] for r in positions) == 3
+    await rig.send(encode(event(3)))
+    await rig.start_loop(record_effect, group="resumes")
+    await wait_until(lambda: _count(rig, 4), what="the fourth effect")
+    assert await rig.effects() == [0, 1, 2, 3]
+    assert await rig.pool.fetchval("select count(*) from inbox where consumer = 'resumes'") == 4
