@@ -21,7 +21,7 @@ CHUNK = 64 * 1024
 
 @dataclass
 class _Trip:
-    """Cut everything once `remaining` more bytes went `direction` (the rest of that chunk is lost)."""
+    """Cut everything once `remaining` more bytes went `direction` (the rest is lost)."""
 
     direction: Direction
     remaining: int
