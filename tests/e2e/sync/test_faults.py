@@ -63,17 +63,17 @@ async def test_a_broker_restart_while_forwarding_loses_and_duplicates_nothing(
         store = site.store_ids[0]
         for _ in range(5):
             await gw.receive(store, 9)  # local work goes on without central
-        await wait_until(lambda: _push_failed(gw), what="the gateway to see the link fail")
+        await wait_until(lambda: _push_errors(gw), what="the gateway to see the link fail")
     finally:
         await asyncio.to_thread(local_stack.up, config)
     await synced(central, gw, timeout=180)
     await assert_ledgers_equal(central, gw)
 
 
-def _push_failed(gw: Gateway) -> bool:
+def _push_errors(gw: Gateway) -> int:
     with gw.read() as c:
         row = c.execute("SELECT count(*) FROM sync_errors WHERE kind = 'push'").fetchone()
-    return bool(row[0])
+    return int(row[0])
 
 
 async def test_a_link_cut_in_the_middle_of_a_batch_either_way_loses_and_duplicates_nothing(
@@ -92,6 +92,7 @@ async def test_a_link_cut_in_the_middle_of_a_batch_either_way_loses_and_duplicat
         link.cut_after(nbytes, direction)  # type: ignore[arg-type]
     await wait_until(lambda: link.tripped, what="the last armed cut")
     assert link.cuts >= len(cuts)
+    await wait_until(lambda: _push_errors(gw) >= len(cuts), what="each cut push to fail")
     await gw.started(gw.start("api,pull"))
     await synced(central, gw)
     await assert_ledgers_equal(central, gw)
