@@ -14,11 +14,15 @@ from tests.e2e.sync.harness import Central, Gateway, Site
 GatewayFactory = Callable[..., Gateway]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def central(
     databases: Databases, stack: StackEndpoints, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Central]:
-    """auth, inventory and the sync hub as real processes, shared by the sync tests."""
+    """auth, inventory and the sync hub as real processes, shared by one module's tests.
+
+    Per module, not per session: the broker-restart test leaves central's Kafka clients in
+    whatever state they recover to, and no other test should depend on that.
+    """
     deployment = Central(stack.kafka_bootstrap, tmp_path_factory.mktemp("central"))
     try:
         await deployment.start(databases)

@@ -451,3 +451,26 @@ async def assert_ledgers_equal(central: Central, gw: Gateway) -> None:
         seqs = [s for st, s, _, _ in site if st == str(store)]
         assert seqs == list(range(1, len(seqs) + 1)), f"store {store} has gaps or disorder"
     assert gw.outbox_states() == {"synced": gw.outbox_states()["synced"]}
+
+
+def moved(gw: Gateway) -> int:
+    """Events no longer pending (forwarded, synced or refused)."""
+    states = gw.outbox_states()
+    return sum(states.values()) - states.get("pending", 0)
+
+
+async def record_backlog(gw: Gateway, direct: int) -> None:
+    """Start the site's API and feed, sign in, then record a backlog (some of it over HTTP)."""
+    await gw.started(gw.start("api,pull"))
+    await gw.ready_to_record()
+    for store in gw.site.store_ids:
+        receipt = await gw.receive(store, 40)
+        await gw.issue(store, receipt["batch_id"], 3)
+        await gw.record_direct(store, direct)
+
+
+def push_errors(gw: Gateway) -> int:
+    """How many pushes the gateway saw fail."""
+    with gw.read() as c:
+        row = c.execute("SELECT count(*) FROM sync_errors WHERE kind = 'push'").fetchone()
+    return int(row[0])
