@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -22,6 +22,14 @@ from akiba_sync_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 ROLES = ("api", "forward", "pull")
+
+
+def clock_of(settings: Settings) -> Callable[[], datetime]:
+    """The wall clock, shifted by the configured offset (a seam for simulated time)."""
+    offset = timedelta(seconds=settings.clock_offset_seconds)
+    if not offset:
+        return utcnow
+    return lambda: utcnow() + offset
 
 
 def links(settings: Settings, client: httpx.AsyncClient) -> tuple[HttpUplink, HttpDownlink]:
@@ -46,6 +54,7 @@ def forward_role(settings: Settings, db: Database) -> Role:
                 backoff,
                 batch_size=settings.push_batch_size,
                 idle_seconds=settings.forward_idle_seconds,
+                clock=clock_of(settings),
             )
             await forwarder.run(stop)
 
@@ -67,7 +76,8 @@ def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
             _, downlink = links(settings, client)
-            puller = Puller(db, downlink, utcnow)
+            clock = clock_of(settings)
+            puller = Puller(db, downlink, clock)
             backoff = Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
             every = settings.credentials_interval_seconds
             last_credentials = float("-inf")
@@ -79,11 +89,11 @@ def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority
                         await refresh_credentials(db, downlink, authority)
                         last_credentials = loop_time
                 except LinkDown as exc:
-                    await _link_error(db, "pull", exc, utcnow)
+                    await _link_error(db, "pull", exc, clock)
                     await _wait(stop, backoff.next_delay())
                     continue
                 backoff.reset()
-                metrics.publish(await db.read(lambda c: outbox.status(c, utcnow())))
+                metrics.publish(await db.read(lambda c: outbox.status(c, clock())))
                 await _wait(stop, settings.pull_interval_seconds)
 
     return run
@@ -102,10 +112,13 @@ async def roles(settings: Settings, db: Database, names: list[str]) -> dict[str,
     unknown = set(names) - set(ROLES)
     if unknown:
         raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
-    authority = await open_authority(db, settings, utcnow)
+    clock = clock_of(settings)
+    authority = await open_authority(db, settings, clock)
     build = {
         "api": lambda: api_role(
-            create_app(settings, db, authority=authority), settings.http_host, settings.http_port
+            create_app(settings, db, clock=clock, authority=authority),
+            settings.http_host,
+            settings.http_port,
         ),
         "forward": lambda: forward_role(settings, db),
         "pull": lambda: pull_role(settings, db, authority),

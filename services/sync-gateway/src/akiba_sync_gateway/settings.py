@@ -32,3 +32,8 @@ class Settings(BaseSettings):
     token_issuer: str = Field("akiba-sync-gateway", description="`iss` of local tokens")
     token_audience: str = Field("akiba", description="`aud` of local tokens")
     token_lifetime_seconds: int = Field(8 * 3600, ge=60, description="Local sign-in lifetime")
+    clock_offset_seconds: float = Field(
+        0.0,
+        description="Shifts the wall clock the gateway records and reports with; 0 in production"
+        " (tests simulate days offline with it). Token lifetimes are not shifted.",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from akiba_contracts.envelope import CloudEvent, encode, new_event
@@ -19,9 +21,14 @@ from akiba_platform import kafka
 from akiba_platform.auth.feed import SiteDirectory
 from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
 
+log = logging.getLogger(__name__)
 EVENTS = "sites.inventory-events"
 REFUSALS = "sites.refusals"
 SOURCE = "/akiba/sync-hub"
+
+
+class KafkaUnavailable(Exception):
+    """The events could not be put on Kafka: nothing is acknowledged, the site sends them again."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,24 @@ class Ingress:
         self._bootstrap = bootstrap
         self._producer: AIOKafkaProducer | None = None
         self._starting = asyncio.Lock()
+        self._retiring: set[asyncio.Task[None]] = set()
 
     async def close(self) -> None:
         """Flush and stop the producer, if it ever started."""
         if self._producer is not None:
             await self._producer.stop()
+        await asyncio.gather(*self._retiring, return_exceptions=True)
+
+    def _discard(self, producer: AIOKafkaProducer | None) -> None:
+        """Replace a producer that failed: after a broker restart aiokafka's idempotent
+        producer can stay out of sequence for good (OutOfOrderSequenceNumber on every send),
+        so the next push starts a new one, with a new producer id."""
+        if producer is None or self._producer is not producer:
+            return
+        self._producer = None
+        task = asyncio.create_task(_stop_quietly(producer))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     async def _started(self) -> AIOKafkaProducer:
         async with self._starting:
@@ -72,14 +92,20 @@ class Ingress:
         outcomes = [self.check(site_id, item) for item in raw]
         accepted = [o for o in outcomes if isinstance(o, Accepted)]
         refused = [o for o in outcomes if isinstance(o, Refused)]
-        producer = await self._started()
-        # Sent in push order on one idempotent producer: each store's partition keeps its order.
-        sent = [
-            await producer.send(EVENTS, encode(a.event), key=str(a.store_id).encode())
-            for a in accepted
-        ]
-        sent += [await producer.send(*_alert(site_id, r)) for r in refused]
-        await asyncio.gather(*sent)
+        producer = None
+        try:
+            producer = await self._started()
+            # Sent in push order on one idempotent producer: each store's partition keeps
+            # its order.
+            sent = [
+                await producer.send(EVENTS, encode(a.event), key=str(a.store_id).encode())
+                for a in accepted
+            ]
+            sent += [await producer.send(*_alert(site_id, r)) for r in refused]
+            await asyncio.gather(*sent)
+        except KafkaError as exc:
+            self._discard(producer)
+            raise KafkaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return PushResponse(
             accepted=[a.event.id for a in accepted],
             refused=[PushRefusal(event_id=r.event_id, reason=r.reason) for r in refused],
@@ -112,6 +138,13 @@ class Ingress:
     def _site_state(self, site_id: UUID) -> tuple[bool, frozenset[UUID]] | None:
         site = self._sites.sites.get(site_id)
         return None if site is None else (site.active, frozenset(site.store_ids))
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await asyncio.wait_for(producer.stop(), timeout=30)
+    except Exception:
+        log.warning("a failed producer did not stop cleanly", exc_info=True)
 
 
 def _alert(site_id: UUID, r: Refused) -> tuple[str, bytes, bytes]:

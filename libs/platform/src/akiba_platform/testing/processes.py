@@ -33,6 +33,11 @@ class ServiceProcess:
         return self
 
     @property
+    def pid(self) -> int | None:
+        """Its process id once started."""
+        return None if self._proc is None else self._proc.pid
+
+    @property
     def returncode(self) -> int | None:
         """Its exit code, or None while it runs."""
         return None if self._proc is None else self._proc.poll()

@@ -14,6 +14,7 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http.problems import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api.deps import IngressDep, SettingsDep
+from akiba_sync_hub.ingress import KafkaUnavailable
 
 router = APIRouter(tags=["sync"])
 
@@ -45,7 +46,15 @@ async def push(
     """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
     started = time.perf_counter()
     events = _events(await _body(request, settings.push_max_bytes), settings.push_batch_limit)
-    response = await ingress.push(site_id, events)
+    try:
+        response = await ingress.push(site_id, events)
+    except KafkaUnavailable as exc:
+        raise Problem(
+            503,
+            "Kafka unavailable",
+            f"nothing was accepted; push again later ({exc})",
+            headers={"Retry-After": "1"},
+        ) from None
     metrics.pushed.add(len(response.accepted), {"outcome": "accepted"})
     metrics.pushed.add(len(response.refused), {"outcome": "refused"})
     metrics.push_duration.record(time.perf_counter() - started)

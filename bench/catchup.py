@@ -1,0 +1,149 @@
+"""Catch-up: a site's offline backlog applied at central, end to end, through real processes.
+
+Central (auth, inventory api+relay and ingest, the sync hub api and feed) and one gateway run
+as OS processes on the stack (tests/e2e/sync/harness.py). While the gateway's link to the
+hub is cut, N one-line receipts are recorded with the gateway's own recording code (batched
+transactions: the backlog's set-up, not the measurement). Then a gateway process with the
+forward and pull roles starts with the link restored, and the clock runs until inventory's
+`stock_movements` holds every event (and, separately, until the gateway marked them all
+synced from the acks on its feed). The gateway's peak RSS is its VmHWM at the end, with
+VmRSS sampled along the way.
+
+Raw baseline in the same run: the same encoded events (read from the gateway's outbox),
+produced with the platform's producer (idempotent, acks=all) to a bench topic, keyed by store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from akiba_platform import kafka, stack
+from akiba_platform.testing.plugin import Databases
+from tests.e2e.sync.harness import Central, Gateway
+
+TARGET_EVENTS_PER_S = 5_000
+TARGET_RSS_MB = 150
+CHUNK = 5_000
+
+
+def _memory(pid: int) -> dict[str, float]:
+    """VmRSS and VmHWM (peak) of a process, in MB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0]) / 1024
+    return found
+
+
+async def _until_count(central: Central, stores: list[uuid.UUID], n: int, pid: int) -> float:
+    """Wait until central holds n movements of the stores; the highest VmRSS seen meanwhile."""
+    peak = 0.0
+    while await central.count(stores) < n:
+        peak = max(peak, _memory(pid).get("VmRSS", 0.0))
+        await asyncio.sleep(0.25)
+    return peak
+
+
+def _synced(gw: Gateway) -> bool:
+    return set(gw.outbox_states()) == {"synced"}
+
+
+async def _raw_produce(bootstrap: str, db_path: Path) -> tuple[int, float, int]:
+    """The outbox's encoded events produced to a fresh topic; (events, seconds, bytes)."""
+    name = f"bench.catchup.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 12, 1)])
+        producer = kafka.producer(bootstrap)
+        await producer.start()
+        conn = sqlite3.connect(db_path)
+        n, size, began = 0, 0, time.perf_counter()
+        try:
+            rows = conn.execute("SELECT store_id, body FROM outbox ORDER BY outbox_seq")
+            while chunk := rows.fetchmany(CHUNK):
+                sent = [await producer.send(name, bytes(b), key=s.encode()) for s, b in chunk]
+                await asyncio.gather(*sent)
+                n, size = n + len(chunk), size + sum(len(b) for _, b in chunk)
+            seconds = time.perf_counter() - began
+        finally:
+            conn.close()
+            await producer.stop()
+        await admin.delete_topics([name])
+    finally:
+        await admin.close()
+    return n, seconds, size
+
+
+async def _backlog(gw: Gateway, n: int, stores: list[uuid.UUID]) -> float:
+    """Record n receipts spread over the stores while offline; events/s of the recording."""
+    began = time.perf_counter()
+    share = n // len(stores)
+    for i, store in enumerate(stores):
+        await gw.record_direct(store, share + (n % len(stores) if i == 0 else 0), per_tx=2_000)
+    return n / (time.perf_counter() - began)
+
+
+async def run(events: int, stores: int = 4, batch: int = 200) -> dict[str, Any]:
+    """Record a backlog offline, restore the link, time central applying all of it."""
+    endpoints = await asyncio.to_thread(stack.up)
+    databases = Databases(endpoints.pg_url)
+    with tempfile.TemporaryDirectory(prefix="akiba-catchup-") as tmp:
+        central = Central(endpoints.kafka_bootstrap, Path(tmp))
+        gw: Gateway | None = None
+        try:
+            await central.start(databases)
+            site = await central.new_site(stores=stores)
+            gw = Gateway(central, site, Path(tmp), "site")
+            setup = gw.start("api,pull")
+            await gw.started(setup)
+            await gw.ready_to_record()
+            setup.stop()
+            gw.hub_link.cut()
+            record_rate = await _backlog(gw, events, site.store_ids)
+            gw.hub_link.restore()
+
+            began = time.perf_counter()
+            proc = gw.start("forward,pull", akiba_gateway_push_batch_size=str(batch))
+            assert proc.pid is not None
+            peak_rss = await _until_count(central, site.store_ids, events, proc.pid)
+            applied_s = time.perf_counter() - began
+            while not _synced(gw):
+                peak_rss = max(peak_rss, _memory(proc.pid)["VmRSS"])
+                await asyncio.sleep(0.25)
+            synced_s = time.perf_counter() - began
+            hwm = _memory(proc.pid)["VmHWM"]
+            assert await central.ledger(site.store_ids) == gw.ledger(), "ledgers differ"
+            raw_n, raw_s, raw_bytes = await _raw_produce(endpoints.kafka_bootstrap, gw.db_path)
+        finally:
+            if gw is not None:
+                gw.stop()
+            central.stop()
+            await databases.drop_all()
+    rate, raw_rate = events / applied_s, raw_n / raw_s
+    return {
+        "backlog events (1 line each)": events,
+        "stores": stores,
+        "push batch": batch,
+        "backlog recorded offline, events/s (direct, batched tx)": round(record_rate),
+        "catch-up until central applied all, s": round(applied_s, 1),
+        "catch-up events/s (end to end)": round(rate),
+        "catch-up until all synced at the site, s": round(synced_s, 1),
+        "raw produce of the same events, events/s": round(raw_rate),
+        "raw produce MB/s": round(raw_bytes / raw_s / 1e6, 1),
+        "catch-up / raw produce": round(rate / raw_rate, 3),
+        "gateway peak RSS MB (VmHWM)": round(hwm, 1),
+        "gateway highest sampled VmRSS MB": round(peak_rss, 1),
+        f"≥ {TARGET_EVENTS_PER_S} events/s": rate >= TARGET_EVENTS_PER_S,
+        f"RSS < {TARGET_RSS_MB} MB": hwm < TARGET_RSS_MB,
+        "ledgers equal (checked)": True,
+    }
