@@ -1,4 +1,8 @@
-"""Dependencies routes share: the database, the site and the clock."""
+"""Dependencies routes share: the database, the site and the clock.
+
+They are `async def` although they never await: FastAPI runs a plain `def` dependency on a
+worker thread, a thread hop per dependency per request for a mere attribute read.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,17 @@ from fastapi import Depends, Request
 from akiba_sync_gateway.db import Database
 
 
-def _db(request: Request) -> Database:
+async def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def _site(request: Request) -> UUID:
+async def _site(request: Request) -> UUID:
     site: UUID = request.app.state.site_id
     return site
 
 
-def _clock(request: Request) -> Callable[[], datetime]:
+async def _clock(request: Request) -> Callable[[], datetime]:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock
 
