@@ -30,9 +30,19 @@ def main(argv: list[str] | None = None) -> None:
         if args.command == "status":
             print(json.dumps(asyncio.run(_status(db)), default=str, indent=2))
         elif args.command == "serve":
-            asyncio.run(_serve(settings, db, args.roles.split(",")))
+            with _runner() as runner:
+                runner.run(_serve(settings, db, args.roles.split(",")))
     finally:
         db.close()
+
+
+def _runner() -> asyncio.Runner:
+    """uvloop where it is installed (not on Windows): a cheaper loop under the local API."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
 async def _status(db: Database) -> dict[str, object]:
