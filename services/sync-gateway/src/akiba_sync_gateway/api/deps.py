@@ -7,6 +7,7 @@ worker thread, a thread hop per dependency per request for a mere attribute read
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,6 +15,21 @@ from uuid import UUID
 from fastapi import Depends, Request
 
 from akiba_sync_gateway.db import Database
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """What a write route needs, as one dependency: FastAPI's per-dependency cost is
+    measurable on the local record path (the gateway bench), three of them more so."""
+
+    db: Database
+    site_id: UUID
+    clock: Callable[[], datetime]
+
+
+async def _recorder(request: Request) -> Recorder:
+    state = request.app.state
+    return Recorder(state.db, state.site_id, state.clock)
 
 
 async def _db(request: Request) -> Database:
@@ -39,3 +55,4 @@ def utcnow() -> datetime:
 Db = Annotated[Database, Depends(_db)]
 Site = Annotated[UUID, Depends(_site)]
 Clock = Annotated[Any, Depends(_clock)]
+Record = Annotated[Recorder, Depends(_recorder)]

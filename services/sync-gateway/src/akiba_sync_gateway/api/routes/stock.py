@@ -13,7 +13,7 @@ from akiba_stock.commands import MovementLine, MoveStock, ReceiveStock, RecordMo
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import StockMovement
 from akiba_sync_gateway import handlers, metrics, views
-from akiba_sync_gateway.api.deps import Clock, Db, Site
+from akiba_sync_gateway.api.deps import Db, Record, Recorder
 from akiba_sync_gateway.api.schemas import (
     AdjustmentRequest,
     CardRow,
@@ -65,17 +65,19 @@ def _document(
     "/stores/{store_id}/receipts", status_code=201, response_model=MovementResponse, **ADJUST
 )
 async def record_receipt(
-    store_id: UUID, body: ReceiptRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: ReceiptRequest, gw: Record, who: CurrentPrincipal
 ) -> MovementResponse:
     """Record a receipt of an item batch; 201 once it is durable in the site's database."""
     cmd = ReceiveStock(store_id=store_id, actor=who.actor, **body.model_dump())
-    m = await db.write(lambda c: handlers.receive_stock(Tx(c), site, cmd, clock()))
+    m = await gw.db.write(lambda c: handlers.receive_stock(Tx(c), gw.site_id, cmd, gw.clock()))
     metrics.RECORDED.inc()
     return response(m)
 
 
-async def _record(db: Db, site: UUID, cmd: RecordMovements, clock: Clock) -> list[MovementResponse]:
-    done = await db.write(lambda c: handlers.record_movements(Tx(c), site, cmd, clock()))
+async def _record(gw: Recorder, cmd: RecordMovements) -> list[MovementResponse]:
+    done = await gw.db.write(
+        lambda c: handlers.record_movements(Tx(c), gw.site_id, cmd, gw.clock())
+    )
     metrics.RECORDED.inc()
     return [response(m) for m in done]
 
@@ -84,11 +86,11 @@ async def _record(db: Db, site: UUID, cmd: RecordMovements, clock: Clock) -> lis
     "/stores/{store_id}/issues", status_code=201, response_model=list[MovementResponse], **ADJUST
 )
 async def record_issue(
-    store_id: UUID, body: IssueRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: IssueRequest, gw: Record, who: CurrentPrincipal
 ) -> list[MovementResponse]:
     """Issue stock outside requisitions; 409 if a line takes more than is on hand."""
     cmd = _document(store_id, LedgerKind.ISSUE, body, who.actor, body.destination)
-    return await _record(db, site, cmd, clock)
+    return await _record(gw, cmd)
 
 
 @router.post(
@@ -100,15 +102,13 @@ async def record_issue(
 async def record_adjustment(
     store_id: UUID,
     body: AdjustmentRequest,
-    db: Db,
-    site: Site,
-    clock: Clock,
+    gw: Record,
     who: CurrentPrincipal,
 ) -> list[MovementResponse]:
     """Adjust stock with a reason on every line; 409 if a removal overdraws a line."""
     positive = body.direction == "positive"
     kind = LedgerKind.ADJUSTMENT_POSITIVE if positive else LedgerKind.ADJUSTMENT_NEGATIVE
-    return await _record(db, site, _document(store_id, kind, body, who.actor, None), clock)
+    return await _record(gw, _document(store_id, kind, body, who.actor, None))
 
 
 @router.post(
@@ -118,11 +118,11 @@ async def record_adjustment(
     **ADJUST,
 )
 async def move_stock(
-    store_id: UUID, body: MoveRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: MoveRequest, gw: Record, who: CurrentPrincipal
 ) -> list[MovementResponse]:
     """Move units of a batch between two locations of the store."""
     cmd = MoveStock(store_id=store_id, actor=who.actor, **body.model_dump())
-    done = await db.write(lambda c: handlers.move_stock(Tx(c), site, cmd, clock()))
+    done = await gw.db.write(lambda c: handlers.move_stock(Tx(c), gw.site_id, cmd, gw.clock()))
     metrics.RECORDED.inc()
     return [response(m) for m in done]
 
