@@ -189,13 +189,16 @@ async def _gateway(folder: Path, seconds: float) -> dict[str, Any]:
             token = (await client.post("/oauth/token", data=form)).json()["access_token"]
         http = RawHttp(port, _receipt(store, item, token))
         await _flat_out(http.send, 1.0)  # warm-up: imports, first connections, caches
-        found = {
-            "1 sender": await _flat_out(http.send, seconds),
-            f"{SENDERS} senders": await _flat_out(http.send, seconds, SENDERS),
+        gateway = psutil.Process(proc.pid)
+        found: dict[str, Any] = {"1 sender": await _flat_out(http.send, seconds)}
+        cpu, acked = sum(gateway.cpu_times()[:2]), http.acked
+        found[f"{SENDERS} senders"] = await _flat_out(http.send, seconds, SENDERS)
+        found["cpu per event"] = (sum(gateway.cpu_times()[:2]) - cpu) / (http.acked - acked)
+        found |= {
             "latencies": await _offered(http.send, RATE, seconds),
             "connections": http.opened,
             "acked": http.acked,
-            "rss": psutil.Process(proc.pid).memory_info().rss,
+            "rss": gateway.memory_info().rss,
         }
         http.close()
     finally:
@@ -255,6 +258,7 @@ async def run(seconds: float = 5.0) -> dict[str, Any]:
         "raw sqlite insert+commit/s (FULL, 1 writer)": round(raw["events/s"]),
         "gateway (1 sender) / raw": round(ours["1 sender"] / raw["events/s"], 3),
         f"gateway ({SENDERS} senders) / raw": round(best / raw["events/s"], 3),
+        f"gateway CPU ms per event ({SENDERS} senders)": round(ours["cpu per event"] * 1e3, 3),
         **_latency("gateway ack", lat),
         **_latency("raw commit", raw_lat),
         "gateway p99 / raw p99": round(p99 / raw_p99, 2) if raw_p99 else None,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from akiba_sync_gateway.writer import GroupWriter
+from akiba_sync_gateway.writer import GroupWriter, run_deferred
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -60,6 +60,7 @@ def in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], 
     conn.execute(f"BEGIN {mode}")
     try:
         result = fn(conn)
+        run_deferred(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise

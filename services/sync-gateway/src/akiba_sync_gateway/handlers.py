@@ -90,7 +90,9 @@ def record_document(
         tx.add_to_outbox(event, part[0].store_id, part[0].store_sequence, len(part))
         event_ids += [UUID(event.id)] * len(part)
     tx.post(movements, event_ids)
-    alerting.refresh(tx.conn, movements[0].store_id, {m.item_id for m in movements}, now)
+    alerting.refresh_before_commit(
+        tx.conn, movements[0].store_id, {m.item_id for m in movements}, now
+    )
 
 
 def check_available(tx: Tx, movements: list[StockMovement]) -> None:

@@ -7,16 +7,20 @@ alone and its neighbours still commit, then COMMITs once. Only after that COMMIT
 does any caller hear back: nothing is acknowledged before it is durable, and a group whose
 COMMIT fails fails every write in it. Writes run in the order they were queued, each seeing
 the ones before it, so per-store sequences stay gap-free.
+
+A write may also `defer` derived work (alerts) to run once per group, just before COMMIT, in
+the same transaction: many writes to one item in a group then re-evaluate it once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,6 +28,7 @@ from prometheus_client import Counter
 
 T = TypeVar("T")
 Write = Callable[[sqlite3.Connection], Any]
+log = logging.getLogger(__name__)
 MAX_GROUP = 256  # bounds the time a group holds the writer and the results kept in memory
 COMMITS = Counter("akiba_gateway_sqlite_commits_total", "Write transactions committed (groups)")
 WRITES = Counter("akiba_gateway_sqlite_writes_total", "Writes run on the writer thread")
@@ -37,13 +42,37 @@ class Outcome:
     error: BaseException | None = None
 
 
+# Work deferred by the writes of the open transaction, per connection (by id: a sqlite3
+# Connection takes no weak reference); emptied when that transaction commits or rolls back.
+_deferred: dict[int, dict[Hashable, Write]] = {}
+
+
+def defer(conn: sqlite3.Connection, key: Hashable, fn: Write) -> None:
+    """Run fn just before this transaction commits, once per key (the last fn given wins)."""
+    _deferred.setdefault(id(conn), {})[key] = fn
+
+
+def run_deferred(conn: sqlite3.Connection) -> None:
+    """Run the deferred work, each in a savepoint; a failure is logged and undone, not raised.
+
+    Deferred work is derived state (alerts): a bug in it must not refuse a stock record, and
+    the next write to the same item evaluates it again.
+    """
+    for key, fn in _deferred.pop(id(conn), {}).items():
+        outcome = _in_savepoint(conn, fn)
+        if outcome.error is not None:
+            log.error("deferred %s failed", key, exc_info=outcome.error)
+
+
 def run_group(conn: sqlite3.Connection, writes: list[Write]) -> list[Outcome]:
     """Run each write in its own savepoint of one transaction, then commit once."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         outcomes = [_in_savepoint(conn, fn) for fn in writes]
+        run_deferred(conn)
         conn.execute("COMMIT")
     except BaseException as exc:
+        _deferred.pop(id(conn), None)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         return [Outcome(error=exc)] * len(writes)

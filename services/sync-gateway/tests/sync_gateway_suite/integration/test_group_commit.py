@@ -6,12 +6,17 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from akiba_sync_gateway import outbox
+from akiba_stock.commands import ReceiveStock
+from akiba_sync_gateway import alerting, handlers, outbox
 from akiba_sync_gateway.db import Database, connect
+from akiba_sync_gateway.store import Tx
+
+from ..site import Site, seed
 
 
 class Refused(Exception):
@@ -159,3 +164,29 @@ async def test_queued_writes_all_commit_in_order(db: Database, count: int) -> No
     results = await asyncio.gather(*(db.write(write(i)) for i in range(count)))
     assert results == list(range(count)) == order
     assert len(_names(db)) == count
+
+
+async def test_alerts_of_an_item_are_evaluated_once_per_group_before_it_commits(
+    db: Database, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(db, site)
+    evaluated: list[object] = []
+    real = alerting.refresh
+
+    def counted(conn: sqlite3.Connection, **kw: Any) -> None:
+        evaluated.append(kw["items"])
+        real(conn, **kw)
+
+    monkeypatch.setattr(alerting, "refresh", counted)
+    cmd = ReceiveStock(site.store_id, site.item_id, "L1", None, 1, None, "clerk")
+
+    def receipt(conn: sqlite3.Connection) -> object:
+        return handlers.receive_stock(Tx(conn), site.site_id, cmd, datetime.now(UTC))
+
+    gate = Gate()
+    blocked = asyncio.create_task(db.write(gate))
+    await gate.held()
+    tasks = await _queued(db, *[receipt] * 5)
+    gate.release.set()
+    await asyncio.gather(blocked, *tasks)
+    assert evaluated == [(site.item_id,)]  # five documents, one group, one evaluation
