@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akiba_platform import metrics
 from akiba_platform.logs import request_id
-from akiba_platform.telemetry import context_from, tracer
+from akiba_platform.telemetry import context_from, telemetry_on, tracer
 
 # A request id is a random per-process prefix and a counter (32 hex digits, like a uuid4's):
 # as unique, without a getrandom() syscall per request, which also handed the GIL to other
@@ -53,6 +53,14 @@ class TelemetryMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
+        if not telemetry_on():
+            # No tracer or meter installed (the sync gateway): spans and metrics would be
+            # no-ops that still cost about a tenth of a small request's CPU.
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                request_id.reset(token)
+            return
         name = f"{scope['method']} {scope['path']}"
         parent = context_from(_header(scope, b"traceparent"))
         with tracer.start_as_current_span(name, context=parent, kind=trace.SpanKind.SERVER) as span:
