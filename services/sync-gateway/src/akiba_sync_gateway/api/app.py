@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
@@ -15,6 +16,7 @@ from akiba_stock.ledger import InsufficientStock
 from akiba_stock.stocktake import StocktakeError
 from akiba_sync_gateway import signin
 from akiba_sync_gateway.api.deps import utcnow
+from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
@@ -54,12 +56,15 @@ def create_app(
             if db is None:
                 database.close()
 
-    return platform_app(
+    app = platform_app(
         title="Akiba sync-gateway",
         routers=[stock.router, stocktakes.router, alerts.router, sync.router],
         errors=ERRORS,
         lifespan=lifespan,
     )
+    # Appended, so innermost: inside the platform's telemetry (request ids, spans).
+    app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
+    return app
 
 
 async def open_authority(
