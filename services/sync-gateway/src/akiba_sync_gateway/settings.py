@@ -32,3 +32,6 @@ class Settings(BaseSettings):
     token_issuer: str = Field("akiba-sync-gateway", description="`iss` of local tokens")
     token_audience: str = Field("akiba", description="`aud` of local tokens")
     token_lifetime_seconds: int = Field(8 * 3600, ge=60, description="Local sign-in lifetime")
+    login_failures_per_user: int = Field(5, ge=1, description="Failures per user per window")
+    login_failures_per_address: int = Field(20, ge=1, description="Failures per address per window")
+    login_window_seconds: int = Field(900, ge=1, description="Window failures are counted over")

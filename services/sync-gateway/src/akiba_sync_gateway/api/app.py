@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
@@ -14,7 +14,7 @@ from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock.ledger import InsufficientStock
 from akiba_stock.stocktake import StocktakeError
-from akiba_sync_gateway import signin
+from akiba_sync_gateway import signin, signin_limits
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
@@ -50,6 +50,11 @@ def create_app(
             local = authority or await open_authority(database, settings, clock)
             app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
             app.state.authority = local
+            app.state.limits = signin_limits.Limits(
+                settings.login_failures_per_user,
+                settings.login_failures_per_address,
+                timedelta(seconds=settings.login_window_seconds),
+            )
             app.state.authorizer = authorizer or local.authorizer
             yield
         finally:
