@@ -85,6 +85,11 @@ def setup_telemetry(settings: ServiceSettings) -> None:
     _configured = True
 
 
+def telemetry_on() -> bool:
+    """Whether this process installed its tracer and meter providers (setup_telemetry)."""
+    return _configured
+
+
 def current_traceparent() -> str | None:
     """The W3C traceparent of the active span, to carry in an event."""
     carrier: dict[str, str] = {}

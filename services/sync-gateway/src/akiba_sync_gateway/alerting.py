@@ -1,5 +1,10 @@
 """The site's alerts, re-evaluated for the items a document moved, with the shared rules.
 
+Evaluation runs in the document's transaction, once per item per commit group, just before
+COMMIT (`writer.defer`): alerts commit with the stock they describe, never lag it, and a
+burst of documents on one item costs one evaluation. Alerts are derived state: if their
+evaluation fails it is logged and undone, and the document is still recorded.
+
 AMC here is consumption over the look-back window without the stock-out-day adjustment
 central makes from the full card; thresholds are the domain defaults (central's per-program
 settings do not reach sites yet).
@@ -10,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from uuid import UUID, uuid4
 
 from akiba_stock.alerts import (
@@ -22,12 +28,28 @@ from akiba_stock.alerts import (
     transitions,
 )
 from akiba_stock.consumption import CONSUMPTION_KINDS, LookBack, amc, months_of_stock
+from akiba_sync_gateway import writer
 from akiba_sync_gateway.ids import at, day, key, uuid_or_none
 
 THRESHOLDS = Thresholds()
 
 
-def refresh(conn: sqlite3.Connection, store_id: UUID, items: Iterable[UUID], now: datetime) -> None:
+def refresh_before_commit(
+    conn: sqlite3.Connection, store_id: UUID, items: Iterable[UUID], now: datetime
+) -> None:
+    """Refresh these items' alerts once, in this transaction, just before it commits.
+
+    Under group commit many documents share a transaction; each item they moved is then
+    evaluated once, against the group's final stock, rather than once per document.
+    """
+    for item_id in items:
+        work = partial(refresh, store_id=store_id, items=(item_id,), now=now)
+        writer.defer(conn, ("alerts", store_id, item_id), work)
+
+
+def refresh(
+    conn: sqlite3.Connection, *, store_id: UUID, items: Iterable[UUID], now: datetime
+) -> None:
     """Start and end the alerts of these items of the store as of now."""
     for item_id in items:
         state = item_state(conn, store_id, item_id, now)

@@ -1,8 +1,9 @@
 """SQLite: one writer thread, one reader thread, WAL and synchronous=FULL, ordered migrations.
 
-Every write runs on one dedicated thread in its own transaction, so the event loop never
-waits on a disk flush and writes never interleave; reads run on another thread against
-WAL snapshots and never wait for a writer.
+Every write runs on one dedicated thread in its own savepoint, committed with the writes
+queued alongside it (group commit, `writer.py`), so the event loop never waits on a disk
+flush and writes never interleave; reads run on another thread against WAL snapshots and
+never wait for a writer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+
+from akiba_sync_gateway.writer import GroupWriter, run_deferred
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -57,6 +60,7 @@ def in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], 
     conn.execute(f"BEGIN {mode}")
     try:
         result = fn(conn)
+        run_deferred(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -72,15 +76,12 @@ class Database:
         self._writer = connect(path)
         migrate(self._writer)
         self._reader = connect(path)
-        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._write_group = GroupWriter(self._writer)
         self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run fn in one write transaction on the writer thread; durable when this returns."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._write_thread, in_transaction, self._writer, fn, "IMMEDIATE"
-        )
+        """Run fn atomically on the writer thread; durable (committed, FULL) when this returns."""
+        return await self._write_group.write(fn)
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn in one read transaction (a consistent snapshot) on the reader thread."""
@@ -91,7 +92,7 @@ class Database:
 
     def close(self) -> None:
         """Finish queued work and close both connections."""
-        self._write_thread.shutdown(wait=True)
+        self._write_group.close()
         self._read_thread.shutdown(wait=True)
         self._writer.close()
         self._reader.close()

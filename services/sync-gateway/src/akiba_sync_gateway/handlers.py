@@ -90,7 +90,9 @@ def record_document(
         tx.add_to_outbox(event, part[0].store_id, part[0].store_sequence, len(part))
         event_ids += [UUID(event.id)] * len(part)
     tx.post(movements, event_ids)
-    alerting.refresh(tx.conn, movements[0].store_id, {m.item_id for m in movements}, now)
+    alerting.refresh_before_commit(
+        tx.conn, movements[0].store_id, {m.item_id for m in movements}, now
+    )
 
 
 def check_available(tx: Tx, movements: list[StockMovement]) -> None:
@@ -98,7 +100,9 @@ def check_available(tx: Tx, movements: list[StockMovement]) -> None:
     change: dict[StockLine, int] = defaultdict(int)
     for m in movements:
         change[model.line_of(m)] += m.quantity
-    balances = tx.balances(change)
-    for line, delta in change.items():
-        if delta < 0:
-            StockOnHand(line, balances[line]).require_available(-delta)
+    taken = {line: -delta for line, delta in change.items() if delta < 0}
+    if not taken:  # receipts and positive adjustments: nothing to overdraw, nothing to read
+        return
+    balances = tx.balances(taken)
+    for line, quantity in taken.items():
+        StockOnHand(line, balances[line]).require_available(quantity)

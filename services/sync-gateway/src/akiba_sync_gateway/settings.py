@@ -37,3 +37,6 @@ class Settings(BaseSettings):
         description="Shifts the wall clock the gateway records and reports with; 0 in production"
         " (tests simulate days offline with it). Token lifetimes are not shifted.",
     )
+    login_failures_per_user: int = Field(5, ge=1, description="Failures per user per window")
+    login_failures_per_address: int = Field(20, ge=1, description="Failures per address per window")
+    login_window_seconds: int = Field(900, ge=1, description="Window failures are counted over")

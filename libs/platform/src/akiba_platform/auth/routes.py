@@ -91,7 +91,8 @@ def _same_site(claimed: str | None, wanted: str | None) -> bool:
         return False
 
 
-def _principal(request: Request) -> Principal:
+async def _principal(request: Request) -> Principal:
+    # async although it never awaits: FastAPI would run a plain def on a worker thread.
     principal: Principal = request.state.principal
     return principal
 

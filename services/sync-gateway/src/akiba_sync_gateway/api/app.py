@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock.ledger import InsufficientStock
 from akiba_stock.stocktake import StocktakeError
-from akiba_sync_gateway import signin
+from akiba_sync_gateway import signin, signin_limits
 from akiba_sync_gateway.api.deps import utcnow
+from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
@@ -48,18 +50,26 @@ def create_app(
             local = authority or await open_authority(database, settings, clock)
             app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
             app.state.authority = local
+            app.state.limits = signin_limits.Limits(
+                settings.login_failures_per_user,
+                settings.login_failures_per_address,
+                timedelta(seconds=settings.login_window_seconds),
+            )
             app.state.authorizer = authorizer or local.authorizer
             yield
         finally:
             if db is None:
                 database.close()
 
-    return platform_app(
+    app = platform_app(
         title="Akiba sync-gateway",
         routers=[stock.router, stocktakes.router, alerts.router, sync.router],
         errors=ERRORS,
         lifespan=lifespan,
     )
+    # Appended, so innermost: inside the platform's telemetry (request ids, spans).
+    app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
+    return app
 
 
 async def open_authority(

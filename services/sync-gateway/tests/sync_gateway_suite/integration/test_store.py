@@ -44,7 +44,7 @@ def test_both_connections_use_wal_and_a_synchronous_mode_that_survives_power_los
 
 def test_migrations_apply_once_and_reopening_applies_nothing(tmp_path: Path) -> None:
     conn = connect(str(tmp_path / "m.sqlite3"))
-    assert migrate(conn) == ["0001_gateway.sql"]
+    assert migrate(conn) == ["0001_gateway.sql", "0002_signin_failures.sql"]
     assert migrate(conn) == []
 
 
@@ -91,12 +91,27 @@ async def test_a_failure_after_the_ledger_rows_are_written_rolls_the_whole_docum
     def crash(*_: object) -> None:
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr("akiba_sync_gateway.alerting.refresh", crash)  # after ledger + outbox
+    # the last step of a document, after ledger, SOH and outbox
+    monkeypatch.setattr("akiba_sync_gateway.alerting.refresh_before_commit", crash)
     with pytest.raises(RuntimeError):
         await _record(db, site, _receive(site, 5))
     assert [_count(db, t) for t in ("ledger", "outbox", "stock_on_hand", "batches")] == [0] * 4
     (next_sequence,) = db._writer.execute("SELECT max(next_sequence) FROM stores").fetchone()
     assert next_sequence == 1
+
+
+async def test_a_failing_alert_evaluation_does_not_refuse_the_record(
+    db: Database, site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed(db, site)
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("alert rules broken")
+
+    monkeypatch.setattr("akiba_sync_gateway.alerting.refresh", crash)
+    await _record(db, site, _receive(site, 5))
+    assert [_count(db, t) for t in ("ledger", "outbox", "stock_on_hand")] == [1, 1, 1]
+    assert "deferred" in caplog.text
 
 
 KILLED_MID_WRITE = """

@@ -9,15 +9,12 @@ from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
 from akiba_platform.auth import CurrentPrincipal, requires
-from akiba_stock.commands import MovementLine, MoveStock, ReceiveStock, RecordMovements
-from akiba_stock.ledger import LedgerKind
-from akiba_stock.model import StockMovement
-from akiba_sync_gateway import handlers, metrics, views
-from akiba_sync_gateway.api.deps import Clock, Db, Site
+from akiba_sync_gateway import views
+from akiba_sync_gateway.api import recording
+from akiba_sync_gateway.api.deps import Db, Record
 from akiba_sync_gateway.api.schemas import (
     AdjustmentRequest,
     CardRow,
-    DocumentRequest,
     IssueRequest,
     MovementResponse,
     MoveRequest,
@@ -26,7 +23,6 @@ from akiba_sync_gateway.api.schemas import (
     StockOnHandLine,
     StockOnHandPage,
 )
-from akiba_sync_gateway.store import Tx
 
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")
@@ -35,60 +31,24 @@ Page = Annotated[int, Query(ge=0, description="From 0")]
 Size = Annotated[int, Query(ge=1, le=500)]
 
 
-def response(m: StockMovement) -> MovementResponse:
-    """A recorded movement as the API shows it."""
-    return MovementResponse(
-        movement_id=m.movement_id, store_id=m.store_id, store_sequence=m.store_sequence,
-        item_id=m.item_id, batch_id=m.batch.batch_id, lot_code=m.batch.lot_code,
-        expiry_date=m.batch.expiry_date, location_id=m.location_id,
-        movement_type=m.movement_type.value, quantity=m.quantity, occurred_at=m.occurred_at,
-        recorded_at=m.recorded_at,
-    )  # fmt: skip
-
-
-def _document(
-    store_id: UUID, kind: LedgerKind, body: DocumentRequest, actor: str, counterparty: str | None
-) -> RecordMovements:
-    return RecordMovements(
-        store_id=store_id,
-        kind=kind,
-        lines=tuple(MovementLine(**ln.model_dump()) for ln in body.lines),
-        occurred_at=body.occurred_at,
-        actor=actor,
-        reference=body.reference,
-        counterparty=counterparty,
-        program_id=body.program_id,
-    )
-
-
 @router.post(
     "/stores/{store_id}/receipts", status_code=201, response_model=MovementResponse, **ADJUST
 )
 async def record_receipt(
-    store_id: UUID, body: ReceiptRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: ReceiptRequest, gw: Record, who: CurrentPrincipal
 ) -> MovementResponse:
     """Record a receipt of an item batch; 201 once it is durable in the site's database."""
-    cmd = ReceiveStock(store_id=store_id, actor=who.actor, **body.model_dump())
-    m = await db.write(lambda c: handlers.receive_stock(Tx(c), site, cmd, clock()))
-    metrics.RECORDED.inc()
-    return response(m)
-
-
-async def _record(db: Db, site: UUID, cmd: RecordMovements, clock: Clock) -> list[MovementResponse]:
-    done = await db.write(lambda c: handlers.record_movements(Tx(c), site, cmd, clock()))
-    metrics.RECORDED.inc()
-    return [response(m) for m in done]
+    return await recording.receipt(gw, store_id, body, who.actor)
 
 
 @router.post(
     "/stores/{store_id}/issues", status_code=201, response_model=list[MovementResponse], **ADJUST
 )
 async def record_issue(
-    store_id: UUID, body: IssueRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: IssueRequest, gw: Record, who: CurrentPrincipal
 ) -> list[MovementResponse]:
     """Issue stock outside requisitions; 409 if a line takes more than is on hand."""
-    cmd = _document(store_id, LedgerKind.ISSUE, body, who.actor, body.destination)
-    return await _record(db, site, cmd, clock)
+    return await recording.issue(gw, store_id, body, who.actor)
 
 
 @router.post(
@@ -98,17 +58,10 @@ async def record_issue(
     **ADJUST,
 )
 async def record_adjustment(
-    store_id: UUID,
-    body: AdjustmentRequest,
-    db: Db,
-    site: Site,
-    clock: Clock,
-    who: CurrentPrincipal,
+    store_id: UUID, body: AdjustmentRequest, gw: Record, who: CurrentPrincipal
 ) -> list[MovementResponse]:
     """Adjust stock with a reason on every line; 409 if a removal overdraws a line."""
-    positive = body.direction == "positive"
-    kind = LedgerKind.ADJUSTMENT_POSITIVE if positive else LedgerKind.ADJUSTMENT_NEGATIVE
-    return await _record(db, site, _document(store_id, kind, body, who.actor, None), clock)
+    return await recording.adjustment(gw, store_id, body, who.actor)
 
 
 @router.post(
@@ -118,13 +71,10 @@ async def record_adjustment(
     **ADJUST,
 )
 async def move_stock(
-    store_id: UUID, body: MoveRequest, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID, body: MoveRequest, gw: Record, who: CurrentPrincipal
 ) -> list[MovementResponse]:
     """Move units of a batch between two locations of the store."""
-    cmd = MoveStock(store_id=store_id, actor=who.actor, **body.model_dump())
-    done = await db.write(lambda c: handlers.move_stock(Tx(c), site, cmd, clock()))
-    metrics.RECORDED.inc()
-    return [response(m) for m in done]
+    return await recording.location_move(gw, store_id, body, who.actor)
 
 
 @router.get("/stores/{store_id}/stock-on-hand", response_model=StockOnHandPage, **VIEW)

@@ -11,6 +11,7 @@ from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
 from akiba_platform.http.app import PUBLIC
 from akiba_sync_gateway import metrics, outbox, signin
+from akiba_sync_gateway import signin_limits as limits
 from akiba_sync_gateway.api.deps import Clock, Db
 from akiba_sync_gateway.api.schemas import SyncStatus
 
@@ -19,20 +20,27 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FormField = Annotated[str | None, Form()]
 
 
-def _error(status: int, error: str, description: str) -> JSONResponse:
+def _error(
+    status: int, error: str, description: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"error": error, "error_description": description}
-    return JSONResponse(body, status_code=status, headers=NO_STORE)
+    return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
 @router.post("/oauth/token", openapi_extra=PUBLIC)
 async def token(
     request: Request,
     db: Db,
+    clock: Clock,
     grant_type: FormField = None,
     username: FormField = None,
     password: FormField = None,
 ) -> JSONResponse:
-    """Sign a site user in offline (password grant) against the cached credentials."""
+    """Sign a site user in offline (password grant) against the cached credentials.
+
+    As at auth, too many recent failures for the user or the address answer 429 with
+    Retry-After, whatever the password.
+    """
     if grant_type != "password":
         return _error(
             400, "unsupported_grant_type", "the gateway signs users in: grant_type=password"
@@ -40,10 +48,21 @@ async def token(
     if not username or not password:
         return _error(400, "invalid_request", "missing username or password")
     authority: signin.LocalAuthority = request.app.state.authority
+    rules: limits.Limits = request.app.state.limits
+    subject = limits.subject_of(username)
+    address = request.client.host if request.client else "unknown"
+    wait = await db.read(lambda c: limits.retry_after(c, subject, address, clock(), rules))
+    if wait:
+        retry = {"Retry-After": str(wait)}
+        return _error(
+            429, "temporarily_unavailable", "too many failed attempts; retry later", retry
+        )
     found = await db.read(lambda c: signin.user(c, username))
     if not await authority.check_password(found, password):
+        await db.write(lambda c: limits.add_failure(c, subject, address, clock(), rules))
         return _error(400, "invalid_grant", "unknown user, wrong password or inactive user")
     assert found is not None
+    await db.write(lambda c: limits.clear_failures(c, subject))
     body = {
         "access_token": authority.issue(found),
         "token_type": "Bearer",
