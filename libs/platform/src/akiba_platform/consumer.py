@@ -191,20 +191,18 @@ class ConsumerLoop:
         return dead
 
     async def _resume(self, assigned: list[TopicPartition]) -> None:
-        """Seek each assigned partition to the position this database recorded, else its start."""
+        """Seek each assigned partition to the position this database recorded, if it has one.
+
+        Without one (a database that never read the partition) the group's committed offset
+        applies, else the start of the topic.
+        """
         if not assigned:
             return
         rows = await self._pool.fetch(
             _POSITIONS, self.name, [tp.topic for tp in assigned], [tp.partition for tp in assigned]
         )
-        known = {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-        fresh = [tp for tp in assigned if tp not in known]
-        if fresh:
-            # Explicit offsets, set before the listener returns: seek_to_beginning resets lazily
-            # and could rewind a partition after its first batch was already applied.
-            known.update(await self._consumer.beginning_offsets(fresh))
-        for tp, offset in known.items():
-            self._consumer.seek(tp, offset)
+        for r in rows:
+            self._consumer.seek(TopicPartition(r["topic"], r["partition"]), r["next_offset"])
 
     async def _advance(self, conn: Connection, records: list[Record]) -> None:
         """Record, with the effects, the next offset of every partition in the batch."""

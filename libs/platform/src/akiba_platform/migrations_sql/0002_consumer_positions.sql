@@ -1,8 +1,8 @@
 -- Where each consumer stands in each partition, written in the transaction of the effects it
--- applied. The database, not the Kafka group, says where to resume: a new or rebuilt database
--- reads its topics from the start (its read models fill again), a restored backup resumes
--- where the backup stood, and a crash between the database commit and the Kafka commit
--- re-reads nothing. Offsets are still committed to the group, for lag and for tools.
+-- applied. Where the database has a position it wins over the group's committed offset: a
+-- crash between the database commit and the Kafka commit re-reads nothing, and a restored
+-- backup resumes where the backup stood (re-applying what came after it). Offsets are still
+-- committed to the group, for lag, for tools, and for a database that never read a partition.
 create table consumer_positions (
     consumer    text    not null,
     topic       text    not null,
