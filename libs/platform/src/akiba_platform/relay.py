@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from akiba_platform import metrics
 from akiba_platform.errors import is_transient
@@ -43,23 +46,46 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_seconds: float = 0.05,
+        new_producer: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
+        self._given = producer
+        self._new_producer = new_producer
         self._batch_size = batch_size
         self._idle = idle_seconds
         self._backlog_checked = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; survive database and broker outages."""
-        while not stop.is_set():
-            try:
-                await self._lead(stop)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                log.warning("relay interrupted, retrying", extra={"error": repr(exc)})
-                await _sleep_or_stop(stop, 1.0)
+        try:
+            while not stop.is_set():
+                try:
+                    await self._lead(stop)
+                except Exception as exc:
+                    if isinstance(exc, KafkaError) and self._new_producer is not None:
+                        await self._replace_producer(exc)
+                    elif not is_transient(exc):
+                        raise
+                    log.warning("relay interrupted, retrying", extra={"error": repr(exc)})
+                    await _sleep_or_stop(stop, 1.0)
+        finally:
+            if self._producer is not self._given:
+                await self._producer.stop()
+
+    async def _replace_producer(self, exc: Exception) -> None:
+        """Start over with a new producer id: after a broker restart an idempotent producer
+        can stay out of sequence for good (OutOfOrderSequenceNumber on every send). The rows
+        it did not confirm are still in the outbox and go again; consumers' inboxes dedupe."""
+        assert self._new_producer is not None
+        log.warning("producer failed, replacing it", extra={"error": repr(exc)})
+        # The old one is stopped first: a send it still held must not land after the new
+        # producer's copy of a later row (a compacted topic would keep the stale value).
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._producer.stop(), 30)
+        fresh = self._new_producer()
+        await fresh.start()
+        self._producer = fresh
 
     async def _lead(self, stop: asyncio.Event) -> None:
         async with self._pool.acquire() as conn:

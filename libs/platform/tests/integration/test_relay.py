@@ -8,6 +8,8 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import OutOfOrderSequenceNumber
 
 from akiba_contracts.envelope import decode
 from akiba_platform import kafka
@@ -84,3 +86,35 @@ async def _outbox_empty(pool: asyncpg.Pool[Any]) -> bool:
 
 
 __all__ = ["UUID"]
+
+
+class _OutOfSequence(AIOKafkaProducer):  # type: ignore[misc]
+    """A producer stuck as one is after a broker restart: every send fails for good."""
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        raise OutOfOrderSequenceNumber()
+
+
+async def test_a_producer_out_of_sequence_is_replaced_and_nothing_is_lost(
+    databases: Databases, topics: Topics, kafka_bootstrap: str
+) -> None:
+    topic = await topics.create("relay")
+    pool = await create_pool(await databases.create(), max_size=4)
+    stuck = _OutOfSequence(bootstrap_servers=kafka_bootstrap)
+    await stuck.start()
+    async with pool.acquire() as conn, conn.transaction():
+        await AsyncpgOutbox(conn).put([message(topic, n=n) for n in range(3)])
+    stop = asyncio.Event()
+    relay = OutboxRelay(
+        pool, stuck, idle_seconds=0.005, new_producer=lambda: kafka.producer(kafka_bootstrap)
+    )
+    running = asyncio.create_task(relay.run(stop))
+    try:
+        await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
+    finally:
+        stop.set()
+        await running
+        await stuck.stop()
+        await pool.close()
+    records = await read_topic(kafka_bootstrap, topic, expect=3)
+    assert sorted((decode(r.value or b"").data or {})["n"] for r in records) == [0, 1, 2]

@@ -64,6 +64,7 @@ def relay_role(settings: Settings) -> Role:
                 producer,
                 batch_size=settings.relay_batch_size,
                 idle_seconds=settings.relay_idle_seconds,
+                new_producer=lambda: kafka.producer(settings.kafka_bootstrap_servers),
             )
             await relay.run(stop)
 
