@@ -52,6 +52,7 @@ class OutboxRelay:
         self._producer = producer
         self._given = producer
         self._new_producer = new_producer
+        self._retired = False
         self._batch_size = batch_size
         self._idle = idle_seconds
         self._backlog_checked = 0.0
@@ -61,10 +62,11 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
+                    await self._ensure_producer()
                     await self._lead(stop)
                 except Exception as exc:
-                    if isinstance(exc, KafkaError) and self._new_producer is not None:
-                        await self._replace_producer(exc)
+                    if self._replaceable(exc):
+                        await self._retire_producer(exc)
                     elif not is_transient(exc):
                         raise
                     log.warning("relay interrupted, retrying", extra={"error": repr(exc)})
@@ -73,19 +75,36 @@ class OutboxRelay:
             if self._producer is not self._given:
                 await self._producer.stop()
 
-    async def _replace_producer(self, exc: Exception) -> None:
-        """Start over with a new producer id: after a broker restart an idempotent producer
-        can stay out of sequence for good (OutOfOrderSequenceNumber on every send). The rows
-        it did not confirm are still in the outbox and go again; consumers' inboxes dedupe."""
-        assert self._new_producer is not None
+    def _replaceable(self, exc: Exception) -> bool:
+        # After a broker restart an idempotent producer can stay out of sequence for good
+        # (OutOfOrderSequenceNumber on every send): a fatal producer error, not a transient one.
+        return (
+            isinstance(exc, KafkaError) and not is_transient(exc) and self._new_producer is not None
+        )
+
+    async def _retire_producer(self, exc: Exception) -> None:
+        """Stop the failed producer; the next attempt starts a new one with a new producer id.
+
+        It is stopped before any new send: a send it still held must not land after the new
+        producer's copy of a later row (a compacted topic would keep the stale value). The rows
+        it did not confirm are still in the outbox and go again; consumers' inboxes dedupe.
+        """
         log.warning("producer failed, replacing it", extra={"error": repr(exc)})
-        # The old one is stopped first: a send it still held must not land after the new
-        # producer's copy of a later row (a compacted topic would keep the stale value).
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._producer.stop(), 30)
+        self._retired = True
+
+    async def _ensure_producer(self) -> None:
+        if not self._retired or self._new_producer is None:
+            return
         fresh = self._new_producer()
-        await fresh.start()
-        self._producer = fresh
+        try:
+            await fresh.start()  # fails while the broker is still away: retried by run()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await fresh.stop()
+            raise
+        self._producer, self._retired = fresh, False
 
     async def _lead(self, stop: asyncio.Event) -> None:
         async with self._pool.acquire() as conn:
