@@ -104,7 +104,20 @@ class AsyncpgEdgeRepository:
             [wanted[k].expiry_date for k in keys],
             [wanted[k].batch_id for k in keys],
         )
-        return {(r["item_id"], r["lot_code"]): Batch(**dict(r)) for r in rows}
+        found = {(r["item_id"], r["lot_code"]): Batch(**dict(r)) for r in rows}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            # Another ingest instance inserted these lots while ours waited on them: its rows
+            # committed after our statement's snapshot, so a new statement reads them.
+            rows = await self._conn.fetch(
+                "select b.batch_id, b.item_id, b.lot_code, b.expiry_date from batches b"
+                " join unnest($1::uuid[], $2::text[]) as w(item_id, lot_code)"
+                " using (item_id, lot_code)",
+                [k[0] for k in missing],
+                [k[1] for k in missing],
+            )
+            found.update({(r["item_id"], r["lot_code"]): Batch(**dict(r)) for r in rows})
+        return found
 
     async def pending(self, store_ids: Collection[UUID]) -> list[PendingRef]:
         """The held documents of these stores, oldest sequence first."""
