@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akiba_contracts.rights import Right
+from akiba_contracts.stock_http.movements import MovementResponse
 from akiba_platform.auth import Authorizer, InvalidToken
 from akiba_platform.http.problems import problem_response, title_of
 from akiba_sync_gateway.api.deps import Recorder
 from akiba_sync_gateway.api.recording import WRITES, Handler
-from akiba_sync_gateway.api.schemas import MovementResponse
 
 _PATH = re.compile(r"/stores/([0-9a-fA-F-]{36})/(receipts|issues|adjustments|location-moves)")
 _MOVEMENTS = TypeAdapter(list[MovementResponse])

@@ -9,12 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from akiba_stock.commands import MovementLine, MoveStock, ReceiveStock, RecordMovements
-from akiba_stock.ledger import LedgerKind
-from akiba_stock.model import StockMovement
-from akiba_sync_gateway import handlers, metrics
-from akiba_sync_gateway.api.deps import Recorder
-from akiba_sync_gateway.api.schemas import (
+from akiba_contracts.stock_http.movements import (
     AdjustmentRequest,
     DocumentRequest,
     IssueRequest,
@@ -22,6 +17,11 @@ from akiba_sync_gateway.api.schemas import (
     MoveRequest,
     ReceiptRequest,
 )
+from akiba_stock.commands import MovementLine, MoveStock, ReceiveStock, RecordMovements
+from akiba_stock.ledger import LedgerKind
+from akiba_stock.model import StockMovement
+from akiba_sync_gateway import handlers, metrics
+from akiba_sync_gateway.api.deps import Recorder
 from akiba_sync_gateway.store import Tx
 
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 
 from akiba_contracts.payloads.alerts import AlertKind
 from akiba_contracts.rights import Right
+from akiba_contracts.stock_http.alerts import AlertPage, AlertResponse
 from akiba_inventory.adapters.alerts import alert_page
-from akiba_inventory.api.alert_schemas import AlertPage, AlertResponse
 from akiba_inventory.api.deps import Pool
 from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal, requires
 

@@ -9,8 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
+from akiba_contracts.stock_http.alerts import ConsumptionResponse, SummaryLine, SummaryPage
 from akiba_inventory import consumption_views as cv
-from akiba_inventory.api.alert_schemas import ConsumptionResponse, SummaryLine, SummaryPage
 from akiba_inventory.api.deps import Pool
 from akiba_platform.auth import requires
 from akiba_platform.http.problems import Problem

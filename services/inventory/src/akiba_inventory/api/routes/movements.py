@@ -7,9 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from akiba_contracts.rights import Right
-from akiba_inventory import handlers
-from akiba_inventory.api.deps import Uow
-from akiba_inventory.api.schemas import (
+from akiba_contracts.stock_http.movements import (
     AdjustmentRequest,
     DocumentRequest,
     HoldRequest,
@@ -17,6 +15,8 @@ from akiba_inventory.api.schemas import (
     MovementResponse,
     MoveRequest,
 )
+from akiba_inventory import handlers
+from akiba_inventory.api.deps import Uow
 from akiba_platform.auth import CurrentPrincipal, requires
 from akiba_stock.commands import HoldStock, MovementLine, MoveStock, RecordMovements
 from akiba_stock.ledger import LedgerKind

@@ -9,9 +9,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
+from akiba_contracts.stock_http.movements import (
+    CardRow,
+    StockCardPage,
+    StockOnHandLine,
+    StockOnHandPage,
+)
 from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
-from akiba_inventory.api.schemas import CardRow, StockCardPage, StockOnHandLine, StockOnHandPage
 from akiba_platform.auth import requires
 
 router = APIRouter(tags=["stock"])

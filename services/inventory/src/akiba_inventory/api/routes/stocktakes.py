@@ -8,16 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
-from akiba_inventory import stocktake_views as views
-from akiba_inventory import stocktakes
-from akiba_inventory.api.deps import Pool, Uow
-from akiba_inventory.api.stocktake_schemas import (
+from akiba_contracts.stock_http.stocktakes import (
     CountRequest,
     StocktakeDetail,
     StocktakePage,
     StocktakeRequest,
     StocktakeResponse,
 )
+from akiba_inventory import stocktake_views as views
+from akiba_inventory import stocktakes
+from akiba_inventory.api.deps import Pool, Uow
 from akiba_platform.auth import CurrentPrincipal, requires
 
 router = APIRouter(tags=["stocktakes"])

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 
 from akiba_contracts.payloads.alerts import AlertKind
 from akiba_contracts.rights import Right
+from akiba_contracts.stock_http.alerts import AlertPage, AlertResponse
 from akiba_platform.auth import requires
 from akiba_sync_gateway import views
 from akiba_sync_gateway.api.deps import Db
-from akiba_sync_gateway.api.schemas import AlertPage, AlertResponse
 
 router = APIRouter(tags=["alerts"])
 

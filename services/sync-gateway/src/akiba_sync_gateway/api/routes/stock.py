@@ -8,11 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
-from akiba_platform.auth import CurrentPrincipal, requires
-from akiba_sync_gateway import views
-from akiba_sync_gateway.api import recording
-from akiba_sync_gateway.api.deps import Db, Record
-from akiba_sync_gateway.api.schemas import (
+from akiba_contracts.stock_http.movements import (
     AdjustmentRequest,
     CardRow,
     IssueRequest,
@@ -23,6 +19,10 @@ from akiba_sync_gateway.api.schemas import (
     StockOnHandLine,
     StockOnHandPage,
 )
+from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_sync_gateway import views
+from akiba_sync_gateway.api import recording
+from akiba_sync_gateway.api.deps import Db, Record
 
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")

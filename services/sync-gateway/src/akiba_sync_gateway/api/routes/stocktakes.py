@@ -8,16 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from akiba_contracts.rights import Right
-from akiba_platform.auth import CurrentPrincipal, requires
-from akiba_sync_gateway import stocktakes, views
-from akiba_sync_gateway.api.deps import Clock, Db, Site
-from akiba_sync_gateway.api.stocktake_schemas import (
+from akiba_contracts.stock_http.stocktakes import (
     CountRequest,
     StocktakeDetail,
     StocktakePage,
     StocktakeRequest,
     StocktakeResponse,
 )
+from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_sync_gateway import stocktakes, views
+from akiba_sync_gateway.api.deps import Clock, Db, Site
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.store import Tx
 

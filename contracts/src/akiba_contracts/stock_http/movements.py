@@ -1,4 +1,4 @@
-"""HTTP request and response models."""
+"""HTTP models of stock movements, stock on hand and stock cards."""
 
 from __future__ import annotations
 
