@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaError
 from akiba_platform import metrics
 from akiba_platform.errors import is_transient
 from akiba_platform.faults import crash_point
+from akiba_platform.kafka import Record, send_batched
 from akiba_platform.outbox import AsyncpgOutbox, PendingMessage
 from akiba_platform.telemetry import tracer
 
@@ -128,11 +129,8 @@ class OutboxRelay:
         with tracer.start_as_current_span(
             "outbox.publish", attributes={"messaging.batch.message_count": len(pending)}
         ):
-            futures = [
-                await self._producer.send(m.topic, m.value, key=m.key.encode(), headers=_headers(m))
-                for m in pending
-            ]
-            await asyncio.gather(*futures)
+            records = (Record(m.topic, m.key.encode(), m.value, _headers(m)) for m in pending)
+            await asyncio.gather(*await send_batched(self._producer, records))
         # A crash here republishes the batch; consumers' inboxes make that harmless.
         crash_point("relay-after-publish")
         await outbox.mark_published([m.id for m in pending])

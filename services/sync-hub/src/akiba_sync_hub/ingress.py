@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from akiba_contracts.payloads.edge import SiteStockRecorded, SiteWriteRefused
 from akiba_contracts.sync import PushRefusal, PushResponse
 from akiba_platform import kafka
 from akiba_platform.auth.feed import SiteDirectory
+from akiba_platform.kafka import Record, send_batched
 from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,11 @@ class KafkaUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    """An event that passed the door, and the store whose partition it goes to."""
+    """An event that passed the door, as sent, and the store whose partition it goes to."""
 
-    event: CloudEvent
+    event_id: str
     store_id: UUID
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -95,19 +98,16 @@ class Ingress:
         producer = None
         try:
             producer = await self._started()
-            # Sent in push order on one idempotent producer: each store's partition keeps
+            # Batched in push order on one idempotent producer: each store's partition keeps
             # its order.
-            sent = [
-                await producer.send(EVENTS, encode(a.event), key=str(a.store_id).encode())
-                for a in accepted
-            ]
-            sent += [await producer.send(*_alert(site_id, r)) for r in refused]
-            await asyncio.gather(*sent)
+            records = [Record(EVENTS, str(a.store_id).encode(), a.body) for a in accepted]
+            records += [_alert(site_id, r) for r in refused]
+            await asyncio.gather(*await send_batched(producer, records))
         except KafkaError as exc:
             self._discard(producer)
             raise KafkaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         return PushResponse(
-            accepted=[a.event.id for a in accepted],
+            accepted=[a.event_id for a in accepted],
             refused=[PushRefusal(event_id=r.event_id, reason=r.reason) for r in refused],
         )
 
@@ -118,9 +118,9 @@ class Ingress:
             event = CloudEvent.model_validate(item)
         except ValidationError as exc:
             return Refused(event_id, f"not a CloudEvent: {_first_error(exc)}")
-        return self._check_event(site_id, event)
+        return self._check_event(site_id, event, item)
 
-    def _check_event(self, site_id: UUID, event: CloudEvent) -> Accepted | Refused:
+    def _check_event(self, site_id: UUID, event: CloudEvent, item: Any) -> Accepted | Refused:
         if event.type != SiteStockRecorded.event_type:
             return Refused(event.id, f"event type {event.type} is not accepted from sites")
         try:
@@ -133,7 +133,8 @@ class Ingress:
             check_site_write(site_id, event.siteid, payload.store_id, self._site_state)
         except WriteRefused as exc:
             return Refused(event.id, str(exc), payload.store_id)
-        return Accepted(event, payload.store_id)
+        # The event goes on as the site sent it: inventory validates it again when applying.
+        return Accepted(event.id, payload.store_id, orjson.dumps(item))
 
     def _site_state(self, site_id: UUID) -> tuple[bool, frozenset[UUID]] | None:
         site = self._sites.sites.get(site_id)
@@ -147,7 +148,7 @@ async def _stop_quietly(producer: AIOKafkaProducer) -> None:
         log.warning("a failed producer did not stop cleanly", exc_info=True)
 
 
-def _alert(site_id: UUID, r: Refused) -> tuple[str, bytes, bytes]:
+def _alert(site_id: UUID, r: Refused) -> Record:
     payload = SiteWriteRefused(
         site_id=site_id,
         event_id=r.event_id,
@@ -163,7 +164,7 @@ def _alert(site_id: UUID, r: Refused) -> tuple[str, bytes, bytes]:
         data=payload,
         partitionkey=key,
     )
-    return REFUSALS, encode(event), key.encode()
+    return Record(REFUSALS, key.encode(), encode(event))
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -23,13 +23,24 @@ class BrokenProducer:
     def __init__(self) -> None:
         self.stopped = False
 
-    async def send(self, *args: Any, **kwargs: Any) -> asyncio.Future[None]:
+    async def partitions_for(self, topic: str) -> set[int]:
+        return {0, 1, 2}
+
+    def create_batch(self) -> Any:
+        return _Batch()
+
+    async def send_batch(self, *args: Any, **kwargs: Any) -> asyncio.Future[None]:
         failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         failed.set_exception(OutOfOrderSequenceNumber())
         return failed
 
     async def stop(self) -> None:
         self.stopped = True
+
+
+class _Batch:
+    def append(self, **record: Any) -> object:
+        return record
 
 
 def _event(site: Any, store: Any) -> dict[str, Any]:
