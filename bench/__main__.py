@@ -50,7 +50,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         default=CATCHUP_EVENTS,
         help="offline backlog for the catch-up phase (the issue's month offline is 1,000,000)",
     )
-    parser.add_argument("--catchup-batch", type=int, default=200, help="gateway push batch")
+    parser.add_argument("--catchup-batch", type=int, default=500, help="gateway push batch")
     return parser.parse_args(argv)
 
 

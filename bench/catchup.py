@@ -20,6 +20,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,18 @@ async def _until_count(central: Central, stores: list[uuid.UUID], n: int, pid: i
         peak = max(peak, _memory(pid).get("VmRSS", 0.0))
         await asyncio.sleep(0.25)
     return peak
+
+
+def _forwarding_seconds(db_path: Path) -> float:
+    """From the first push answered to the last: how long the gateway took to hand over."""
+    conn = sqlite3.connect(db_path)
+    try:
+        first, last = conn.execute(
+            "SELECT min(forwarded_at), max(forwarded_at) FROM outbox"
+        ).fetchone()
+    finally:
+        conn.close()
+    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
 
 
 def _synced(gw: Gateway) -> bool:
@@ -123,6 +136,7 @@ async def run(events: int, stores: int = 4, batch: int = 200) -> dict[str, Any]:
             synced_s = time.perf_counter() - began
             hwm = _memory(proc.pid)["VmHWM"]
             assert await central.ledger(site.store_ids) == gw.ledger(), "ledgers differ"
+            forwarding_s = _forwarding_seconds(gw.db_path)
             raw_n, raw_s, raw_bytes = await _raw_produce(endpoints.kafka_bootstrap, gw.db_path)
         finally:
             if gw is not None:
@@ -138,6 +152,7 @@ async def run(events: int, stores: int = 4, batch: int = 200) -> dict[str, Any]:
         "catch-up until central applied all, s": round(applied_s, 1),
         "catch-up events/s (end to end)": round(rate),
         "catch-up until all synced at the site, s": round(synced_s, 1),
+        "forwarding alone (first to last push answered), events/s": round(events / forwarding_s),
         "raw produce of the same events, events/s": round(raw_rate),
         "raw produce MB/s": round(raw_bytes / raw_s / 1e6, 1),
         "catch-up / raw produce": round(rate / raw_rate, 3),

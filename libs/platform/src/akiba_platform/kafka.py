@@ -96,6 +96,7 @@ def consumer(bootstrap: str, group: str, *topics: str, **overrides: Any) -> AIOK
         "isolation_level": "read_committed",
         "max_poll_records": 1000,
         "fetch_max_bytes": 16 * 1024 * 1024,
+        "fetch_max_wait_ms": 100,
     }
     options.update(overrides)
     return AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **options)

@@ -53,6 +53,7 @@ def forward_role(settings: Settings, db: Database) -> Role:
                 uplink,
                 backoff,
                 batch_size=settings.push_batch_size,
+                lanes=settings.push_lanes,
                 idle_seconds=settings.forward_idle_seconds,
                 clock=clock_of(settings),
             )

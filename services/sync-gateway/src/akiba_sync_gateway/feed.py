@@ -102,10 +102,10 @@ def _stock_level(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     s = StockLevelChanged.model_validate(e.data)
     # The opening snapshot of a store the site has not written yet; once the site records,
     # it is the store's only writer and central's levels only echo what it sent.
-    (written,) = c.execute(
-        "SELECT count(*) FROM ledger WHERE store_id = ?", (str(s.store_id),)
+    written = c.execute(
+        "SELECT 1 FROM ledger WHERE store_id = ? LIMIT 1", (str(s.store_id),)
     ).fetchone()
-    if written or s.batch_id is None:
+    if written is not None or s.batch_id is None:
         return
     c.execute(
         "INSERT INTO stock_on_hand (store_id, item_id, batch_id, location_id, quantity,"

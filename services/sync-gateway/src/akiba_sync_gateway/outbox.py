@@ -41,35 +41,38 @@ def settle(
     """Accepted → forwarded; refused → kept as an error, never resent; the rest retried."""
     accepted = set(answer.accepted)
     refused = {r.event_id: r.reason for r in answer.refused}
+    when = at(now)
+    conn.executemany(
+        "UPDATE outbox SET state = 'forwarded', forwarded_at = ?, attempts = attempts + 1"
+        " WHERE outbox_seq = ? AND state = 'pending'",
+        [(when, p.outbox_seq) for p in sent if p.event_id in accepted],
+    )
+    conn.executemany(
+        "UPDATE outbox SET attempts = attempts + 1 WHERE outbox_seq = ?",
+        [(p.outbox_seq,) for p in sent if p.event_id not in accepted and p.event_id not in refused],
+    )
     for p in sent:
-        if p.event_id in accepted:
-            conn.execute(
-                "UPDATE outbox SET state = 'forwarded', forwarded_at = ?, attempts = attempts + 1"
-                " WHERE event_id = ? AND state = 'pending'",
-                (at(now), p.event_id),
-            )
-        elif p.event_id in refused:
+        if p.event_id in refused:
             conn.execute(
                 "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?"
-                " WHERE event_id = ? AND state = 'pending'",
-                (refused[p.event_id], p.event_id),
+                " WHERE outbox_seq = ? AND state = 'pending'",
+                (refused[p.event_id], p.outbox_seq),
             )
             record_error(conn, "refused", refused[p.event_id], now, p.event_id)
-        else:
-            conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?", (p.event_id,)
-            )
-    set_state(conn, "last_push_at", at(now))
+    set_state(conn, "last_push_at", when)
 
 
 def acknowledge(
     conn: sqlite3.Connection, store_id: UUID, next_sequence: int, now: datetime
 ) -> None:
     """Central applied the store below next_sequence: those events are synced."""
+    # `first_sequence < ?` lets the (store_id, state, first_sequence) index bound the scan:
+    # without it every acknowledgement would read the store's whole unsynced backlog.
     conn.execute(
         "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
-        " AND first_sequence + line_count <= ? AND state IN ('pending', 'forwarded')",
-        (at(now), str(store_id), next_sequence),
+        " AND state IN ('pending', 'forwarded') AND first_sequence < ?"
+        " AND first_sequence + line_count <= ?",
+        (at(now), str(store_id), next_sequence, next_sequence),
     )
     # A store with a central history before this site took it over continues after it.
     conn.execute(
@@ -105,10 +108,7 @@ def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[st
     """Where sync stands: last push and pull, backlog, oldest unsynced, recent errors."""
     state = dict(conn.execute("SELECT name, value FROM sync_state").fetchall())
     counts = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-    (oldest,) = conn.execute(
-        "SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'forwarded')"
-    ).fetchone()
-    oldest_at = moment(oldest)
+    oldest_at = _oldest_unsynced(conn)
     recent = conn.execute(
         "SELECT at, kind, event_id, message FROM sync_errors ORDER BY error_id DESC LIMIT ?",
         (errors,),
@@ -128,3 +128,16 @@ def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[st
             dict(zip(("at", "kind", "event_id", "message"), r, strict=True)) for r in recent
         ],
     }
+
+
+def _oldest_unsynced(conn: sqlite3.Connection) -> datetime | None:
+    """When the oldest unsynced event was recorded: outbox order is recording order, so the
+    lowest outbox_seq of each unsynced state, found in the (state, outbox_seq) index."""
+    firsts = [
+        conn.execute(
+            "SELECT created_at FROM outbox WHERE state = ? ORDER BY outbox_seq LIMIT 1", (state,)
+        ).fetchone()
+        for state in ("pending", "forwarded")
+    ]
+    found = [moment(f[0]) for f in firsts if f is not None]
+    return min((f for f in found if f is not None), default=None)

@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8110
     log_level: str = "INFO"
-    push_batch_size: int = Field(200, ge=1, le=500, description="Events per push (hub max 500)")
+    push_batch_size: int = Field(500, ge=1, le=500, description="Events per push (hub max 500)")
+    push_lanes: int = Field(4, ge=1, le=16, description="Stores pushing at the same time")
     pull_interval_seconds: float = Field(5.0, gt=0, description="Feed poll period while idle")
     credentials_interval_seconds: float = Field(300.0, gt=0, description="Users refresh period")
     forward_idle_seconds: float = Field(0.5, gt=0, description="Outbox poll period while idle")

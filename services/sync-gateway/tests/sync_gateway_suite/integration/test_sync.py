@@ -7,15 +7,18 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
+
 from akiba_contracts.payloads.edge import EdgeDocumentsApplied, EdgeEventRejected
 from akiba_contracts.payloads.inventory import StockLevelChanged
-from akiba_contracts.sync import FeedEntry, FeedKind
+from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage, PushResponse
 from akiba_stock.commands import ReceiveStock
-from akiba_sync_gateway import handlers, outbox
+from akiba_sync_gateway import feed, handlers, outbox
 from akiba_sync_gateway.backoff import Backoff
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.feed import Puller
 from akiba_sync_gateway.forwarder import Forwarder
+from akiba_sync_gateway.link import LinkDown
 from akiba_sync_gateway.store import Tx
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub, FakeUplink
 
@@ -31,9 +34,43 @@ async def _receipts(db: Database, site: Site, n: int) -> None:
         await db.write(lambda c, cmd=cmd: handlers.receive_stock(Tx(c), site.site_id, cmd, NOW))
 
 
-def _forwarder(db: Database, uplink: object, batch: int = 4) -> Forwarder:
+def _forwarder(db: Database, uplink: object, batch: int = 4, lanes: int = 1) -> Forwarder:
     backoff = Backoff(0.001, 0.001)
-    return Forwarder(db, uplink, backoff, batch_size=batch, idle_seconds=0.001)  # type: ignore[arg-type]
+    return Forwarder(db, uplink, backoff, batch_size=batch, lanes=lanes, idle_seconds=0.001)  # type: ignore[arg-type]
+
+
+async def _two_stores(db: Database, site: Site, each: int) -> None:
+    """The site takes over its second store and records `each` receipts in both, interleaved."""
+    both = site.site_changed().model_copy(update={"store_ids": [site.store_id, site.other_store]})
+    (cursor,) = db._writer.execute("SELECT cursor FROM feed_cursor").fetchone()
+    entry = FeedEntry(seq=cursor + 1, kind=FeedKind.SITE, key=str(site.site_id),
+                      event_type=both.event_type, data=both.model_dump(mode="json"))  # fmt: skip
+    page = FeedPage(entries=[entry], cursor=cursor + 1, more=False)
+    await db.write(lambda c: feed.apply_page(c, after=cursor, page=page, now=NOW))
+    for _ in range(each):
+        for store in (site.store_id, site.other_store):
+            cmd = ReceiveStock(store, site.item_id, "L", None, 1, None, "clerk")
+            await db.write(lambda c, cmd=cmd: handlers.receive_stock(Tx(c), site.site_id, cmd, NOW))
+
+
+class SlowUplink(FakeUplink):
+    """Takes a moment per push, counting how many pushes are on the wire at once."""
+
+    def __init__(self, hub: FakeHub, failing_store: str | None = None) -> None:
+        super().__init__(hub)
+        self.in_flight = self.most_in_flight = 0
+        self.failing_store = failing_store
+
+    async def push(self, events: list[bytes]) -> PushResponse:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0.02)
+            if self.failing_store and self.failing_store.encode() in events[0]:
+                raise LinkDown("this store's push was cut")
+            return await super().push(events)
+        finally:
+            self.in_flight -= 1
 
 
 async def _until(outcome: Callable[[], bool], deadline: float = 10.0) -> None:
@@ -61,6 +98,49 @@ async def test_pending_events_go_in_store_order_in_bounded_batches_and_become_fo
     assert uplink.batches == [4, 4, 2]
     assert [e["storeseq"] for e in hub.received] == list(range(1, 11))
     assert _states(seeded) == ["forwarded"] * 10
+
+
+async def test_stores_push_side_by_side_each_in_its_own_order(seeded: Database, site: Site) -> None:
+    await _two_stores(seeded, site, each=9)
+    hub = FakeHub(site.site_id, {site.store_id, site.other_store})
+    uplink = SlowUplink(hub)
+    forwarder = _forwarder(seeded, uplink, batch=4, lanes=2)
+
+    assert await forwarder.forward_once() == 8  # one round: two batches' worth per lane
+    while await forwarder.forward_once():
+        pass
+
+    assert uplink.most_in_flight == 2
+    for store in (site.store_id, site.other_store):
+        sequences = [e["storeseq"] for e in hub.received if e["data"]["store_id"] == str(store)]
+        assert sequences == list(range(1, 10))
+    assert _states(seeded) == ["forwarded"] * 18
+
+
+async def test_a_store_whose_push_fails_stops_there_while_the_other_store_settles(
+    seeded: Database, site: Site
+) -> None:
+    await _two_stores(seeded, site, each=6)
+    hub = FakeHub(site.site_id, {site.store_id, site.other_store})
+    uplink = SlowUplink(hub, failing_store=str(site.other_store))
+    forwarder = _forwarder(seeded, uplink, batch=2, lanes=2)
+
+    with pytest.raises(LinkDown):
+        await forwarder.forward_once()
+
+    by_store = dict(
+        seeded._writer.execute(
+            "SELECT store_id, group_concat(state) FROM outbox GROUP BY store_id"
+        ).fetchall()
+    )
+    # The round held two events of each store: the healthy store's went through.
+    assert by_store[str(site.store_id)].split(",") == ["forwarded"] * 2 + ["pending"] * 4
+    assert by_store[str(site.other_store)].split(",") == ["pending"] * 6
+    uplink.failing_store = None
+    while await forwarder.forward_once():
+        pass
+    other = [e["storeseq"] for e in hub.received if e["data"]["store_id"] == str(site.other_store)]
+    assert other == list(range(1, 7))
 
 
 async def test_a_refused_event_is_kept_as_an_error_and_never_resent(
