@@ -13,7 +13,7 @@ from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.errors import IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry import trace
 
@@ -61,7 +61,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         async with self._loop._lock:
-            pass
+            await self._loop._offsets_committed()
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         await self._loop._resume(list(assigned))
@@ -102,6 +102,8 @@ class ConsumerLoop:
         self._dlq = dlq_producer
         self._max_backoff = max_backoff
         self._lock = asyncio.Lock()
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._committing: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event, *, batch_size: int = 500) -> None:
         """Consume until `stop` is set, then leave the group cleanly."""
@@ -112,6 +114,7 @@ class ConsumerLoop:
                 continue
             async with self._lock:
                 await self._apply_and_commit(batches, stop)
+        await self._offsets_committed()
 
     async def _apply_and_commit(
         self, batches: dict[TopicPartition, list[Record]], stop: asyncio.Event
@@ -126,11 +129,35 @@ class ConsumerLoop:
         for tp, part in batches.items():
             self._record_lag(tp, part[-1].offset)
         crash_point("consumer-after-db-commit")
-        try:
-            await self._consumer.commit(offsets)
-        except (CommitFailedError, IllegalStateError) as exc:
-            # The partitions moved during a rebalance; the new owner's inbox skips our work.
-            log.warning("offset commit refused", extra={"consumer": self.name, "error": str(exc)})
+        self._commit_in_background(offsets)
+
+    def _commit_in_background(self, offsets: dict[TopicPartition, int]) -> None:
+        """Hand the offsets to Kafka without holding up the next batch.
+
+        The database's positions, committed with the effects, are what a new owner resumes
+        from; Kafka's committed offsets only have to follow (lag metrics, a database restored
+        without positions), so the newest offsets are committed one request at a time.
+        """
+        self._uncommitted.update(offsets)
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit_uncommitted())
+
+    async def _commit_uncommitted(self) -> None:
+        while self._uncommitted:
+            offsets, self._uncommitted = self._uncommitted, {}
+            try:
+                await self._consumer.commit(offsets)
+            except (KafkaError, IllegalStateError) as exc:
+                # The partitions moved in a rebalance (the new owner's inbox skips our work), or
+                # the broker is away: the next batch commits newer offsets.
+                log.warning(
+                    "offset commit refused", extra={"consumer": self.name, "error": str(exc)}
+                )
+
+    async def _offsets_committed(self) -> None:
+        """Wait for the background commit, if any (before leaving or giving partitions up)."""
+        if self._committing is not None:
+            await self._committing
 
     async def _with_retries(self, records: list[Record], stop: asyncio.Event) -> bool:
         delay = 0.1

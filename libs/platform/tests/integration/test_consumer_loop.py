@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from akiba_contracts.envelope import encode
 from akiba_platform import kafka
@@ -222,3 +223,19 @@ async def test_a_restarted_loop_resumes_where_its_database_stands(rig: Rig) -> N
     await wait_until(lambda: _count(rig, 4), what="the fourth effect")
     assert await rig.effects() == [0, 1, 2, 3]
     assert await rig.pool.fetchval("select count(*) from inbox where consumer = 'resumes'") == 4
+
+
+async def test_the_groups_kafka_offsets_follow_the_database_once_the_loop_stops(rig: Rig) -> None:
+    await rig.send(*(encode(event(n)) for n in range(120)))  # several batches of 50
+    await rig.start_loop(record_effect, group="follows")
+    await wait_until(lambda: _count(rig, 120), what="all the effects")
+    stop, task = rig.running.pop()
+    stop.set()
+    await task
+    admin = AIOKafkaAdminClient(bootstrap_servers=rig.bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets("follows")
+    finally:
+        await admin.close()
+    assert sum(o.offset for tp, o in committed.items() if tp.topic == rig.topic) == 120

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -72,6 +73,10 @@ class Forwarder:
         outcomes = await asyncio.gather(
             *(self._lane(events) for events in by_store.values()), return_exceptions=True
         )
+        # httpx's requests and responses hold each other in reference cycles, and with them
+        # every pushed body; with the young-generation threshold the services run with
+        # (runtime.tune_gc) they piled up by the hundred megabytes during a catch-up.
+        gc.collect(1)
         settled = 0
         for outcome in outcomes:
             if isinstance(outcome, BaseException):

@@ -115,9 +115,8 @@ class LocalAuthority:
         keys = KeyRing()
         keys.add(_published(kid, key))
         self.authorizer = Authorizer(keys, PermissionStore(), issuer=issuer, audience=audience)
-        # Verifying costs about as much as hashing: unknown users take as long as known ones.
         self._hasher = PasswordHasher()
-        self._dummy = self._hasher.hash("not anybody's password")
+        self._dummy: str | None = None
 
     def use(self, store: PermissionStore) -> None:
         """Check rights against a new set of cached permissions from now on."""
@@ -126,10 +125,16 @@ class LocalAuthority:
     async def check_password(self, found: CachedUser | None, password: str) -> bool:
         """Whether the password matches the cached hash of an active user (off the event loop)."""
         stored = found.password_hash if found else None
-        ok = await asyncio.to_thread(self._verify, stored or self._dummy, password)
+        ok = await asyncio.to_thread(self._verify, stored, password)
         return ok and found is not None and found.active and stored is not None
 
-    def _verify(self, stored: str, password: str) -> bool:
+    def _verify(self, stored: str | None, password: str) -> bool:
+        if stored is None:
+            # An unknown user costs a verification too, against a hash made on first need:
+            # made at start-up, its 64 MiB would be the peak of every gateway process.
+            if self._dummy is None:
+                self._dummy = self._hasher.hash("not anybody's password")
+            stored = self._dummy
         try:
             return self._hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):

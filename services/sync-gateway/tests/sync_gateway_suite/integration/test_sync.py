@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from akiba_contracts.payloads.edge import EdgeDocumentsApplied, EdgeEventRejected
 from akiba_contracts.payloads.inventory import StockLevelChanged
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage, PushResponse
+from akiba_platform.runtime import YOUNG_GC_THRESHOLD
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import feed, handlers, outbox
 from akiba_sync_gateway.backoff import Backoff
@@ -205,6 +208,25 @@ async def test_the_http_link_forwards_and_pulls_through_an_in_process_hub(
         await seeded.write(lambda c: c.execute("UPDATE feed_cursor SET cursor = 99"))
         assert await Puller(seeded, down, lambda: NOW).pull_once() == 1
     assert _states(seeded) == ["synced", "synced", "forwarded"]
+
+
+async def test_pushed_requests_do_not_outlive_their_round_with_the_services_gc_settings(
+    seeded: Database, site: Site
+) -> None:
+    await _receipts(seeded, site, 40)
+    central = Central(FakeHub(site.site_id, {site.store_id}), FakeDownlink([]))
+    up, _, client = central.links()
+    before = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *before[1:])  # as runtime.tune_gc leaves a service
+    try:
+        async with client:
+            forwarder = _forwarder(seeded, up, batch=2)
+            while await forwarder.forward_once():
+                live = sum(isinstance(o, httpx.Request) for o in gc.get_objects())
+                assert live <= 1  # the last round's, at most: not one per push so far
+    finally:
+        gc.set_threshold(*before)
+    assert _states(seeded) == ["forwarded"] * 40
 
 
 def _entry(seq: int, kind: FeedKind, key: str, payload: object) -> FeedEntry:
