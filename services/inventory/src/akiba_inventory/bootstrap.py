@@ -95,7 +95,7 @@ def ingest_role(settings: Settings) -> Role:
             async with pool_and_producer(settings) as (pool, producer):
                 ingestor = edge.EdgeIngestor(sites)
                 async with _loop(settings, edge.NAME, edge.TOPIC, pool, producer, ingestor) as loop:
-                    await loop.run(stop, batch_size=settings.consumer_batch_size)
+                    await loop.run(stop, batch_size=settings.ingest_batch_size)
         finally:
             await feed.stop()
 

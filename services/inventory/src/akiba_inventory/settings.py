@@ -21,3 +21,6 @@ class Settings(ServiceSettings):
         60, gt=0, description="How often an alert role checks whether a sweep is due"
     )
     alert_sweep_chunk: int = Field(500, ge=1, description="(store, item) pairs per transaction")
+    # Site documents are small and come in bursts (a site catching up): bigger transactions
+    # spread each batch's round trips over more of them.
+    ingest_batch_size: int = Field(2_000, ge=1, description="Site events per ingest transaction")
