@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -43,10 +45,48 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(doc, default=str).decode()
 
 
+class Repeats(logging.Filter):
+    """Lets one record per logger and message template of the given libraries through per
+    window; the next one that passes says how many were held back.
+
+    After a broker restart every aiokafka client logs "Unable connect to node" each retry:
+    thousands of lines a minute per process, which buried the lines that mattered.
+    """
+
+    def __init__(
+        self,
+        prefixes: tuple[str, ...],
+        window_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self._prefixes, self._window, self._clock = prefixes, window_seconds, clock
+        self._seen: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Whether the record goes out (with `repeated` set when others were held back)."""
+        if not record.name.startswith(self._prefixes):
+            return True
+        key = (record.name, record.msg)
+        now = self._clock()
+        passed, held = self._seen.get(key, (float("-inf"), 0))
+        if now - passed < self._window:
+            self._seen[key] = (passed, held + 1)
+            return False
+        if len(self._seen) > 1_000:
+            self._seen.clear()
+        self._seen[key] = (now, 0)
+        if held:
+            record.repeated = held
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send every logger's records to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    # A filter on the handler: a logger's own filters don't see its children's records.
+    handler.addFilter(Repeats(("aiokafka",)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
