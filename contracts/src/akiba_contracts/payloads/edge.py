@@ -107,6 +107,12 @@ class EdgeEventRejected(Payload):
     store_sequence: int | None = Field(description="Its `storeseq`, if any.")
     reason: str
     rejected_at: AwareDatetime
+    voided: bool = Field(
+        False,
+        description="The site may write the store but the document itself is refused: central"
+        " skips its sequence numbers so the store's later documents apply, and the site voids"
+        " the document's entries in its own ledger.",
+    )
 
     def partition_key(self) -> str:
         """Keyed by the claimed site, so one site's refusals stay together."""

@@ -4,13 +4,18 @@ Per consumer batch: refuse what the sending site may not write (dead letter + an
 inventory.edge-rejections); lock the stores; plan each store's run from its next sequence
 with the documents it holds; apply that run through the ledger (`central=False`: facts below
 zero are accepted and listed in edge_negative_stock); hold what is ahead of a gap.
+
+A document the site may write but whose content is refused (an unknown item, a receipt with
+a negative quantity…) is voided rather than left as a gap: refused and alerted all the same,
+its run of sequence numbers is skipped in order, so the store's later documents still apply;
+the rejection says `voided` and the site voids the document in its own ledger.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -51,6 +56,7 @@ class Arrival:
 
     doc: EdgeDocument
     raw: bytes
+    voided: bool = False
 
     @property
     def event_id(self) -> UUID:
@@ -69,7 +75,7 @@ class Arrival:
 
 
 def document(event: CloudEvent) -> EdgeDocument:
-    """The document an event carries; EdgeRejected says what is wrong with it."""
+    """The document an event carries; EdgeRejected if it cannot be read."""
     if not event.siteid or event.storeseq is None:
         raise EdgeRejected("a site event needs the siteid and storeseq extensions")
     try:
@@ -84,15 +90,10 @@ def document(event: CloudEvent) -> EdgeDocument:
         )
         for ln in p.lines
     )  # fmt: skip
-    doc = EdgeDocument(
+    return EdgeDocument(
         UUID(event.id), site_id, p.store_id, event.storeseq, p.occurred_at, p.actor,
         p.reference, p.source, lines,
     )  # fmt: skip
-    try:
-        doc.check()
-    except InventoryError as exc:
-        raise EdgeRejected(str(exc)) from None
-    return doc
 
 
 def authorize(doc: EdgeDocument, sites: SiteDirectory, store: EdgeStore | None) -> None:
@@ -108,8 +109,12 @@ def authorize(doc: EdgeDocument, sites: SiteDirectory, store: EdgeStore | None) 
         raise EdgeRejected(f"store {doc.store_id} is not a site-managed store here")
 
 
-def check_references(doc: EdgeDocument, known: tuple[set[UUID], set[object], set[UUID]]) -> None:
-    """Every item, location and reason the document names exists centrally."""
+def check_content(doc: EdgeDocument, known: tuple[set[UUID], set[object], set[UUID]]) -> None:
+    """The ledger's rules hold and every item, location and reason named exists centrally."""
+    try:
+        doc.check()
+    except InventoryError as exc:
+        raise EdgeRejected(str(exc)) from None
     items, locations, reasons = known
     for ln in doc.lines:
         if ln.item_id not in items:
@@ -161,7 +166,7 @@ class _Batch:
         )
         if arrivals:
             known = await self.repo.known([a.doc for a, _ in arrivals])
-            arrivals = self._keep(arrivals, lambda a: check_references(a.doc, known))
+            arrivals = self._keep(arrivals, lambda a: check_content(a.doc, known), void=True)
         await self._sequence([a for a, _ in arrivals], stores)
 
     def _read(self, deliveries: Sequence[Delivery]) -> list[tuple[Arrival, Delivery]]:
@@ -176,15 +181,22 @@ class _Batch:
         return out
 
     def _keep(
-        self, arrivals: list[tuple[Arrival, Delivery]], check: Callable[[Arrival], None]
+        self,
+        arrivals: list[tuple[Arrival, Delivery]],
+        check: Callable[[Arrival], None],
+        *,
+        void: bool = False,
     ) -> list[tuple[Arrival, Delivery]]:
+        """What passes the check; the rest refused, and kept voided if `void`."""
         kept = []
         for a, d in arrivals:
             try:
                 check(a)
                 kept.append((a, d))
             except EdgeRejected as exc:
-                self.refused.append((_rejection(d.event, str(exc)), d))
+                self.refused.append((_rejection(d.event, str(exc), voided=void), d))
+                if void:
+                    kept.append((replace(a, voided=True), d))
         return kept
 
     async def _sequence(self, arrivals: list[Arrival], stores: dict[UUID, EdgeStore]) -> None:
@@ -204,13 +216,24 @@ class _Batch:
         runs = {s: [_arrival(c, bodies) for c in p.apply] for s, p in plans.items() if p.apply}
         await self._apply(runs)
         await self.repo.hold(
-            [(c.doc, c.raw) for p in plans.values() for c in p.held if isinstance(c, Arrival)]
+            [
+                (c.doc, c.raw, c.voided)
+                for p in plans.values()
+                for c in p.held
+                if isinstance(c, Arrival)
+            ]
         )
 
     async def _apply(self, runs: dict[UUID, list[Arrival]]) -> None:
         if not runs:
             return
-        docs = [a.doc for run in runs.values() for a in run]
+        await self._post([a.doc for run in runs.values() for a in run if not a.voided])
+        await self.repo.advance({s: _next(run) for s, run in runs.items() if run[-1].voided})
+        self.uow.publish(*(_applied(run, self.now) for run in runs.values()))
+
+    async def _post(self, docs: list[EdgeDocument]) -> None:
+        if not docs:
+            return
         lots = {(ln.item_id, ln.lot_code): ln.expiry_date for d in docs for ln in d.lines}
         # One Batch (and one uuid5) per distinct lot, not per line: a batch has few lots.
         batches = await self.repo.batches(
@@ -218,12 +241,14 @@ class _Batch:
         )
         # Every store's run in one posting: the statements are set-based over stores, and a
         # posting per store made a consumer batch fifty round trips of each statement.
-        movements = [
-            m for run in runs.values() for a in run for m in a.doc.movements(batches, self.now)
-        ]
+        movements = [m for d in docs for m in d.movements(batches, self.now)]
         levels = await post_and_publish(self.uow, movements, central=False)
         await self.repo.flag_negative(levels)
-        self.uow.publish(*(_applied(run, self.now) for run in runs.values()))
+
+
+def _next(run: list[Arrival]) -> int:
+    """The store's next sequence after a run."""
+    return run[-1].doc.first_sequence + run[-1].doc.line_count
 
 
 def _applied(run: list[Arrival], now: datetime) -> OutboxMessage:
@@ -232,7 +257,7 @@ def _applied(run: list[Arrival], now: datetime) -> OutboxMessage:
     payload = EdgeDocumentsApplied(
         store_id=last.store_id,
         site_id=last.site_id,
-        next_sequence=last.first_sequence + last.line_count,
+        next_sequence=_next(run),
         applied_at=now,
     )
     key = payload.partition_key()
@@ -247,16 +272,16 @@ def _arrival(c: Arrival | PendingRef, bodies: dict[UUID, bytes]) -> Arrival:
     if isinstance(c, Arrival):
         return c
     raw = bodies[c.event_id]
-    return Arrival(document(decode(raw)), raw)
+    return Arrival(document(decode(raw)), raw, c.voided)
 
 
-def _rejection(event: CloudEvent, reason: str) -> Rejection:
+def _rejection(event: CloudEvent, reason: str, *, voided: bool = False) -> Rejection:
     store = (event.data or {}).get("store_id")
     try:
         store_id = UUID(str(store)) if store else None
     except ValueError:
         store_id = None
-    return Rejection(event.id, event.type, event.siteid, store_id, event.storeseq, reason)
+    return Rejection(event.id, event.type, event.siteid, store_id, event.storeseq, reason, voided)
 
 
 def _alert(r: Rejection, now: datetime) -> OutboxMessage:
@@ -268,6 +293,7 @@ def _alert(r: Rejection, now: datetime) -> OutboxMessage:
         store_sequence=r.store_sequence,
         reason=r.reason,
         rejected_at=now,
+        voided=r.voided,
     )
     key = payload.partition_key()
     event = new_event(

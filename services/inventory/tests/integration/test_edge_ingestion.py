@@ -277,16 +277,62 @@ async def test_a_site_writing_a_store_it_does_not_manage_is_refused_and_raises_a
     assert str(other) in dict(dead[0].headers)["akiba-dlq-reason"].decode()
 
 
-async def test_a_document_naming_an_unknown_location_is_refused_and_holds_the_rest(
+async def test_a_document_naming_an_unknown_location_is_refused_voided_and_the_rest_applies(
     edge: Edge,
 ) -> None:
     edge.location_id, good_location = uuid4(), edge.location_id
     bad = edge.event(1, 5)
     edge.location_id = good_location
-    after = edge.event(2, 5)
+    after = edge.event(2, 7)
     await edge.send(bad, after)
     async with edge.ingesting():
         await edge.processed(bad, after)
-    assert await edge.ledger() == []
+    assert await edge.ledger() == [2]  # sequence 1 skipped, nothing of it applied
+    assert await edge.pool.fetchval("select sum(quantity) from stock_on_hand") == 7
     assert "location" in await edge.pool.fetchval("select reason from edge_rejections")
+    alert = await edge.pool.fetchval(
+        "select value from outbox where topic = 'inventory.edge-rejections'"
+    )
+    refusal = decode(alert).data or {}
+    assert (refusal["event_id"], refusal["voided"]) == (bad.id, True)
+    assert await edge.count("edge_pending") == 0
+    assert await _acked(edge) == [3]
+
+
+async def test_a_voided_document_ahead_of_a_gap_waits_and_is_skipped_in_order(
+    edge: Edge,
+) -> None:
+    e1, bad, e3 = edge.event(1, 1), edge.event(2, -5), edge.event(3, 3)  # a negative receipt
+    async with edge.ingesting(batch_size=1):
+        await edge.send(bad, e3)
+        await edge.processed(bad, e3)
+        assert await edge.ledger() == []
+        held = await edge.pool.fetch("select first_sequence, voided from edge_pending order by 1")
+        assert [tuple(r) for r in held] == [(2, True), (3, False)]
+        await edge.send(e1)
+        await edge.processed(e1)
+    assert await edge.ledger() == [1, 3]
+    assert await edge.pool.fetchval("select sum(quantity) from stock_on_hand") == 4
+    assert await edge.count("edge_pending") == 0
+    assert (await _acked(edge))[-1] == 4
+
+
+async def test_a_refusal_of_the_site_itself_voids_nothing(edge: Edge) -> None:
+    other = uuid4()
+    bad, after = edge.event(1, 5, site=other), edge.event(2, 5)
+    await edge.send(bad, after)
+    async with edge.ingesting():
+        await edge.processed(bad, after)
+    assert await edge.ledger() == []  # another site can't move this store's sequence
     assert await edge.count("edge_pending") == 1
+    alert = await edge.pool.fetchval(
+        "select value from outbox where topic = 'inventory.edge-rejections'"
+    )
+    assert decode(alert).data["voided"] is False  # type: ignore[index]
+
+
+async def _acked(edge: Edge) -> list[int]:
+    rows = await edge.pool.fetch(
+        "select value from outbox where topic = 'inventory.edge-acks' order by id"
+    )
+    return [(decode(bytes(r["value"])).data or {})["next_sequence"] for r in rows]

@@ -47,6 +47,7 @@ class PendingRef:
     store_id: UUID
     first_sequence: int
     line_count: int
+    voided: bool
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Rejection:
     store_id: UUID | None
     store_sequence: int | None
     reason: str
+    voided: bool = False
 
 
 class AsyncpgEdgeRepository:
@@ -122,7 +124,7 @@ class AsyncpgEdgeRepository:
     async def pending(self, store_ids: Collection[UUID]) -> list[PendingRef]:
         """The held documents of these stores, oldest sequence first."""
         rows = await self._conn.fetch(
-            "select event_id, store_id, first_sequence, line_count from edge_pending"
+            "select event_id, store_id, first_sequence, line_count, voided from edge_pending"
             " where store_id = any($1::uuid[]) order by store_id, first_sequence",
             list(store_ids),
         )
@@ -138,20 +140,33 @@ class AsyncpgEdgeRepository:
         )
         return {r["event_id"]: bytes(r["event"]) for r in rows}
 
-    async def hold(self, held: Sequence[tuple[EdgeDocument, bytes]]) -> None:
-        """Keep documents that arrived ahead of a gap until it is filled."""
+    async def hold(self, held: Sequence[tuple[EdgeDocument, bytes, bool]]) -> None:
+        """Keep documents (and voided runs) that arrived ahead of a gap until it is filled."""
         if not held:
             return
         await self._conn.execute(
             "insert into edge_pending (store_id, first_sequence, line_count, event_id, site_id,"
-            " event) select * from unnest($1::uuid[], $2::bigint[], $3::int[], $4::uuid[],"
-            " $5::uuid[], $6::bytea[]) on conflict do nothing",
-            [d.store_id for d, _ in held],
-            [d.first_sequence for d, _ in held],
-            [d.line_count for d, _ in held],
-            [d.event_id for d, _ in held],
-            [d.site_id for d, _ in held],
-            [raw for _, raw in held],
+            " event, voided) select * from unnest($1::uuid[], $2::bigint[], $3::int[],"
+            " $4::uuid[], $5::uuid[], $6::bytea[], $7::bool[]) on conflict do nothing",
+            [d.store_id for d, _, _ in held],
+            [d.first_sequence for d, _, _ in held],
+            [d.line_count for d, _, _ in held],
+            [d.event_id for d, _, _ in held],
+            [d.site_id for d, _, _ in held],
+            [raw for _, raw, _ in held],
+            [voided for _, _, voided in held],
+        )
+
+    async def advance(self, next_sequences: dict[UUID, int]) -> None:
+        """Move stores' next sequence past applied runs (a run may end in a voided document)."""
+        if not next_sequences:
+            return
+        await self._conn.execute(
+            "update stores s set next_sequence = greatest(s.next_sequence, t.next)"
+            " from unnest($1::uuid[], $2::bigint[]) as t(store_id, next)"
+            " where s.store_id = t.store_id",
+            list(next_sequences),
+            list(next_sequences.values()),
         )
 
     async def flag_negative(self, levels: Sequence[Level]) -> None:
