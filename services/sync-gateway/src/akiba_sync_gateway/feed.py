@@ -128,6 +128,8 @@ def _ack(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
 def _rejection(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     r = EdgeEventRejected.model_validate(e.data)
     outbox.record_error(c, "rejection", r.reason, now, r.event_id)
+    if r.voided:  # central skipped it: the site's ledger must not keep what central refused
+        outbox.void(c, r.event_id, r.reason, now)
 
 
 APPLY: dict[FeedKind, Apply] = {

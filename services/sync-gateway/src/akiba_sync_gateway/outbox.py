@@ -81,6 +81,46 @@ def acknowledge(
     )
 
 
+_LEDGER_COLUMNS = (
+    "store_id, store_sequence, movement_id, item_id, batch_id, location_id, movement_type,"
+    " quantity, occurred_at, recorded_at, actor, reason_id, reference, source, event_id"
+)
+
+
+def void(conn: sqlite3.Connection, event_id: str, refusal: str, now: datetime) -> int:
+    """Central refused one of our documents and skipped its sequence numbers: take its entries
+    out of the ledger (kept in voided_ledger) and out of stock on hand and the running balances
+    after them, and never send it again. Returns the entries voided (0: not ours, or done)."""
+    lines = conn.execute(
+        "SELECT store_id, item_id, batch_id, location_id, store_sequence, quantity FROM ledger"
+        " WHERE event_id = ?",
+        (event_id,),
+    ).fetchall()
+    conn.execute(
+        f"INSERT INTO voided_ledger ({_LEDGER_COLUMNS}, voided_at, refusal)"
+        f" SELECT {_LEDGER_COLUMNS}, ?, ? FROM ledger WHERE event_id = ?",
+        (at(now), refusal, event_id),
+    )
+    conn.execute("DELETE FROM ledger WHERE event_id = ?", (event_id,))
+    for store, item, batch, location, sequence, quantity in lines:
+        line = (store, item, batch, location)
+        conn.execute(
+            "UPDATE stock_on_hand SET quantity = quantity - ? WHERE store_id = ? AND item_id = ?"
+            " AND batch_id = ? AND location_id = ?",
+            (quantity, *line),
+        )
+        conn.execute(
+            "UPDATE ledger SET line_balance = line_balance - ? WHERE store_id = ? AND item_id = ?"
+            " AND batch_id = ? AND location_id = ? AND store_sequence > ?",
+            (quantity, *line, sequence),
+        )
+    conn.execute(
+        "UPDATE outbox SET state = 'refused', last_error = ? WHERE event_id = ?",
+        (refusal, event_id),
+    )
+    return len(lines)
+
+
 def record_error(
     conn: sqlite3.Connection, kind: str, message: str, now: datetime, event_id: str | None = None
 ) -> None:

@@ -44,7 +44,11 @@ def test_both_connections_use_wal_and_a_synchronous_mode_that_survives_power_los
 
 def test_migrations_apply_once_and_reopening_applies_nothing(tmp_path: Path) -> None:
     conn = connect(str(tmp_path / "m.sqlite3"))
-    assert migrate(conn) == ["0001_gateway.sql", "0002_signin_failures.sql"]
+    assert migrate(conn) == [
+        "0001_gateway.sql",
+        "0002_signin_failures.sql",
+        "0003_voided_ledger.sql",
+    ]
     assert migrate(conn) == []
 
 

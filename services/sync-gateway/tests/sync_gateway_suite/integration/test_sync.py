@@ -229,6 +229,39 @@ async def test_pushed_requests_do_not_outlive_their_round_with_the_services_gc_s
     assert _states(seeded) == ["forwarded"] * 40
 
 
+async def test_a_document_central_voided_leaves_the_sites_ledger_and_stock_as_centrals(
+    seeded: Database, site: Site
+) -> None:
+    for quantity in (10, 5, 2):
+        cmd = ReceiveStock(site.store_id, site.item_id, "L", None, quantity, None, "clerk")
+        await seeded.write(lambda c, cmd=cmd: handlers.receive_stock(Tx(c), site.site_id, cmd, NOW))
+    (voided,) = seeded._writer.execute(
+        "SELECT event_id FROM outbox WHERE first_sequence = 2"
+    ).fetchone()
+    refusal = EdgeEventRejected(
+        event_id=voided, event_type_received="t", site_id=str(site.site_id),
+        store_id=site.store_id, store_sequence=2, reason="location unknown", rejected_at=NOW,
+        voided=True,
+    )  # fmt: skip
+    entries = [_entry(50, FeedKind.REJECTION, voided, refusal)]
+    await seeded.write(lambda c: c.execute("UPDATE feed_cursor SET cursor = 49"))
+
+    await Puller(seeded, FakeDownlink(entries), lambda: NOW).pull_once()
+    await Puller(seeded, FakeDownlink(entries), lambda: NOW).pull_once()  # a page seen twice
+
+    ledger = seeded._writer.execute(
+        "SELECT store_sequence, quantity, line_balance FROM ledger ORDER BY store_sequence"
+    ).fetchall()
+    assert [tuple(r) for r in ledger] == [(1, 10, 10), (3, 2, 12)]
+    (on_hand,) = seeded._writer.execute("SELECT sum(quantity) FROM stock_on_hand").fetchone()
+    assert on_hand == 12
+    kept = seeded._writer.execute("SELECT store_sequence, refusal FROM voided_ledger").fetchall()
+    assert [tuple(r) for r in kept] == [(2, "location unknown")]
+    assert _states(seeded) == ["pending", "refused", "pending"]
+    status = await seeded.read(lambda c: outbox.status(c, NOW))
+    assert status["refused"] == 1 and status["not_forwarded"] == 2
+
+
 def _entry(seq: int, kind: FeedKind, key: str, payload: object) -> FeedEntry:
     data = payload.model_dump(mode="json")  # type: ignore[attr-defined]
     return FeedEntry(seq=seq, kind=kind, key=key, event_type=None, data=data)
