@@ -96,8 +96,17 @@ class RawHttp:
         reader, writer = conn
         writer.write(self._request)
         status = await reader.readline()
+        if not status:
+            # uvicorn closes a connection idle past its keep-alive timeout (between
+            # phases); the request never reached it, so it is sent again on a new one.
+            writer.close()
+            reader, writer = conn = await self._open()
+            writer.write(self._request)
+            status = await reader.readline()
         length = 0
         while (line := await reader.readline()) != b"\r\n":
+            if not line:
+                raise ConnectionError(f"connection closed mid-response after {status!r}")
             name, _, value = line.partition(b":")
             if name.lower() == b"content-length":
                 length = int(value)
