@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 from typing import Any
 
+from akiba_contracts.sync import PUSH_BATCH_LIMIT
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
 from bench import auth, catchup, checks, gateway, http, ingest, pipeline, raw, report, scale
@@ -50,8 +52,16 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         default=CATCHUP_EVENTS,
         help="offline backlog for the catch-up phase (the issue's month offline is 1,000,000)",
     )
-    parser.add_argument("--catchup-batch", type=int, default=500, help="gateway push batch")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--catchup-batch",
+        type=int,
+        default=PUSH_BATCH_LIMIT,
+        help=f"gateway push batch (at most the hub's {PUSH_BATCH_LIMIT})",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.catchup_batch <= PUSH_BATCH_LIMIT:
+        parser.error(f"--catchup-batch must be 1..{PUSH_BATCH_LIMIT}: the hub refuses more")
+    return args
 
 
 async def _platform(env: Env, settings: Settings, work: Workload) -> list[Measurement]:
@@ -123,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the bench and report."""
     args = _args(argv)
     logging.basicConfig(level=logging.WARNING)
+    # A terminated bench unwinds like Ctrl-C, so the processes it started are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     # As a deployed service runs by default: real tracer and meter providers, no exporter.
     settings = Settings(service_name="inventory-bench", otel_exporter="none")
     setup_telemetry(settings)

@@ -26,7 +26,9 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from akiba_contracts.sync import PUSH_BATCH_LIMIT
 from akiba_platform import kafka, stack
+from akiba_platform.testing import ServiceProcess
 from akiba_platform.testing.plugin import Databases
 from tests.e2e.sync.harness import Central, Gateway
 
@@ -45,11 +47,16 @@ def _memory(pid: int) -> dict[str, float]:
     return found
 
 
-async def _until_count(central: Central, stores: list[uuid.UUID], n: int, pid: int) -> float:
+async def _until_count(
+    central: Central, stores: list[uuid.UUID], n: int, proc: ServiceProcess, gw: Gateway
+) -> float:
     """Wait until central holds n movements of the stores; the highest VmRSS seen meanwhile."""
+    assert proc.pid is not None
     peak = 0.0
     while await central.count(stores) < n:
-        peak = max(peak, _memory(pid).get("VmRSS", 0.0))
+        if proc.returncode is not None:  # else the bench would wait for it forever
+            raise RuntimeError(f"the gateway exited ({proc.returncode}):\n{gw.logs()[-3000:]}")
+        peak = max(peak, _memory(proc.pid).get("VmRSS", 0.0))
         await asyncio.sleep(0.25)
     return peak
 
@@ -106,7 +113,7 @@ async def _backlog(gw: Gateway, n: int, stores: list[uuid.UUID]) -> float:
     return n / (time.perf_counter() - began)
 
 
-async def run(events: int, stores: int = 4, batch: int = 200) -> dict[str, Any]:
+async def run(events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT) -> dict[str, Any]:
     """Record a backlog offline, restore the link, time central applying all of it."""
     endpoints = await asyncio.to_thread(stack.up)
     databases = Databases(endpoints.pg_url)
@@ -128,7 +135,7 @@ async def run(events: int, stores: int = 4, batch: int = 200) -> dict[str, Any]:
             began = time.perf_counter()
             proc = gw.start("forward,pull", akiba_gateway_push_batch_size=str(batch))
             assert proc.pid is not None
-            peak_rss = await _until_count(central, site.store_ids, events, proc.pid)
+            peak_rss = await _until_count(central, site.store_ids, events, proc, gw)
             applied_s = time.perf_counter() - began
             while not _synced(gw):
                 peak_rss = max(peak_rss, _memory(proc.pid)["VmRSS"])
