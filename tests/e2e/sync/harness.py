@@ -348,11 +348,13 @@ class Gateway:
         """Headers of the store's signed-in clerk."""
         return {"authorization": f"Bearer {self._tokens[store]}"}
 
-    async def receive(self, store: UUID, quantity: int, lot: str = "LOT-1") -> dict[str, Any]:
-        """A receipt through the local HTTP API."""
+    async def receive(
+        self, store: UUID, quantity: int, lot: str = "LOT-1", item: UUID | None = None
+    ) -> dict[str, Any]:
+        """A receipt through the local HTTP API (of the site's item unless told another)."""
         async with httpx.AsyncClient(base_url=self.url) as c:
             r = await c.post(f"/stores/{store}/receipts", headers=self.auth(store), json={
-                "item_id": str(self.site.item_id), "lot_code": lot, "quantity": quantity,
+                "item_id": str(item or self.site.item_id), "lot_code": lot, "quantity": quantity,
                 "expiry_date": "2031-06-30",
             })  # fmt: skip
         assert r.status_code == 201, r.text
