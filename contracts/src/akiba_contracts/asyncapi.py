@@ -24,6 +24,12 @@ def schema_path(event_type: str) -> str:
     return f"schemas/{event_type}.json"
 
 
+def message_name(model: type[Payload]) -> str:
+    """The message's component id: the model's name, suffixed past v1 (v1 and v2 coexist)."""
+    version = model.event_type.rsplit(".", 1)[-1]
+    return model.__name__ if version == "v1" else f"{model.__name__}{version.upper()}"
+
+
 def asyncapi_document() -> Document:
     """Build the AsyncAPI document from the topic catalogue and the payload registry."""
     topics = all_topics(include_dlq=True)
@@ -43,7 +49,7 @@ def asyncapi_document() -> Document:
         "operations": {
             f"{topic.name}.send": _operation(topic, models) for topic in topics if not topic.is_dlq
         },
-        "components": {"messages": {m.__name__: _message(m) for m in models.values()}},
+        "components": {"messages": {message_name(m): _message(m) for m in models.values()}},
     }
 
 
@@ -65,7 +71,7 @@ def _channel(topic: Topic, models: dict[str, type[Payload]]) -> Document:
     if topic.cleanup_policy == "delete":
         # Kafka's retention.ms of -1 means "keep forever".
         config["retention.ms"] = -1 if topic.retention_ms is None else topic.retention_ms
-    name_of = {t: m.__name__ for t, m in models.items()}
+    name_of = {t: message_name(m) for t, m in models.items()}
     return {
         "address": topic.name,
         "title": topic.name,
@@ -89,7 +95,7 @@ def _operation(topic: Topic, models: dict[str, type[Payload]]) -> Document:
         "title": f"{topic.owner} publishes to {topic.name}",
         "channel": {"$ref": f"#/channels/{topic.name}"},
         "messages": [
-            {"$ref": f"#/channels/{topic.name}/messages/{models[t].__name__}"}
+            {"$ref": f"#/channels/{topic.name}/messages/{message_name(models[t])}"}
             for t in topic.event_types
         ],
         "tags": [{"name": topic.owner}],
@@ -108,7 +114,7 @@ def _message(model: type[Payload]) -> Document:
     }
     return {
         "name": model.event_type,
-        "title": model.__name__,
+        "title": message_name(model),
         "summary": (model.__doc__ or "").strip(),
         "contentType": CLOUDEVENTS_CONTENT_TYPE,
         "payload": {"allOf": [{"$ref": ENVELOPE_SCHEMA_PATH}, refinement]},

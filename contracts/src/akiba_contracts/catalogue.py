@@ -12,6 +12,8 @@ from akiba_contracts.payloads import (
     BatchChanged,
     EdgeDocumentsApplied,
     EdgeEventRejected,
+    EdgeStoreResumed,
+    EdgeStoreStalled,
     FacilityChanged,
     FacilityTypeChanged,
     GeographicZoneChanged,
@@ -21,6 +23,7 @@ from akiba_contracts.payloads import (
     SigningKeyPublished,
     SiteChanged,
     SiteStockRecorded,
+    SiteStockRecordedV1,
     SiteWriteRefused,
     StockLevelChanged,
     StockMovementRecorded,
@@ -174,7 +177,7 @@ TOPICS: tuple[Topic, ...] = (
         # Sites keep every event until central acknowledges it, so the topic only has to outlast
         # an outage of inventory's ingestion, like inventory.stock-movements.
         retention_ms=30 * DAY_MS,
-        event_types=(SiteStockRecorded.event_type,),
+        event_types=(SiteStockRecorded.event_type, SiteStockRecordedV1.event_type),
         description=(
             "Stock documents recorded at edge sites, with `siteid` and `storeseq` (the first "
             "line's ledger sequence); keyed by store, so one store's documents share a partition."
@@ -189,8 +192,9 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=90 * DAY_MS,
         event_types=(EdgeEventRejected.event_type,),
         description=(
-            "Site events inventory refused (unknown or inactive site, a store the site does not "
-            "manage, invalid content); each also went to sites.inventory-events.dlq."
+            "Site documents inventory refused (a store the site does not write, unreadable or "
+            "invalid content, a sequence another document holds, too far ahead); each also went "
+            "to sites.inventory-events.dlq and reaches the sending site through its feed."
         ),
     ),
     Topic(
@@ -206,6 +210,20 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "How far central has applied each site-managed store's documents (its next "
             "sequence); the sync hub forwards them to the store's site."
+        ),
+    ),
+    Topic(
+        name="inventory.edge-stalls",
+        owner="inventory",
+        key="store_id",
+        partitions=3,
+        # Compacted like alerts: the latest record per store says whether it is stalled now.
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(EdgeStoreStalled.event_type, EdgeStoreResumed.event_type),
+        description=(
+            "Site-managed stores whose documents have waited too long (behind a gap, or for "
+            "central to see the site's right to write them), and when they move again."
         ),
     ),
     Topic(

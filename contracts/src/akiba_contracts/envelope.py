@@ -118,6 +118,9 @@ class CloudEvent(BaseModel):
     """Akiba extension: the edge site that recorded the fact."""
     storeseq: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
     """Akiba extension: the store's sequence number of the fact (per-store order)."""
+    siteversion: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
+    """Akiba extension: the version of its own record (auth.sites) the site held when it
+    recorded the fact; a reader holding an older version of the site is behind, not refusing."""
 
     @model_validator(mode="after")
     def _check_extensions(self) -> CloudEvent:
@@ -194,6 +197,7 @@ def new_event(
     traceparent: str | None = None,
     siteid: str | None = None,
     storeseq: int | None = None,
+    siteversion: int | None = None,
     id: str | None = None,
     time: datetime | None = None,
 ) -> CloudEvent:
@@ -217,6 +221,7 @@ def new_event(
             traceparent=traceparent,
             siteid=siteid,
             storeseq=storeseq,
+            siteversion=siteversion,
         )
     except ValidationError as exc:
         raise InvalidEnvelope(_reason(exc)) from None
@@ -232,6 +237,7 @@ def trusted_event(
     traceparent: str | None = None,
     siteid: str | None = None,
     storeseq: int | None = None,
+    siteversion: int | None = None,
 ) -> CloudEvent:
     """`new_event` without re-validation, for hot paths whose payload is already a valid model.
 
@@ -253,6 +259,7 @@ def trusted_event(
         traceparent=traceparent,
         siteid=siteid,
         storeseq=storeseq,
+        siteversion=siteversion,
     )
 
 

@@ -14,12 +14,18 @@ from akiba_contracts.payloads.auth import (
 )
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
 from akiba_contracts.payloads.edge import (
+    SITE_DOCUMENT_TYPES,
     EdgeDocumentsApplied,
     EdgeEventRejected,
+    EdgeRefusal,
+    EdgeStoreResumed,
+    EdgeStoreStalled,
     SiteDocumentType,
     SiteMovementLine,
     SiteStockRecorded,
+    SiteStockRecordedV1,
     SiteWriteRefused,
+    StallCause,
     edge_batch_id,
 )
 from akiba_contracts.payloads.inventory import (
@@ -41,6 +47,7 @@ from akiba_contracts.payloads.reference import (
 __all__ = [
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
+    "SITE_DOCUMENT_TYPES",
     "AdjustmentReasonChanged",
     "AlertEnded",
     "AlertKind",
@@ -49,6 +56,9 @@ __all__ = [
     "BatchChanged",
     "EdgeDocumentsApplied",
     "EdgeEventRejected",
+    "EdgeRefusal",
+    "EdgeStoreResumed",
+    "EdgeStoreStalled",
     "FacilityChanged",
     "FacilityTypeChanged",
     "GeographicZoneChanged",
@@ -61,7 +71,9 @@ __all__ = [
     "SiteDocumentType",
     "SiteMovementLine",
     "SiteStockRecorded",
+    "SiteStockRecordedV1",
     "SiteWriteRefused",
+    "StallCause",
     "StockLevelChanged",
     "StockMovementRecorded",
     "UserPermissionsChanged",
@@ -90,9 +102,12 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             AdjustmentReasonChanged,
             AlertStarted,
             AlertEnded,
+            SiteStockRecordedV1,
             SiteStockRecorded,
             EdgeEventRejected,
             EdgeDocumentsApplied,
+            EdgeStoreStalled,
+            EdgeStoreResumed,
             SiteWriteRefused,
         )
     }

@@ -77,6 +77,13 @@ class SiteChanged(Payload):
     active: bool
     store_ids: list[UUID] = Field(description="Stores written only at this site.")
     changed_at: AwareDatetime
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="Grows with every change to any site (one value per change, shared by the"
+        " records it rewrites, e.g. both sites of a hand-over); a reader that holds a lower"
+        " version of this site is behind. Absent from records written before it existed.",
+    )
 
     def partition_key(self) -> str:
         """Keyed by site."""

@@ -62,6 +62,7 @@ def site_changed(site: Site, at: datetime) -> OutboxMessage:
         active=site.active,
         store_ids=list(site.store_ids),
         changed_at=at,
+        version=site.version or None,
     )
     return _message(SITES, f"sites/{site.site_id}", payload)
 

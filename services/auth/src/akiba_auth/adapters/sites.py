@@ -14,12 +14,19 @@ from akiba_platform.db import Connection
 
 
 def _site(r: Any) -> Site:
-    return Site(r["site_id"], r["name"], r["active"], tuple(r["store_ids"]))
+    return Site(r["site_id"], r["name"], r["active"], tuple(r["store_ids"]), r["version"])
 
 
 def _client(r: Any) -> ServiceClient:
     return ServiceClient(
         r["client_id"], r["name"], r["active"], frozenset(Right(x) for x in r["rights"])
+    )
+
+
+def _taken(store_id: UUID, site_id: UUID) -> Conflict:
+    return Conflict(
+        f"store {store_id} is managed by site {site_id}: a store has one writer; move it with"
+        f" POST /stores/{store_id}/hand-over"
     )
 
 
@@ -29,27 +36,69 @@ class AsyncpgSiteRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
+    async def next_version(self) -> int:
+        """The version of the change being made (one per change, whatever it rewrites)."""
+        return int(await self._conn.fetchval("select nextval('site_versions')"))
+
     async def add_site(self, site: Site, secret_hash: str) -> None:
-        """Insert a site."""
+        """Insert a site; Conflict if one of its stores is another site's."""
         await self._conn.execute(
-            "insert into sites (site_id, name, active, secret_hash, store_ids)"
-            " values ($1, $2, $3, $4, $5)",
+            "insert into sites (site_id, name, active, secret_hash, store_ids, version)"
+            " values ($1, $2, $3, $4, $5, $6)",
             site.site_id,
             site.name,
             site.active,
             secret_hash,
             list(site.store_ids),
+            site.version,
         )
+        await self._claim(site)
 
     async def save_site(self, site: Site) -> None:
-        """Write back a site's name, state and stores."""
+        """Write back a site's name, state, stores and version; Conflict as in add_site."""
         await self._conn.execute(
-            "update sites set name = $2, active = $3, store_ids = $4 where site_id = $1",
+            "update sites set name = $2, active = $3, store_ids = $4, version = $5"
+            " where site_id = $1",
             site.site_id,
             site.name,
             site.active,
             list(site.store_ids),
+            site.version,
         )
+        await self._conn.execute(
+            "delete from site_stores where site_id = $1 and store_id <> all($2::uuid[])",
+            site.site_id,
+            list(site.store_ids),
+        )
+        await self._claim(site)
+
+    async def _claim(self, site: Site) -> None:
+        taken = await self._conn.fetch(
+            "select store_id, site_id from site_stores"
+            " where store_id = any($1::uuid[]) and site_id <> $2",
+            list(site.store_ids),
+            site.site_id,
+        )
+        if taken:
+            raise _taken(taken[0]["store_id"], taken[0]["site_id"])
+        # The caller holds lock_stores(); the primary key still refuses a double claim.
+        await self._conn.execute(
+            "insert into site_stores (store_id, site_id) select unnest($1::uuid[]), $2"
+            " on conflict (store_id) do nothing",
+            list(site.store_ids),
+            site.site_id,
+        )
+
+    async def site_of_store(self, store_id: UUID) -> UUID | None:
+        """The site that manages a store, if any (locked until the transaction ends)."""
+        value = await self._conn.fetchval(
+            "select site_id from site_stores where store_id = $1 for update", store_id
+        )
+        return value if isinstance(value, UUID) else None
+
+    async def lock_stores(self) -> None:
+        """Serialise changes to who writes which store (they are rare and must not interleave)."""
+        await self._conn.execute("select pg_advisory_xact_lock(hashtext('auth.site_stores'))")
 
     async def site(self, site_id: UUID) -> tuple[Site, str] | None:
         """The site and its secret hash."""

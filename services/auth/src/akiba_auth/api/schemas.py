@@ -213,6 +213,7 @@ class SiteResponse(BaseModel):
     name: str
     active: bool
     store_ids: list[UUID]
+    version: int = Field(description="Grows with every change of any site's record.")
     secret: str | None = None
 
     @classmethod
@@ -223,8 +224,24 @@ class SiteResponse(BaseModel):
             name=s.name,
             active=s.active,
             store_ids=list(s.store_ids),
+            version=s.version,
             secret=secret,
         )
+
+
+class HandOverRequest(Request):
+    """Where a store goes: a site, or null for central (its own users write it over HTTP)."""
+
+    to_site_id: UUID | None
+
+
+class HandOverResponse(BaseModel):
+    """Who wrote the store before and who writes it now (null: central)."""
+
+    store_id: UUID
+    from_site_id: UUID | None
+    to_site_id: UUID | None
+    version: int
 
 
 class ClientRequest(Request):

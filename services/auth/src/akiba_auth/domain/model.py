@@ -82,6 +82,7 @@ class Site:
     name: str
     active: bool
     store_ids: tuple[UUID, ...]
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -36,10 +36,12 @@ def secret_matches(stored: str, secret: str) -> bool:
 async def create_site(
     uow: AuthUnitOfWork, name: str, store_ids: Iterable[UUID]
 ) -> tuple[Site, str]:
-    """Register a site; the secret is returned here and never again."""
-    site = Site(uuid4(), name, True, tuple(dict.fromkeys(store_ids)))
+    """Register a site; Conflict if one of the stores is another site's (it has one writer)."""
     secret, digest = new_secret()
     async with uow:
+        await uow.sites.lock_stores()
+        version = await uow.sites.next_version()
+        site = Site(uuid4(), name, True, tuple(dict.fromkeys(store_ids)), version)
         await uow.sites.add_site(site, digest)
         uow.publish(site_changed(site, datetime.now(UTC)))
         await uow.commit()
@@ -48,19 +50,66 @@ async def create_site(
 
 async def _change_site(uow: AuthUnitOfWork, site_id: UUID, **changes: object) -> Site:
     async with uow:
-        found = await uow.sites.site(site_id)
-        if found is None:
-            raise SiteNotFound(f"site {site_id} does not exist")
-        site = replace(found[0], **changes)  # type: ignore[arg-type]
+        await uow.sites.lock_stores()
+        site = await _site(uow, site_id)
+        version = await uow.sites.next_version()
+        site = replace(site, version=version, **changes)  # type: ignore[arg-type]
         await uow.sites.save_site(site)
         uow.publish(site_changed(site, datetime.now(UTC)))
         await uow.commit()
     return site
 
 
+async def _site(uow: AuthUnitOfWork, site_id: UUID) -> Site:
+    found = await uow.sites.site(site_id)
+    if found is None:
+        raise SiteNotFound(f"site {site_id} does not exist")
+    return found[0]
+
+
 async def set_site_stores(uow: AuthUnitOfWork, site_id: UUID, store_ids: Iterable[UUID]) -> Site:
-    """Replace the stores a site manages."""
+    """Replace the stores a site manages; Conflict for a store another site manages."""
     return await _change_site(uow, site_id, store_ids=tuple(dict.fromkeys(store_ids)))
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """Who wrote a store before a hand-over and who writes it after (None: central)."""
+
+    store_id: UUID
+    from_site: Site | None
+    to_site: Site | None
+    version: int
+
+
+async def hand_over(uow: AuthUnitOfWork, store_id: UUID, to_site_id: UUID | None) -> HandOver:
+    """Move a store to another site (or back to central) in one change, both records one version.
+
+    The old site stops writing it; the new one starts after everything central applied. Documents
+    the old site recorded and central had not applied yet are refused and reported to it.
+    """
+    async with uow:
+        await uow.sites.lock_stores()
+        current = await uow.sites.site_of_store(store_id)
+        old = None if current is None else await _site(uow, current)
+        new = None if to_site_id is None else await _site(uow, to_site_id)
+        if new is not None and not new.active:
+            raise Invalid(f"site {new.site_id} is inactive: it cannot take a store")
+        if current == to_site_id:
+            return HandOver(store_id, old, new, old.version if old else 0)
+        version = await uow.sites.next_version()
+        changed = []
+        if old is not None:
+            kept = tuple(s for s in old.store_ids if s != store_id)
+            changed.append(old := replace(old, store_ids=kept, version=version))
+        if new is not None:
+            changed.append(new := replace(new, store_ids=(*new.store_ids, store_id), version=version))
+        now = datetime.now(UTC)
+        for site in changed:  # the old site first: its claim goes before the new one's
+            await uow.sites.save_site(site)
+            uow.publish(site_changed(site, now))
+        await uow.commit()
+    return HandOver(store_id, old, new, version)
 
 
 async def deactivate_site(uow: AuthUnitOfWork, site_id: UUID) -> Site:

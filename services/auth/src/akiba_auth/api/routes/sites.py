@@ -10,6 +10,8 @@ from akiba_auth.api.deps import Uow
 from akiba_auth.api.schemas import (
     ClientRequest,
     ClientResponse,
+    HandOverRequest,
+    HandOverResponse,
     IdsRequest,
     SiteRequest,
     SiteResponse,
@@ -26,7 +28,7 @@ SITES, CLIENTS = Right.SITES_MANAGE, Right.SYSTEM_SETTINGS_MANAGE
 
 @router.post("/sites", status_code=201, **requires(SITES))
 async def create_site(body: SiteRequest, uow: Uow) -> SiteResponse:
-    """Register a site; the answer holds its secret, shown this once."""
+    """Register a site; the answer holds its secret, shown this once; 409 for another's store."""
     site, secret = await sites.create_site(uow, body.name, body.store_ids)
     return SiteResponse.of(site, secret)
 
@@ -40,8 +42,20 @@ async def list_sites(uow: Uow) -> list[SiteResponse]:
 
 @router.put("/sites/{site_id}/stores", **requires(SITES))
 async def set_stores(site_id: UUID, body: IdsRequest, uow: Uow) -> SiteResponse:
-    """Replace the stores the site manages."""
+    """Replace the stores the site manages; 409 for a store another site manages."""
     return SiteResponse.of(await sites.set_site_stores(uow, site_id, body.ids))
+
+
+@router.post("/stores/{store_id}/hand-over", **requires(SITES))
+async def hand_over(store_id: UUID, body: HandOverRequest, uow: Uow) -> HandOverResponse:
+    """Move a store to another site, or back to central: its one writer changes in one step."""
+    done = await sites.hand_over(uow, store_id, body.to_site_id)
+    return HandOverResponse(
+        store_id=store_id,
+        from_site_id=done.from_site.site_id if done.from_site else None,
+        to_site_id=done.to_site.site_id if done.to_site else None,
+        version=done.version,
+    )
 
 
 @router.get("/sites/{site_id}/credentials", **requires_site("site_id"))
