@@ -109,6 +109,11 @@ class FacilityChanged(Payload):
     active: bool
     version: int = Field(ge=1, description=_VERSION)
     changed_at: AwareDatetime
+    site_id: UUID | None = Field(
+        None,
+        description="The site that writes it (auth's assignment, which sets managed_by); null"
+        " when central does.",
+    )
 
     def partition_key(self) -> str:
         """Keyed by store."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self, cast
 
@@ -48,6 +50,17 @@ class UnitOfWork:
     def publish(self, *messages: OutboxMessage) -> None:
         """Queue events to be written to the outbox when the work commits."""
         self._messages.extend(messages)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: if its block raises, its writes and queued events are undone."""
+        mark = len(self._messages)
+        try:
+            async with self.conn.transaction():
+                yield
+        except BaseException:
+            del self._messages[mark:]
+            raise
 
     async def commit(self) -> None:
         """Write the queued events, then commit everything at once (if the transaction is ours)."""

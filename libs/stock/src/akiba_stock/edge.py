@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
@@ -104,30 +104,34 @@ class Plan(Generic[S]):
     """What to do with one store's candidates, given where its ledger stands."""
 
     apply: list[S] = field(default_factory=list)
-    duplicates: list[S] = field(default_factory=list)
     held: list[S] = field(default_factory=list)
+    taken: list[S] = field(default_factory=list)
     next_sequence: int = 1
 
 
-def plan(next_sequence: int, candidates: Iterable[S]) -> Plan[S]:
-    """Apply the consecutive run from next_sequence; skip what is behind it; hold what is ahead.
+def plan(
+    next_sequence: int, candidates: Iterable[S], ready: Callable[[S], bool] = lambda _: True
+) -> Plan[S]:
+    """Apply the consecutive run of ready candidates from next_sequence; hold what is ahead.
 
-    Candidates come oldest first: when two claim the same first sequence, the first one wins
-    and the other is a duplicate (a site resending under a new event id).
+    A candidate whose first sequence is already taken (behind next_sequence, inside a run that
+    applies now, or claimed by an earlier candidate: candidates come oldest first) is `taken`:
+    the caller tells a resend of the same document (a duplicate) from another document at the
+    same numbers (a conflict: two writers, a restored or cloned gateway). One that is not
+    ready (its site's right to write the store not yet seen here) stops the run where it is.
     """
     result: Plan[S] = Plan(next_sequence=next_sequence)
     ahead: dict[int, S] = {}
     for c in candidates:
         if c.first_sequence < next_sequence or c.first_sequence in ahead:
-            result.duplicates.append(c)
+            result.taken.append(c)
         else:
             ahead[c.first_sequence] = c
-    while result.next_sequence in ahead:
+    while result.next_sequence in ahead and ready(ahead[result.next_sequence]):
         c = ahead.pop(result.next_sequence)
         result.apply.append(c)
         result.next_sequence += c.line_count
     for seq in sorted(ahead):
-        # A run overlapping what was just applied can never apply: it is a duplicate too.
-        bucket = result.duplicates if seq < result.next_sequence else result.held
+        bucket = result.taken if seq < result.next_sequence else result.held
         bucket.append(ahead[seq])
     return result

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory import bootstrap, demo, replay
+from akiba_inventory import bootstrap, demo, edge_cli, replay
 from akiba_inventory.settings import Settings
 from akiba_platform.logs import configure_logging
 from akiba_platform.migrations import migrate
@@ -26,6 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     replay = sub.add_parser("replay", help="rebuild projections from the ledger or the topic")
     replay.add_argument("what", choices=("stock-on-hand", "ledger"))
     replay.add_argument("--topic", default="inventory.stock-movements")
+    edge = sub.add_parser("edge", help="site documents held by edge ingestion (operators)")
+    edge_sub = edge.add_subparsers(dest="edge_command", required=True)
+    edge_sub.add_parser("stuck", help="stores holding site documents, longest waiting first")
+    show = edge_sub.add_parser("show", help="one store: writer, next sequence, held, refused")
+    show.add_argument("store_id", type=UUID)
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.service_name, settings.log_level)
@@ -36,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_replay(settings, args.what, args.topic))
     elif args.command == "seed-demo":
         asyncio.run(_seed(settings))
+    elif args.command == "edge":
+        asyncio.run(edge_cli.run(settings, args.edge_command, getattr(args, "store_id", None)))
     else:
         asyncio.run(_serve(settings, args.roles.split(",")))
 

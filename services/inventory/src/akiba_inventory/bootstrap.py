@@ -15,12 +15,10 @@ from aiokafka import AIOKafkaProducer
 from akiba_contracts.catalogue import all_topics
 from akiba_inventory import alerting, edge, projector
 from akiba_inventory.api.app import create_app
+from akiba_inventory.edge_keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
-from akiba_platform.auth.feed import AuthFeed, SiteDirectory
-from akiba_platform.auth.keys import KeyRing
-from akiba_platform.auth.permissions import PermissionStore
 from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
 from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
@@ -84,20 +82,26 @@ def projector_role(settings: Settings) -> Role:
     return run
 
 
+def edge_rules(settings: Settings) -> edge.EdgeRules:
+    """Edge ingestion's limits from the settings."""
+    return edge.EdgeRules(settings.edge_max_ahead, settings.edge_drain_per_store)
+
+
 def ingest_role(settings: Settings) -> Role:
-    """Apply site events from sites.inventory-events, checked against auth's sites."""
+    """Apply site documents and auth's site records; keep held documents moving."""
 
     async def run(stop: asyncio.Event) -> None:
-        sites = SiteDirectory()
-        feed = AuthFeed(settings.kafka_bootstrap_servers, KeyRing(), PermissionStore(), sites)
-        await feed.start()
-        try:
-            async with pool_and_producer(settings) as (pool, producer):
-                ingestor = edge.EdgeIngestor(sites)
-                async with _loop(settings, edge.NAME, edge.TOPIC, pool, producer, ingestor) as loop:
-                    await loop.run(stop, batch_size=settings.ingest_batch_size)
-        finally:
-            await feed.stop()
+        rules = edge_rules(settings)
+        async with (
+            pool_and_producer(settings) as (pool, producer),
+            _loop(
+                settings, edge.NAME, edge.TOPICS, pool, producer, edge.EdgeIngestor(rules)
+            ) as loop,
+            asyncio.TaskGroup() as tasks,
+        ):
+            keeper = EdgeKeeper(pool, rules, timedelta(seconds=settings.edge_stall_seconds))
+            tasks.create_task(loop.run(stop, batch_size=settings.ingest_batch_size))
+            tasks.create_task(keeper.run(stop, settings.edge_keeper_seconds))
 
     return run
 
@@ -128,7 +132,7 @@ def alert_role(settings: Settings) -> Role:
 def _loop(
     settings: Settings,
     name: str,
-    topic: str,
+    topics: str | tuple[str, ...],
     pool: asyncpg.Pool[Any],
     producer: AIOKafkaProducer,
     handler: BatchHandler,
@@ -136,7 +140,7 @@ def _loop(
     return consumer_loop(
         settings.kafka_bootstrap_servers,
         name=name,
-        topics=[topic],
+        topics=[topics] if isinstance(topics, str) else list(topics),
         pool=pool,
         handler=handler,
         dlq_producer=producer,

@@ -14,8 +14,11 @@ import asyncpg
 
 from akiba_inventory import demo_catalogue
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
+from akiba_inventory.adapters.writers import AsyncpgWriters
+from akiba_inventory.edge_writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.demo import demo_id
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 from akiba_stock import reference as ref
@@ -78,9 +81,11 @@ def zones() -> list[ref.GeographicZone]:
     return tree
 
 
-def _store(code: str, name: str, kind: str, zone: str, by: str = "central") -> ref.Store:
+def _store(code: str, name: str, kind: str, zone: str) -> ref.Store:
+    # Stores start written centrally; auth's demo site takes Kibera Health Centre (HF-0001),
+    # and inventory learns it from auth.sites like any assignment.
     t, z = demo_id("facility-type", kind), demo_id("zone", zone)
-    return ref.Store(demo_id("store", code), code, name, t, z, ref.ManagedBy(by))
+    return ref.Store(demo_id("store", code), code, name, t, z)
 
 
 def stores() -> list[ref.Store]:
@@ -100,14 +105,11 @@ def stores() -> list[ref.Store]:
 
 
 def _facility(n: int, district: str, kind: str) -> ref.Store:
-    # Kibera Health Centre (HF-0001) is the demo site's store in auth's demo; every fourth
-    # facility is managed at a site too.
     code = f"HF-{n:04d}"
     if n == 1:
-        return _store(code, "Kibera Health Centre", "HC", "KIBERA", "site")
+        return _store(code, "Kibera Health Centre", "HC", "KIBERA")
     label = "Health Centre" if kind == "HC" else "Dispensary"
-    by = "site" if n % 4 == 1 else "central"
-    return _store(code, f"{district} {label} {n}", kind, district.upper(), by)
+    return _store(code, f"{district} {label} {n}", kind, district.upper())
 
 
 def locations(all_stores: list[ref.Store]) -> list[ref.Location]:
@@ -154,12 +156,12 @@ async def _add_missing(
 async def _place_legacy_stores(
     repo: AsyncpgReferenceRepository, wanted: list[ref.Store]
 ) -> list[OutboxMessage]:
-    """Stores seeded before reference data existed get their type, zone and manager."""
+    """Stores seeded before reference data existed get their type and zone."""
     messages = []
     for store in wanted:
         current = await repo.get(ref.Store, store.store_id, lock=True)
         if current is not None and current.facility_type_id is None:
-            fields = ("facility_type_id", "zone_id", "managed_by")
+            fields = ("facility_type_id", "zone_id")
             placed = ref.revised(current, **{f: getattr(store, f) for f in fields})
             await repo.update(placed)
             messages.append(changed(placed))
@@ -187,5 +189,9 @@ async def seed(settings: Settings) -> None:
                 messages += await _add_missing(repo, records)
             messages += await _place_legacy_stores(repo, all_stores)
             await AsyncpgOutbox(conn).put(messages)
+            # A demo site's assignment read before its stores existed applies to them now.
+            uow = InventoryUnitOfWork.joining(conn)
+            await sync_stores(uow, AsyncpgWriters(conn))
+            await uow.commit()
     finally:
         await conn.close()

@@ -1,303 +1,417 @@
-"""Edge ingestion: site documents applied once, in each store's sequence, only from its site.
+"""Edge ingestion: site documents applied once, in each store's sequence, only from its writer.
 
-Per consumer batch: refuse what the sending site may not write (dead letter + an alert on
-inventory.edge-rejections); lock the stores; plan each store's run from its next sequence
-with the documents it holds; apply that run through the ledger (`central=False`: facts below
-zero are accepted and listed in edge_negative_stock); hold what is ahead of a gap.
+One consumer reads the sites' documents and auth's site records, so the right to write a
+store and the documents that use it are applied in one place. Per batch:
 
-A document the site may write but whose content is refused (an unknown item, a receipt with
-a negative quantity…) is voided rather than left as a gap: refused and alerted all the same,
-its run of sequence numbers is skipped in order, so the store's later documents still apply;
-the rejection says `voided` and the site voids the document in its own ledger.
+1. Site records update who writes each store (`edge_writers`).
+2. Each document's identity is read (store, first sequence, line count, site), or it is refused
+   as malformed; one too far ahead of its store's next sequence is refused.
+3. The stores are locked and every document, new or held, is authorised against the store's
+   writer *now*: the writer's documents may apply; a site central has not yet heard of at the
+   document's site version, or an inactive writer, waits (held, never refused early); any
+   other site is refused.
+4. Each store is planned from its next sequence with its held documents (`plan`): the run
+   applies, what is ahead or waits is held, and a document on a sequence already taken is a
+   duplicate (the same document again) or a conflict (another one: refused, reported to the
+   site and alerted, never acknowledged as applied).
+5. A document whose content central cannot apply (unknown item, broken ledger rule, or a
+   value the database refuses) is voided: refused and alerted, its run skipped in order so
+   the store's later documents apply; the site voids it too.
+
+Every refusal is kept in edge_rejections, published on inventory.edge-rejections (the sending
+site reads it in its feed) and, for documents of this batch, dead-lettered.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, decode, new_event
-from akiba_contracts.payloads.edge import (
-    EdgeDocumentsApplied,
-    EdgeEventRejected,
-    SiteStockRecorded,
-    edge_batch_id,
+from pydantic import ValidationError
+
+from akiba_contracts.envelope import CloudEvent, decode
+from akiba_contracts.payloads.auth import SiteChanged
+from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, EdgeRefusal, SiteStockRecorded
+from akiba_inventory.adapters.edge import (
+    AsyncpgEdgeRepository,
+    EdgeStore,
+    Held,
+    PendingRef,
+    Rejection,
 )
-from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeStore, PendingRef, Rejection
-from akiba_inventory.handlers import post_and_publish
-from akiba_inventory.outbound import SOURCE
+from akiba_inventory.adapters.writers import AsyncpgWriters, SiteState
+from akiba_inventory.edge_events import acknowledgement, refusal
+from akiba_inventory.edge_posting import post_runs
+from akiba_inventory.edge_rules import (
+    Identity,
+    Verdict,
+    authorize,
+    check_content,
+    identify,
+    read_document,
+)
+from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import Delivery, Rejected
 from akiba_platform.db import Connection
-from akiba_platform.errors import PermanentError
-from akiba_platform.outbox import OutboxMessage
-from akiba_stock.edge import EdgeDocument, EdgeLine, plan
-from akiba_stock.errors import InventoryError
-from akiba_stock.ledger import LedgerKind
-from akiba_stock.model import Batch
+from akiba_stock.edge import EdgeDocument, Plan, plan
 
 NAME = "inventory.edge-ingestion"
 TOPIC = "sites.inventory-events"
-REJECTIONS = "inventory.edge-rejections"
-ACKS = "inventory.edge-acks"
-
-
-class EdgeRejected(PermanentError):
-    """A site event that may never be applied: wrong site, wrong store or invalid content."""
+SITES = "auth.sites"
+TOPICS = (TOPIC, SITES)
 
 
 @dataclass(frozen=True)
-class Arrival:
-    """A document and the raw event it came in (kept verbatim while it is held)."""
+class EdgeRules:
+    """Limits of edge ingestion (settings)."""
 
-    doc: EdgeDocument
-    raw: bytes
+    max_ahead: int = 1_000_000
+    """How far past its store's next sequence a document may be held; further is refused."""
+    drain_per_store: int = 2_000
+    """Held documents planned per store in one transaction (the rest in the next ones)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A document to plan: one that arrived in this batch, or one held from before."""
+
+    ident: Identity
+    event_type: str
+    doc: EdgeDocument | None = None
+    raw: bytes | None = None
     voided: bool = False
+    delivery: Delivery | None = None
+    held: PendingRef | None = None
 
     @property
     def event_id(self) -> UUID:
-        """The event id, which identifies a held document."""
-        return self.doc.event_id
+        """The event id, which identifies a document."""
+        return self.ident.event_id
 
     @property
     def first_sequence(self) -> int:
         """Where its run starts."""
-        return self.doc.first_sequence
+        return self.ident.first_sequence
 
     @property
     def line_count(self) -> int:
         """How long its run is."""
-        return self.doc.line_count
-
-
-def document(event: CloudEvent) -> EdgeDocument:
-    """The document an event carries; EdgeRejected if it cannot be read."""
-    if not event.siteid or event.storeseq is None:
-        raise EdgeRejected("a site event needs the siteid and storeseq extensions")
-    try:
-        site_id = UUID(event.siteid)
-        p = SiteStockRecorded.model_validate(event.data)
-    except ValueError as exc:
-        raise EdgeRejected(f"invalid site event: {exc}") from None
-    lines = tuple(
-        EdgeLine(
-            ln.movement_id, ln.item_id, ln.lot_code, ln.expiry_date, ln.location_id,
-            LedgerKind(ln.movement_type.value), ln.quantity, ln.reason_id,
-        )
-        for ln in p.lines
-    )  # fmt: skip
-    return EdgeDocument(
-        UUID(event.id), site_id, p.store_id, event.storeseq, p.occurred_at, p.actor,
-        p.reference, p.source, lines,
-    )  # fmt: skip
-
-
-def authorize(doc: EdgeDocument, sites: SiteDirectory, store: EdgeStore | None) -> None:
-    """Only an active site writes, and only the site-managed stores it manages."""
-    site = sites.sites.get(doc.site_id)
-    if site is None:
-        raise EdgeRejected(f"site {doc.site_id} is unknown")
-    if not site.active:
-        raise EdgeRejected(f"site {doc.site_id} is inactive")
-    if not sites.manages(doc.site_id, doc.store_id):
-        raise EdgeRejected(f"site {doc.site_id} does not manage store {doc.store_id}")
-    if store is None or store.managed_by != "site":
-        raise EdgeRejected(f"store {doc.store_id} is not a site-managed store here")
-
-
-def check_content(doc: EdgeDocument, known: tuple[set[UUID], set[object], set[UUID]]) -> None:
-    """The ledger's rules hold and every item, location and reason named exists centrally."""
-    try:
-        doc.check()
-    except InventoryError as exc:
-        raise EdgeRejected(str(exc)) from None
-    items, locations, reasons = known
-    for ln in doc.lines:
-        if ln.item_id not in items:
-            raise EdgeRejected(f"item {ln.item_id} is unknown")
-        if ln.location_id is not None and (doc.store_id, ln.location_id) not in locations:
-            raise EdgeRejected(f"location {ln.location_id} is not a location of the store")
-        if ln.reason_id is not None and ln.reason_id not in reasons:
-            raise EdgeRejected(f"adjustment reason {ln.reason_id} is unknown")
+        return self.ident.line_count
 
 
 class EdgeIngestor:
-    """The ConsumerLoop batch handler of sites.inventory-events."""
+    """The ConsumerLoop batch handler of sites.inventory-events and auth.sites."""
 
-    def __init__(self, sites: SiteDirectory):
-        self._sites = sites
+    def __init__(self, rules: EdgeRules | None = None) -> None:
+        self._rules = rules or EdgeRules()
 
     async def __call__(self, conn: Connection, deliveries: Sequence[Delivery]) -> list[Rejected]:
-        """Apply, skip, hold or refuse every delivery; the loop dead-letters the refused."""
-        batch = _Batch(conn, self._sites)
-        await batch.run(deliveries)
-        await self._record_refusals(batch)
-        await batch.uow.commit()
-        return [Rejected(d, f"EdgeRejected: {r.reason}") for r, d in batch.refused]
-
-    async def _record_refusals(self, batch: _Batch) -> None:
-        """Keep a rejection row and raise an alert: ops must see what a site tried to write."""
-        if not batch.refused:
-            return
-        now = datetime.now(UTC)
-        fresh = await batch.repo.reject([r for r, _ in batch.refused])
-        batch.uow.publish(*(_alert(r, now) for r, _ in batch.refused if r.event_id in fresh))
-
-
-class _Batch:
-    """One consumer batch on one connection."""
-
-    def __init__(self, conn: Connection, sites: SiteDirectory) -> None:
-        self.repo = AsyncpgEdgeRepository(conn)
-        self.uow = InventoryUnitOfWork.joining(conn)
-        self.sites = sites
-        self.refused: list[tuple[Rejection, Delivery]] = []
-        self.now = datetime.now(UTC)
-
-    async def run(self, deliveries: Sequence[Delivery]) -> None:
-        arrivals = self._read(deliveries)
-        stores = await self.repo.lock_stores({a.doc.store_id for a, _ in arrivals})
-        arrivals = self._keep(
-            arrivals, lambda a: authorize(a.doc, self.sites, stores.get(a.doc.store_id))
+        """Apply site records, then apply, hold or refuse every document; dead-letter refusals."""
+        batch = EdgeBatch(conn, self._rules)
+        touched = await batch.sites(
+            [d for d in deliveries if d.event.type == SiteChanged.event_type]
         )
-        if arrivals:
-            known = await self.repo.known([a.doc for a, _ in arrivals])
-            arrivals = self._keep(arrivals, lambda a: check_content(a.doc, known), void=True)
-        await self._sequence([a for a, _ in arrivals], stores)
+        await batch.documents(
+            [d for d in deliveries if d.event.type in SITE_DOCUMENT_TYPES], touched
+        )
+        return await batch.finish()
 
-    def _read(self, deliveries: Sequence[Delivery]) -> list[tuple[Arrival, Delivery]]:
-        out = []
+
+class EdgeBatch:
+    """One transaction of edge ingestion (a consumer batch, or a drain of held documents)."""
+
+    def __init__(self, conn: Connection, rules: EdgeRules) -> None:
+        self.repo = AsyncpgEdgeRepository(conn)
+        self.writers = AsyncpgWriters(conn)
+        self.uow = InventoryUnitOfWork.joining(conn)
+        self.rules = rules
+        self.refused: list[tuple[Rejection, Delivery | None]] = []
+        self.bad_records: list[Rejected] = []
+        self.now = datetime.now(UTC)
+        self._unreadable: dict[UUID, str] = {}  # documents whose content could not be read
+        self._voided: set[UUID] = set()
+
+    async def sites(self, deliveries: Sequence[Delivery]) -> set[UUID]:
+        """Take auth's latest word on who writes which store; return the stores it touched."""
+        records = []
         for d in deliveries:
-            if d.event.type != SiteStockRecorded.event_type:
-                continue  # other site events on the topic are not inventory's
             try:
-                out.append((Arrival(document(d.event), d.record.value or b""), d))
-            except EdgeRejected as exc:
-                self.refused.append((_rejection(d.event, str(exc)), d))
-        return out
+                records.append(SiteChanged.model_validate(d.event.data or {}))
+            except ValidationError as exc:
+                self.bad_records.append(Rejected(d, f"invalid site record: {exc}"))
+        if not records:
+            return set()
+        moved = await apply_sites(self.uow, self.writers, records)
+        return {m.store_id for m in moved} | {s for r in records for s in r.store_ids}
 
-    def _keep(
-        self,
-        arrivals: list[tuple[Arrival, Delivery]],
-        check: Callable[[Arrival], None],
-        *,
-        void: bool = False,
-    ) -> list[tuple[Arrival, Delivery]]:
-        """What passes the check; the rest refused, and kept voided if `void`."""
-        kept = []
-        for a, d in arrivals:
-            try:
-                check(a)
-                kept.append((a, d))
-            except EdgeRejected as exc:
-                self.refused.append((_rejection(d.event, str(exc), voided=void), d))
-                if void:
-                    kept.append((replace(a, voided=True), d))
+    async def documents(self, deliveries: Sequence[Delivery], touched: set[UUID]) -> None:
+        """Plan the stores these documents write (and those whose writer just changed, so what
+        they hold moves at once), each with the documents it holds."""
+        arrivals = [c for c in map(self._arrival, deliveries) if c is not None]
+        stores = {c.ident.store_id for c in arrivals} | touched
+        if stores:
+            await self.plan_stores(stores, arrivals)
+
+    async def drain(self, store_ids: Iterable[UUID]) -> None:
+        """Plan stores with nothing new: held documents that can now apply, or be refused."""
+        await self.plan_stores(set(store_ids), [])
+
+    async def finish(self) -> list[Rejected]:
+        """Record and announce the refusals, queue the events; return what to dead-letter."""
+        if self.refused:
+            fresh = await self.repo.reject([r for r, _ in self.refused])
+            self.uow.publish(
+                *(refusal(r, self.now) for r, _ in self.refused if r.event_id in fresh)
+            )
+        await self.uow.commit()
+        dead = [Rejected(d, f"EdgeRejected: {r.reason}") for r, d in self.refused if d]
+        return dead + self.bad_records
+
+    def _arrival(self, d: Delivery) -> Candidate | None:
+        try:
+            ident = identify(d.event)
+        except ValueError as exc:
+            self._refuse_event(d, str(exc))
+            return None
+        raw = d.record.value or b""
+        try:
+            return Candidate(ident, d.event.type, read_document(ident, d.event), raw, delivery=d)
+        except ValueError as exc:  # unreadable content: voided if the site may write the store
+            self._unreadable[ident.event_id] = str(exc)
+            return Candidate(ident, d.event.type, None, raw, voided=True, delivery=d)
+
+    async def plan_stores(self, store_ids: set[UUID], arrivals: list[Candidate]) -> None:
+        """Authorise, plan, apply and hold, store by store, under the stores' locks."""
+        stores = await self.repo.lock_stores(store_ids)
+        arrivals = [c for c in arrivals if self._placeable(c, stores.get(c.ident.store_id))]
+        refs = await self.repo.pending(stores, self.rules.drain_per_store)
+        held = [Candidate(_identity(r), SiteStockRecorded.event_type, held=r) for r in refs]
+        candidates = held + arrivals
+        sites = await self.writers.sites({c.ident.site_id for c in candidates})
+        verdicts = {
+            c.event_id: authorize(c.ident, stores[c.ident.store_id], sites.get(c.ident.site_id))
+            for c in candidates
+        }
+        candidates = await self._authorised(candidates, verdicts)
+        # The store's writer claims a sequence before a site central is not sure of yet.
+        candidates.sort(key=lambda c: verdicts[c.event_id][0] is not Verdict.APPLY)
+        by_store: dict[UUID, list[Candidate]] = defaultdict(list)
+        for c in candidates:
+            by_store[c.ident.store_id].append(c)
+
+        def ready(c: Candidate) -> bool:
+            return verdicts[c.event_id][0] is Verdict.APPLY
+
+        plans = {s: plan(stores[s].next_sequence, cs, ready) for s, cs in by_store.items()}
+        await self._settle_taken(plans)
+        await self._check_content([c for p in plans.values() for c in p.apply + p.held])
+        runs = await self._runs(plans)
+        await post_runs(self, runs)
+        await self._hold(plans, verdicts)
+
+    def _placeable(self, c: Candidate, store: EdgeStore | None) -> bool:
+        if store is None:
+            self._refuse(c, f"store {c.ident.store_id} does not exist", EdgeRefusal.AUTHORIZATION)
+            return False
+        if c.first_sequence > store.next_sequence + self.rules.max_ahead:
+            why = (
+                f"store sequence {c.first_sequence} is more than {self.rules.max_ahead} ahead of"
+                f" the store's next one ({store.next_sequence})"
+            )
+            self._refuse(c, why, EdgeRefusal.OUT_OF_WINDOW)
+            return False
+        return True
+
+    async def _authorised(
+        self, candidates: list[Candidate], verdicts: dict[UUID, tuple[Verdict, str]]
+    ) -> list[Candidate]:
+        kept, dropped = [], []
+        for c in candidates:
+            verdict, why = verdicts[c.event_id]
+            if verdict is not Verdict.REFUSE:
+                kept.append(c)
+                continue
+            self._refuse(c, why, EdgeRefusal.AUTHORIZATION)
+            if c.held is not None:
+                dropped.append(c.event_id)
+        await self.repo.drop_pending(dropped)
         return kept
 
-    async def _sequence(self, arrivals: list[Arrival], stores: dict[UUID, EdgeStore]) -> None:
-        by_store: dict[UUID, list[Arrival | PendingRef]] = defaultdict(list)
-        for ref in await self.repo.pending({a.doc.store_id for a in arrivals}):
-            by_store[ref.store_id].append(ref)
-        for a in arrivals:
-            by_store[a.doc.store_id].append(a)
-        plans = {s: plan(stores[s].next_sequence, c) for s, c in by_store.items()}
-        held_refs = {
-            c.event_id
-            for p in plans.values()
-            for c in p.apply + p.duplicates
-            if isinstance(c, PendingRef)
-        }
-        bodies = await self.repo.take_pending(held_refs)
-        runs = {s: [_arrival(c, bodies) for c in p.apply] for s, p in plans.items() if p.apply}
-        await self._apply(runs)
-        await self.repo.hold(
-            [
-                (c.doc, c.raw, c.voided)
-                for p in plans.values()
-                for c in p.held
-                if isinstance(c, Arrival)
-            ]
-        )
-
-    async def _apply(self, runs: dict[UUID, list[Arrival]]) -> None:
-        if not runs:
+    async def _settle_taken(self, plans: dict[UUID, Plan[Candidate]]) -> None:
+        """A document on a taken sequence: the same document again, or a conflict."""
+        taken = [c for p in plans.values() for c in p.taken]
+        if not taken:
             return
-        await self._post([a.doc for run in runs.values() for a in run if not a.voided])
-        await self.repo.advance({s: _next(run) for s, run in runs.items() if run[-1].voided})
-        self.uow.publish(*(_applied(run, self.now) for run in runs.values()))
+        bodies = await self.repo.take_pending([c.event_id for c in taken if c.held])
+        taken = [_loaded(c, bodies) for c in taken]
+        occupants = _in_plan(plans)
+        wanted = {(c.ident.store_id, c.first_sequence) for c in taken}
+        stored = await self.repo.occupants(wanted - set(occupants))
+        for c in taken:
+            key = (c.ident.store_id, c.first_sequence)
+            here = occupants.get(key)
+            if here is not None:
+                same = here.event_id == c.event_id or _first_movement(here) == _first_movement(c)
+                what = f"document {here.event_id}, {'held' if here.held else 'applying now'}"
+            else:
+                found = stored.get(key)
+                movement = found.movement_id if found else None
+                voided_by = found.event_id if found else None
+                same = voided_by == str(c.event_id) or (
+                    movement is not None and movement == _first_movement(c)
+                )
+                what = (
+                    f"the ledger entry of movement {movement}"
+                    if movement
+                    else f"voided document {voided_by}"
+                )
+            if not same:
+                self._refuse(c, _conflict(c, what), EdgeRefusal.CONFLICT)
 
-    async def _post(self, docs: list[EdgeDocument]) -> None:
-        if not docs:
-            return
-        lots = {(ln.item_id, ln.lot_code): ln.expiry_date for d in docs for ln in d.lines}
-        # One Batch (and one uuid5) per distinct lot, not per line: a batch has few lots.
-        batches = await self.repo.batches(
-            {(i, lot): Batch(edge_batch_id(i, lot), i, lot, exp) for (i, lot), exp in lots.items()}
-        )
-        # Every store's run in one posting: the statements are set-based over stores, and a
-        # posting per store made a consumer batch fifty round trips of each statement.
-        movements = [m for d in docs for m in d.movements(batches, self.now)]
-        levels = await post_and_publish(self.uow, movements, central=False)
-        await self.repo.flag_negative(levels)
+    async def _check_content(self, candidates: list[Candidate]) -> None:
+        """New documents the site may write: void those central cannot apply."""
+        fresh = [c for c in candidates if c.held is None]
+        docs = [c.doc for c in fresh if c.doc is not None]
+        known = await self.repo.known(docs) if docs else (set(), set(), set())
+        for c in fresh:
+            reason = self._unreadable.get(c.event_id)
+            if reason is None and c.doc is not None:
+                try:
+                    check_content(c.doc, known)
+                except ValueError as exc:
+                    reason = str(exc)
+            if reason is not None:
+                self.void(c, reason)
+
+    def void(self, c: Candidate, reason: str) -> None:
+        """Refuse a document the site may write: its run is skipped and the site voids it."""
+        self._voided.add(c.event_id)
+        self._refuse(c, reason, EdgeRefusal.CONTENT, voided=True)
+
+    def is_voided(self, c: Candidate) -> bool:
+        """Whether the document is skipped rather than posted."""
+        return c.voided or (c.held is not None and c.held.voided) or c.event_id in self._voided
+
+    async def _runs(self, plans: dict[UUID, Plan[Candidate]]) -> dict[UUID, list[Candidate]]:
+        """Each store's run to apply, with the bodies of the held documents in it."""
+        runs = {s: list(p.apply) for s, p in plans.items() if p.apply}
+        wanted = [c.event_id for run in runs.values() for c in run if c.held is not None]
+        bodies = await self.repo.take_pending(wanted)
+        return {s: [_loaded(c, bodies) for c in run] for s, run in runs.items()}
+
+    async def _hold(
+        self, plans: dict[UUID, Plan[Candidate]], verdicts: dict[UUID, tuple[Verdict, str]]
+    ) -> None:
+        def waiting(c: Candidate) -> bool:
+            return verdicts[c.event_id][0] is Verdict.WAIT
+
+        held = [c for p in plans.values() for c in p.held]
+        await self.repo.set_awaiting({c.event_id: waiting(c) for c in held if c.held is not None})
+        new = [c for c in held if c.held is None]
+        clashed = await self.repo.hold([_keep(c, self.is_voided(c), waiting(c)) for c in new])
+        if clashed:  # beyond the held documents planned here: compare with the one kept there
+            await self._clashes([c for c in new if c.event_id in clashed])
+
+    async def _clashes(self, clashed: list[Candidate]) -> None:
+        kept = await self.repo.held_at({(c.ident.store_id, c.first_sequence) for c in clashed})
+        for c in clashed:
+            other = kept.get((c.ident.store_id, c.first_sequence))
+            if other != c.event_id:
+                self._refuse(c, _conflict(c, f"held document {other}"), EdgeRefusal.CONFLICT)
+
+    def _refuse(
+        self, c: Candidate, reason: str, kind: EdgeRefusal, *, voided: bool = False
+    ) -> None:
+        i = c.ident
+        r = Rejection(
+            str(i.event_id), c.event_type, str(i.site_id), i.store_id, i.first_sequence, reason,
+            voided, kind.value, i.line_count,
+        )  # fmt: skip
+        self.refused.append((r, c.delivery))
+
+    def _refuse_event(self, d: Delivery, reason: str) -> None:
+        e = d.event
+        r = Rejection(
+            e.id, e.type, e.siteid, _store_of(e), e.storeseq, reason, False,
+            EdgeRefusal.MALFORMED.value,
+        )  # fmt: skip
+        self.refused.append((r, d))
+
+    def acknowledge(self, runs: dict[UUID, list[Candidate]]) -> None:
+        """Tell each store's site how far central's ledger of it now goes."""
+        for run in runs.values():
+            last = run[-1].ident
+            nxt = last.first_sequence + last.line_count
+            self.uow.publish(acknowledgement(last.store_id, last.site_id, nxt, self.now))
 
 
-def _next(run: list[Arrival]) -> int:
-    """The store's next sequence after a run."""
-    return run[-1].doc.first_sequence + run[-1].doc.line_count
-
-
-def _applied(run: list[Arrival], now: datetime) -> OutboxMessage:
-    """The acknowledgement of a store's applied run: how far central's ledger of it now goes."""
-    last = run[-1].doc
-    payload = EdgeDocumentsApplied(
-        store_id=last.store_id,
-        site_id=last.site_id,
-        next_sequence=_next(run),
-        applied_at=now,
+def _identity(r: PendingRef) -> Identity:
+    return Identity(
+        r.event_id, r.site_id, r.store_id, r.first_sequence, r.line_count, r.site_version
     )
-    key = payload.partition_key()
-    event = new_event(
-        source=SOURCE, type=payload.event_type, subject=f"stores/{key}", data=payload,
-        partitionkey=key,
-    )  # fmt: skip
-    return OutboxMessage(ACKS, key, event)
 
 
-def _arrival(c: Arrival | PendingRef, bodies: dict[UUID, bytes]) -> Arrival:
-    if isinstance(c, Arrival):
+def _loaded(c: Candidate, bodies: dict[UUID, bytes]) -> Candidate:
+    """A held candidate with its document read from the body kept with it."""
+    raw = bodies.get(c.event_id)
+    if c.held is None or raw is None:
         return c
-    raw = bodies[c.event_id]
-    return Arrival(document(decode(raw)), raw, c.voided)
+    event = decode(raw)
+    doc = None if c.held.voided else read_document(c.ident, event)
+    return replace(c, doc=doc, raw=raw, event_type=event.type)
 
 
-def _rejection(event: CloudEvent, reason: str, *, voided: bool = False) -> Rejection:
+def _in_plan(plans: dict[UUID, Plan[Candidate]]) -> dict[tuple[UUID, int], Candidate]:
+    """Every (store, sequence) a planned document occupies (its whole run when it applies)."""
+    found: dict[tuple[UUID, int], Candidate] = {}
+    for p in plans.values():
+        for c in p.apply:
+            for seq in range(c.first_sequence, c.first_sequence + c.line_count):
+                found[(c.ident.store_id, seq)] = c
+        for c in p.held:
+            found[(c.ident.store_id, c.first_sequence)] = c
+    return found
+
+
+def _first_movement(c: Candidate) -> UUID | None:
+    return c.doc.lines[0].movement_id if c.doc is not None and c.doc.lines else None
+
+
+def _conflict(c: Candidate, what: str) -> str:
+    return (
+        f"store sequence {c.first_sequence} of store {c.ident.store_id} is already taken by"
+        f" {what}: this document was refused and nothing of it applied (two writers of one"
+        " store, or a gateway restored from an old backup or cloned)"
+    )
+
+
+def _keep(c: Candidate, voided: bool, awaiting: bool) -> Held:
+    i = c.ident
+    return Held(
+        i.event_id, i.store_id, i.first_sequence, i.line_count, i.site_id, c.raw or b"",
+        voided, awaiting, i.site_version,
+    )  # fmt: skip
+
+
+def _store_of(event: CloudEvent) -> UUID | None:
     store = (event.data or {}).get("store_id")
     try:
-        store_id = UUID(str(store)) if store else None
+        return UUID(str(store)) if store else None
     except ValueError:
-        store_id = None
-    return Rejection(event.id, event.type, event.siteid, store_id, event.storeseq, reason, voided)
+        return None
 
 
-def _alert(r: Rejection, now: datetime) -> OutboxMessage:
-    payload = EdgeEventRejected(
-        event_id=r.event_id,
-        event_type_received=r.event_type,
-        site_id=r.site_id,
-        store_id=r.store_id,
-        store_sequence=r.store_sequence,
-        reason=r.reason,
-        rejected_at=now,
-        voided=r.voided,
-    )
-    key = payload.partition_key()
-    event = new_event(
-        source=SOURCE, type=payload.event_type, subject=f"events/{r.event_id}",
-        data=payload, partitionkey=key,
-    )  # fmt: skip
-    return OutboxMessage(REJECTIONS, key, event)
+__all__ = [
+    "NAME",
+    "SITES",
+    "TOPIC",
+    "TOPICS",
+    "EdgeBatch",
+    "EdgeIngestor",
+    "EdgeRules",
+    "SiteState",
+]

@@ -8,6 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from akiba_inventory.adapters.reference import ReferenceRepository, Where, label, where
+from akiba_inventory.adapters.writers import AsyncpgWriters
+from akiba_inventory.edge_writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reference as ref
@@ -21,6 +23,9 @@ async def create(uow: InventoryUnitOfWork, record: ref.R) -> ref.R:
         await _check(uow.reference, record, new=True)
         await uow.reference.add(record)
         uow.publish(changed(record))
+        if isinstance(record, ref.Store):
+            # Auth may have given the store to a site before it existed here.
+            await sync_stores(uow, AsyncpgWriters(uow.conn), [record.store_id])
         await uow.commit()
     return record
 

@@ -24,3 +24,15 @@ class Settings(ServiceSettings):
     # Site documents are small and come in bursts (a site catching up): bigger transactions
     # spread each batch's round trips over more of them.
     ingest_batch_size: int = Field(2_000, ge=1, description="Site events per ingest transaction")
+    edge_max_ahead: int = Field(
+        1_000_000, ge=1, description="How far past a store's next sequence a site document is held"
+    )
+    edge_drain_per_store: int = Field(
+        2_000, ge=1, description="Held documents of one store planned per transaction"
+    )
+    edge_keeper_seconds: float = Field(
+        5, gt=0, description="How often held site documents are drained and stalls announced"
+    )
+    edge_stall_seconds: float = Field(
+        600, gt=0, description="How long a held document waits before its store is stalled"
+    )

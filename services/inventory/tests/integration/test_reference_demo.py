@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
+from akiba_contracts.envelope import decode
+from akiba_contracts.payloads.auth import SiteChanged
 from akiba_inventory import demo
+from akiba_inventory.adapters.writers import AsyncpgWriters
+from akiba_inventory.edge_writers import apply_sites
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform.demo import demo_id
@@ -32,7 +38,8 @@ async def test_the_demo_loads_once_with_events_and_keeps_the_first_demo_ids(
         assert batches >= items and locations > 2 * stores and reasons >= 10
         assert events == stores + items + batches + locations + reasons + zones + 5
         hf = await conn.fetchrow("select * from stores where code = 'HF-0001'")
-        assert hf["store_id"] == demo_id("store", "HF-0001") and hf["managed_by"] == "site"
+        # Written centrally until auth's demo site takes it (auth.sites).
+        assert hf["store_id"] == demo_id("store", "HF-0001") and hf["managed_by"] == "central"
         amx = await conn.fetchval("select item_id from items where code = 'AMX-250'")
         assert amx == demo_id("item", "AMX-250")
         await demo.seed(Settings(database_url=dsn))
@@ -60,5 +67,29 @@ async def test_stores_seeded_before_reference_data_get_a_type_and_zone(
             str(row["store_id"]),
         )
         assert len(keys) == 1
+    finally:
+        await conn.close()
+
+
+async def test_a_site_assignment_read_before_the_demo_stores_existed_applies_when_seeded(
+    databases: Databases,
+) -> None:
+    dsn = await databases.create({"inventory": MIGRATIONS})
+    hf, site = demo_id("store", "HF-0001"), demo_id("site", "SITE-HF-0001")
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            uow = InventoryUnitOfWork.joining(conn)
+            record = SiteChanged(
+                site_id=site, name="gw", active=True, store_ids=[hf],
+                changed_at=datetime.now(UTC), version=1,
+            )  # fmt: skip
+            await apply_sites(uow, AsyncpgWriters(conn), [record])
+            await uow.commit()
+        await demo.seed(Settings(database_url=dsn))
+        row = await conn.fetchrow("select managed_by, site_id from stores where store_id = $1", hf)
+        assert (row["managed_by"], row["site_id"]) == ("site", site)
+        ack = await conn.fetchval("select value from outbox where topic = 'inventory.edge-acks'")
+        assert (decode(bytes(ack)).data or {})["next_sequence"] == 1
     finally:
         await conn.close()

@@ -12,11 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from akiba_contracts.envelope import new_event
-from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import EdgeStore
-from akiba_inventory.edge import EdgeRejected, authorize, check_content, document
-from akiba_platform.auth.feed import SiteDirectory
+from akiba_inventory.adapters.writers import SiteState
+from akiba_inventory.edge_rules import (
+    Identity,
+    UnreadableDocument,
+    Verdict,
+    authorize,
+    check_content,
+    identify,
+    read_document,
+)
 from akiba_stock.edge import plan
 
 
@@ -31,13 +38,13 @@ def test_the_run_from_the_next_sequence_applies_in_order() -> None:
     a, b, c = Doc(3, 2), Doc(1, 2), Doc(5)
     p = plan(1, [a, b, c])
     assert p.apply == [b, a, c] and p.next_sequence == 6
-    assert not p.held and not p.duplicates
+    assert not p.held and not p.taken
 
 
-def test_what_is_behind_the_next_sequence_is_a_duplicate() -> None:
+def test_what_starts_behind_the_next_sequence_is_on_a_taken_sequence() -> None:
     old, new = Doc(4, 2), Doc(6)
     p = plan(6, [old, new])
-    assert p.duplicates == [old] and p.apply == [new]
+    assert p.taken == [old] and p.apply == [new]
 
 
 def test_what_is_ahead_of_a_gap_is_held_and_nothing_after_the_gap_applies() -> None:
@@ -46,20 +53,26 @@ def test_what_is_ahead_of_a_gap_is_held_and_nothing_after_the_gap_applies() -> N
     assert p.apply == [first] and p.held == [after_gap, later] and p.next_sequence == 2
 
 
-def test_the_first_of_two_documents_claiming_a_sequence_wins() -> None:
+def test_the_first_of_two_documents_claiming_a_sequence_keeps_it() -> None:
     first, second = Doc(1), Doc(1)
     p = plan(1, [first, second])
-    assert p.apply == [first] and p.duplicates == [second]
+    assert p.apply == [first] and p.taken == [second]
 
 
-def test_a_document_overlapping_an_applied_run_is_a_duplicate() -> None:
+def test_a_document_starting_inside_an_applied_run_is_on_a_taken_sequence() -> None:
     whole, part = Doc(1, 3), Doc(2)
     p = plan(1, [whole, part])
-    assert p.apply == [whole] and p.duplicates == [part] and not p.held
+    assert p.apply == [whole] and p.taken == [part] and not p.held
+
+
+def test_a_document_that_is_not_ready_stops_the_run_and_is_held_with_what_follows() -> None:
+    waiting, after = Doc(1), Doc(2)
+    p = plan(1, [waiting, after], ready=lambda d: d is not waiting)
+    assert not p.apply and p.held == [waiting, after] and p.next_sequence == 1
 
 
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=30), st.randoms())
-def test_any_shuffle_with_duplicates_applies_each_run_once_in_order(
+def test_any_shuffle_with_resends_applies_each_run_once_in_order(
     sizes: list[int], rnd: random.Random
 ) -> None:
     docs, seq = [], 1
@@ -69,9 +82,10 @@ def test_any_shuffle_with_duplicates_applies_each_run_once_in_order(
     arrivals = docs + rnd.sample(docs, k=len(docs) // 2)
     rnd.shuffle(arrivals)
     next_sequence, applied, held = 1, list[Doc](), list[Doc]()
-    for cut in range(0, len(arrivals), 4):  # consumer batches of four, pending carried over
+    for cut in range(0, len(arrivals), 4):  # consumer batches of four, held ones carried over
         p = plan(next_sequence, held + arrivals[cut : cut + 4])
         applied += p.apply
+        assert all(t in docs for t in p.taken)  # only resends land on taken sequences here
         held, next_sequence = p.held, p.next_sequence
     assert applied == docs and not held and next_sequence == seq
 
@@ -110,16 +124,19 @@ def _event(store: UUID, site: UUID | None, seq: int | None = 1, **line: object) 
 
 def test_a_document_numbers_its_lines_from_the_events_storeseq() -> None:
     store = uuid4()
-    doc = document(_event(store, uuid4(), seq=7))  # type: ignore[arg-type]
-    assert doc.first_sequence == 7 and doc.line_count == 1 and doc.store_id == store
+    event = _event(store, uuid4(), seq=7)
+    ident = identify(event)  # type: ignore[arg-type]
+    doc = read_document(ident, event)  # type: ignore[arg-type]
+    assert (doc.first_sequence, doc.line_count, doc.store_id) == (7, 1, store)
+    assert (ident.first_sequence, ident.line_count, ident.store_id) == (7, 1, store)
 
 
 @pytest.mark.parametrize(("site", "seq"), [(None, 1), (uuid4(), None)])
-def test_an_event_without_its_site_or_sequence_is_unreadable(
+def test_an_event_without_its_site_or_sequence_cannot_be_placed(
     site: UUID | None, seq: int | None
 ) -> None:
-    with pytest.raises(EdgeRejected, match="siteid and storeseq"):
-        document(_event(uuid4(), site, seq))  # type: ignore[arg-type]
+    with pytest.raises(UnreadableDocument, match="siteid and storeseq"):
+        identify(_event(uuid4(), site, seq))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -132,44 +149,54 @@ def test_an_event_without_its_site_or_sequence_is_unreadable(
 def test_a_rule_breaking_document_reads_but_its_content_is_refused(
     line: dict[str, object], reason: str
 ) -> None:
-    doc = document(_event(uuid4(), uuid4(), 1, **line))  # type: ignore[arg-type]
+    event = _event(uuid4(), uuid4(), 1, **line)
+    doc = read_document(identify(event), event)  # type: ignore[arg-type]
     everything = ({ln.item_id for ln in doc.lines}, set(), {None})
-    with pytest.raises(EdgeRejected, match=reason):
+    with pytest.raises(UnreadableDocument, match=reason):
         check_content(doc, everything)  # type: ignore[arg-type]
 
 
-def _directory(site: UUID, store: UUID, active: bool = True) -> SiteDirectory:
-    sites = SiteDirectory()
-    now = datetime.now(UTC)
-    sites.apply(
-        SiteChanged(site_id=site, name="s", active=active, store_ids=[store], changed_at=now)
-    )
-    return sites
+def _ident(site: UUID, store: UUID, version: int | None = None) -> Identity:
+    return Identity(uuid4(), site, store, 1, 1, version)
+
+
+def _store(store: UUID, writer: UUID | None) -> EdgeStore:
+    return EdgeStore(store, 1, "site" if writer else "central", True, writer)
+
+
+def test_the_stores_writer_applies_when_it_is_active() -> None:
+    site, store = uuid4(), uuid4()
+    verdict, _ = authorize(_ident(site, store), _store(store, site), SiteState(site, True, 3))
+    assert verdict is Verdict.APPLY
 
 
 @pytest.mark.parametrize(
-    ("known_site", "active", "managed_by", "reason"),
+    ("case", "known", "active", "writes", "doc_version", "expected"),
     [
-        (False, True, "site", "is unknown"),
-        (True, False, "site", "is inactive"),
-        (True, True, "central", "not a site-managed store"),
+        ("a site central has not heard of", False, True, False, None, Verdict.WAIT),
+        ("a newer record than central's", True, True, False, 4, Verdict.WAIT),
+        ("the writer, inactive", True, False, True, None, Verdict.WAIT),
+        ("another site, as recent as central's word", True, True, False, 3, Verdict.REFUSE),
+        ("another site, from before versions", True, True, False, None, Verdict.REFUSE),
     ],
 )
-def test_only_an_active_site_writes_a_site_managed_store_it_manages(
-    known_site: bool, active: bool, managed_by: str, reason: str
+def test_a_site_central_may_be_behind_on_waits_and_any_other_is_refused(
+    case: str, known: bool, active: bool, writes: bool, doc_version: int | None, expected: Verdict
 ) -> None:
     site, store = uuid4(), uuid4()
-    doc = document(_event(store, site))  # type: ignore[arg-type]
-    sites = _directory(site if known_site else uuid4(), store, active)
-    with pytest.raises(EdgeRejected, match=reason):
-        authorize(doc, sites, EdgeStore(store, 1, managed_by, True))
+    writer = site if writes else uuid4()
+    state = SiteState(site, active, 3) if known else None
+    verdict, why = authorize(_ident(site, store, doc_version), _store(store, writer), state)
+    assert verdict is expected, case
+    assert why
 
 
-def test_a_site_cannot_write_a_store_it_does_not_manage() -> None:
-    site, store = uuid4(), uuid4()
-    doc = document(_event(store, site))  # type: ignore[arg-type]
-    with pytest.raises(EdgeRejected, match="does not manage"):
-        authorize(doc, _directory(site, uuid4()), EdgeStore(store, 1, "site", True))
+def test_a_refusal_names_who_writes_the_store() -> None:
+    site, store, writer = uuid4(), uuid4(), uuid4()
+    _, why = authorize(_ident(site, store), _store(store, writer), SiteState(site, True, 1))
+    assert str(writer) in why
+    _, why = authorize(_ident(site, store), _store(store, None), SiteState(site, True, 1))
+    assert "central does" in why
 
 
 def test_a_lot_created_offline_gets_the_same_batch_id_everywhere() -> None:

@@ -97,6 +97,7 @@ class Store:
     contact_email: str | None = None
     active: bool = True
     version: int = 1
+    site_id: UUID | None = None  # the site that writes it, as auth assigned; None: central
 
     def __post_init__(self) -> None:
         text(self.code, "code")

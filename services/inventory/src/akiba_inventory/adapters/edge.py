@@ -31,12 +31,13 @@ select * from added
 
 @dataclass(frozen=True)
 class EdgeStore:
-    """A store as edge ingestion sees it, under its row lock."""
+    """A store as edge ingestion sees it, under its row lock: its next sequence, its writer."""
 
     store_id: UUID
     next_sequence: int
     managed_by: str
     active: bool
+    site_id: UUID | None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class PendingRef:
     first_sequence: int
     line_count: int
     voided: bool
+    site_id: UUID
+    site_version: int | None
+    awaiting: bool
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,31 @@ class Rejection:
     store_sequence: int | None
     reason: str
     voided: bool = False
+    kind: str | None = None
+    line_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """A document to keep in edge_pending until it can apply."""
+
+    event_id: UUID
+    store_id: UUID
+    first_sequence: int
+    line_count: int
+    site_id: UUID
+    raw: bytes
+    voided: bool
+    awaiting: bool
+    site_version: int | None
+
+
+@dataclass(frozen=True)
+class Occupant:
+    """What central holds at a store sequence: a ledger entry's movement, or a voided run."""
+
+    movement_id: UUID | None
+    event_id: str | None
 
 
 class AsyncpgEdgeRepository:
@@ -72,11 +101,31 @@ class AsyncpgEdgeRepository:
     async def lock_stores(self, ids: Collection[UUID]) -> dict[UUID, EdgeStore]:
         """Lock the stores in id order (so two writers never deadlock); unknown ones are absent."""
         rows = await self._conn.fetch(
-            "select store_id, next_sequence, managed_by, active from stores"
+            "select store_id, next_sequence, managed_by, active, site_id from stores"
             " where store_id = any($1::uuid[]) order by store_id for update",
             list(ids),
         )
         return {r["store_id"]: EdgeStore(**dict(r)) for r in rows}
+
+    async def occupants(
+        self, wanted: Collection[tuple[UUID, int]]
+    ) -> dict[tuple[UUID, int], Occupant]:
+        """What holds each (store, sequence) already: a ledger entry, or a voided document's run."""
+        if not wanted:
+            return {}
+        stores, seqs = [w[0] for w in wanted], [w[1] for w in wanted]
+        rows = await self._conn.fetch(
+            "select w.store_id, w.seq, m.movement_id, r.event_id"
+            " from unnest($1::uuid[], $2::bigint[]) as w(store_id, seq)"
+            " left join stock_movements m on (m.store_id, m.store_sequence) = (w.store_id, w.seq)"
+            " left join lateral (select event_id from edge_rejections r where r.voided"
+            "   and r.store_id = w.store_id and r.store_sequence <= w.seq"
+            "   and w.seq < r.store_sequence + coalesce(r.line_count, 1)"
+            "   order by r.store_sequence desc limit 1) r on m.movement_id is null",
+            stores,
+            seqs,
+        )
+        return {(r["store_id"], r["seq"]): Occupant(r["movement_id"], r["event_id"]) for r in rows}
 
     async def known(self, docs: Sequence[EdgeDocument]) -> tuple[set[UUID], set[Any], set[UUID]]:
         """Which items, (store, location) pairs and reasons the documents name exist here."""
@@ -121,14 +170,41 @@ class AsyncpgEdgeRepository:
             found.update({(r["item_id"], r["lot_code"]): Batch(**dict(r)) for r in rows})
         return found
 
-    async def pending(self, store_ids: Collection[UUID]) -> list[PendingRef]:
-        """The held documents of these stores, oldest sequence first."""
+    async def pending(self, store_ids: Collection[UUID], per_store: int) -> list[PendingRef]:
+        """The first held documents of these stores (at most per_store each), by sequence."""
         rows = await self._conn.fetch(
-            "select event_id, store_id, first_sequence, line_count, voided from edge_pending"
-            " where store_id = any($1::uuid[]) order by store_id, first_sequence",
+            "select p.event_id, p.store_id, p.first_sequence, p.line_count, p.voided, p.site_id,"
+            " p.site_version, p.awaiting from unnest($1::uuid[]) as s(store_id)"
+            " cross join lateral (select * from edge_pending e where e.store_id = s.store_id"
+            "   order by e.first_sequence limit $2) p"
+            " order by p.store_id, p.first_sequence",
             list(store_ids),
+            per_store,
         )
         return [PendingRef(**dict(r)) for r in rows]
+
+    async def held_stores(self) -> list[UUID]:
+        """The stores that hold documents (few: a gap or a missing right is rare)."""
+        rows = await self._conn.fetch("select distinct store_id from edge_pending")
+        return [r["store_id"] for r in rows]
+
+    async def drop_pending(self, event_ids: Collection[UUID]) -> None:
+        """Forget held documents refused since they arrived."""
+        if event_ids:
+            await self._conn.execute(
+                "delete from edge_pending where event_id = any($1::uuid[])", list(event_ids)
+            )
+
+    async def set_awaiting(self, awaiting: dict[UUID, bool]) -> None:
+        """Record, per held document, whether it waits for its site's right or only a gap."""
+        if awaiting:
+            await self._conn.execute(
+                "update edge_pending p set awaiting = t.awaiting"
+                " from unnest($1::uuid[], $2::bool[]) as t(event_id, awaiting)"
+                " where p.event_id = t.event_id and p.awaiting <> t.awaiting",
+                list(awaiting),
+                list(awaiting.values()),
+            )
 
     async def take_pending(self, event_ids: Collection[UUID]) -> dict[UUID, bytes]:
         """Remove held documents; return their events (to apply, or drop as duplicates)."""
@@ -140,22 +216,38 @@ class AsyncpgEdgeRepository:
         )
         return {r["event_id"]: bytes(r["event"]) for r in rows}
 
-    async def hold(self, held: Sequence[tuple[EdgeDocument, bytes, bool]]) -> None:
-        """Keep documents (and voided runs) that arrived ahead of a gap until it is filled."""
+    async def hold(self, held: Sequence[Held]) -> set[UUID]:
+        """Keep documents (and voided runs) until they can apply; return the ids NOT kept because
+        another held document already claims their first sequence (a conflict, or a resend)."""
         if not held:
-            return
-        await self._conn.execute(
+            return set()
+        rows = await self._conn.fetch(
             "insert into edge_pending (store_id, first_sequence, line_count, event_id, site_id,"
-            " event, voided) select * from unnest($1::uuid[], $2::bigint[], $3::int[],"
-            " $4::uuid[], $5::uuid[], $6::bytea[], $7::bool[]) on conflict do nothing",
-            [d.store_id for d, _, _ in held],
-            [d.first_sequence for d, _, _ in held],
-            [d.line_count for d, _, _ in held],
-            [d.event_id for d, _, _ in held],
-            [d.site_id for d, _, _ in held],
-            [raw for _, raw, _ in held],
-            [voided for _, _, voided in held],
+            " event, voided, awaiting, site_version) select * from unnest($1::uuid[],"
+            " $2::bigint[], $3::int[], $4::uuid[], $5::uuid[], $6::bytea[], $7::bool[],"
+            " $8::bool[], $9::bigint[]) on conflict do nothing returning event_id",
+            [h.store_id for h in held],
+            [h.first_sequence for h in held],
+            [h.line_count for h in held],
+            [h.event_id for h in held],
+            [h.site_id for h in held],
+            [h.raw for h in held],
+            [h.voided for h in held],
+            [h.awaiting for h in held],
+            [h.site_version for h in held],
         )
+        return {h.event_id for h in held} - {r["event_id"] for r in rows}
+
+    async def held_at(self, wanted: Collection[tuple[UUID, int]]) -> dict[tuple[UUID, int], UUID]:
+        """The event id of the held document at each (store, first sequence)."""
+        rows = await self._conn.fetch(
+            "select p.store_id, p.first_sequence, p.event_id from edge_pending p"
+            " join unnest($1::uuid[], $2::bigint[]) as w(store_id, seq)"
+            " on (p.store_id, p.first_sequence) = (w.store_id, w.seq)",
+            [w[0] for w in wanted],
+            [w[1] for w in wanted],
+        )
+        return {(r["store_id"], r["first_sequence"]): r["event_id"] for r in rows}
 
     async def advance(self, next_sequences: dict[UUID, int]) -> None:
         """Move stores' next sequence past applied runs (a run may end in a voided document)."""
@@ -197,13 +289,17 @@ class AsyncpgEdgeRepository:
             return set()
         rows = await self._conn.fetch(
             "insert into edge_rejections (event_id, event_type, site_id, store_id, store_sequence,"
-            " reason) select * from unnest($1::text[], $2::text[], $3::text[], $4::uuid[],"
-            " $5::bigint[], $6::text[]) on conflict do nothing returning event_id",
+            " reason, voided, kind, line_count) select * from unnest($1::text[], $2::text[],"
+            " $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::bool[], $8::text[],"
+            " $9::int[]) on conflict do nothing returning event_id",
             [r.event_id for r in rejections],
             [r.event_type for r in rejections],
             [r.site_id for r in rejections],
             [r.store_id for r in rejections],
             [r.store_sequence for r in rejections],
             [r.reason for r in rejections],
+            [r.voided for r in rejections],
+            [r.kind for r in rejections],
+            [r.line_count for r in rejections],
         )
         return {r["event_id"] for r in rows}

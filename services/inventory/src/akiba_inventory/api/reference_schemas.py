@@ -89,16 +89,12 @@ class ZoneResponse(BaseModel):
 
 
 class StoreRequest(_Request):
-    """A store's (facility's) fields."""
+    """A store's (facility's) fields; which site writes it is set in auth (site stores)."""
 
     code: Code
     name: Name
     facility_type_id: UUID
     zone_id: UUID
-    managed_by: ManagedBy = Field(
-        ManagedBy.CENTRAL,
-        description="`site`: only its site (sync gateway) writes its ledger; `central`: here.",
-    )
     description: Note | None = None
     address: Note | None = None
     contact_name: Name | None = None
@@ -115,7 +111,11 @@ class StoreResponse(BaseModel):
     name: str
     facility_type_id: UUID | None
     zone_id: UUID | None
-    managed_by: ManagedBy
+    managed_by: ManagedBy = Field(
+        description="`site`: only its site (sync gateway) writes its ledger; `central`: here."
+        " Set by assigning the store to a site in auth, never here."
+    )
+    site_id: UUID | None = Field(description="The site that writes it; null when central does.")
     description: str | None
     address: str | None
     contact_name: str | None

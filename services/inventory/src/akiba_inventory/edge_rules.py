@@ -1,0 +1,135 @@
+"""How central reads and judges one site document: identity, content and the right to write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from akiba_contracts.envelope import CloudEvent
+from akiba_contracts.payloads.edge import MAX_DOCUMENT_LINES, SiteStockRecorded
+from akiba_inventory.adapters.edge import EdgeStore
+from akiba_inventory.adapters.writers import SiteState
+from akiba_stock.edge import EdgeDocument, EdgeLine
+from akiba_stock.errors import InventoryError
+from akiba_stock.ledger import LedgerKind
+
+__all__ = [
+    "Identity",
+    "UnreadableDocument",
+    "Verdict",
+    "authorize",
+    "check_content",
+    "identify",
+    "read_document",
+]
+
+
+class UnreadableDocument(ValueError):
+    """What of a site document central cannot read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What places a document in its store's sequence, readable even when its content is not."""
+
+    event_id: UUID
+    site_id: UUID
+    store_id: UUID
+    first_sequence: int
+    line_count: int
+    site_version: int | None
+
+
+def identify(event: CloudEvent) -> Identity:
+    """Where the document goes; UnreadableDocument if that cannot be known (nothing to skip)."""
+    if not event.siteid or event.storeseq is None:
+        raise UnreadableDocument("a site event needs the siteid and storeseq extensions")
+    data: dict[str, Any] = event.data or {}
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_DOCUMENT_LINES:
+        raise UnreadableDocument(f"a site document has 1 to {MAX_DOCUMENT_LINES} lines")
+    try:
+        return Identity(
+            UUID(event.id), UUID(event.siteid), UUID(str(data.get("store_id"))),
+            event.storeseq, len(lines), _version(event),
+        )  # fmt: skip
+    except ValueError:
+        raise UnreadableDocument("the event id, siteid and store_id must be UUIDs") from None
+
+
+def _version(event: CloudEvent) -> int | None:
+    value = getattr(event, "siteversion", None)
+    return value if isinstance(value, int) else None
+
+
+def read_document(ident: Identity, event: CloudEvent) -> EdgeDocument:
+    """The document, read with the current contract's bounds whatever version it was sent as."""
+    try:
+        p = SiteStockRecorded.model_validate(event.data)
+    except ValidationError as exc:
+        raise UnreadableDocument(f"invalid site document: {_first(exc)}") from None
+    lines = tuple(
+        EdgeLine(
+            ln.movement_id, ln.item_id, ln.lot_code, ln.expiry_date, ln.location_id,
+            LedgerKind(ln.movement_type.value), ln.quantity, ln.reason_id,
+        )
+        for ln in p.lines
+    )  # fmt: skip
+    return EdgeDocument(
+        ident.event_id, ident.site_id, p.store_id, ident.first_sequence, p.occurred_at, p.actor,
+        p.reference, p.source, lines,
+    )  # fmt: skip
+
+
+def _first(exc: ValidationError) -> str:
+    e = exc.errors(include_url=False, include_input=False)[0]
+    return f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+
+
+def check_content(doc: EdgeDocument, known: tuple[set[UUID], set[Any], set[UUID]]) -> None:
+    """The ledger's rules hold and every item, location and reason named exists centrally."""
+    try:
+        doc.check()
+    except InventoryError as exc:
+        raise UnreadableDocument(str(exc)) from None
+    items, locations, reasons = known
+    for ln in doc.lines:
+        if ln.item_id not in items:
+            raise UnreadableDocument(f"item {ln.item_id} is unknown")
+        if ln.location_id is not None and (doc.store_id, ln.location_id) not in locations:
+            raise UnreadableDocument(f"location {ln.location_id} is not a location of the store")
+        if ln.reason_id is not None and ln.reason_id not in reasons:
+            raise UnreadableDocument(f"adjustment reason {ln.reason_id} is unknown")
+
+
+class Verdict(Enum):
+    """What a site's right to write a store allows a document now."""
+
+    APPLY = "apply"
+    WAIT = "wait"  # central may not know yet, or the writer is inactive: heals, never refused
+    REFUSE = "refuse"
+
+
+def authorize(ident: Identity, store: EdgeStore, site: SiteState | None) -> tuple[Verdict, str]:
+    """The store's writer applies; a site central may be behind on waits; any other is refused.
+
+    Central is behind when it has not heard of the site, or holds an older version of the
+    site's record than the one the site recorded the document under.
+    """
+    if store.site_id == ident.site_id and site is not None and site.active:
+        return Verdict.APPLY, ""
+    if site is None or (ident.site_version or 0) > site.version:
+        return Verdict.WAIT, (
+            f"central has not yet seen site {ident.site_id}'s right to write store"
+            f" {store.store_id}: held until it does"
+        )
+    if store.site_id == ident.site_id:
+        return Verdict.WAIT, f"site {ident.site_id} is inactive: held until it is active again"
+    writer = f"site {store.site_id}" if store.site_id else "central"
+    return Verdict.REFUSE, (
+        f"site {ident.site_id} does not write store {store.store_id} ({writer} does)"
+    )
