@@ -55,11 +55,12 @@ def _store(kind: FeedKind) -> Callable[[Any], tuple[str, FeedKind, str]]:
 
 
 def _rejection(p: EdgeEventRejected) -> tuple[str, FeedKind, str] | None:
-    # The store's site learns what central refused; without a store, the site it claimed to be.
-    if p.store_id is not None:
-        return (store_scope(p.store_id), FeedKind.REJECTION, p.event_id)
+    # The site that sent it learns what central refused, even of a store it no longer writes
+    # (the hub let only that site's own id through); without a site, the store's site.
     site = _site_id(p.site_id)
-    return None if site is None else (site_scope(site), FeedKind.REJECTION, p.event_id)
+    if site is not None:
+        return (site_scope(site), FeedKind.REJECTION, p.event_id)
+    return None if p.store_id is None else (store_scope(p.store_id), FeedKind.REJECTION, p.event_id)
 
 
 def _site_id(text: str | None) -> UUID | None:

@@ -16,12 +16,12 @@ from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from akiba_contracts.envelope import CloudEvent, encode, new_event
-from akiba_contracts.payloads.edge import SiteStockRecorded, SiteWriteRefused
+from akiba_contracts.payloads.edge import MAX_DOCUMENT_LINES, SITE_DOCUMENT_TYPES, SiteWriteRefused
 from akiba_contracts.sync import PushRefusal, PushResponse
 from akiba_platform import kafka
 from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.kafka import Record, send_batched
-from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
+from akiba_sync_hub.domain.writes import DirectoryBehind, SiteView, WriteRefused, check_site_write
 
 log = logging.getLogger(__name__)
 EVENTS = "sites.inventory-events"
@@ -31,6 +31,10 @@ SOURCE = "/akiba/sync-hub"
 
 class KafkaUnavailable(Exception):
     """The events could not be put on Kafka: nothing is acknowledged, the site sends them again."""
+
+
+class NotYet(Exception):
+    """The hub has not yet read the site's latest record: nothing accepted, push again later."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,14 @@ class Ingress:
         return self._producer
 
     async def push(self, site_id: UUID, raw: Sequence[Any]) -> PushResponse:
-        """Forward the acceptable events in push order; refuse and report the others."""
-        outcomes = [self.check(site_id, item) for item in raw]
+        """Forward the acceptable events in push order; refuse and report the others.
+
+        NotYet (nothing accepted) if the hub's view of the site is behind the site's own.
+        """
+        try:
+            outcomes = [self.check(site_id, item) for item in raw]
+        except DirectoryBehind as exc:
+            raise NotYet(str(exc)) from None
         accepted = [o for o in outcomes if isinstance(o, Accepted)]
         refused = [o for o in outcomes if isinstance(o, Refused)]
         producer = None
@@ -121,24 +131,27 @@ class Ingress:
         return self._check_event(site_id, event, item)
 
     def _check_event(self, site_id: UUID, event: CloudEvent, item: Any) -> Accepted | Refused:
-        if event.type != SiteStockRecorded.event_type:
+        """The door checks who writes which store and where in its sequence; the content is
+        inventory's to judge, in the store's order, so that a document it cannot apply is
+        voided there instead of leaving a hole that every later document would wait behind."""
+        if event.type not in SITE_DOCUMENT_TYPES:
             return Refused(event.id, f"event type {event.type} is not accepted from sites")
+        store_id, problem = _placement(event)
+        if store_id is None or problem:
+            return Refused(event.id, f"invalid {event.type}: {problem}", store_id)
+        version = getattr(event, "siteversion", None)
         try:
-            payload = SiteStockRecorded.model_validate(event.data or {})
-        except ValidationError as exc:
-            return Refused(event.id, f"invalid {event.type}: {_first_error(exc)}")
-        if event.storeseq is None:
-            return Refused(event.id, "the event has no storeseq", payload.store_id)
-        try:
-            check_site_write(site_id, event.siteid, payload.store_id, self._site_state)
+            check_site_write(site_id, event.siteid, store_id, version, self._site_view)
         except WriteRefused as exc:
-            return Refused(event.id, str(exc), payload.store_id)
-        # The event goes on as the site sent it: inventory validates it again when applying.
-        return Accepted(event.id, payload.store_id, orjson.dumps(item))
+            return Refused(event.id, str(exc), store_id)
+        # The event goes on as the site sent it: inventory reads and judges it when applying.
+        return Accepted(event.id, store_id, orjson.dumps(item))
 
-    def _site_state(self, site_id: UUID) -> tuple[bool, frozenset[UUID]] | None:
+    def _site_view(self, site_id: UUID) -> SiteView | None:
         site = self._sites.sites.get(site_id)
-        return None if site is None else (site.active, frozenset(site.store_ids))
+        if site is None:
+            return None
+        return SiteView(site.active, frozenset(site.store_ids), site.version or 0)
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:
@@ -165,6 +178,21 @@ def _alert(site_id: UUID, r: Refused) -> Record:
         partitionkey=key,
     )
     return Record(REFUSALS, key.encode(), encode(event))
+
+
+def _placement(event: CloudEvent) -> tuple[UUID | None, str]:
+    """The store a site document writes, and what keeps it from being placed in its sequence."""
+    data = event.data or {}
+    try:
+        store_id = UUID(str(data.get("store_id")))
+    except ValueError:
+        return None, "data.store_id must be a UUID"
+    if event.storeseq is None:
+        return store_id, "the event has no storeseq"
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_DOCUMENT_LINES:
+        return store_id, f"data.lines must hold 1 to {MAX_DOCUMENT_LINES} lines"
+    return store_id, ""
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -68,7 +68,9 @@ def stock_document(site_id: UUID, store_id: UUID, seq: int = 1, **extra: Any) ->
     )
 
 
-def site_changed(site_id: UUID, *stores: UUID, active: bool = True) -> SiteChanged:
+def site_changed(
+    site_id: UUID, *stores: UUID, active: bool = True, version: int | None = None
+) -> SiteChanged:
     """Auth's record of a site and the stores it manages."""
     return SiteChanged(
         site_id=site_id,
@@ -76,6 +78,7 @@ def site_changed(site_id: UUID, *stores: UUID, active: bool = True) -> SiteChang
         active=active,
         store_ids=list(stores),
         changed_at=datetime.now(UTC),
+        version=version,
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from akiba_contracts.payloads import (
     EdgeDocumentsApplied,
+    EdgeEventRejected,
     OrderableChanged,
     StockLevelChanged,
 )
@@ -165,3 +166,29 @@ async def _has(hub: Hub, site: UUID, after: int, key: UUID) -> list[Any]:
 
 def _quantities(entries: list[Any]) -> list[int]:
     return [e["data"]["quantity_on_hand"] for e in entries if e["kind"] == "stock-level"]
+
+
+async def test_a_refusal_reaches_the_site_that_sent_it_even_for_a_store_it_no_longer_writes(
+    feed_of: Hub,
+) -> None:
+    hub, site, lost = feed_of, uuid4(), uuid4()
+    await publish(hub.bootstrap, site_changed(site))  # it gave the store up
+    event_id = str(uuid4())
+    refusal = EdgeEventRejected(
+        event_id=event_id,
+        event_type_received="org.akiba.sync-gateway.stock-document.recorded.v2",
+        site_id=str(site),
+        store_id=lost,
+        store_sequence=9,
+        reason=f"site {site} does not write store {lost} (central does)",
+        rejected_at=datetime.now(UTC),
+        kind="authorization",
+    )
+    await publish(hub.bootstrap, refusal)
+
+    async def arrived() -> list[Any]:
+        entries, _ = await hub.pull_all(site)
+        return [e for e in entries if e["kind"] == "rejection" and e["key"] == event_id]
+
+    found = await wait_until(arrived, what="the refusal in the site's feed")
+    assert found[0]["data"]["kind"] == "authorization"

@@ -8,7 +8,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from akiba_sync_hub.domain.model import GLOBAL, FeedChange, SiteStores, latest
-from akiba_sync_hub.domain.writes import WriteRefused, check_site_write
+from akiba_sync_hub.domain.writes import (
+    DirectoryBehind,
+    SiteView,
+    WriteRefused,
+    check_site_write,
+)
 
 
 def test_an_active_site_reads_global_data_its_own_record_and_each_of_its_stores() -> None:
@@ -45,8 +50,8 @@ def test_only_the_last_change_of_a_row_in_a_batch_is_kept() -> None:
     assert latest([first, other, last]) == [last, other]
 
 
-def _directory(*sites: SiteStores) -> Callable[[UUID], tuple[bool, frozenset[UUID]] | None]:
-    known = {s.site_id: (s.active, s.store_ids) for s in sites}
+def _directory(*sites: SiteStores) -> Callable[[UUID], SiteView | None]:
+    known = {s.site_id: SiteView(s.active, s.store_ids, 3) for s in sites}
     return known.get
 
 
@@ -69,17 +74,26 @@ def test_a_site_write_is_refused_with_its_reason(
 
     with pytest.raises(WriteRefused, match=reason):
         check_site_write(
-            site, claim, target, _directory(SiteStores(site, active, frozenset({own})))
+            site, claim, target, None, _directory(SiteStores(site, active, frozenset({own})))
         )
 
 
-def test_a_write_of_an_unknown_site_is_refused() -> None:
-    with pytest.raises(WriteRefused, match="is unknown"):
-        check_site_write(UUID(int=1), str(UUID(int=1)), uuid4(), lambda _: None)
+def test_a_write_of_a_site_the_hub_has_not_heard_of_is_deferred_not_refused() -> None:
+    with pytest.raises(DirectoryBehind, match="not known here yet"):
+        check_site_write(UUID(int=1), str(UUID(int=1)), uuid4(), None, lambda _: None)
+
+
+def test_a_write_recorded_under_a_newer_site_record_is_deferred_even_for_a_foreign_store() -> None:
+    site = uuid4()
+    directory = _directory(SiteStores(site, True, frozenset()))
+    with pytest.raises(DirectoryBehind, match="version 4"):
+        check_site_write(site, str(site), uuid4(), 4, directory)
+    with pytest.raises(WriteRefused, match="does not manage"):
+        check_site_write(site, str(site), uuid4(), 3, directory)
 
 
 def test_the_active_site_writing_its_own_store_passes_whatever_the_case_of_its_id() -> None:
     site, store = uuid4(), uuid4()
-    state = _directory(SiteStores(site, True, frozenset({store})))
-
-    check_site_write(site, str(site).upper(), store, state)
+    check_site_write(
+        site, str(site).upper(), store, None, _directory(SiteStores(site, True, frozenset({store})))
+    )

@@ -29,7 +29,10 @@ class SiteDirectory:
         self.sites: dict[UUID, SiteChanged] = {}
 
     def apply(self, site: SiteChanged) -> None:
-        """Take the latest record of a site."""
+        """Take the latest record of a site (an older version than the one held is ignored)."""
+        held = self.sites.get(site.site_id)
+        if held is not None and (held.version or 0) > (site.version or 0):
+            return
         self.sites[site.site_id] = site
 
     def manages(self, site_id: UUID, store_id: UUID) -> bool:

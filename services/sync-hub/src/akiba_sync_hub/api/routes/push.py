@@ -14,7 +14,7 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http.problems import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api.deps import IngressDep, SettingsDep
-from akiba_sync_hub.ingress import KafkaUnavailable
+from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
 
 router = APIRouter(tags=["sync"])
 
@@ -54,6 +54,14 @@ async def push(
             "Kafka unavailable",
             f"nothing was accepted; push again later ({exc})",
             headers={"Retry-After": "1"},
+        ) from None
+    except NotYet as exc:
+        metrics.pushed.add(len(events), {"outcome": "deferred"})
+        raise Problem(
+            503,
+            "Site not known here yet",
+            f"nothing was accepted; push again later ({exc})",
+            headers={"Retry-After": "2"},
         ) from None
     metrics.pushed.add(len(response.accepted), {"outcome": "accepted"})
     metrics.pushed.add(len(response.refused), {"outcome": "refused"})
