@@ -78,7 +78,7 @@ def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
             _, downlink = links(settings, client)
             clock = clock_of(settings)
-            puller = Puller(db, downlink, clock)
+            puller = Puller(db, downlink, clock, settings.site_id)
             backoff = Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
             every = settings.credentials_interval_seconds
             last_credentials = float("-inf")

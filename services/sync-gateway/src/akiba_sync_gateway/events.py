@@ -29,9 +29,14 @@ def chunks(movements: list[StockMovement]) -> Iterator[list[StockMovement]]:
 
 
 def document_event(
-    site_id: UUID, kind: SiteDocumentType, movements: list[StockMovement], recorded_at: datetime
+    site_id: UUID,
+    kind: SiteDocumentType,
+    movements: list[StockMovement],
+    recorded_at: datetime,
+    site_version: int | None = None,
 ) -> CloudEvent:
-    """The event of one document whose movements carry consecutive store sequences."""
+    """The event of one document whose movements carry consecutive store sequences, stamped
+    with the version of the site's record it was recorded under (`siteversion`)."""
     first = movements[0]
     payload = SiteStockRecorded(
         document_id=uuid4(),
@@ -52,6 +57,7 @@ def document_event(
         partitionkey=str(first.store_id),
         siteid=str(site_id),
         storeseq=first.store_sequence,
+        siteversion=site_version,
         time=recorded_at,
     )
 

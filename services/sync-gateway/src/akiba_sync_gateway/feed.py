@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from uuid import UUID
 
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import EdgeDocumentsApplied, EdgeEventRejected
@@ -27,10 +28,12 @@ from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.ids import at, key
 from akiba_sync_gateway.link import Downlink
 
-Apply = Callable[[sqlite3.Connection, FeedEntry, datetime], None]
+# Each entry is applied with the time and the reading site's own id (acknowledgements must name
+# it to hand the site a store).
+Apply = Callable[[sqlite3.Connection, FeedEntry, datetime, str], None]
 
 
-def _facility(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _facility(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     f = FacilityChanged.model_validate(e.data)
     c.execute(
         "INSERT INTO stores (store_id, code, name, facility_type_id, active) VALUES (?, ?, ?, ?, ?)"
@@ -40,7 +43,7 @@ def _facility(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     o = OrderableChanged.model_validate(e.data)
     c.execute(
         "INSERT INTO items (item_id, code, name, active, version) VALUES (?, ?, ?, ?, ?)"
@@ -50,7 +53,7 @@ def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _batch(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _batch(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     b = BatchChanged.model_validate(e.data)
     # A lot the site created offline has central's id for the same (item, lot code) by design.
     c.execute(
@@ -60,7 +63,7 @@ def _batch(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _location(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _location(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     loc = LocationChanged.model_validate(e.data)
     c.execute(
         "INSERT INTO locations (location_id, store_id, code, name, active) VALUES (?, ?, ?, ?, ?)"
@@ -70,7 +73,7 @@ def _location(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _reason(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _reason(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     c.execute(
         "INSERT INTO reasons (reason_id, data) VALUES (?, ?)"
         " ON CONFLICT DO UPDATE SET data = excluded.data",
@@ -78,7 +81,7 @@ def _reason(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _other(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _other(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     c.execute(
         "INSERT INTO reference (kind, key, data) VALUES (?, ?, ?)"
         " ON CONFLICT DO UPDATE SET data = excluded.data",
@@ -86,19 +89,24 @@ def _other(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _site(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _site(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     s = SiteChanged.model_validate(e.data)
     managed = [str(i) for i in s.store_ids] if s.active else []
-    c.execute("UPDATE stores SET managed = 0 WHERE managed = 1")
+    # A store given up is no longer ready: if it comes back, central hands it over again.
+    c.execute(
+        f"UPDATE stores SET managed = 0, ready = 0 WHERE managed = 1"
+        f" AND store_id NOT IN ({','.join('?' * len(managed))})",
+        managed,
+    )
     for store_id in managed:
         c.execute(
-            "INSERT INTO stores (store_id, managed) VALUES (?, 1)"
-            " ON CONFLICT DO UPDATE SET managed = 1",
-            (store_id,),
+            "INSERT INTO stores (store_id, managed, site_version) VALUES (?, 1, ?)"
+            " ON CONFLICT DO UPDATE SET managed = 1, site_version = excluded.site_version",
+            (store_id, s.version),
         )
 
 
-def _stock_level(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _stock_level(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     s = StockLevelChanged.model_validate(e.data)
     # The opening snapshot of a store the site has not written yet; once the site records,
     # it is the store's only writer and central's levels only echo what it sent.
@@ -120,16 +128,22 @@ def _stock_level(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
     )
 
 
-def _ack(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _ack(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     a = EdgeDocumentsApplied.model_validate(e.data)
+    if site and str(a.site_id) != site:
+        # Central's word on a store another site now writes: not ours to write any more.
+        c.execute("UPDATE stores SET ready = 0 WHERE store_id = ?", (str(a.store_id),))
+        return
     outbox.acknowledge(c, a.store_id, a.next_sequence, now)
 
 
-def _rejection(c: sqlite3.Connection, e: FeedEntry, now: datetime) -> None:
+def _rejection(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     r = EdgeEventRejected.model_validate(e.data)
     outbox.record_error(c, "rejection", r.reason, now, r.event_id)
     if r.voided:  # central skipped it: the site's ledger must not keep what central refused
         outbox.void(c, r.event_id, r.reason, now)
+    else:  # refused and not applied (a conflict, a store it no longer writes…): never synced
+        outbox.refuse(c, r.event_id, r.kind.value if r.kind else "refused", r.reason)
 
 
 APPLY: dict[FeedKind, Apply] = {
@@ -147,14 +161,16 @@ APPLY: dict[FeedKind, Apply] = {
 }
 
 
-def apply_page(c: sqlite3.Connection, *, after: int, page: FeedPage, now: datetime) -> int:
+def apply_page(
+    c: sqlite3.Connection, *, after: int, page: FeedPage, now: datetime, site_id: str = ""
+) -> int:
     """Apply a page and move the cursor; a page for another cursor (a racing pull) is skipped."""
     (cursor,) = c.execute("SELECT cursor FROM feed_cursor").fetchone()
     if cursor != after:
         return 0
     for entry in page.entries:
         if entry.data is not None:  # a deleted record: nothing the site can act on yet
-            APPLY[entry.kind](c, entry, now)
+            APPLY[entry.kind](c, entry, now, site_id)
     c.execute("UPDATE feed_cursor SET cursor = ?", (page.cursor,))
     outbox.set_state(c, "last_pull_at", at(now))
     return len(page.entries)
@@ -163,8 +179,15 @@ def apply_page(c: sqlite3.Connection, *, after: int, page: FeedPage, now: dateti
 class Puller:
     """Pulls pages until the feed has no more."""
 
-    def __init__(self, db: Database, downlink: Downlink, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        downlink: Downlink,
+        clock: Callable[[], datetime],
+        site_id: UUID | None = None,
+    ) -> None:
         self._db, self._downlink, self._clock = db, downlink, clock
+        self._site = str(site_id) if site_id else ""
 
     async def pull_once(self, limit: int = FEED_PAGE_LIMIT) -> int:
         """Pull and apply everything after the committed cursor; return the entries applied."""
@@ -173,7 +196,7 @@ class Puller:
             after = await self._db.read(_cursor)
             page = await self._downlink.feed(after, limit)
             applied += await self._db.write(
-                partial(apply_page, after=after, page=page, now=self._clock())
+                partial(apply_page, after=after, page=page, now=self._clock(), site_id=self._site)
             )
             if not page.more:
                 return applied

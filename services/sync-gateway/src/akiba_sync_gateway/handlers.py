@@ -38,7 +38,7 @@ def receive_stock(tx: Tx, site_id: UUID, cmd: ReceiveStock, now: datetime) -> St
         batch = Batch(batch_id, cmd.item_id, cmd.lot_code, cmd.expiry_date)
         tx.add_batch(batch)
     movement = model.receive(cmd, batch, store.next_sequence, now)
-    record_document(tx, site_id, SiteDocumentType.RECEIPT, [movement], now)
+    record_document(tx, site_id, SiteDocumentType.RECEIPT, [movement], now, store.site_version)
     return movement
 
 
@@ -52,7 +52,7 @@ def record_movements(
     batches = tx.batches({ln.batch_id: ln.item_id for ln in cmd.lines})
     check_reasons(tx, cmd, store)
     movements = model.record(cmd, batches, store.next_sequence, now)
-    record_document(tx, site_id, _DOCUMENT[cmd.kind], movements, now)
+    record_document(tx, site_id, _DOCUMENT[cmd.kind], movements, now, store.site_version)
     return movements
 
 
@@ -63,7 +63,7 @@ def move_stock(tx: Tx, site_id: UUID, cmd: MoveStock, now: datetime) -> list[Sto
     tx.check_locations(store.store_id, {cmd.from_location_id, cmd.to_location_id})
     batch = tx.batches({cmd.batch_id: cmd.item_id})[cmd.batch_id]
     movements = model.move(cmd, batch, store.next_sequence, now)
-    record_document(tx, site_id, SiteDocumentType.LOCATION_MOVE, movements, now)
+    record_document(tx, site_id, SiteDocumentType.LOCATION_MOVE, movements, now, store.site_version)
     return movements
 
 
@@ -80,13 +80,18 @@ def check_reasons(tx: Tx, cmd: RecordMovements, store: SiteStore) -> None:
 
 
 def record_document(
-    tx: Tx, site_id: UUID, kind: SiteDocumentType, movements: list[StockMovement], now: datetime
+    tx: Tx,
+    site_id: UUID,
+    kind: SiteDocumentType,
+    movements: list[StockMovement],
+    now: datetime,
+    site_version: int | None = None,
 ) -> None:
     """Refuse overdraws as central does, then write the ledger, SOH, alerts and outbox events."""
     check_available(tx, movements)
     event_ids = []
     for part in chunks(movements):
-        event = document_event(site_id, kind, part, now)
+        event = document_event(site_id, kind, part, now, site_version)
         tx.add_to_outbox(event, part[0].store_id, part[0].store_sequence, len(part))
         event_ids += [UUID(event.id)] * len(part)
     tx.post(movements, event_ids)

@@ -15,6 +15,10 @@ NOT_SYNCED = Gauge("akiba_gateway_backlog_not_synced", "Events not yet applied c
 OLDEST_AGE = Gauge("akiba_gateway_oldest_unsynced_age_seconds", "Age of the oldest unsynced event")
 LAST_PUSH = Gauge("akiba_gateway_last_push_timestamp_seconds", "Last successful push (Unix time)")
 LAST_PULL = Gauge("akiba_gateway_last_pull_timestamp_seconds", "Last successful pull (Unix time)")
+REFUSALS = Gauge(
+    "akiba_gateway_refused_events", "Events refused, by why (conflict: the ledgers differ)",
+    ["kind"],
+)  # fmt: skip
 
 
 def publish(status: dict[str, Any]) -> None:
@@ -22,6 +26,8 @@ def publish(status: dict[str, Any]) -> None:
     NOT_FORWARDED.set(status["not_forwarded"])
     NOT_SYNCED.set(status["not_synced"])
     OLDEST_AGE.set(status["oldest_unsynced_age_seconds"] or 0)
+    for kind, count in status["refused_by_kind"].items():
+        REFUSALS.labels(kind).set(count)
     for gauge, name in ((LAST_PUSH, "last_push_at"), (LAST_PULL, "last_pull_at")):
         if status[name] is not None:
             gauge.set(status[name].timestamp())

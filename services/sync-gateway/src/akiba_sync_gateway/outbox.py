@@ -54,30 +54,55 @@ def settle(
     for p in sent:
         if p.event_id in refused:
             conn.execute(
-                "UPDATE outbox SET state = 'refused', attempts = attempts + 1, last_error = ?"
-                " WHERE outbox_seq = ? AND state = 'pending'",
+                "UPDATE outbox SET state = 'refused', refusal = 'door', attempts = attempts + 1,"
+                " last_error = ? WHERE outbox_seq = ? AND state = 'pending'",
                 (refused[p.event_id], p.outbox_seq),
             )
             record_error(conn, "refused", refused[p.event_id], now, p.event_id)
+    for store_id in {p.store_id for p in sent if p.event_id in accepted}:
+        # An acknowledgement read before this answer was written already covers these.
+        conn.execute(
+            "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
+            " AND state = 'forwarded' AND first_sequence + line_count <= ("
+            " SELECT acked_sequence FROM stores WHERE store_id = ?)",
+            (when, store_id, store_id),
+        )
     set_state(conn, "last_push_at", when)
 
 
 def acknowledge(
     conn: sqlite3.Connection, store_id: UUID, next_sequence: int, now: datetime
 ) -> None:
-    """Central applied the store below next_sequence: those events are synced."""
+    """Central applied the store below next_sequence, for this site: the events of it that
+    were forwarded are synced, and the store is ready to write from there on.
+
+    Only forwarded events: one recorded here but never sent (a gateway restored from an old
+    backup numbers from where its copy stopped) is not what central applied at its sequence;
+    it goes out and central says whether it conflicts.
+    """
     # `first_sequence < ?` lets the (store_id, state, first_sequence) index bound the scan:
     # without it every acknowledgement would read the store's whole unsynced backlog.
     conn.execute(
         "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
-        " AND state IN ('pending', 'forwarded') AND first_sequence < ?"
-        " AND first_sequence + line_count <= ?",
+        " AND state = 'forwarded' AND first_sequence < ? AND first_sequence + line_count <= ?",
         (at(now), str(store_id), next_sequence, next_sequence),
     )
     # A store with a central history before this site took it over continues after it.
     conn.execute(
-        "UPDATE stores SET next_sequence = max(next_sequence, ?) WHERE store_id = ?",
-        (next_sequence, str(store_id)),
+        "INSERT INTO stores (store_id, next_sequence, acked_sequence, ready) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT DO UPDATE SET next_sequence = max(next_sequence, excluded.next_sequence),"
+        " acked_sequence = max(acked_sequence, excluded.acked_sequence), ready = 1",
+        (str(store_id), next_sequence, next_sequence),
+    )
+
+
+def refuse(conn: sqlite3.Connection, event_id: str, kind: str, reason: str) -> None:
+    """Central refused one of our events without voiding it: it is not applied there, whatever
+    an acknowledgement of the store's later sequences said, and is never sent again."""
+    conn.execute(
+        "UPDATE outbox SET state = 'refused', refusal = ?, last_error = ?, synced_at = NULL"
+        " WHERE event_id = ?",
+        (kind, reason, event_id),
     )
 
 
@@ -115,7 +140,8 @@ def void(conn: sqlite3.Connection, event_id: str, refusal: str, now: datetime) -
             (quantity, *line, sequence),
         )
     conn.execute(
-        "UPDATE outbox SET state = 'refused', last_error = ? WHERE event_id = ?",
+        "UPDATE outbox SET state = 'refused', refusal = 'content', last_error = ?"
+        " WHERE event_id = ?",
         (refusal, event_id),
     )
     return len(lines)
@@ -148,6 +174,15 @@ def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[st
     """Where sync stands: last push and pull, backlog, oldest unsynced, recent errors."""
     state = dict(conn.execute("SELECT name, value FROM sync_state").fetchall())
     counts = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    refusals = dict(
+        conn.execute(
+            "SELECT coalesce(refusal, 'refused'), count(*) FROM outbox WHERE state = 'refused'"
+            " GROUP BY 1"
+        ).fetchall()
+    )
+    waiting = conn.execute(
+        "SELECT store_id FROM stores WHERE managed = 1 AND ready = 0 ORDER BY store_id"
+    ).fetchall()
     oldest_at = _oldest_unsynced(conn)
     recent = conn.execute(
         "SELECT at, kind, event_id, message FROM sync_errors ORDER BY error_id DESC LIMIT ?",
@@ -162,6 +197,9 @@ def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[st
         "not_forwarded": counts.get("pending", 0),
         "not_synced": counts.get("pending", 0) + counts.get("forwarded", 0),
         "refused": counts.get("refused", 0),
+        "refused_by_kind": refusals,
+        "conflicts": refusals.get("conflict", 0),
+        "stores_awaiting_handover": [r[0] for r in waiting],
         "oldest_unsynced_at": oldest_at,
         "oldest_unsynced_age_seconds": (now - oldest_at).total_seconds() if oldest_at else None,
         "last_errors": [

@@ -123,7 +123,8 @@ def finalise(
         for a in done.adjustments
     ]  # fmt: skip
     if movements:
-        record_document(tx, site_id, SiteDocumentType.STOCKTAKE, movements, now)
+        kind = SiteDocumentType.STOCKTAKE
+        record_document(tx, site_id, kind, movements, now, store.site_version)
     posted: dict[tuple[UUID, UUID | None, UUID | None], UUID] = {
         (m.item_id, m.batch.batch_id, m.location_id): m.movement_id for m in movements
     }

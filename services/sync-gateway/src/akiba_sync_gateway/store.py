@@ -19,6 +19,10 @@ from akiba_stock.reference import AdjustmentReason, ReasonCategory, ReasonDirect
 from akiba_sync_gateway.ids import at, day, key, opt, uuid_or_none
 
 
+class StoreNotReady(StoreNotFound):
+    """The site was given the store but central has not yet said where its ledger stands."""
+
+
 @dataclass(frozen=True)
 class SiteStore:
     """A store this site writes, and where its ledger stands."""
@@ -26,6 +30,7 @@ class SiteStore:
     store_id: UUID
     next_sequence: int
     facility_type_id: UUID | None
+    site_version: int | None = None
 
 
 class Tx:
@@ -35,15 +40,20 @@ class Tx:
         self.conn = conn
 
     def managed_store(self, store_id: UUID) -> SiteStore:
-        """The store if this site manages it and it is active; StoreNotFound otherwise."""
+        """The store if this site writes it, it is active and central handed it over."""
         row = self.conn.execute(
-            "SELECT next_sequence, facility_type_id FROM stores"
+            "SELECT next_sequence, facility_type_id, ready, site_version FROM stores"
             " WHERE store_id = ? AND managed = 1 AND active = 1",
             (str(store_id),),
         ).fetchone()
         if row is None:
             raise StoreNotFound(f"store {store_id} is not a store this site manages")
-        return SiteStore(store_id, row[0], uuid_or_none(row[1]))
+        if not row[2]:
+            raise StoreNotReady(
+                f"store {store_id} was given to this site, but central has not yet said where"
+                " its ledger stands; it can be written once the site has synced"
+            )
+        return SiteStore(store_id, row[0], uuid_or_none(row[1]), row[3])
 
     def check_items(self, ids: Iterable[UUID]) -> None:
         """Every item is known and active."""

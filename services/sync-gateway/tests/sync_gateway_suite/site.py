@@ -11,6 +11,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 
 from akiba_contracts.payloads.auth import SiteChanged
+from akiba_contracts.payloads.edge import EdgeDocumentsApplied
 from akiba_contracts.payloads.reference import (
     AdjustmentReasonChanged,
     FacilityChanged,
@@ -52,6 +53,7 @@ class Site:
             (FeedKind.ADJUSTMENT_REASON, str(self.found), _reason(self.found, "credit")),
             (FeedKind.ADJUSTMENT_REASON, str(self.damaged), _reason(self.damaged, "debit")),
             (FeedKind.SITE, str(self.site_id), self.site_changed()),
+            (FeedKind.ACK, str(self.store_id), self.handed_over()),
         ]
         return [
             FeedEntry(
@@ -69,6 +71,13 @@ class Site:
             store_ids=[self.store_id],
             changed_at=NOW,
         )
+
+    def handed_over(self, next_sequence: int = 1) -> EdgeDocumentsApplied:
+        """Central's word that the store is this site's from `next_sequence` on."""
+        return EdgeDocumentsApplied(
+            store_id=self.store_id, site_id=self.site_id, next_sequence=next_sequence,
+            applied_at=NOW,
+        )  # fmt: skip
 
     def grant(self, *rights: str) -> list[str]:
         """Permission strings for rights at the managed store."""
@@ -99,7 +108,8 @@ class Site:
 async def seed(db: Database, site: Site, creds: SiteCredentials | None = None) -> None:
     """Apply the site's first feed page and cache its credentials."""
     page = FeedPage(entries=site.entries(), cursor=len(site.entries()), more=False)
-    await db.write(lambda c: feed.apply_page(c, after=0, page=page, now=NOW))
+    site_id = str(site.site_id)
+    await db.write(lambda c: feed.apply_page(c, after=0, page=page, now=NOW, site_id=site_id))
     if creds is not None:
         await db.write(lambda c: signin.cache_credentials(c, creds))
 

@@ -21,8 +21,10 @@ from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
+from akiba_sync_gateway.store import StoreNotReady
 
 ERRORS: dict[type[Exception], int] = {
+    StoreNotReady: 409,
     errors.StoreNotFound: 404,
     errors.ItemNotFound: 422,
     errors.InvalidMovement: 422,

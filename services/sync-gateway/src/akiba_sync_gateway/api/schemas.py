@@ -25,7 +25,20 @@ class SyncStatus(BaseModel):
     feed_cursor: int
     not_forwarded: int = Field(description="Events not yet accepted by the hub")
     not_synced: int = Field(description="Events not yet applied centrally (includes the above)")
-    refused: int = Field(description="Events the hub refused: never resent, see last_errors")
+    refused: int = Field(description="Events refused (at the hub or centrally): never resent")
+    refused_by_kind: dict[str, int] = Field(
+        description="Refused events by why: door (the hub), content (voided here too), conflict"
+        " (another document holds their store sequence: this site's ledger and central's differ"
+        " there; see last_errors), authorization, out_of_window, malformed"
+    )
+    conflicts: int = Field(
+        description="Events central refused because another document holds their sequence: a"
+        " second gateway writing the same store, or this one restored from an old backup"
+    )
+    stores_awaiting_handover: list[str] = Field(
+        description="Stores given to this site that central has not yet handed over (not"
+        " writable here until it has said where their ledgers stand)"
+    )
     oldest_unsynced_at: datetime | None
     oldest_unsynced_age_seconds: float | None
     last_errors: list[SyncError]

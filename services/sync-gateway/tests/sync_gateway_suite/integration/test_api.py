@@ -184,7 +184,7 @@ async def test_sync_status_shows_the_backlog_not_forwarded_and_its_age(
 ) -> None:
     await client.post(f"/stores/{site.store_id}/receipts", json=receipt(site, 3), headers=clerk)
     status = (await client.get("/sync/status", headers=clerk)).json()
-    assert (status["not_forwarded"], status["not_synced"], status["feed_cursor"]) == (1, 1, 8)
+    assert (status["not_forwarded"], status["not_synced"], status["feed_cursor"]) == (1, 1, 9)
     assert status["oldest_unsynced_age_seconds"] >= 0
     metrics = (await client.get("/metrics")).text
     assert "akiba_gateway_backlog_not_synced 1.0" in metrics

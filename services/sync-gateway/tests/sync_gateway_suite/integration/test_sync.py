@@ -48,8 +48,12 @@ async def _two_stores(db: Database, site: Site, each: int) -> None:
     (cursor,) = db._writer.execute("SELECT cursor FROM feed_cursor").fetchone()
     entry = FeedEntry(seq=cursor + 1, kind=FeedKind.SITE, key=str(site.site_id),
                       event_type=both.event_type, data=both.model_dump(mode="json"))  # fmt: skip
-    page = FeedPage(entries=[entry], cursor=cursor + 1, more=False)
-    await db.write(lambda c: feed.apply_page(c, after=cursor, page=page, now=NOW))
+    handed = site.handed_over().model_copy(update={"store_id": site.other_store})
+    ack = FeedEntry(seq=cursor + 2, kind=FeedKind.ACK, key=str(site.other_store),
+                    event_type=handed.event_type, data=handed.model_dump(mode="json"))  # fmt: skip
+    page = FeedPage(entries=[entry, ack], cursor=cursor + 2, more=False)
+    me = str(site.site_id)
+    await db.write(lambda c: feed.apply_page(c, after=cursor, page=page, now=NOW, site_id=me))
     for _ in range(each):
         for store in (site.store_id, site.other_store):
             cmd = ReceiveStock(store, site.item_id, "L", None, 1, None, "clerk")
@@ -298,7 +302,7 @@ async def test_a_rejection_from_central_is_recorded_as_a_sync_error(
         event_id="e-1", event_type_received="t", site_id=str(site.site_id), store_id=site.store_id,
         store_sequence=4, reason="gap never filled", rejected_at=NOW,
     )  # fmt: skip
-    feed = FakeDownlink([_entry(9, FeedKind.REJECTION, "e-1", rejected)])
+    feed = FakeDownlink([_entry(10, FeedKind.REJECTION, "e-1", rejected)])
     await Puller(db, feed, lambda: NOW).pull_once()
     status = await db.read(lambda c: outbox.status(c, NOW))
     assert json.loads(json.dumps(status["last_errors"], default=str))[0]["message"] == (
