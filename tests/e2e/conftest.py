@@ -39,6 +39,8 @@ class Inventory:
     item_id: UUID = field(default_factory=uuid4)
     processes: list[ServiceProcess] = field(default_factory=list)
     token: str = ""
+    # Its own consumer groups: another deployment on the same broker never takes its partitions.
+    groups: str = field(default_factory=lambda: f"t{uuid4().hex[:8]}-")
 
     @property
     def url(self) -> str:
@@ -61,6 +63,7 @@ class Inventory:
                 "AKIBA_OTEL_EXPORTER": "jsonl",
                 "AKIBA_OTEL_FILE": str(self.spans),
                 "AKIBA_RELAY_IDLE_SECONDS": "0.02",
+                "AKIBA_CONSUMER_GROUP_PREFIX": self.groups,
                 **env,
             },
             self.workdir / f"{n}-{roles}.log",

@@ -78,23 +78,22 @@ async def _produce(bootstrap: str, key: UUID, events: list[CloudEvent]) -> None:
 async def test_site_documents_in_shuffled_order_with_duplicates_become_the_ledger_exactly(
     inventory: Inventory,
 ) -> None:
-    site = uuid4()
-    await inventory.fetchval(
-        "update stores set managed_by = 'site' where store_id = $1", inventory.store_id
-    )
-    await AuthOnKafka(inventory.bootstrap).publish(
-        SiteChanged(
-            site_id=site,
-            name="clinic",
-            active=True,
-            store_ids=[inventory.store_id],
-            changed_at=datetime.now(UTC),
+    site, other = uuid4(), uuid4()
+    for site_id, stores in ((site, [inventory.store_id]), (other, [uuid4()])):
+        await AuthOnKafka(inventory.bootstrap).publish(
+            SiteChanged(
+                site_id=site_id,
+                name="clinic",
+                active=True,
+                store_ids=stores,
+                changed_at=datetime.now(UTC),
+                version=1,
+            )
         )
-    )
     for roles in ("ingest", "relay"):
         await inventory.started(inventory.process(roles))
     docs, last, net = _site_documents(inventory, site, 300)
-    intruder = _document(inventory, uuid4(), last + 1, [999])
+    intruder = _document(inventory, other, last + 1, [999])  # a site writing another's store
     sent = [*docs, *random.Random(3).sample(docs, 60), intruder]
     random.Random(11).shuffle(sent)
     await _produce(inventory.bootstrap, inventory.store_id, sent)
@@ -109,6 +108,7 @@ async def test_site_documents_in_shuffled_order_with_duplicates_become_the_ledge
     assert await inventory.fetchval("select count(*) from edge_pending") == 0
     assert await inventory.fetchval("select sum(quantity) from stock_on_hand") == net
     assert await inventory.fetchval("select next_sequence from stores") == last + 1
+    assert await inventory.fetchval("select managed_by from stores") == "site"  # auth's word
     refused = await read_topic(
         inventory.bootstrap, "inventory.edge-rejections", expect=1, needle=intruder.id
     )

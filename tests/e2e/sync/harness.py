@@ -103,6 +103,7 @@ class Central:
             "hub": await databases.create({"sync-hub": HUB_MIGRATIONS}),
         }
         self.port = {s: free_port() for s in ("auth", "inventory", "hub")}
+        groups = f"t{uuid.uuid4().hex[:8]}-"  # never another deployment's consumer groups
         settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
         await create_admin(settings, "sync-admin", ADMIN_PASSWORD)
         plan = [
@@ -118,6 +119,7 @@ class Central:
                 "AKIBA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "AKIBA_HTTP_PORT": str(self.port[service]),
                 "AKIBA_RELAY_IDLE_SECONDS": "0.02",
+                "AKIBA_CONSUMER_GROUP_PREFIX": groups,
                 **CHEAP_ARGON2,
                 **(extra_env or {}),
             }
@@ -188,7 +190,7 @@ class Central:
         store_ids = []
         for i in range(stores):
             s = await self.call("inventory", "POST", "/stores", {
-                "code": f"HF-{tag}-{i}", "name": f"Facility {tag} {i}", "managed_by": "site",
+                "code": f"HF-{tag}-{i}", "name": f"Facility {tag} {i}",
                 "facility_type_id": str(self._shared["facility_type"]),
                 "zone_id": str(self._shared["zone"]),
             })  # fmt: skip
@@ -328,16 +330,24 @@ class Gateway:
         return self._tokens[store]
 
     async def ready_to_record(self) -> None:
-        """Signed in at every store, and the feed has told the gateway it manages them."""
+        """Signed in at every store, and central has handed the gateway its stores."""
         for store in self.site.store_ids:
             await self.sign_in(store)
 
             async def managed(store: UUID = store) -> bool:
                 async with httpx.AsyncClient(base_url=self.url) as c:
                     r = await c.get(f"/stores/{store}/stock-on-hand", headers=self.auth(store))
-                return r.status_code == 200 and self._item_known()
+                return r.status_code == 200 and self._item_known() and self.handed_over(store)
 
             await wait_until(managed, what="the site's stores and item at the gateway", timeout=90)
+
+    def handed_over(self, store: UUID) -> bool:
+        """Whether central has told the gateway where the store's ledger stands (writable)."""
+        with self.read() as c:
+            row = c.execute(
+                "SELECT ready FROM stores WHERE store_id = ? AND managed = 1", (str(store),)
+            ).fetchone()
+        return bool(row and row[0])
 
     def _item_known(self) -> bool:
         with self.read() as c:

@@ -28,5 +28,11 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     consumer_batch_size: int = 500
+    consumer_group_prefix: str = Field(
+        "",
+        max_length=100,
+        description="Put before every consumer group's name: deployments that share one Kafka"
+        " cluster (or test runs side by side) must never share a group",
+    )
     auth_issuer: str = Field("akiba-auth", description="`iss` of access tokens")
     auth_audience: str = Field("akiba", description="`aud` every Akiba service accepts")

@@ -144,6 +144,7 @@ def _loop(
         pool=pool,
         handler=handler,
         dlq_producer=producer,
+        group=settings.consumer_group_prefix + name,
     )
 
 

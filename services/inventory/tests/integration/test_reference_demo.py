@@ -11,10 +11,10 @@ from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_inventory import demo
 from akiba_inventory.adapters.writers import AsyncpgWriters
-from akiba_inventory.edge_writers import apply_sites
-from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.settings import Settings
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.demo import demo_id
 from akiba_platform.testing.plugin import Databases
 

@@ -44,6 +44,7 @@ def feed_role(settings: Settings) -> Role:
                     pool=pool,
                     handler=feed.FeedBuilder(),
                     dlq_producer=producer,
+                    group=settings.consumer_group_prefix + feed.NAME,
                 ) as loop,
             ):
                 await loop.run(stop, batch_size=settings.consumer_batch_size)

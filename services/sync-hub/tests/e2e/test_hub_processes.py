@@ -67,6 +67,7 @@ class HubProcesses:
             "AKIBA_DATABASE_URL": dsn,
             "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "AKIBA_HTTP_PORT": str(self.port),
+            "AKIBA_CONSUMER_GROUP_PREFIX": f"t{uuid4().hex[:8]}-",
         }
         self.processes = [
             ServiceProcess("akiba_sync_hub", ["serve", "--roles", role], env, workdir / role)

@@ -103,7 +103,9 @@ async def hand_over(uow: AuthUnitOfWork, store_id: UUID, to_site_id: UUID | None
             kept = tuple(s for s in old.store_ids if s != store_id)
             changed.append(old := replace(old, store_ids=kept, version=version))
         if new is not None:
-            changed.append(new := replace(new, store_ids=(*new.store_ids, store_id), version=version))
+            changed.append(
+                new := replace(new, store_ids=(*new.store_ids, store_id), version=version)
+            )
         now = datetime.now(UTC)
         for site in changed:  # the old site first: its claim goes before the new one's
             await uow.sites.save_site(site)
