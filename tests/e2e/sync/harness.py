@@ -95,8 +95,15 @@ class Central:
         """Where a service's API answers."""
         return f"http://127.0.0.1:{self.port[service]}"
 
-    async def start(self, databases: Databases, extra_env: dict[str, str] | None = None) -> None:
-        """Fresh databases, the first administrator, then every process; ready when this returns."""
+    async def start(
+        self,
+        databases: Databases,
+        extra_env: dict[str, str] | None = None,
+        env_of: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        """Fresh databases, the first administrator, then every process; ready when this returns.
+
+        `env_of` adds settings to one process, named "service:roles" (e.g. "hub:api")."""
         self.dsn = {
             "auth": await databases.create({"auth": AUTH_MIGRATIONS}),
             "inventory": await databases.create({"inventory": INVENTORY_MIGRATIONS}),
@@ -122,6 +129,7 @@ class Central:
                 "AKIBA_CONSUMER_GROUP_PREFIX": groups,
                 **CHEAP_ARGON2,
                 **(extra_env or {}),
+                **(env_of or {}).get(f"{service}:{roles}", {}),
             }
             log = self.workdir / f"{service}-{roles.replace(',', '+')}.log"
             self.processes[f"{service}:{roles}"] = ServiceProcess(
@@ -184,8 +192,12 @@ class Central:
             "program": uuid.uuid4(),
         }
 
-    async def new_site(self, stores: int = 1) -> Site:
-        """Stores managed by a new site, an item, a reason, the site and a clerk per store."""
+    async def new_site(self, stores: int = 1, central_receipts: int = 0) -> Site:
+        """Stores managed by a new site, an item, a reason, the site and a clerk per store.
+
+        With `central_receipts`, each store first records that many receipts centrally (over
+        inventory's HTTP API), as a store does before it is given to a site.
+        """
         tag = uuid.uuid4().hex[:8].upper()
         store_ids = []
         for i in range(stores):
@@ -202,16 +214,35 @@ class Central:
         reason = await self.call("inventory", "POST", "/adjustment-reasons", {
             "name": f"Damaged {tag}", "direction": "debit", "category": "adjustment",
         })  # fmt: skip
+        clerks = {store: await self._clerk(f"clerk-{tag}-{i}".lower(), store)
+                  for i, store in enumerate(store_ids)}  # fmt: skip
+        for store in store_ids:
+            for n in range(central_receipts):
+                await self.receive_centrally(store, clerks[store], item["item_id"], 1 + n)
         site = await self.call(
             "auth",
             "POST",
             "/sites",
             {"name": f"Site {tag}", "store_ids": [str(s) for s in store_ids]},
         )
-        clerks = {store: await self._clerk(f"clerk-{tag}-{i}".lower(), store)
-                  for i, store in enumerate(store_ids)}  # fmt: skip
         return Site(UUID(site["site_id"]), site["secret"], store_ids, UUID(item["item_id"]),
                     UUID(reason["reason_id"]), clerks)  # fmt: skip
+
+    async def receive_centrally(self, store: UUID, clerk: str, item: str, quantity: int) -> None:
+        """A receipt over inventory's own API, by the store's clerk (a store central writes)."""
+        async with httpx.AsyncClient(base_url=self.url("auth")) as c:
+            form = {"grant_type": "password", "username": clerk, "password": USER_PASSWORD}
+            token = (await c.post("/oauth/token", data=form)).json()["access_token"]
+        body = {"item_id": item, "lot_code": "C-1", "quantity": quantity}
+
+        async def attempt() -> httpx.Response | None:
+            async with httpx.AsyncClient(base_url=self.url("inventory")) as c:
+                r = await c.post(f"/stores/{store}/receipts", json=body,
+                                 headers={"authorization": f"Bearer {token}"})  # fmt: skip
+            return None if r.status_code in (401, 403) else r
+
+        r = await wait_until(attempt, what="the clerk's central receipt authorized", timeout=60)
+        assert r.status_code == 201, r.text
 
     async def _clerk(self, username: str, store: UUID) -> str:
         user = await self.call(

@@ -28,7 +28,7 @@ async def test_site_a_writing_a_store_of_site_b_is_refused_applied_nowhere_and_a
     victim = b.store_ids[0]
     # A tampered gateway: site A's database claims B's store, so it records and pushes to it.
     with gw.read() as c:
-        c.execute("INSERT INTO stores (store_id, managed) VALUES (?, 1)", (str(victim),))
+        c.execute("INSERT INTO stores (store_id, managed, ready) VALUES (?, 1, 1)", (str(victim),))
     gw.site.clerks[victim] = gw.site.clerks[a.store_ids[0]]
     await gw.record_direct(victim, 3)
 

@@ -16,6 +16,7 @@ from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import SigningKeyPublished, SiteChanged, UserPermissionsChanged
 from akiba_platform.auth.keys import KeyRing
 from akiba_platform.auth.permissions import PermissionStore
+from akiba_platform.faults import sites_lag
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,17 @@ class AuthFeed:
             UserPermissionsChanged.event_type: lambda d: permissions.apply(
                 UserPermissionsChanged(**d)
             ),
-            SiteChanged.event_type: lambda d: sites.apply(SiteChanged(**d)),
+            SiteChanged.event_type: lambda d: self._site(sites, SiteChanged(**d)),
         }
         self._task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _site(sites: SiteDirectory, record: SiteChanged) -> None:
+        lag = sites_lag()
+        if lag:
+            asyncio.get_running_loop().call_later(lag, sites.apply, record)
+        else:
+            sites.apply(record)
 
     async def start(self, catch_up_seconds: float = 30.0) -> None:
         """Read everything published so far, then keep following in the background."""
