@@ -48,13 +48,15 @@ def _events(gw: Gateway) -> list[tuple[int, str, str | None]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def _settled(gw: Gateway) -> None:
-    """Every event of the gateway synced or refused: nothing left for central to say."""
+async def _conflicts_reported(gw: Gateway, n: int) -> None:
+    """Central's refusal of n events reached the gateway (an acknowledgement of the store's
+    later sequences may show one synced for a moment before its refusal arrives in the feed)."""
 
     def done() -> bool:
-        return all(state in ("synced", "refused") for _, state, _ in _events(gw))
+        states = [(state, refusal) for _, state, refusal in _events(gw)]
+        return states.count(("refused", "conflict")) == n and ("pending", None) not in states
 
-    await wait_until(done, timeout=120, interval=0.3, what=f"{gw.name}'s events settled")
+    await wait_until(done, timeout=120, interval=0.3, what=f"{n} conflicts reported to {gw.name}")
 
 
 async def _status(gw: Gateway, store: UUID) -> dict[str, Any]:
@@ -100,7 +102,7 @@ async def test_a_cloned_gateway_writing_the_same_store_is_refused_as_a_conflict_
     gw.hub_link.restore()
     await synced(central, gw)
     clone.hub_link.restore()
-    await _settled(clone)
+    await _conflicts_reported(clone, 3)
 
     assert await central.ledger([store]) == gw.ledger()  # the first writer's history holds
     assert [e for e in _events(clone) if e[0] > 1] == [
@@ -141,7 +143,7 @@ async def test_a_gateway_restored_from_an_old_backup_has_its_new_documents_refus
     for q in (60, 70):
         await gw.receive(store, q)  # numbered 3 and 4 again: central holds 3, 4 and 5
     gw.hub_link.restore()
-    await _settled(gw)
+    await _conflicts_reported(gw, 2)
     after = await gw.receive(store, 80)  # numbered after central's ledger, once it has heard
     await wait_until(
         lambda: _events(gw)[-1][1] == "synced", timeout=60, what="the new receipt synced"
