@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
@@ -19,6 +20,7 @@ from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
 
@@ -56,7 +58,8 @@ def create_app(
                 timedelta(seconds=settings.login_window_seconds),
             )
             app.state.authorizer = authorizer or local.authorizer
-            yield
+            async with idempotency.keeping(app, SqliteIdempotencyStore(database), settings):
+                yield
         finally:
             if db is None:
                 database.close()
@@ -67,7 +70,8 @@ def create_app(
         errors=ERRORS,
         lifespan=lifespan,
     )
-    # Appended, so innermost: inside the platform's telemetry (request ids, spans).
+    # Appended, so innermost: inside the platform's telemetry (request ids, spans) and its
+    # idempotency middleware (the fast lane's write claims the request's key).
     app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
     return app
 
