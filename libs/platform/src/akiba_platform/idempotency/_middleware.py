@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from akiba_platform.auth.authorizer import Authorizer
 from akiba_platform.auth.tokens import InvalidToken
+from akiba_platform.faults import crash_point
 from akiba_platform.http.asgi import header, read_body, replaying
 from akiba_platform.http.problems import problem_response
 from akiba_platform.idempotency._claim import (
@@ -84,6 +85,7 @@ class IdempotencyMiddleware:
         finally:
             _current.reset(token)
         if claim.recorded or 200 <= response.status < 300:
+            crash_point("idempotency-before-answer")
             await _keep(keeper, claim, response)
         await response.forward(send)
 
