@@ -7,7 +7,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import uuid4
 
@@ -38,9 +38,10 @@ class Gateway:
     workdir: Path
     port: int
     token: str = ""
+    processes: list[ServiceProcess] = field(default_factory=list)
 
     def start(self, **env: str) -> ServiceProcess:
-        return ServiceProcess(
+        proc = ServiceProcess(
             "akiba_sync_gateway",
             ["serve", "--roles", "api"],
             {
@@ -51,6 +52,8 @@ class Gateway:
             },
             self.workdir / f"gateway-{uuid4().hex[:6]}.log",
         ).start()
+        self.processes.append(proc)
+        return proc
 
     async def ready(self, proc: ServiceProcess) -> None:
         async def signed_in() -> str | None:
@@ -94,41 +97,36 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     rights = [Right.STOCK_ADJUST, Right.STOCK_CARDS_VIEW]
     await seed(db, site, site.credentials({"clerk": site.grant(*rights)}))
     db.close()
-    yield Gateway(site, path, tmp_path, _free_port())
+    gw = Gateway(site, path, tmp_path, _free_port())
+    yield gw
+    for proc in gw.processes:
+        proc.stop()
 
 
 async def test_a_receipt_resent_after_a_dropped_connection_is_recorded_once(
     gateway: Gateway,
 ) -> None:
-    proc = gateway.start()
-    try:
-        await gateway.ready(proc)
-        key = str(uuid4())
-        await gateway.hang_up(key, 12)
-        await wait_until(lambda: gateway.count("ledger"), what="the first receipt recorded")
-        again = await gateway.receive(key, 12)
-        assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
-        with sqlite3.connect(gateway.path) as conn:
-            recorded = conn.execute("SELECT movement_id FROM ledger").fetchone()[0]
-        assert again.json()["movement_id"] == recorded
-        await asyncio.sleep(0.3)
-        assert (gateway.count("ledger"), gateway.count("outbox")) == (1, 1)
-    finally:
-        proc.stop()
+    await gateway.ready(gateway.start())
+    key = str(uuid4())
+    await gateway.hang_up(key, 12)
+    await wait_until(lambda: gateway.count("ledger"), what="the first receipt recorded")
+    again = await gateway.receive(key, 12)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    with sqlite3.connect(gateway.path) as conn:
+        recorded = conn.execute("SELECT movement_id FROM ledger").fetchone()[0]
+    assert again.json()["movement_id"] == recorded
+    await asyncio.sleep(0.3)
+    assert (gateway.count("ledger"), gateway.count("outbox")) == (1, 1)
 
 
 async def test_a_receipt_resent_at_once_is_recorded_once(gateway: Gateway) -> None:
-    proc = gateway.start()
-    try:
-        await gateway.ready(proc)
-        key = str(uuid4())
-        await gateway.hang_up(key, 7)
-        again = await gateway.receive(key, 7)
-        assert again.status_code == 201, again.text
-        await asyncio.sleep(0.3)
-        assert (gateway.count("ledger"), gateway.count("outbox")) == (1, 1)
-    finally:
-        proc.stop()
+    await gateway.ready(gateway.start())
+    key = str(uuid4())
+    await gateway.hang_up(key, 7)
+    again = await gateway.receive(key, 7)
+    assert again.status_code == 201, again.text
+    await asyncio.sleep(0.3)
+    assert (gateway.count("ledger"), gateway.count("outbox")) == (1, 1)
 
 
 async def test_a_crash_before_the_answer_is_stored_is_a_409_never_a_second_receipt(
@@ -140,11 +138,7 @@ async def test_a_crash_before_the_answer_is_stored_is_a_409_never_a_second_recei
     await gateway.hang_up(key, 9)
     assert await asyncio.to_thread(crashing.wait, 60) == 137
     assert gateway.count("ledger") == 1, "acknowledged or not, the receipt was durable"
-    proc = gateway.start(AKIBA_GATEWAY_IDEMPOTENCY_WAIT_SECONDS="0.3")
-    try:
-        await gateway.ready(proc)
-        again = await gateway.receive(key, 9)
-        assert again.status_code == 409 and "recorded once" in again.json()["detail"]
-        assert gateway.count("ledger") == 1
-    finally:
-        proc.stop()
+    await gateway.ready(gateway.start(AKIBA_GATEWAY_IDEMPOTENCY_WAIT_SECONDS="0.3"))
+    again = await gateway.receive(key, 9)
+    assert again.status_code == 409 and "recorded once" in again.json()["detail"]
+    assert gateway.count("ledger") == 1
