@@ -8,7 +8,6 @@ commits the effect (in its transaction), and the answer stored after it.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 
 from fastapi.routing import RouteContext, iter_route_contexts
@@ -36,7 +35,6 @@ from akiba_platform.idempotency._seal import seal, unseal
 from akiba_platform.idempotency._store import Answer, Stored
 
 REPLAYED = (b"idempotent-replayed", b"true")
-log = logging.getLogger(__name__)
 
 
 class IdempotencyMiddleware:
@@ -98,11 +96,7 @@ class IdempotencyMiddleware:
 
 async def _keep(keeper: Keeper, claim: Claim, response: _Buffered) -> None:
     sealed = seal(claim.key, claim.scope, response.body)
-    try:
-        await keeper.store.keep(claim, Answer(response.status, response.content_type, sealed))
-    except Exception:
-        # The effect stands; a retry is told it was recorded once (409) rather than run again.
-        log.warning("idempotency answer not stored", exc_info=True)
+    await keeper.keep(claim, Answer(response.status, response.content_type, sealed))
 
 
 def _extra(route: RouteContext) -> dict[str, object] | None:

@@ -58,7 +58,12 @@ def create_app(
                 timedelta(seconds=settings.login_window_seconds),
             )
             app.state.authorizer = authorizer or local.authorizer
-            async with idempotency.keeping(app, SqliteIdempotencyStore(database), settings):
+            # Answers are stored in the background: one rides in the writer's next group
+            # commit, so a keyed receipt is acknowledged after one fsync, as one without a key.
+            # Should the gateway stop before that commit, a retry hears that the receipt was
+            # recorded once (409), never records it again.
+            store = SqliteIdempotencyStore(database)
+            async with idempotency.keeping(app, store, settings, background=True):
                 yield
         finally:
             if db is None:
