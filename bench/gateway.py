@@ -83,9 +83,10 @@ async def _flat_out(send: Send, seconds: float, senders: int = 1) -> float:
 
 
 class RawHttp:
-    """Keep-alive HTTP/1.1 connections sending one prepared request; a new one when all busy."""
+    """Keep-alive HTTP/1.1 connections sending one prepared request (or one made per send, for
+    a new Idempotency-Key each time); a new connection when all are busy."""
 
-    def __init__(self, port: int, request: bytes) -> None:
+    def __init__(self, port: int, request: bytes | Callable[[], bytes]) -> None:
         self._port, self._request = port, request
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.opened = self.acked = 0
@@ -94,14 +95,15 @@ class RawHttp:
         """Send the request on an idle connection; raise unless it answered 201."""
         conn = self._idle.pop() if self._idle else await self._open()
         reader, writer = conn
-        writer.write(self._request)
+        request = self._request() if callable(self._request) else self._request
+        writer.write(request)
         status = await reader.readline()
         if not status:
             # uvicorn closes a connection idle past its keep-alive timeout (between
             # phases); the request never reached it, so it is sent again on a new one.
             writer.close()
             reader, writer = conn = await self._open()
-            writer.write(self._request)
+            writer.write(request)
             status = await reader.readline()
         length = 0
         while (line := await reader.readline()) != b"\r\n":
@@ -128,14 +130,24 @@ class RawHttp:
             writer.close()
 
 
-def _receipt(store: uuid.UUID, item: uuid.UUID, token: str) -> bytes:
+def _receipt(store: uuid.UUID, item: uuid.UUID, token: str, key: str | None = None) -> bytes:
     body = orjson.dumps({"item_id": str(item), "lot_code": "L1", "quantity": 1})
+    keyed = f"idempotency-key: {key}\r\n" if key else ""
     head = (
         f"POST /stores/{store}/receipts HTTP/1.1\r\nhost: gateway\r\n"
-        f"authorization: Bearer {token}\r\ncontent-type: application/json\r\n"
+        f"authorization: Bearer {token}\r\ncontent-type: application/json\r\n{keyed}"
         f"content-length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
+
+
+async def _phases(http: RawHttp, gateway: psutil.Process, seconds: float) -> dict[str, float]:
+    """Receipts/s with 1 and with SENDERS senders, and the gateway's CPU per receipt."""
+    found = {"1 sender": await _flat_out(http.send, seconds)}
+    cpu, acked = sum(gateway.cpu_times()[:2]), http.acked
+    found[f"{SENDERS} senders"] = await _flat_out(http.send, seconds, SENDERS)
+    found["cpu per event"] = (sum(gateway.cpu_times()[:2]) - cpu) / (http.acked - acked)
+    return found
 
 
 def _seed(path: str, site_id: uuid.UUID, store: uuid.UUID, item: uuid.UUID) -> None:
@@ -197,19 +209,21 @@ async def _gateway(folder: Path, seconds: float) -> dict[str, Any]:
             form = {"grant_type": "password", "username": "bench", "password": "pw"}
             token = (await client.post("/oauth/token", data=form)).json()["access_token"]
         http = RawHttp(port, _receipt(store, item, token))
+        keyed = RawHttp(port, lambda: _receipt(store, item, token, uuid.uuid4().hex))
         await _flat_out(http.send, 1.0)  # warm-up: imports, first connections, caches
+        await _flat_out(keyed.send, 1.0)
         gateway = psutil.Process(proc.pid)
-        found: dict[str, Any] = {"1 sender": await _flat_out(http.send, seconds)}
-        cpu, acked = sum(gateway.cpu_times()[:2]), http.acked
-        found[f"{SENDERS} senders"] = await _flat_out(http.send, seconds, SENDERS)
-        found["cpu per event"] = (sum(gateway.cpu_times()[:2]) - cpu) / (http.acked - acked)
+        found: dict[str, Any] = await _phases(http, gateway, seconds)
+        found["keyed"] = await _phases(keyed, gateway, seconds)
         found |= {
             "latencies": await _offered(http.send, RATE, seconds),
-            "connections": http.opened,
-            "acked": http.acked,
+            "keyed latencies": await _offered(keyed.send, RATE, seconds),
+            "connections": http.opened + keyed.opened,
+            "acked": http.acked + keyed.acked,
             "rss": gateway.memory_info().rss,
         }
         http.close()
+        keyed.close()
     finally:
         proc.terminate()
         proc.wait(30)
@@ -261,6 +275,7 @@ async def run(seconds: float = 5.0) -> dict[str, Any]:
     lat, raw_lat = ours["latencies"], raw["latencies"]
     p99, raw_p99 = _percentile(lat, 0.99), _percentile(raw_lat, 0.99)
     best = max(ours["1 sender"], ours[f"{SENDERS} senders"])
+    keyed = ours["keyed"]
     return {
         "gateway record events/s (1 sender)": round(ours["1 sender"]),
         f"gateway record events/s ({SENDERS} senders)": round(ours[f"{SENDERS} senders"]),
@@ -268,7 +283,14 @@ async def run(seconds: float = 5.0) -> dict[str, Any]:
         "gateway (1 sender) / raw": round(ours["1 sender"] / raw["events/s"], 3),
         f"gateway ({SENDERS} senders) / raw": round(best / raw["events/s"], 3),
         f"gateway CPU ms per event ({SENDERS} senders)": round(ours["cpu per event"] * 1e3, 3),
+        "with Idempotency-Key: events/s (1 sender)": round(keyed["1 sender"]),
+        f"with Idempotency-Key: events/s ({SENDERS} senders)": round(keyed[f"{SENDERS} senders"]),
+        f"with Idempotency-Key: CPU ms per event ({SENDERS} senders)": round(
+            keyed["cpu per event"] * 1e3, 3
+        ),
+        "with / without Idempotency-Key (1 sender)": round(keyed["1 sender"] / ours["1 sender"], 3),
         **_latency("gateway ack", lat),
+        **_latency("gateway ack with Idempotency-Key", ours["keyed latencies"]),
         **_latency("raw commit", raw_lat),
         "gateway p99 / raw p99": round(p99 / raw_p99, 2) if raw_p99 else None,
         f"p99 under {TARGET_P99_MS} ms": p99 * 1e3 < TARGET_P99_MS,

@@ -36,3 +36,10 @@ class ServiceSettings(BaseSettings):
     )
     auth_issuer: str = Field("akiba-auth", description="`iss` of access tokens")
     auth_audience: str = Field("akiba", description="`aud` every Akiba service accepts")
+    idempotency_retention_hours: float = Field(
+        24, ge=24, description="How long an Idempotency-Key and its answer are kept (at least)"
+    )
+    idempotency_purge_every_seconds: float = Field(3600, gt=0, description="Expired keys' purge")
+    idempotency_wait_seconds: float = Field(
+        5, ge=0, description="How long a retry waits for its first request's answer, then 409"
+    )

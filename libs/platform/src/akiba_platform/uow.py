@@ -12,6 +12,7 @@ from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
 from akiba_platform.db import Connection
+from akiba_platform.idempotency import AsyncpgIdempotencyStore, claim_or_raise, pending_claim
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 
 
@@ -63,12 +64,21 @@ class UnitOfWork:
             raise
 
     async def commit(self) -> None:
-        """Write the queued events, then commit everything at once (if the transaction is ours)."""
+        """Write the queued events, then commit everything at once (if the transaction is ours).
+
+        In a request carrying an Idempotency-Key, the key is claimed in this transaction
+        first: if another request recorded it already, KeyAlreadyClaimed rolls this one back.
+        """
+        claim = pending_claim() if self._tx is not None else None
+        if claim is not None:
+            await claim_or_raise(AsyncpgIdempotencyStore(self.conn), claim)
         await AsyncpgOutbox(self.conn).put(self._messages)
         self._messages.clear()
         if self._tx is not None:
             await self._tx.commit()
             self._tx = None
+            if claim is not None:
+                claim.recorded = True
 
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None

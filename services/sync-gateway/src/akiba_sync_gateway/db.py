@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from akiba_platform.idempotency import pending_claim
+from akiba_sync_gateway.idempotency import claiming
 from akiba_sync_gateway.writer import GroupWriter, run_deferred
 
 T = TypeVar("T")
@@ -80,8 +82,16 @@ class Database:
         self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run fn atomically on the writer thread; durable (committed, FULL) when this returns."""
-        return await self._write_group.write(fn)
+        """Run fn atomically on the writer thread; durable (committed, FULL) when this returns.
+
+        In a request carrying an Idempotency-Key, the key is claimed in fn's savepoint.
+        """
+        claim = pending_claim()
+        if claim is None:
+            return await self._write_group.write(fn)
+        value = await self._write_group.write(claiming(claim, fn))
+        claim.recorded = True
+        return value
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn in one read transaction (a consistent snapshot) on the reader thread."""

@@ -41,3 +41,10 @@ class Settings(BaseSettings):
     login_failures_per_user: int = Field(5, ge=1, description="Failures per user per window")
     login_failures_per_address: int = Field(20, ge=1, description="Failures per address per window")
     login_window_seconds: int = Field(900, ge=1, description="Window failures are counted over")
+    idempotency_retention_hours: float = Field(
+        24, ge=24, description="How long an Idempotency-Key and its answer are kept (at least)"
+    )
+    idempotency_purge_every_seconds: float = Field(3600, gt=0, description="Expired keys' purge")
+    idempotency_wait_seconds: float = Field(
+        5, ge=0, description="How long a retry waits for its first request's answer, then 409"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.middleware import Middleware
 
 from akiba_platform.http.middleware import TelemetryMiddleware
 from akiba_platform.http.probes import Probe, run_probes
@@ -24,11 +25,22 @@ def create_app(
     errors: dict[type[Exception], int] | None = None,
     lifespan: Any = None,
 ) -> FastAPI:
-    """A FastAPI app with probes, metrics, problem+json errors and tracing."""
+    """A FastAPI app with probes, metrics, problem+json errors, tracing and idempotent writes.
+
+    Every write route of `routers` declares the Idempotency-Key header unless it is exempt;
+    the app's lifespan gives the key store (`akiba_platform.idempotency.keeping`).
+    """
+    # Imported here: akiba_platform.idempotency reads tokens through akiba_platform.auth,
+    # whose routes import this package's problems.
+    from akiba_platform import idempotency
+
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.probes = list(probes)
     install_problem_handlers(app, errors or {})
     app.add_middleware(TelemetryMiddleware)
+    # Appended, so inside telemetry (request ids and spans cover replays and refusals).
+    app.user_middleware.append(Middleware(idempotency.IdempotencyMiddleware))
+    idempotency.declare(routers)
     app.include_router(_platform_router())
     for router in routers:
         app.include_router(router)

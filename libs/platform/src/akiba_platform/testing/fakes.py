@@ -1,12 +1,15 @@
-"""In-memory outbox and inbox for unit tests, held to the real ones' behaviour suite."""
+"""In-memory outbox, inbox and idempotency keys for unit tests, held to the real ones' suites."""
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 from uuid import UUID
 
 from akiba_contracts.envelope import serialised
+from akiba_platform.idempotency import Answer, Claim, Stored
 from akiba_platform.outbox import OutboxMessage, PendingMessage
 
 
@@ -71,3 +74,54 @@ class FakeInbox:
     async def dead_letter(self, consumer: str, event_id: UUID) -> None:
         """Mark the event dead-lettered."""
         self.seen[(consumer, event_id)] = True
+
+
+class FakeIdempotencyStore:
+    """Idempotency keys in memory; a claim stays staged until `commit`, like a transaction's."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, bytes], tuple[Stored, float]] = {}
+        self._staged: dict[tuple[str, bytes], tuple[Stored, float]] = {}
+
+    async def find(self, scope: str, key_hash: bytes) -> Stored | None:
+        """The committed row, if any."""
+        found = self.rows.get((scope, key_hash))
+        return None if found is None else found[0]
+
+    async def claim(self, claim: Claim) -> bool:
+        """Stage the key unless it exists (committed or staged)."""
+        at = (claim.scope, claim.key_hash)
+        if at in self.rows or at in self._staged:
+            return False
+        self._staged[at] = (Stored(claim.fingerprint, None), time.time())
+        return True
+
+    def commit(self) -> None:
+        """End the fake transaction: staged claims become rows."""
+        self.rows.update(self._staged)
+        self._staged.clear()
+
+    def rollback(self) -> None:
+        """Drop staged claims."""
+        self._staged.clear()
+
+    async def keep(self, claim: Claim, answer: Answer) -> None:
+        """Answer the claimed row of the same request, or add an answered row."""
+        at = (claim.scope, claim.key_hash)
+        found = self.rows.get(at)
+        if found is None:
+            self.rows[at] = (Stored(claim.fingerprint, answer), time.time())
+        elif found[0].answer is None and found[0].fingerprint == claim.fingerprint:
+            self.rows[at] = (Stored(claim.fingerprint, answer), found[1])
+
+    async def purge(self, older_than: timedelta) -> int:
+        """Drop rows created before now minus `older_than`."""
+        before = time.time() - older_than.total_seconds()
+        old = [at for at, (_, created) in self.rows.items() if created < before]
+        for at in old:
+            del self.rows[at]
+        return len(old)
+
+    def age(self, by: timedelta) -> None:
+        """Make every row older (for expiry tests)."""
+        self.rows = {at: (s, c - by.total_seconds()) for at, (s, c) in self.rows.items()}

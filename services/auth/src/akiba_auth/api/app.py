@@ -17,6 +17,7 @@ from akiba_auth.passwords import PasswordHasher
 from akiba_auth.settings import Settings
 from akiba_auth.tokens import TokenSigner
 from akiba_auth.uow import AuthUnitOfWork
+from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
@@ -54,6 +55,8 @@ def create_app(
         async with AsyncExitStack() as stack:
             db = pool if pool is not None else await stack.enter_async_context(open_pool(settings))
             _wire(app, settings, db)
+            store = idempotency.AsyncpgIdempotencyStore(db)
+            await stack.enter_async_context(idempotency.keeping(app, store, settings))
             await ensure_key(AuthUnitOfWork(db), settings.key_secret())
             # Auth authorizes its own admin routes like every service does: from the keys and
             # permissions it published, so one code path decides everywhere.

@@ -23,6 +23,7 @@ from akiba_inventory.api.routes import (
 )
 from akiba_inventory.settings import Settings
 from akiba_inventory.stocktakes import StocktakeFinalised, StocktakeNotFound
+from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
@@ -65,6 +66,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.pool = pool or await stack.enter_async_context(open_pool(settings))
+            store = idempotency.AsyncpgIdempotencyStore(app.state.pool)
+            await stack.enter_async_context(idempotency.keeping(app, store, settings))
             app.state.authorizer = authorizer or await stack.enter_async_context(
                 local_authorizer(
                     settings.kafka_bootstrap_servers,

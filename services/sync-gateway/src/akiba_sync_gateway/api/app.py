@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
+from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
@@ -19,6 +20,7 @@ from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
 from akiba_sync_gateway.store import StoreNotReady
@@ -58,7 +60,13 @@ def create_app(
                 timedelta(seconds=settings.login_window_seconds),
             )
             app.state.authorizer = authorizer or local.authorizer
-            yield
+            # Answers are stored in the background: one rides in the writer's next group
+            # commit, so a keyed receipt is acknowledged after one fsync, as one without a key.
+            # Should the gateway stop before that commit, a retry hears that the receipt was
+            # recorded once (409), never records it again.
+            store = SqliteIdempotencyStore(database)
+            async with idempotency.keeping(app, store, settings, background=True):
+                yield
         finally:
             if db is None:
                 database.close()
@@ -69,7 +77,8 @@ def create_app(
         errors=ERRORS,
         lifespan=lifespan,
     )
-    # Appended, so innermost: inside the platform's telemetry (request ids, spans).
+    # Appended, so innermost: inside the platform's telemetry (request ids, spans) and its
+    # idempotency middleware (the fast lane's write claims the request's key).
     app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
     return app
 

@@ -20,11 +20,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import MovementResponse
 from akiba_platform.auth import Authorizer, InvalidToken
+from akiba_platform.http.asgi import read_body, replaying
 from akiba_platform.http.problems import problem_response, title_of
 from akiba_sync_gateway.api.deps import Recorder
 from akiba_sync_gateway.api.recording import WRITES, Handler
@@ -45,8 +46,8 @@ class FastLane:
         if match is None:
             await self.app(scope, receive, send)
             return
-        body, read = await _body(receive)
-        replay = _replaying(read, receive)
+        body, read = await read_body(receive)
+        replay = replaying(read, receive)
         planned = None if body is None else self._plan(scope, match, body)
         if planned is None:
             await self.app(scope, replay, send)
@@ -96,26 +97,6 @@ def _match(scope: Scope) -> re.Match[str] | None:
     if scope["type"] != "http" or scope["method"] != "POST":
         return None
     return _PATH.fullmatch(scope["path"])
-
-
-async def _body(receive: Receive) -> tuple[bytes | None, list[Message]]:
-    """The whole body (None if the client went away), and the messages read to get it."""
-    read = [await receive()]
-    while read[-1]["type"] == "http.request" and read[-1].get("more_body", False):
-        read.append(await receive())
-    if read[-1]["type"] != "http.request":
-        return None, read
-    return b"".join(m.get("body", b"") for m in read), read
-
-
-def _replaying(read: list[Message], receive: Receive) -> Receive:
-    """A receive that hands back the messages already read, then carries on."""
-    pending = list(read)
-
-    async def replay() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return replay
 
 
 def _json(result: Any) -> bytes:

@@ -48,7 +48,8 @@ def test_migrations_apply_once_and_reopening_applies_nothing(tmp_path: Path) -> 
         "0001_gateway.sql",
         "0002_signin_failures.sql",
         "0003_voided_ledger.sql",
-        "0004_store_handover.sql",
+        "0004_idempotency.sql",
+        "0005_store_handover.sql",
     ]
     assert migrate(conn) == []
 

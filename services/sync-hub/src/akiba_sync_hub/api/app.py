@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
+from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer, SiteDirectory, local_authorizer
 from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
@@ -35,6 +36,8 @@ def create_app(
         async with AsyncExitStack() as stack:
             app.state.settings = settings
             app.state.pool = pool or await stack.enter_async_context(open_pool(settings))
+            store = idempotency.AsyncpgIdempotencyStore(app.state.pool)
+            await stack.enter_async_context(idempotency.keeping(app, store, settings))
             app.state.authorizer = authorizer or await stack.enter_async_context(
                 local_authorizer(
                     settings.kafka_bootstrap_servers,

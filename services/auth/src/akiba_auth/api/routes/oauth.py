@@ -21,6 +21,7 @@ from akiba_auth.domain.errors import (
 from akiba_auth.handlers import keys
 from akiba_auth.handlers.grants import Grants
 from akiba_auth.tokens import Tokens
+from akiba_platform import idempotency
 from akiba_platform.http.app import PUBLIC
 
 router = APIRouter(tags=["oauth"])
@@ -88,7 +89,13 @@ async def _grant(grants: Grants, request: Request, form: dict[str, str | None]) 
     raise UnsupportedGrantType(f"grant_type {grant!r} is not supported")
 
 
-@router.post("/oauth/token", openapi_extra=PUBLIC)
+# Sign-in is not a write a client retries for its effect: each call issues new tokens, and
+# keeping the answer would store tokens at rest. Revocation is idempotent by itself (RFC 7009).
+TOKEN_EXEMPT = idempotency.exempt("issues tokens; a retry signs in again")
+REVOKE_EXEMPT = idempotency.exempt("revoking twice is revoking once (RFC 7009)")
+
+
+@router.post("/oauth/token", openapi_extra={**PUBLIC, **TOKEN_EXEMPT})
 async def token(
     request: Request,
     grants: GrantsDep,
@@ -114,7 +121,7 @@ async def token(
         return _oauth_error(e)
 
 
-@router.post("/oauth/revoke", openapi_extra=PUBLIC)
+@router.post("/oauth/revoke", openapi_extra={**PUBLIC, **REVOKE_EXEMPT})
 async def revoke(grants: GrantsDep, token: FormField = None) -> Response:
     """Revoke a refresh token and its family (RFC 7009: unknown tokens also get 200)."""
     if not token:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
 from akiba_contracts.rights import Right
+from akiba_platform import idempotency
 from akiba_platform.auth import requires
 from akiba_platform.http.app import PUBLIC
 from akiba_sync_gateway import metrics, outbox, signin
@@ -27,7 +28,11 @@ def _error(
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
-@router.post("/oauth/token", openapi_extra=PUBLIC)
+# Sign-in takes no Idempotency-Key: each call issues a new token, which is not to be kept.
+@router.post(
+    "/oauth/token",
+    openapi_extra={**PUBLIC, **idempotency.exempt("issues tokens; a retry signs in again")},
+)
 async def token(
     request: Request,
     db: Db,

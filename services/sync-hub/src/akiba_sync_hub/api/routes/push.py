@@ -10,6 +10,7 @@ import orjson
 from fastapi import APIRouter, Request
 
 from akiba_contracts.sync import PushResponse
+from akiba_platform import idempotency
 from akiba_platform.auth import requires_site
 from akiba_platform.http.problems import Problem
 from akiba_sync_hub import metrics
@@ -34,11 +35,17 @@ _BODY = {
 }
 
 
+# No Idempotency-Key: a push is idempotent by the events' own ids. A push repeated after a
+# timeout is forwarded again, and inventory's inbox and each store's sequence apply every
+# event once. (The key's middleware would also read the whole body before the byte limit.)
+_EXEMPT = idempotency.exempt("idempotent by event ids (inventory's inbox, store sequences)")
+
+
 @router.post(
     "/sites/{site_id}/events",
     response_model=PushResponse,
     dependencies=_SITE["dependencies"],
-    openapi_extra={**_SITE["openapi_extra"], **_BODY},
+    openapi_extra={**_SITE["openapi_extra"], **_BODY, **_EXEMPT},
 )
 async def push(
     site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
