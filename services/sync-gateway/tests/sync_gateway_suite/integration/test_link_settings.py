@@ -18,6 +18,7 @@ from akiba_contracts.rights import Right
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_sync_gateway import bootstrap
 from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.demo import DEMO_SITE
 from akiba_sync_gateway.settings import Settings
 
 from ..site import PASSWORD, Site, receipt, seed
@@ -38,6 +39,16 @@ def test_the_link_must_be_https_unless_a_lab_declares_plain_http() -> None:
     assert Settings(**{**secure, "auth_url": "http://10.0.0.1:8104"}).link_problem()
     assert Settings(hub_url="http://127.0.0.1:1", insecure_link=True).link_problem() is None
     assert "not an http(s) URL" in str(Settings(**{**secure, "hub_url": "hub"}).link_problem())
+
+
+def test_the_demo_site_make_run_starts_declares_its_plain_http_link_a_lab(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in DEMO_SITE.env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.hub_url.startswith("http://") and settings.insecure_link
+    assert settings.link_problem() is None
 
 
 async def test_only_roles_that_talk_to_central_need_the_secure_link(db: Database) -> None:
