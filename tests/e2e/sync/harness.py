@@ -310,6 +310,7 @@ class Gateway:
             "AKIBA_GATEWAY_DATABASE_PATH": str(self.db_path),
             "AKIBA_GATEWAY_HUB_URL": self.hub_link.url,
             "AKIBA_GATEWAY_AUTH_URL": self.auth_link.url,
+            "AKIBA_GATEWAY_INSECURE_LINK": "1",  # central on 127.0.0.1 over http: a lab
             "AKIBA_GATEWAY_HTTP_PORT": str(self.port),
             "AKIBA_GATEWAY_PULL_INTERVAL_SECONDS": "0.3",
             "AKIBA_GATEWAY_FORWARD_IDLE_SECONDS": "0.1",

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
-from akiba_sync_gateway import bootstrap, outbox
+from akiba_sync_gateway import bootstrap, health
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 
@@ -47,7 +47,7 @@ def _runner() -> asyncio.Runner:
 
 
 async def _status(db: Database) -> dict[str, object]:
-    return await db.read(lambda c: outbox.status(c, datetime.now(UTC)))
+    return await db.read(lambda c: health.status(c, datetime.now(UTC)))
 
 
 async def _serve(settings: Settings, db: Database, names: list[str]) -> None:

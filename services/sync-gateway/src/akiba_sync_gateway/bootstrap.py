@@ -10,14 +10,15 @@ from datetime import datetime, timedelta
 import httpx
 
 from akiba_platform.runtime import Role, api_role
-from akiba_sync_gateway import metrics, outbox, signin
+from akiba_sync_gateway import health, metrics, signin
 from akiba_sync_gateway.api.app import create_app, open_authority
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.backoff import Backoff
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.feed import Puller
-from akiba_sync_gateway.forwarder import Forwarder, _wait
-from akiba_sync_gateway.link import Downlink, HttpDownlink, HttpUplink, LinkDown, SiteTokens
+from akiba_sync_gateway.forwarder import Forwarder
+from akiba_sync_gateway.link import Downlink, HttpDownlink, HttpUplink, SiteTokens
+from akiba_sync_gateway.loops import Loop
 from akiba_sync_gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,24 @@ def forward_role(settings: Settings, db: Database) -> Role:
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
             uplink, _ = links(settings, client)
-            backoff = Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
             forwarder = Forwarder(
                 db,
                 uplink,
-                backoff,
+                _backoff(settings),
                 batch_size=settings.push_batch_size,
                 lanes=settings.push_lanes,
+                max_bytes=settings.push_max_bytes,
+                blocked_retry_seconds=settings.blocked_retry_seconds,
                 idle_seconds=settings.forward_idle_seconds,
                 clock=clock_of(settings),
             )
             await forwarder.run(stop)
 
     return run
+
+
+def _backoff(settings: Settings) -> Backoff:
+    return Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
 
 
 async def refresh_credentials(
@@ -72,40 +78,40 @@ async def refresh_credentials(
 
 
 def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority) -> Role:
-    """Pull the feed and the site's credentials, backing off while central is unreachable."""
+    """Pull the feed, and the site's credentials, each in its own loop (`loops.py`)."""
 
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
             _, downlink = links(settings, client)
-            clock = clock_of(settings)
-            puller = Puller(db, downlink, clock, settings.site_id)
-            backoff = Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
-            every = settings.credentials_interval_seconds
-            last_credentials = float("-inf")
-            while not stop.is_set():
-                loop_time = asyncio.get_running_loop().time()
-                try:
-                    await puller.pull_once()
-                    if loop_time - last_credentials >= every:
-                        await refresh_credentials(db, downlink, authority)
-                        last_credentials = loop_time
-                except LinkDown as exc:
-                    await _link_error(db, "pull", exc, clock)
-                    await _wait(stop, backoff.next_delay())
-                    continue
-                backoff.reset()
-                metrics.publish(await db.read(lambda c: outbox.status(c, clock())))
-                await _wait(stop, settings.pull_interval_seconds)
+            await sync_down(stop, settings, db, downlink, authority)
 
     return run
 
 
-async def _link_error(
-    db: Database, call: str, exc: Exception, clock: Callable[[], datetime]
+async def sync_down(
+    stop: asyncio.Event,
+    settings: Settings,
+    db: Database,
+    downlink: Downlink,
+    authority: signin.LocalAuthority,
 ) -> None:
-    log.warning("%s failed: %s", call, exc)
-    metrics.LINK_ERRORS.labels(call).inc()
-    await db.write(lambda c: outbox.record_error(c, call, str(exc), clock()))
+    """The pull loop and the credentials loop, until stopped; each backs off on its own."""
+    clock = clock_of(settings)
+    puller = Puller(db, downlink, clock, settings.site_id)
+
+    async def pull() -> float:
+        await puller.pull_once()
+        metrics.publish(await db.read(lambda c: health.status(c, clock())))
+        return settings.pull_interval_seconds
+
+    async def credentials() -> float:
+        await refresh_credentials(db, downlink, authority)
+        return settings.credentials_interval_seconds
+
+    await asyncio.gather(
+        Loop("pull", db, _backoff(settings), clock).run(stop, pull),
+        Loop("credentials", db, _backoff(settings), clock).run(stop, credentials),
+    )
 
 
 async def roles(settings: Settings, db: Database, names: list[str]) -> dict[str, Role]:
@@ -113,6 +119,9 @@ async def roles(settings: Settings, db: Database, names: list[str]) -> dict[str,
     unknown = set(names) - set(ROLES)
     if unknown:
         raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
+    problem = settings.link_problem() if {"forward", "pull"} & set(names) else None
+    if problem:
+        raise SystemExit(f"akiba-sync-gateway: {problem}")
     clock = clock_of(settings)
     authority = await open_authority(db, settings, clock)
     build = {

@@ -17,5 +17,7 @@ DEMO_SITE = SiteSpec(
         "AKIBA_GATEWAY_HUB_URL": "http://127.0.0.1:8105",
         "AKIBA_GATEWAY_AUTH_URL": "http://127.0.0.1:8104",
         "AKIBA_GATEWAY_HTTP_PORT": "8110",
+        # Central runs on this machine over plain http: a lab, not a real site's link.
+        "AKIBA_GATEWAY_INSECURE_LINK": "1",
     },
 )

@@ -8,10 +8,11 @@ would implement the same Protocol and nothing else would change.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 import httpx
+from pydantic import BaseModel, Field, ValidationError
 
 from akiba_contracts.sync import FeedPage, PushResponse, SiteCredentials
 
@@ -20,22 +21,57 @@ __all__ = [
     "HttpDownlink",
     "HttpUplink",
     "LinkDown",
+    "PushTooLarge",
     "SiteTokens",
+    "UnreadableAnswer",
     "Uplink",
 ]
 
 REFRESH_BEFORE_SECONDS = 60  # renew a site token this long before it expires
+M = TypeVar("M", bound=BaseModel)
 
 
 class LinkDown(Exception):
     """Central could not be reached or answered with an error worth retrying later."""
 
 
+class UnreadableAnswer(LinkDown):
+    """A 2xx whose body is not the document asked for: a captive portal, a proxy's page."""
+
+
+class PushTooLarge(LinkDown):
+    """413: whatever answered (the hub or a proxy before it) takes no push this large."""
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
+
+class _TokenAnswer(BaseModel):
+    access_token: str = Field(min_length=1)
+    expires_in: float = Field(300.0, gt=0)
+
+
+def _read(model: type[M], r: httpx.Response, what: str) -> M:
+    """The answer as `model`, or UnreadableAnswer saying what came instead."""
+    try:
+        return model.model_validate_json(r.content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        kind = r.headers.get("content-type", "no content-type")
+        start = r.content[:200].decode("utf-8", "replace")
+        raise UnreadableAnswer(
+            f"{r.request.method} {r.request.url}: {r.status_code} {kind} is not {what}"
+            f" ({where}: {first['msg']}): {start!r}"
+        ) from None
+
+
 class Uplink(Protocol):
     """Where recorded events go: every id comes back in `accepted` or `refused`, or it raises."""
 
     async def push(self, events: list[bytes]) -> PushResponse:
-        """Deliver encoded structured CloudEvents in order; LinkDown if nothing is known."""
+        """Deliver encoded CloudEvents in order; LinkDown (413: PushTooLarge) if none settled."""
         ...
 
 
@@ -82,9 +118,9 @@ class SiteTokens:
             raise LinkDown(f"auth: {type(exc).__name__}: {exc}") from None
         if r.status_code != 200:
             raise LinkDown(f"auth refused the site's credentials: {r.status_code} {r.text[:200]}")
-        body = r.json()
-        self._token = str(body["access_token"])
-        self._expires = time.monotonic() + float(body.get("expires_in", 300))
+        answer = _read(_TokenAnswer, r, "a token")
+        self._token = answer.access_token
+        self._expires = time.monotonic() + answer.expires_in
 
 
 class _Authorized:
@@ -113,6 +149,9 @@ class _Authorized:
             if r.status_code != 401 or attempt == 2:
                 break
             self._tokens.forget()
+        if r.status_code == 413:
+            size = len(content or b"")
+            raise PushTooLarge(f"{method} {url}: 413 for {size} bytes: {r.text[:300]}", size)
         if r.status_code >= 300:
             raise LinkDown(f"{method} {url}: {r.status_code} {r.text[:200]}")
         return r
@@ -131,7 +170,7 @@ class HttpUplink(_Authorized):
         """One batch; the hub answers once every accepted event is on Kafka."""
         body = b"[" + b",".join(events) + b"]"
         r = await self.request("POST", self._url, content=body)
-        return PushResponse.model_validate_json(r.content)
+        return _read(PushResponse, r, "a push response")
 
 
 class HttpDownlink(_Authorized):
@@ -148,9 +187,9 @@ class HttpDownlink(_Authorized):
     async def feed(self, after: int, limit: int) -> FeedPage:
         """GET the feed after a cursor."""
         r = await self.request("GET", self._feed, params={"after": after, "limit": limit})
-        return FeedPage.model_validate_json(r.content)
+        return _read(FeedPage, r, "a feed page")
 
     async def credentials(self) -> SiteCredentials:
         """GET the site's cached-credentials document."""
         r = await self.request("GET", self._credentials)
-        return SiteCredentials.model_validate_json(r.content)
+        return _read(SiteCredentials, r, "the site's credentials")

@@ -10,6 +10,13 @@ FORWARDED = Counter("akiba_gateway_events_forwarded_total", "Events the hub acce
 REFUSED = Counter("akiba_gateway_events_refused_total", "Events the hub refused")
 RECORDED = Counter("akiba_gateway_documents_recorded_total", "Documents recorded locally")
 LINK_ERRORS = Counter("akiba_gateway_link_errors_total", "Failed calls to central", ["call"])
+LOOP_FAILURES = Counter(
+    "akiba_gateway_sync_failures_total",
+    "Failed rounds of a sync loop, by kind (link, unreadable, too_large, database, unexpected)",
+    ["loop", "kind"],
+)
+LOOP_FAILING = Gauge("akiba_gateway_sync_loop_failing", "1 while a loop's rounds fail", ["loop"])
+BLOCKED = Gauge("akiba_gateway_events_blocked", "Pending events central cannot take as they are")
 NOT_FORWARDED = Gauge("akiba_gateway_backlog_not_forwarded", "Events not yet on central's Kafka")
 NOT_SYNCED = Gauge("akiba_gateway_backlog_not_synced", "Events not yet applied centrally")
 OLDEST_AGE = Gauge("akiba_gateway_oldest_unsynced_age_seconds", "Age of the oldest unsynced event")
@@ -28,6 +35,10 @@ def publish(status: dict[str, Any]) -> None:
     OLDEST_AGE.set(status["oldest_unsynced_age_seconds"] or 0)
     for kind, count in status["refused_by_kind"].items():
         REFUSALS.labels(kind).set(count)
+    for loop, state in status.get("loops", {}).items():
+        LOOP_FAILING.labels(loop).set(state["failing_since"] is not None)
+    if "blocked" in status:
+        BLOCKED.set(len(status["blocked"]))
     for gauge, name in ((LAST_PUSH, "last_push_at"), (LAST_PULL, "last_pull_at")):
         if status[name] is not None:
             gauge.set(status[name].timestamp())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import httpx
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,13 +24,27 @@ class Settings(BaseSettings):
     http_port: int = 8110
     log_level: str = "INFO"
     push_batch_size: int = Field(500, ge=1, le=500, description="Events per push (hub max 500)")
+    push_max_bytes: int = Field(
+        1_000_000,
+        ge=1024,
+        description="Largest push body (the hub's default limit is 64 MiB); an event larger"
+        " than this goes alone",
+    )
     push_lanes: int = Field(4, ge=1, le=16, description="Stores pushing at the same time")
     pull_interval_seconds: float = Field(5.0, gt=0, description="Feed poll period while idle")
     credentials_interval_seconds: float = Field(300.0, gt=0, description="Users refresh period")
     forward_idle_seconds: float = Field(0.5, gt=0, description="Outbox poll period while idle")
     backoff_base_seconds: float = Field(0.5, gt=0, description="First retry's ceiling")
     backoff_max_seconds: float = Field(60.0, gt=0, description="Ceiling of any retry delay")
+    blocked_retry_seconds: float = Field(
+        600.0, gt=0, description="How often an event central took as too large is tried again"
+    )
     http_timeout_seconds: float = Field(30.0, gt=0)
+    insecure_link: bool = Field(
+        False,
+        description="Allow http:// hub and auth URLs: a lab or a test on one machine, never a"
+        " real site (the site's secret and token would cross the network in clear)",
+    )
     token_issuer: str = Field("akiba-sync-gateway", description="`iss` of local tokens")
     token_audience: str = Field("akiba", description="`aud` of local tokens")
     token_lifetime_seconds: int = Field(8 * 3600, ge=60, description="Local sign-in lifetime")
@@ -48,3 +63,20 @@ class Settings(BaseSettings):
     idempotency_wait_seconds: float = Field(
         5, ge=0, description="How long a retry waits for its first request's answer, then 409"
     )
+
+    def link_problem(self) -> str | None:
+        """Why the link to central may not be used as configured (None: it may)."""
+        for name in ("hub_url", "auth_url"):
+            value = getattr(self, name)
+            try:
+                url = httpx.URL(value)
+            except httpx.InvalidURL:
+                url = httpx.URL()
+            if url.scheme not in ("http", "https") or not url.host:
+                return f"AKIBA_GATEWAY_{name.upper()}={value!r} is not an http(s) URL"
+            if url.scheme == "http" and not self.insecure_link:
+                return (
+                    f"AKIBA_GATEWAY_{name.upper()}={value} is not https; set an https URL"
+                    " (or AKIBA_GATEWAY_INSECURE_LINK=1 for a lab or test, never a real site)"
+                )
+        return None

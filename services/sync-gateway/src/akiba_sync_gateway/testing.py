@@ -7,14 +7,15 @@ from uuid import UUID
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.sync import FeedEntry, FeedPage, PushRefusal, PushResponse, SiteCredentials
-from akiba_sync_gateway.link import LinkDown
+from akiba_sync_gateway.link import LinkDown, PushTooLarge
 
 
 class FakeHub:
-    """An in-memory hub: keeps what it accepted, refuses stores the site does not manage."""
+    """An in-memory hub: keeps what it accepted, refuses stores the site does not manage, and
+    (as the hub's push_max_bytes) any push body over `max_bytes`."""
 
-    def __init__(self, site_id: UUID, stores: set[UUID]) -> None:
-        self.site_id, self.stores = site_id, stores
+    def __init__(self, site_id: UUID, stores: set[UUID], max_bytes: int | None = None) -> None:
+        self.site_id, self.stores, self.max_bytes = site_id, stores, max_bytes
         self.received: list[dict[str, object]] = []
         self.down = False
 
@@ -22,6 +23,9 @@ class FakeHub:
         """Accept or refuse each event of a pushed JSON array."""
         if self.down:
             raise LinkDown("the hub is unreachable")
+        if self.max_bytes is not None and len(body) > self.max_bytes:
+            detail = f"a push body may hold at most {self.max_bytes} bytes"
+            raise PushTooLarge(f"413 for {len(body)} bytes: {detail}", len(body))
         accepted, refused = [], []
         for raw in json.loads(body):
             event = decode(json.dumps(raw))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -14,7 +15,7 @@ from akiba_contracts.payloads.edge import SiteDocumentType
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import Batch, StockMovement
 from akiba_sync_gateway.events import document_event
-from akiba_sync_gateway.link import HttpDownlink, HttpUplink, LinkDown, SiteTokens
+from akiba_sync_gateway.link import HttpDownlink, HttpUplink, LinkDown, PushTooLarge, SiteTokens
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub
 
 
@@ -32,18 +33,36 @@ def event(site_id: uuid.UUID, store_id: uuid.UUID, sequence: int, lines: int = 1
     return document_event(site_id, SiteDocumentType.RECEIPT, movements, now)
 
 
+PORTAL_PAGE = b"<html><body>Sign in to use this network</body></html>"
+
+
 class Central:
-    """Auth's token endpoint and the hub's site endpoints, backed by a FakeHub and FakeDownlink."""
+    """Auth's token endpoint and the hub's site endpoints, backed by a FakeHub and FakeDownlink.
+
+    With `portal` set, a captive portal stands in front of it: every request, token or push,
+    is answered 200 with an HTML page; `answer` replaces every answer's body with its own.
+    """
 
     def __init__(self, hub: FakeHub, feed: FakeDownlink) -> None:
         self.hub, self.feed = hub, feed
         self.valid: set[str] = set()
         self.tokens_issued = 0
+        self.portal = False
+        self.answer: bytes | None = None
         self.app = FastAPI()
+        self.app.middleware("http")(self._in_front)
         self.app.post("/oauth/token")(self.token)
         self.app.post("/sites/{site_id}/events")(self.push)
         self.app.get("/sites/{site_id}/feed")(self.page)
         self.app.get("/sites/{site_id}/credentials")(self.credentials)
+
+    async def _in_front(self, request: Request, call_next: Any) -> Response:
+        if self.portal:
+            return Response(PORTAL_PAGE, media_type="text/html")
+        if self.answer is not None:
+            return Response(self.answer, media_type="application/json")
+        response: Response = await call_next(request)
+        return response
 
     async def token(self, request: Request) -> JSONResponse:
         form = await request.form()
@@ -63,6 +82,8 @@ class Central:
             return Response(status_code=401)
         try:
             answer = self.hub.push(await request.body())
+        except PushTooLarge as exc:
+            return JSONResponse({"title": "Push too large", "detail": str(exc)}, status_code=413)
         except LinkDown:
             return Response(status_code=503)
         return Response(answer.model_dump_json(), media_type="application/json")

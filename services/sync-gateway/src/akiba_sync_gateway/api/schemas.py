@@ -11,9 +11,34 @@ class SyncError(BaseModel):
     """A recent sync error."""
 
     at: datetime
-    kind: str = Field(description="push, refused, pull, rejection or credentials")
+    kind: str = Field(
+        description="push, pull or credentials (a failed round of that loop), refused,"
+        " rejection, or too_large (an event blocked: see `blocked`)"
+    )
     event_id: str | None
     message: str
+
+
+class LoopState(BaseModel):
+    """One sync loop (push, pull, credentials): failing or not, and its last error."""
+
+    failing_since: datetime | None = Field(
+        description="First failed round of the failures in a row; None once a round succeeds"
+    )
+    failures: int = Field(description="Rounds failed in a row")
+    kind: str | None = Field(description="link, unreadable, too_large, database or unexpected")
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+class BlockedEvent(BaseModel):
+    """A pending event central cannot take as it is; its store's later events wait behind it."""
+
+    event_id: str
+    store_id: str
+    store_sequence: int
+    bytes: int
+    reason: str
 
 
 class SyncStatus(BaseModel):
@@ -41,4 +66,6 @@ class SyncStatus(BaseModel):
     )
     oldest_unsynced_at: datetime | None
     oldest_unsynced_age_seconds: float | None
+    loops: dict[str, LoopState] = Field(description="push, pull and credentials")
+    blocked: list[BlockedEvent] = Field(description="Pending events that cannot go as they are")
     last_errors: list[SyncError]

@@ -11,7 +11,7 @@ from akiba_contracts.rights import Right
 from akiba_platform import idempotency
 from akiba_platform.auth import requires
 from akiba_platform.http.app import PUBLIC
-from akiba_sync_gateway import metrics, outbox, signin
+from akiba_sync_gateway import health, metrics, signin
 from akiba_sync_gateway import signin_limits as limits
 from akiba_sync_gateway.api.deps import Clock, Db
 from akiba_sync_gateway.api.schemas import SyncStatus
@@ -78,7 +78,7 @@ async def token(
 
 @router.get("/sync/status", response_model=SyncStatus, **requires(Right.STOCK_CARDS_VIEW))
 async def sync_status(db: Db, clock: Clock) -> SyncStatus:
-    """Last push and pull, backlog not forwarded and not synced, oldest unsynced, last errors."""
-    found = await db.read(lambda c: outbox.status(c, clock()))
+    """Last push and pull, backlog, oldest unsynced, failing loops, blocked events, last errors."""
+    found = await db.read(lambda c: health.status(c, clock()))
     metrics.publish(found)
     return SyncStatus.model_validate(found)
