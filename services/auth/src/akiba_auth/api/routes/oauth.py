@@ -21,12 +21,15 @@ from akiba_auth.domain.errors import (
 from akiba_auth.handlers import keys
 from akiba_auth.handlers.grants import Grants
 from akiba_auth.tokens import Tokens
+from akiba_contracts.fields import FormText
 from akiba_platform.http.app import PUBLIC
+from akiba_platform.http.openapi import oauth_errors
 
 router = APIRouter(tags=["oauth"])
 # Token answers must never be cached (RFC 6749 §5.1).
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-FormField = Annotated[str | None, Form()]
+# Bounded like every field: a NUL or a megabyte in a form must not reach the database.
+FormField = Annotated[FormText | None, Form()]
 
 
 def _oauth_error(e: GrantError) -> JSONResponse:
@@ -88,7 +91,7 @@ async def _grant(grants: Grants, request: Request, form: dict[str, str | None]) 
     raise UnsupportedGrantType(f"grant_type {grant!r} is not supported")
 
 
-@router.post("/oauth/token", openapi_extra=PUBLIC)
+@router.post("/oauth/token", openapi_extra=PUBLIC, responses=oauth_errors(400, 401, 429))
 async def token(
     request: Request,
     grants: GrantsDep,
@@ -114,7 +117,7 @@ async def token(
         return _oauth_error(e)
 
 
-@router.post("/oauth/revoke", openapi_extra=PUBLIC)
+@router.post("/oauth/revoke", openapi_extra=PUBLIC, responses=oauth_errors(400))
 async def revoke(grants: GrantsDep, token: FormField = None) -> Response:
     """Revoke a refresh token and its family (RFC 7009: unknown tokens also get 200)."""
     if not token:
