@@ -117,7 +117,9 @@ async def token(
         return _oauth_error(e)
 
 
-@router.post("/oauth/revoke", openapi_extra=PUBLIC, responses=oauth_errors(400))
+@router.post(
+    "/oauth/revoke", openapi_extra=PUBLIC, response_class=Response, responses=oauth_errors(400)
+)
 async def revoke(grants: GrantsDep, token: FormField = None) -> Response:
     """Revoke a refresh token and its family (RFC 7009: unknown tokens also get 200)."""
     if not token:
