@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from akiba_contracts.fields import LotCode, Quantity, Reference
+
 
 class ReceiptRequest(BaseModel):
     """Stock of one item batch that arrived at the store."""
@@ -15,13 +17,13 @@ class ReceiptRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item_id: UUID
-    lot_code: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    lot_code: LotCode
     expiry_date: date | None = None
-    quantity: int = Field(gt=0, le=1_000_000_000, description="Dispensing units received")
+    quantity: Quantity = Field(description="Dispensing units received")
     location_id: UUID | None = None
     occurred_at: AwareDatetime | None = Field(None, description="When it arrived; default now")
-    source: str | None = Field(None, max_length=200)
-    reference: str | None = Field(None, max_length=200)
+    source: Reference | None = None
+    reference: Reference | None = None
 
 
 class MovementResponse(BaseModel):
@@ -60,7 +62,7 @@ class LineRequest(BaseModel):
 
     item_id: UUID
     batch_id: UUID
-    quantity: int = Field(gt=0, le=1_000_000_000, description="Dispensing units, positive")
+    quantity: Quantity = Field(description="Dispensing units, positive")
     location_id: UUID | None = None
     reason_id: UUID | None = None
 
@@ -72,14 +74,14 @@ class DocumentRequest(BaseModel):
 
     lines: list[LineRequest] = Field(min_length=1, max_length=5000)
     occurred_at: AwareDatetime | None = None
-    reference: str | None = Field(None, max_length=200)
+    reference: Reference | None = None
     program_id: UUID | None = Field(None, description="Checks the reasons are valid for it")
 
 
 class IssueRequest(DocumentRequest):
     """Stock leaving the store outside the requisition workflow."""
 
-    destination: str | None = Field(None, max_length=200)
+    destination: Reference | None = None
 
 
 class AdjustmentRequest(DocumentRequest):
@@ -97,9 +99,9 @@ class MoveRequest(BaseModel):
     batch_id: UUID
     from_location_id: UUID | None
     to_location_id: UUID | None
-    quantity: int = Field(gt=0, le=1_000_000_000)
+    quantity: Quantity
     occurred_at: AwareDatetime | None = None
-    reference: str | None = Field(None, max_length=200)
+    reference: Reference | None = None
 
 
 class HoldRequest(BaseModel):

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from akiba_contracts.fields import Count, Reference
+
 MAX_LINES = 10_000
 
 
@@ -19,7 +21,7 @@ class StocktakeRequest(BaseModel):
     item_ids: list[UUID] = Field(default_factory=list, max_length=MAX_LINES)
     location_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     program_id: UUID | None = Field(None, description="Reasons must be valid for it")
-    reference: str | None = Field(None, max_length=200)
+    reference: Reference | None = None
 
 
 class CountLine(BaseModel):
@@ -30,7 +32,7 @@ class CountLine(BaseModel):
     item_id: UUID
     batch_id: UUID
     location_id: UUID | None = None
-    counted: int = Field(ge=0, le=1_000_000_000, description="Dispensing units on the shelf")
+    counted: Count = Field(description="Dispensing units on the shelf")
     reason_id: UUID | None = Field(
         None, description="Why it differs: credit if more than expected, debit if less"
     )

@@ -1,18 +1,20 @@
-"""`akiba run`: the stack, every service with demo data, URLs printed; Ctrl-C stops it all."""
+"""`akiba run`: the stack, every service with demo data, URLs printed; Ctrl-C stops it all.
+
+Whatever ends it (Ctrl-C, SIGTERM, SIGHUP, stdout's reader going away, even SIGKILL), nothing
+it started keeps running: see `supervisor.py`. It stops the stack components it started
+itself, and leaves alone a stack that was already running (or `--keep-stack`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Iterable
 
 from akiba_platform import stack
 from akiba_platform.services import ServiceSpec, SiteSpec, discover, discover_sites
 from akiba_platform.stack.state import StackConfig
+from akiba_platform.supervisor import Children, Watchdog, say, supervised
 
 
 def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
@@ -25,85 +27,63 @@ def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
 
 
 def _start(
-    spec: ServiceSpec, endpoints: stack.StackEndpoints, config: StackConfig
-) -> subprocess.Popen[bytes]:
+    children: Children, spec: ServiceSpec, endpoints: stack.StackEndpoints, config: StackConfig
+) -> None:
     env = _env(spec, endpoints)
-    subprocess.run([sys.executable, "-m", spec.module, spec.demo_command], env=env, check=True)
-    log = config.paths.state_dir / "logs" / f"{spec.name}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", spec.module, "serve"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    logs = config.paths.state_dir / "logs"
+    log = logs / f"{spec.name}.log"
+    if children.run(spec.name, [sys.executable, "-m", spec.module, spec.demo_command], env, log):
+        raise SystemExit(f"{spec.name} {spec.demo_command} failed (see {log})")
+    serve = [sys.executable, "-m", spec.module, "serve"]
+    children.start(spec.name, serve, env, logs / f"{spec.name}.log")
 
 
-def _start_site(site: SiteSpec, config: StackConfig) -> subprocess.Popen[bytes]:
+def _start_site(children: Children, site: SiteSpec, config: StackConfig) -> None:
     state = str(config.paths.state_dir)
     env = {**os.environ, **{k: v.replace("{state}", state) for k, v in site.env.items()}}
-    log = config.paths.state_dir / "logs" / f"{site.name}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", site.module, "serve"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    argv = [sys.executable, "-m", site.module, "serve"]
+    children.start(site.name, argv, env, config.paths.state_dir / "logs" / f"{site.name}.log")
+
+
+def _ours(config: StackConfig) -> list[str]:
+    """The stack components `akiba run` is about to start: those not running already."""
+    return [c.name for c in stack.status(config) if not (c.running or c.external)]
+
+
+def _announce(
+    endpoints: stack.StackEndpoints, specs: list[ServiceSpec], sites: list[SiteSpec], c: StackConfig
+) -> None:
+    say(f"postgres   {endpoints.pg_url}\nkafka      {endpoints.kafka_bootstrap}")
+    listed = [(s.name, s.http_port) for s in specs] + [(s.name, s.http_port) for s in sites]
+    for name, port in listed:
+        base = f"http://127.0.0.1:{port}"
+        say(f"{name:<10} {base}/docs  (ready: {base}/ready, metrics: {base}/metrics)")
+    say(f"logs       {c.paths.state_dir / 'logs'}\nCtrl-C stops everything.")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start everything, print where it answers, and stop everything on Ctrl-C."""
+    """Start everything, print where it answers, and stop everything when asked."""
     config = StackConfig.from_env()
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything as Ctrl-C does
-    endpoints = stack.up(config)
-    specs = discover()
-    procs = {s.name: _start(s, endpoints, config) for s in specs}
-    # Sites start once central has its demo data: they sign in to auth and pull from the hub,
-    # and retry with backoff until those answer.
-    sites = discover_sites()
-    procs.update({s.name: _start_site(s, config) for s in sites})
-    print(f"postgres   {endpoints.pg_url}\nkafka      {endpoints.kafka_bootstrap}")
-    listed: list[tuple[str, int]] = [(s.name, s.http_port) for s in specs]
-    for name, port in listed + [(s.name, s.http_port) for s in sites]:
-        base = f"http://127.0.0.1:{port}"
-        print(f"{name:<10} {base}/docs  (ready: {base}/ready, metrics: {base}/metrics)")
-    print(f"logs       {config.paths.state_dir / 'logs'}\nCtrl-C stops everything.")
-    try:
-        while all(p.poll() is None for p in procs.values()):
-            time.sleep(0.5)
-        failed = [n for n, p in procs.items() if p.poll() is not None]
-        print(f"stopped unexpectedly: {', '.join(failed)} (see the logs)", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        # Ctrl-C reaches us twice (from the terminal and forwarded by `uv run`): the second
-        # must not cut the clean-up short and leave the stack running.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print("stopping services and the stack…")
-        _stop(procs.values())
-        if not args.keep_stack:
-            stack.down(config)
+    ours = [] if args.keep_stack else _ours(config)
 
+    def start(children: Children, watchdog: Watchdog) -> None:
+        watchdog.stack(ours)
+        endpoints = stack.up(config)
+        specs = discover()
+        for spec in specs:
+            _start(children, spec, endpoints, config)
+        # Sites start once central has its demo data: they sign in to auth and pull from the
+        # hub, and retry with backoff until those answer.
+        sites = discover_sites()
+        for site in sites:
+            _start_site(children, site, config)
+        _announce(endpoints, specs, sites, config)
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    def finish() -> None:
+        if ours:
+            stack.down(config, only=ours)
 
-
-def _stop(procs: Iterable[subprocess.Popen[bytes]]) -> None:
-    alive = [p for p in procs if p.poll() is None]
-    for p in alive:
-        p.send_signal(signal.SIGTERM)
-    for p in alive:
-        try:
-            p.wait(20)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    return supervised(start, finish)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,6 +13,7 @@ def crash_point(name: str) -> None:
     if name == _ARMED:
         os._exit(137)
 
+
 _SITES_LAG = float(os.environ.get("AKIBA_FAULT_SITES_LAG_SECONDS") or 0)
 
 

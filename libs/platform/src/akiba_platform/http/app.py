@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware import Middleware
 
 from akiba_platform.http.middleware import TelemetryMiddleware
+from akiba_platform.http.openapi import install_problem_documentation
 from akiba_platform.http.probes import Probe, run_probes
 from akiba_platform.http.problems import install_problem_handlers
 
@@ -37,6 +38,7 @@ def create_app(
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.probes = list(probes)
     install_problem_handlers(app, errors or {})
+    install_problem_documentation(app)
     app.add_middleware(TelemetryMiddleware)
     # Appended, so inside telemetry (request ids and spans cover replays and refusals).
     app.user_middleware.append(Middleware(idempotency.IdempotencyMiddleware))
@@ -55,7 +57,7 @@ def _platform_router() -> APIRouter:
         """The process is alive."""
         return {"status": "ok"}
 
-    @router.get("/ready", openapi_extra=PUBLIC)
+    @router.get("/ready", openapi_extra=PUBLIC, responses={503: {"description": "Not ready"}})
     async def ready(request: Request) -> JSONResponse:
         """The database and Kafka are reachable (503 with the failing check otherwise)."""
         checks = await run_probes(request.app.state.probes)
@@ -63,7 +65,7 @@ def _platform_router() -> APIRouter:
         body = {"status": "ready" if ok else "unavailable", "checks": checks}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @router.get("/metrics", openapi_extra=PUBLIC)
+    @router.get("/metrics", openapi_extra=PUBLIC, response_class=PlainTextResponse)
     async def prometheus() -> Response:
         """Metrics in Prometheus text format."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+from asyncpg.exceptions import DataError as DatabaseDataError
+from asyncpg.exceptions._base import DataError as ArgumentDataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+# Values a client sent that the database cannot hold: PostgreSQL's data exceptions (class 22: a
+# NUL in text, a number out of range, an impossible date) and asyncpg's refusal to encode an
+# argument (an int beyond int4/int8), plus text Python cannot encode (a lone surrogate). The
+# contract's bounds should refuse them first; this keeps any it misses a 4xx, not a 500.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseDataError,
+    ArgumentDataError,
+    UnicodeEncodeError,
+)
 
 
 class Problem(Exception):
@@ -87,8 +101,17 @@ def install_problem_handlers(app: FastAPI, mapping: dict[type[Exception], int]) 
 
         return handle
 
+    async def on_data(request: Request, exc: Exception) -> JSONResponse:
+        # Logged: each one is a bound missing from the contract, worth adding there.
+        log.warning("unstorable value in %s %s: %r", request.method, request.url.path, exc)
+        return problem_response(
+            request, 422, "Invalid value", "a value in the request is outside what can be stored"
+        )
+
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
+    for data_error in DATA_ERRORS:
+        app.add_exception_handler(data_error, on_data)
     for exc_type, status in mapping.items():
         app.add_exception_handler(exc_type, on_domain(status))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ __all__ = [
     "Started",
     "down",
     "endpoints",
+    "start",
     "status",
     "up",
 ]
@@ -75,27 +77,38 @@ def endpoints(config: StackConfig | None = None) -> StackEndpoints:
 
 def up(config: StackConfig | None = None) -> StackEndpoints:
     """Start PostgreSQL and Kafka (both at once) unless already running; safe to repeat."""
+    return start(config)[0]
+
+
+def start(config: StackConfig | None = None) -> tuple[StackEndpoints, list[str]]:
+    """As `up`, also naming the components this call started (not found running, not external)."""
     config = config or StackConfig.from_env()
     with locked(config.paths), ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(component.up, config) for component in (postgres, kafka)]
         errors = [exc for f in futures if isinstance(exc := f.exception(), BaseException)]
+        started = []
         for future in futures:
             if future.exception() is None:
-                _remember(config, future.result())
+                outcome = future.result()
+                _remember(config, outcome)
+                if not (outcome.external or outcome.already_running):
+                    started.append(outcome.name)
         for extra in errors[1:]:
             log.error("error: %s", extra)  # only one can be raised; say the other too
         if errors:
             raise errors[0]
-    return endpoints(config)
+    return endpoints(config), started
 
 
-def down(config: StackConfig | None = None) -> list[str]:
-    """Stop our local Kafka and PostgreSQL; returns the names of what was stopped."""
+def down(config: StackConfig | None = None, only: Collection[str] | None = None) -> list[str]:
+    """Stop our local Kafka and PostgreSQL (or only the named ones); returns what was stopped."""
     config = config or StackConfig.from_env()
     stopped = []
     with locked(config.paths):
         for component in (kafka, postgres):
             name = component.__name__.rsplit(".", 1)[-1]
+            if only is not None and name not in only:
+                continue
             if component.down(config):
                 stopped.append(name)
                 log.info("%s stopped", name)

@@ -8,10 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from akiba_auth.domain.model import Assignment, Role, ServiceClient, Site, User
 from akiba_auth.domain.tree import RequisitionGroup, SupervisoryNode
+from akiba_contracts.fields import Name, Note, text
 from akiba_contracts.rights import Right, RightType
 
-Name = Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$"
+CLIENT_ID = r"^[a-z][a-z0-9-]*$"
+# Each right at most once: a longer list is a mistake, not a bigger role.
+MAX_RIGHTS = len(Right)
 
 
 class Request(BaseModel):
@@ -24,7 +28,7 @@ class CreateUserRequest(Request):
     """A new user; the password is set separately."""
 
     username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
-    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(None, max_length=320, pattern=EMAIL)
     home_facility_id: UUID | None = None
     active: bool = True
 
@@ -32,7 +36,7 @@ class CreateUserRequest(Request):
 class UpdateUserRequest(Request):
     """Fields to change; those left out stay as they are."""
 
-    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(None, max_length=320, pattern=EMAIL)
     home_facility_id: UUID | None = None
     active: bool | None = None
 
@@ -55,22 +59,22 @@ class UserResponse(BaseModel):
 class SetPasswordRequest(Request):
     """A new password (8 to 256 characters)."""
 
-    password: str = Field(min_length=8, max_length=256)
+    password: str = text(256, min_length=8)
 
 
 class RoleRequest(Request):
     """A new role: every right must belong to its type."""
 
-    name: str = Name
+    name: Name
     type: RightType
-    rights: list[Right] = Field(default_factory=list)
-    description: str | None = Field(None, max_length=1000)
+    rights: list[Right] = Field(default_factory=list, max_length=MAX_RIGHTS)
+    description: Note | None = None
 
 
 class RoleRightsRequest(Request):
     """The role's complete new set of rights."""
 
-    rights: list[Right]
+    rights: list[Right] = Field(max_length=MAX_RIGHTS)
 
 
 class RoleResponse(BaseModel):
@@ -132,7 +136,7 @@ class NodeRequest(Request):
     """A supervisory node, at the top or under a parent."""
 
     code: str = Code
-    name: str = Name
+    name: Name
     facility_id: UUID | None = None
     parent_id: UUID | None = None
 
@@ -140,7 +144,7 @@ class NodeRequest(Request):
 class UpdateNodeRequest(Request):
     """Fields to change; those left out stay as they are."""
 
-    name: str | None = Field(None, min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")
+    name: Name | None = None
     facility_id: UUID | None = None
     parent_id: UUID | None = None
 
@@ -164,7 +168,7 @@ class GroupRequest(Request):
     """A requisition group: the facilities a node supervises for the programs."""
 
     code: str = Code
-    name: str = Name
+    name: Name
     supervisory_node_id: UUID
     member_facility_ids: list[UUID] = Field(default_factory=list, max_length=10_000)
     program_ids: list[UUID] = Field(default_factory=list, max_length=1_000)
@@ -202,7 +206,7 @@ class GroupResponse(BaseModel):
 class SiteRequest(Request):
     """A new site and the stores it will manage."""
 
-    name: str = Name
+    name: Name
     store_ids: list[UUID] = Field(default_factory=list, max_length=1_000)
 
 
@@ -247,9 +251,9 @@ class HandOverResponse(BaseModel):
 class ClientRequest(Request):
     """A new service client with global (administration or reports) rights."""
 
-    client_id: str = Field(min_length=3, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")
-    name: str = Name
-    rights: list[Right] = Field(default_factory=list)
+    client_id: str = Field(min_length=3, max_length=64, pattern=CLIENT_ID)
+    name: Name
+    rights: list[Right] = Field(default_factory=list, max_length=MAX_RIGHTS)
 
 
 class ClientResponse(BaseModel):

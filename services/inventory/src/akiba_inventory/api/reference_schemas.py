@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from akiba_contracts.fields import INT4_MAX, TRIMMED_PATTERN, Code, LotCode, Name, Note, text
 from akiba_stock.reference import (
     ManagedBy,
     ReasonCategory,
@@ -24,11 +25,14 @@ def _gtin(value: str) -> str:
     return value
 
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+$")]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-Note = Annotated[str, Field(max_length=1000)]
-Gtin = Annotated[str, AfterValidator(_gtin), Field(examples=["4006381333931"])]
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+_GTIN = r"^(?:[0-9]{8}|[0-9]{12,14})$"
+_MAILBOX = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+Gtin = Annotated[
+    str, Field(max_length=14, pattern=_GTIN, examples=["4006381333931"]), AfterValidator(_gtin)
+]
+Email = Annotated[str, text(254, pattern=f"^{_MAILBOX}@{_MAILBOX}$")]
+Phone = Annotated[str, text(40)]
+ZoneLevel = Annotated[int, Field(ge=1, le=10, description="1: the country, then region, district…")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -50,7 +54,7 @@ class FacilityTypeRequest(_Request):
     code: Code
     name: Name
     description: Note | None = None
-    display_order: int | None = Field(None, ge=0)
+    display_order: Annotated[int, Field(ge=0, le=INT4_MAX)] | None = None
     active: bool = True
 
 
@@ -71,7 +75,7 @@ class ZoneRequest(_Request):
 
     code: Code
     name: Name
-    level: int = Field(ge=1, le=10, description="1 is the country, then region, district…")
+    level: ZoneLevel
     parent_id: UUID | None = None
     active: bool = True
 
@@ -98,7 +102,7 @@ class StoreRequest(_Request):
     description: Note | None = None
     address: Note | None = None
     contact_name: Name | None = None
-    contact_phone: Annotated[str, Field(max_length=40)] | None = None
+    contact_phone: Phone | None = None
     contact_email: Email | None = None
     active: bool = True
 
@@ -130,12 +134,12 @@ class ItemRequest(_Request):
 
     code: Code
     name: Name
-    dispensing_unit: Annotated[str, Field(min_length=1, max_length=50)]
+    dispensing_unit: Annotated[str, text(50, min_length=1, pattern=TRIMMED_PATTERN)]
     net_content: int = Field(ge=1, le=1_000_000, description="Pack size in dispensing units")
     pack_rounding_threshold: int = Field(0, ge=0, le=1_000_000)
     round_to_zero: bool = False
     gtin: Gtin | None = None
-    commodity_type: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    commodity_type: Annotated[str, text(100, min_length=1, pattern=TRIMMED_PATTERN)] | None = None
     vvm: bool = False
     cold_chain: bool = False
     description: Note | None = None
@@ -177,7 +181,7 @@ class BatchRequest(BatchUpdateRequest):
     """A new batch (lot) of an item."""
 
     item_id: UUID
-    lot_code: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    lot_code: LotCode
 
 
 class BatchResponse(BaseModel):

@@ -35,6 +35,8 @@ ERRORS: dict[type[Exception], int] = {
     StocktakeError: 422,
     StocktakeNotFound: 404,
     StocktakeFinalised: 409,
+    # SQLite's INTEGER is 64-bit: a number beyond it that the contract missed is the client's.
+    OverflowError: 422,
 }
 
 

@@ -188,3 +188,20 @@ async def test_sync_status_shows_the_backlog_not_forwarded_and_its_age(
     assert status["oldest_unsynced_age_seconds"] >= 0
     metrics = (await client.get("/metrics")).text
     assert "akiba_gateway_backlog_not_synced 1.0" in metrics
+
+
+async def test_a_page_number_beyond_the_database_integer_is_a_422(
+    client: httpx.AsyncClient, clerk: dict[str, str], site: Site
+) -> None:
+    url = f"/stores/{site.store_id}/stock-on-hand"
+    r = await client.get(url, params={"page": 2**63}, headers=clerk)
+    assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json")
+
+
+async def test_a_nul_character_in_a_receipt_is_a_422_and_records_nothing(
+    client: httpx.AsyncClient, clerk: dict[str, str], site: Site, seeded: Database
+) -> None:
+    body = receipt(site, 5, lot="LOT\x001", reference="delivery\x00note")
+    r = await client.post(f"/stores/{site.store_id}/receipts", json=body, headers=clerk)
+    assert (r.status_code, r.headers["content-type"]) == (422, "application/problem+json")
+    assert _outbox(seeded) == []

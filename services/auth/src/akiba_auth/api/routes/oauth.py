@@ -21,13 +21,16 @@ from akiba_auth.domain.errors import (
 from akiba_auth.handlers import keys
 from akiba_auth.handlers.grants import Grants
 from akiba_auth.tokens import Tokens
+from akiba_contracts.fields import FormText
 from akiba_platform import idempotency
 from akiba_platform.http.app import PUBLIC
+from akiba_platform.http.openapi import oauth_errors
 
 router = APIRouter(tags=["oauth"])
 # Token answers must never be cached (RFC 6749 §5.1).
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-FormField = Annotated[str | None, Form()]
+# Bounded like every field: a NUL or a megabyte in a form must not reach the database.
+FormField = Annotated[FormText | None, Form()]
 
 
 def _oauth_error(e: GrantError) -> JSONResponse:
@@ -95,7 +98,11 @@ TOKEN_EXEMPT = idempotency.exempt("issues tokens; a retry signs in again")
 REVOKE_EXEMPT = idempotency.exempt("revoking twice is revoking once (RFC 7009)")
 
 
-@router.post("/oauth/token", openapi_extra={**PUBLIC, **TOKEN_EXEMPT})
+@router.post(
+    "/oauth/token",
+    openapi_extra={**PUBLIC, **TOKEN_EXEMPT},
+    responses=oauth_errors(400, 401, 429),
+)
 async def token(
     request: Request,
     grants: GrantsDep,
@@ -121,7 +128,12 @@ async def token(
         return _oauth_error(e)
 
 
-@router.post("/oauth/revoke", openapi_extra={**PUBLIC, **REVOKE_EXEMPT})
+@router.post(
+    "/oauth/revoke",
+    openapi_extra={**PUBLIC, **REVOKE_EXEMPT},
+    response_class=Response,
+    responses=oauth_errors(400),
+)
 async def revoke(grants: GrantsDep, token: FormField = None) -> Response:
     """Revoke a refresh token and its family (RFC 7009: unknown tokens also get 200)."""
     if not token:

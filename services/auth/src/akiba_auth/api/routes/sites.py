@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from akiba_auth.api.deps import Uow
 from akiba_auth.api.schemas import (
+    CLIENT_ID,
     ClientRequest,
     ClientResponse,
     HandOverRequest,
@@ -24,6 +26,7 @@ from akiba_platform.auth import requires, requires_site
 
 router = APIRouter(tags=["sites and clients"])
 SITES, CLIENTS = Right.SITES_MANAGE, Right.SYSTEM_SETTINGS_MANAGE
+ClientId = Annotated[str, Path(min_length=3, max_length=64, pattern=CLIENT_ID)]
 
 
 @router.post("/sites", status_code=201, **requires(SITES))
@@ -85,6 +88,6 @@ async def list_clients(uow: Uow) -> list[ClientResponse]:
 
 
 @router.post("/service-clients/{client_id}/deactivate", **requires(CLIENTS))
-async def deactivate_client(client_id: str, uow: Uow) -> ClientResponse:
+async def deactivate_client(client_id: ClientId, uow: Uow) -> ClientResponse:
     """Refuse the client's credentials from now on."""
     return ClientResponse.of(await sites.deactivate_client(uow, client_id))

@@ -19,6 +19,7 @@ from akiba_auth.api.schemas import (
 from akiba_auth.domain.errors import UserNotFound
 from akiba_auth.domain.model import Scope
 from akiba_auth.handlers import users
+from akiba_contracts.fields import INT8_MAX
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
 
@@ -35,7 +36,7 @@ async def create_user(body: CreateUserRequest, uow: Uow) -> UserResponse:
 async def list_users(
     uow: Uow,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT8_MAX)] = 0,
 ) -> list[UserResponse]:
     """Users in username order, a page at a time."""
     async with uow:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.payloads.alerts import AlertKind
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.alerts import AlertPage, AlertResponse
@@ -16,8 +17,8 @@ from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal, require
 
 router = APIRouter(tags=["alerts"])
 
-Page = Annotated[int, Query(ge=0, description="From 0")]
-Size = Annotated[int, Query(ge=1, le=500)]
+Page = Annotated[PageNumber, Query()]
+Size = Annotated[PageSize, Query()]
 
 
 @router.get(

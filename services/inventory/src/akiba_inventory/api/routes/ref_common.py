@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, where
 from akiba_stock import reference as ref
@@ -22,8 +23,8 @@ class Paging:
 
 
 def _paging(
-    page: Annotated[int, Query(ge=0, description="Page number, from 0")] = 0,
-    size: Annotated[int, Query(ge=1, le=500, description="Records per page")] = 50,
+    page: Annotated[PageNumber, Query()] = 0,
+    size: Annotated[PageSize, Query()] = 50,
 ) -> Paging:
     return Paging(page, size)
 

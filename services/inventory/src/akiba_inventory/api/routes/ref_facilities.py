@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 
+from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
@@ -14,6 +15,7 @@ from akiba_inventory.api.reference_schemas import (
     FacilityTypeRequest,
     FacilityTypeResponse,
     Page,
+    ZoneLevel,
     ZoneRequest,
     ZoneResponse,
 )
@@ -35,7 +37,7 @@ async def create_facility_type(body: FacilityTypeRequest, uow: Uow) -> ref.Facil
 
 @router.get(TYPES, response_model=Page[FacilityTypeResponse], **requires(MANAGE))
 async def list_facility_types(
-    repo: Reader, paging: PageQuery, active: bool | None = None, q: str | None = None
+    repo: Reader, paging: PageQuery, active: bool | None = None, q: SearchText | None = None
 ) -> dict[str, Any]:
     """Facility types by code, a page at a time (`q` searches code and name)."""
     return await paged(repo, ref.FacilityType, paging, active=active, q=q)
@@ -72,9 +74,9 @@ async def list_zones(
     repo: Reader,
     paging: PageQuery,
     parent_id: UUID | None = None,
-    level: int | None = None,
+    level: ZoneLevel | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Zones by level then code, a page at a time."""
     criteria = {"parent_id": parent_id, "level": level, "active": active, "q": q}

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 
+from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
@@ -39,11 +40,11 @@ async def create_item(body: ItemRequest, uow: Uow) -> ref.Item:
 async def list_items(
     repo: Reader,
     paging: PageQuery,
-    gtin: str | None = None,
-    commodity_type: str | None = None,
+    gtin: SearchText | None = None,
+    commodity_type: SearchText | None = None,
     program_id: UUID | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Items by product code, a page at a time (`q` searches code and name)."""
     criteria = {
@@ -84,7 +85,7 @@ async def list_batches(
     item_id: UUID | None = None,
     expiring_before: date | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Batches by item and expiry, first to expire first, a page at a time."""
     criteria = {"item_id": item_id, "expiring_before": expiring_before, "active": active}

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 
+from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
@@ -35,7 +36,7 @@ async def list_reasons(
     category: ref.ReasonCategory | None = None,
     direction: ref.ReasonDirection | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Reasons by name, a page at a time; program and facility type keep those valid there."""
     criteria = {"program_id": program_id, "facility_type_id": facility_type_id, "q": q}

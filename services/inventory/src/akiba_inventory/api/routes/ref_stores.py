@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter
 
+from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
@@ -43,7 +44,7 @@ async def list_stores(
     zone_id: UUID | None = None,
     managed_by: ref.ManagedBy | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Stores by code, a page at a time."""
     criteria = {"facility_type_id": facility_type_id, "zone_id": zone_id, "q": q}
@@ -81,7 +82,7 @@ async def list_all_locations(
     store_id: UUID | None = None,
     cold_chain: bool | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """Locations of every store (or one), by code, a page at a time: the administrator's list."""
     criteria = {"store_id": store_id, "cold_chain": cold_chain, "active": active, "q": q}
@@ -95,7 +96,7 @@ async def list_locations(
     paging: PageQuery,
     cold_chain: bool | None = None,
     active: bool | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
 ) -> dict[str, Any]:
     """The store's locations by code, a page at a time."""
     await rh.get(repo, ref.Store, store_id)

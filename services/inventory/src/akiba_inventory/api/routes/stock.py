@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import (
     CardRow,
@@ -21,8 +22,8 @@ from akiba_platform.auth import requires
 
 router = APIRouter(tags=["stock"])
 
-Page = Annotated[int, Query(ge=0, description="From 0")]
-Size = Annotated[int, Query(ge=1, le=500)]
+Page = Annotated[PageNumber, Query()]
+Size = Annotated[PageSize, Query()]
 
 
 @router.get(

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.payloads.alerts import AlertKind
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.alerts import AlertPage, AlertResponse
@@ -27,8 +28,8 @@ async def store_alerts(
     db: Db,
     kind: AlertKind | None = None,
     item_id: UUID | None = None,
-    page: Annotated[int, Query(ge=0, description="From 0")] = 0,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Annotated[PageNumber, Query()] = 0,
+    size: Annotated[PageSize, Query()] = 50,
 ) -> AlertPage:
     """The store's active alerts, newest first."""
     value = kind.value if kind else None

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import (
     AdjustmentRequest,
@@ -27,8 +28,8 @@ from akiba_sync_gateway.api.deps import Db, Record
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")
 VIEW = requires(Right.STOCK_CARDS_VIEW, facility="store_id")
-Page = Annotated[int, Query(ge=0, description="From 0")]
-Size = Annotated[int, Query(ge=1, le=500)]
+Page = Annotated[PageNumber, Query()]
+Size = Annotated[PageSize, Query()]
 
 
 @router.post(

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.stocktakes import (
     CountRequest,
@@ -24,7 +25,7 @@ from akiba_sync_gateway.store import Tx
 router = APIRouter(tags=["stocktakes"])
 EDIT = requires(Right.STOCK_INVENTORIES_EDIT, facility="store_id")
 BASE = "/stores/{store_id}/stocktakes"
-Page = Annotated[int, Query(ge=0, description="From 0")]
+Page = Annotated[PageNumber, Query()]
 
 
 def _response(r: dict[str, Any]) -> StocktakeResponse:
@@ -60,7 +61,7 @@ async def list_stocktakes(
     db: Db,
     status: Literal["draft", "counting", "finalised"] | None = None,
     page: Page = 0,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    size: Annotated[PageSize, Query()] = 50,
 ) -> StocktakePage:
     """The store's stocktakes, newest first."""
     rows, total = await db.read(lambda c: views.stocktakes(c, store_id, status, page, size))

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 
+from akiba_contracts.fields import FormText
 from akiba_contracts.rights import Right
 from akiba_platform import idempotency
 from akiba_platform.auth import requires
 from akiba_platform.http.app import PUBLIC
+from akiba_platform.http.openapi import oauth_errors
 from akiba_sync_gateway import health, metrics, signin
 from akiba_sync_gateway import signin_limits as limits
 from akiba_sync_gateway.api.deps import Clock, Db
@@ -18,7 +20,8 @@ from akiba_sync_gateway.api.schemas import SyncStatus
 
 router = APIRouter(tags=["sync"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-FormField = Annotated[str | None, Form()]
+# Bounded like every field: a NUL or a megabyte in a form must not reach the database.
+FormField = Annotated[FormText | None, Form()]
 
 
 def _error(
@@ -32,6 +35,7 @@ def _error(
 @router.post(
     "/oauth/token",
     openapi_extra={**PUBLIC, **idempotency.exempt("issues tokens; a retry signs in again")},
+    responses=oauth_errors(400, 429),
 )
 async def token(
     request: Request,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from akiba_contracts.fields import Sequence
 from akiba_contracts.sync import FEED_PAGE_LIMIT, FeedEntry, FeedPage
 from akiba_platform.auth import requires_site
 from akiba_sync_hub import views
@@ -19,7 +20,7 @@ router = APIRouter(tags=["sync"])
 async def feed(
     site_id: UUID,
     pool: Pool,
-    after: Annotated[int, Query(ge=0, description="The cursor: the last seq applied")] = 0,
+    after: Annotated[Sequence, Query(description="The cursor: the last seq applied")] = 0,
     limit: Annotated[int, Query(ge=1, le=FEED_PAGE_LIMIT)] = FEED_PAGE_LIMIT,
 ) -> FeedPage:
     """The site's entries after the cursor, oldest first; from 0 it is a snapshot of its scope."""

@@ -9,7 +9,7 @@ from uuid import UUID
 import orjson
 from fastapi import APIRouter, Request
 
-from akiba_contracts.sync import PushResponse
+from akiba_contracts.sync import PUSH_BATCH_LIMIT, PushResponse
 from akiba_platform import idempotency
 from akiba_platform.auth import requires_site
 from akiba_platform.http.problems import Problem
@@ -27,6 +27,7 @@ _BODY = {
             "application/json": {
                 "schema": {
                     "type": "array",
+                    "maxItems": PUSH_BATCH_LIMIT,
                     "items": {"type": "object", "description": "A structured CloudEvent"},
                 }
             }
