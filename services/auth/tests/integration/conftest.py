@@ -38,6 +38,12 @@ class AuthApi:
         self.pool, self.client, self.settings = pool, client, settings
         self.authorizer = authorizer
         self.admin: dict[str, str] = {}
+        self.app: Any = None
+
+    def client_at(self, address: str) -> httpx.AsyncClient:
+        """A client whose requests come from this address (close it after use)."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://auth")
 
     async def events(self, topic: str, key: str | None = None) -> list[dict[str, Any]]:
         """The payloads written to the outbox for a topic (and key), oldest first."""
@@ -139,6 +145,7 @@ async def api(databases: Databases) -> AsyncIterator[AuthApi]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://auth") as client:
             a = AuthApi(pool, client, settings, authorizer)
+            a.app = app
             await create_admin(settings, ADMIN, ADMIN_PASSWORD)
             a.admin = await a.bearer(ADMIN, ADMIN_PASSWORD)
             yield a
