@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -75,3 +76,19 @@ async def test_twenty_failures_from_one_address_lock_out_every_user_there(
         assert (await _sign_in(gateway, f"guess{i}", "nope")).status_code == 400
     r = await _sign_in(gateway, "viewer", PASSWORD)
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+
+
+async def test_concurrent_wrong_passwords_get_no_more_guesses_than_the_limit(
+    gateway: httpx.AsyncClient,
+) -> None:
+    answers = await asyncio.gather(*(_sign_in(gateway, "clerk", "nope") for _ in range(16)))
+    statuses = [r.status_code for r in answers]
+    assert (statuses.count(400), statuses.count(429)) == (5, 11)
+
+
+async def test_concurrent_guesses_from_one_address_get_no_more_than_its_limit(
+    gateway: httpx.AsyncClient,
+) -> None:
+    answers = await asyncio.gather(*(_sign_in(gateway, f"guess{i}", "nope") for i in range(30)))
+    statuses = [r.status_code for r in answers]
+    assert (statuses.count(400), statuses.count(429)) == (20, 10)
