@@ -18,6 +18,11 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:29092"
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies whose X-Forwarded-For is believed (comma-separated addresses or"
+        " networks, `*` for any); empty = none: the client address is the TCP peer",
+    )
     metrics_port: int = Field(0, description="Prometheus port for processes without HTTP; 0 = off")
     log_level: str = "INFO"
     otel_exporter: Literal["none", "console", "otlp", "jsonl"] = "none"
