@@ -13,7 +13,11 @@ import pytest
 from akiba_auth.admin import create_admin
 from akiba_auth.api.app import create_app
 from akiba_auth.bootstrap import MIGRATIONS
+from akiba_auth.domain.escalation import OPERATOR
+from akiba_auth.domain.model import Scope
+from akiba_auth.handlers import users
 from akiba_auth.settings import Settings
+from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import SigningKeyPublished, UserPermissionsChanged
 from akiba_platform.auth import Authorizer, KeyRing, PermissionStore
@@ -108,6 +112,27 @@ class AuthApi:
         r = await self.put(f"/users/{user_id}/password", {"password": password})
         assert r.status_code == 204, r.text
         return user_id
+
+    async def hold(
+        self,
+        role_id: str,
+        program: UUID | None = None,
+        node: str | None = None,
+        warehouse: UUID | None = None,
+        username: str = ADMIN,
+    ) -> None:
+        """Give a user (the administrator by default) a role as the operator would.
+
+        Nobody may grant through the API what they do not hold, so the rights an
+        administrator delegates come from the server's command line, the trusted root.
+        """
+        async with AuthUnitOfWork(self.pool) as uow:
+            found = await uow.users.login(username)
+        assert found is not None
+        scope = Scope(program, UUID(node) if node else None, warehouse)
+        await users.assign_role(
+            AuthUnitOfWork(self.pool), OPERATOR, found[0].user_id, UUID(role_id), scope
+        )
 
     async def permissions(self, user_id: UUID) -> list[dict[str, Any]]:
         """Every UserPermissionsChanged written for a user."""
