@@ -138,6 +138,7 @@ async def test_a_user_deactivated_in_auth_is_refused_by_inventory_within_seconds
     await inventory.api_ready()
     user_id, username = await _storeroom_manager(auth, str(inventory.store_id))
     token = await auth.token(username, PASSWORD)
+
     async def admitted() -> bool:
         return await _receives(inventory, token) == 201
 
