@@ -33,5 +33,8 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     consumer_batch_size: int = 500
+    demo: bool = Field(
+        False, description="AKIBA_DEMO=1: a throw-away demo; only then may demo data be loaded"
+    )
     auth_issuer: str = Field("akiba-auth", description="`iss` of access tokens")
     auth_audience: str = Field("akiba", description="`aud` every Akiba service accepts")

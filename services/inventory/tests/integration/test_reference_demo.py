@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import pytest
 
 from akiba_inventory import demo
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
-from akiba_platform.demo import demo_id
+from akiba_platform.demo import NotADemo, demo_id
 from akiba_platform.testing.plugin import Databases
 
 COUNTS = (
@@ -24,7 +25,7 @@ async def test_the_demo_loads_once_with_events_and_keeps_the_first_demo_ids(
     databases: Databases,
 ) -> None:
     dsn = await databases.create({"inventory": MIGRATIONS})
-    await demo.seed(Settings(database_url=dsn))
+    await demo.seed(Settings(database_url=dsn, demo=True))
     conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     try:
         stores, items, batches, locations, reasons, zones, events = await conn.fetchrow(COUNTS)
@@ -35,7 +36,7 @@ async def test_the_demo_loads_once_with_events_and_keeps_the_first_demo_ids(
         assert hf["store_id"] == demo_id("store", "HF-0001") and hf["managed_by"] == "site"
         amx = await conn.fetchval("select item_id from items where code = 'AMX-250'")
         assert amx == demo_id("item", "AMX-250")
-        await demo.seed(Settings(database_url=dsn))
+        await demo.seed(Settings(database_url=dsn, demo=True))
         assert (await conn.fetchrow(COUNTS))[-1] == events
     finally:
         await conn.close()
@@ -51,7 +52,7 @@ async def test_stores_seeded_before_reference_data_get_a_type_and_zone(
             "insert into stores (store_id, code, name) values ($1, 'WH-NAT', 'NMS')",
             demo_id("store", "WH-NAT"),
         )
-        await demo.seed(Settings(database_url=dsn))
+        await demo.seed(Settings(database_url=dsn, demo=True))
         row = await conn.fetchrow("select * from stores where code = 'WH-NAT'")
         assert row["facility_type_id"] == demo_id("facility-type", "NW")
         assert row["version"] == 2 and row["name"] == "NMS"
@@ -60,5 +61,18 @@ async def test_stores_seeded_before_reference_data_get_a_type_and_zone(
             str(row["store_id"]),
         )
         assert len(keys) == 1
+    finally:
+        await conn.close()
+
+
+async def test_the_demo_is_refused_without_akiba_demo_and_nothing_is_loaded(
+    databases: Databases,
+) -> None:
+    dsn = await databases.create({"inventory": MIGRATIONS})
+    with pytest.raises(NotADemo, match="AKIBA_DEMO=1"):
+        await demo.seed(Settings(database_url=dsn))
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
+    try:
+        assert (await conn.fetchrow(COUNTS))[:2] == (0, 0)
     finally:
         await conn.close()
