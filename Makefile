@@ -15,10 +15,11 @@ run: install  ## stack + every service + demo data; Ctrl-C stops everything
 test: install stack-up  ## the whole suite against the real Kafka and PostgreSQL
 	$(UV) run pytest
 
-lint: install  ## ruff (lint + format check) and mypy strict on src
+lint: install  ## ruff (lint + format check), mypy strict on src, known vulnerabilities in the lock
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy $(SRC)
+	$(UV) run akiba audit
 
 format: install
 	$(UV) run ruff check --fix .
