@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +16,12 @@ class ServiceSettings(BaseSettings):
     service_name: str = "akiba"
     database_url: str = "postgresql://postgres@127.0.0.1:54329/postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:29092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = Field(
+        "PLAINTEXT", description="PLAINTEXT is the local stack's (single user, loopback only)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = Field(None, description="The service's Kafka principal")
+    kafka_sasl_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8100
     forwarded_allow_ips: str = Field(

@@ -12,6 +12,7 @@ from akiba_auth.domain.model import Scope
 from akiba_auth.handlers.keys import rotate_key
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
+from akiba_platform import kafka
 from akiba_platform.db import open_pool
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run it."""
     args = _parser().parse_args(argv)
     settings = Settings()
+    kafka.configure(settings)
     configure_logging(settings.service_name, settings.log_level)
     setup_telemetry(settings)
     commands = {

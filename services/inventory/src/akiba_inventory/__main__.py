@@ -9,6 +9,7 @@ import asyncpg
 
 from akiba_inventory import bootstrap, demo, replay
 from akiba_inventory.settings import Settings
+from akiba_platform import kafka
 from akiba_platform.logs import configure_logging
 from akiba_platform.migrations import migrate
 from akiba_platform.runtime import run_roles
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     replay.add_argument("--topic", default="inventory.stock-movements")
     args = parser.parse_args(argv)
     settings = Settings()
+    kafka.configure(settings)
     configure_logging(settings.service_name, settings.log_level)
     setup_telemetry(settings)
     if args.command == "migrate":
