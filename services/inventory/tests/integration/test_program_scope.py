@@ -116,6 +116,7 @@ async def test_items_of_other_programs_are_refused_on_every_stock_route(
     _refused(await s.call("PUT", "stock-lines/hold", hold))
     _refused(await s.call("GET", f"items/{s.fp_item}/stock-card"))
     _refused(await s.call("GET", "stock-on-hand", params={"item_id": str(s.fp_item)}))
+    _refused(await s.call("GET", f"items/{s.fp_item}/consumption"))
     _refused(await s.call("POST", "stocktakes", {"item_ids": [str(s.fp_item)]}))
     assert await s.pool.fetchval("select count(*) from stock_movements") == 1
 

@@ -31,6 +31,7 @@ ERRORS: dict[type[Exception], int] = {
     StocktakeError: 422,
     StocktakeNotFound: 404,
     StocktakeFinalised: 409,
+    errors.OutOfProgramScope: 403,
 }
 
 

@@ -48,6 +48,7 @@ def test_migrations_apply_once_and_reopening_applies_nothing(tmp_path: Path) -> 
         "0001_gateway.sql",
         "0002_signin_failures.sql",
         "0003_voided_ledger.sql",
+        "0004_item_programs.sql",
     ]
     assert migrate(conn) == []
 
