@@ -18,10 +18,11 @@ test: install stack-up  ## the whole suite against the real Kafka and PostgreSQL
 fuzz: install stack-up  ## schemathesis on every service's OpenAPI, real processes; fails on a 5xx or a mismatch
 	$(UV) run python -m tests.fuzz
 
-lint: install  ## ruff (lint + format check) and mypy strict on src
+lint: install  ## ruff (lint + format check), mypy strict on src, known vulnerabilities in the lock
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy $(SRC)
+	$(UV) run akiba audit
 
 format: install
 	$(UV) run ruff check --fix .

@@ -36,12 +36,18 @@ SPECS = discover()
 
 # The only compose variables without a default: secrets nobody should get by accident.
 # They must be written `${NAME:?message}`, so compose refuses to start without them.
-REQUIRED_VARIABLES = frozenset({"AKIBA_ADMIN_PASSWORD", "AKIBA_KEY_ENCRYPTION_SECRET"})
+REQUIRED_VARIABLES = frozenset(
+    {
+        "AKIBA_ADMIN_PASSWORD",
+        "AKIBA_KEY_ENCRYPTION_SECRET",
+        *(f"AKIBA_KAFKA_{spec.name.upper().replace('-', '_')}_PASSWORD" for spec in SPECS),
+    }
+)
 # Read once by a one-shot command (`create-admin`); no long-running container gets them.
 ONE_SHOT_ONLY = frozenset({"AKIBA_ADMIN_PASSWORD"})
 # Every service container needs these to reach anything.
 REQUIRED = ("AKIBA_DATABASE_URL", "AKIBA_KAFKA_BOOTSTRAP_SERVERS")
-INFRA = ("kafka", "postgres")
+INFRA = ("kafka", "kafka-setup", "postgres")
 
 # Compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error},
 # ${NAME?error}, ${NAME:+alternative}, ${NAME+alternative}, $NAME.
@@ -207,6 +213,11 @@ def role_containers(
         for name, container in containers.items()
         if (roles := service.command_roles(container))
     }
+
+
+def _kafka_password(service: Service) -> str:
+    """The compose variable holding a service's Kafka (SCRAM) password."""
+    return f"AKIBA_KAFKA_{service.spec.name.upper().replace('-', '_')}_PASSWORD"
 
 
 def _dockerfile_of(container: dict[str, Any]) -> Path | None:
@@ -395,7 +406,12 @@ def test_the_migrate_job_runs_once_after_healthy_infrastructure_and_is_never_res
     assert migrate["command"] == ["migrate"]
     assert migrate["restart"] == "no"
     assert "ports" not in migrate
-    assert _depends_on(migrate) == dict.fromkeys(INFRA, "service_healthy")
+    assert _depends_on(migrate) == {
+        "kafka": "service_healthy",
+        # Its Kafka credentials and ACLs exist before it signs in to create topics.
+        "kafka-setup": "service_completed_successfully",
+        "postgres": "service_healthy",
+    }
 
 
 def test_other_one_shot_commands_run_once_after_the_migration(
@@ -458,7 +474,9 @@ def test_secrets_come_from_required_variables_of_the_same_name(
             continue
         for key, value in _environment(container).items():
             if key in service.secret_fields:
-                assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", value), f"{name}: {key}={value}"
+                # Each service has its own Kafka password, from a variable named after it.
+                source = _kafka_password(service) if key == "AKIBA_KAFKA_SASL_PASSWORD" else key
+                assert re.fullmatch(rf"\$\{{{source}:\?[^}}]+\}}", value), f"{name}: {key}={value}"
 
 
 def test_one_shot_secrets_reach_no_long_running_container(

@@ -132,3 +132,9 @@ def test_receiving_stock_has_no_right_of_its_own() -> None:
 
 def test_rights_are_named_by_their_values() -> None:
     assert all(right.value == right.name for right in Right)
+
+
+def test_dead_letters_are_kept_until_an_operator_removes_them() -> None:
+    for t in all_topics():
+        if t.is_dlq:
+            assert (t.retention_ms, t.cleanup_policy) == (-1, "delete"), t.name

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
-from akiba_auth.admin import create_admin
+from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS
+from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
@@ -30,6 +31,8 @@ class Auth:
     process: ServiceProcess
     url: str
     admin: httpx.AsyncClient
+    dsn: str
+    admin_name: str
 
     async def token(self, username: str, password: str) -> str:
         async with httpx.AsyncClient(base_url=self.url) as c:
@@ -79,18 +82,18 @@ async def auth(databases: Databases, stack: StackEndpoints, tmp_path: Path) -> A
             token = await wait_until(admin_token, timeout=60, what="auth to admit its admin")
         headers = {"authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=url, headers=headers) as admin:
-            yield Auth(proc, url, admin)
+            yield Auth(proc, url, admin, dsn, name)
     finally:
         proc.stop()
 
 
 async def _storeroom_manager(auth: Auth, store_id: str) -> tuple[str, str]:
     """A user allowed STOCK_ADJUST for a program at their home store; returns (id, username)."""
-    a = auth.admin
+    a, role_name = auth.admin, f"Storeroom {uuid4().hex[:6]}"
     role = await a.post(
         "/roles",
         json={
-            "name": f"Storeroom {uuid4().hex[:6]}",
+            "name": role_name,
             "type": "SUPERVISION",
             "rights": ["STOCK_ADJUST", "STOCK_CARDS_VIEW"],
         },
@@ -103,9 +106,21 @@ async def _storeroom_manager(auth: Auth, store_id: str) -> tuple[str, str]:
     assert (
         await a.put(f"/users/{user_id}/password", json={"password": PASSWORD})
     ).status_code == 204
+    # Nobody grants through the API what they do not hold: the operator gives the
+    # administrator the role over the store (a node supervising it), who then delegates it.
+    program = uuid4()
+    node = await a.post("/supervisory-nodes", json={"code": f"SN-{uuid4().hex[:6]}", "name": "n"})
+    node_id = node.json()["node_id"]
+    group = await a.post("/requisition-groups", json={
+        "code": f"RG-{uuid4().hex[:6]}", "name": "g", "supervisory_node_id": node_id,
+        "member_facility_ids": [store_id], "program_ids": [str(program)],
+    })  # fmt: skip
+    assert group.status_code == 201, group.text
+    settings = Settings(database_url=auth.dsn, argon2_memory_kib=8192)
+    await assign_as_operator(settings, auth.admin_name, role_name, Scope(program, UUID(node_id)))
     assigned = await a.post(
         f"/users/{user_id}/role-assignments",
-        json={"role_id": role.json()["role_id"], "program_id": str(uuid4())},
+        json={"role_id": role.json()["role_id"], "program_id": str(program)},
     )
     assert assigned.status_code == 201, assigned.text
     return user_id, username
@@ -123,8 +138,11 @@ async def test_a_user_deactivated_in_auth_is_refused_by_inventory_within_seconds
     await inventory.api_ready()
     user_id, username = await _storeroom_manager(auth, str(inventory.store_id))
     token = await auth.token(username, PASSWORD)
-    await wait_until(lambda: _receives(inventory, token), what="inventory to learn the right")
-    assert await _receives(inventory, token) == 201
+
+    async def admitted() -> bool:
+        return await _receives(inventory, token) == 201
+
+    await wait_until(admitted, what="inventory to learn the right")
     assert (await auth.admin.post(f"/users/{user_id}/deactivate")).status_code == 200
 
     async def refused() -> bool:

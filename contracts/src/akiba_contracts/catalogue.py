@@ -259,9 +259,10 @@ def dlq_topic(topic: Topic | str) -> Topic:
         partitions=min(DLQ_PARTITIONS, source.partitions),
         # Always "delete": a dead letter is a distinct failure, never superseded by a newer one.
         cleanup_policy="delete",
-        # Kept until an operator replays or discards them: a dead letter may be the only trace
-        # of an effect a consumer failed to apply, and the volume is tiny.
-        retention_ms=None,
+        # Kept until an operator replays or discards them (-1: no time limit; None would be the
+        # broker's default, a week): a dead letter may be the only trace of an effect a
+        # consumer failed to apply, and the volume is tiny.
+        retention_ms=-1,
         event_types=source.event_types,
         description=f"Records from {source.name} that a consumer could not process.",
     )

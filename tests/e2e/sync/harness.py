@@ -23,8 +23,9 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from akiba_auth.admin import create_admin
+from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS as AUTH_MIGRATIONS
+from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings as AuthSettings
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_platform.testing import ServiceProcess, wait_until
@@ -90,6 +91,7 @@ class Central:
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     _token: tuple[str, float] = ("", 0.0)
     _shared: dict[str, UUID] = field(default_factory=dict)
+    _role_name: str = ""
 
     def url(self, service: str) -> str:
         """Where a service's API answers."""
@@ -182,8 +184,9 @@ class Central:
                                 {"code": f"HC-{tag}", "name": f"Health centre {tag}"})  # fmt: skip
         zone = await self.call("inventory", "POST", "/geographic-zones",
                                {"code": f"Z-{tag}", "name": f"Zone {tag}", "level": 1})  # fmt: skip
+        self._role_name = f"Site clerk {tag}"
         role = await self.call("auth", "POST", "/roles",
-                               {"name": f"Site clerk {tag}", "type": "SUPERVISION",
+                               {"name": self._role_name, "type": "SUPERVISION",
                                 "rights": SITE_RIGHTS})  # fmt: skip
         self._shared = {
             "facility_type": UUID(ftype["facility_type_id"]),
@@ -250,9 +253,10 @@ class Central:
         )
         uid = user["user_id"]
         await self.call("auth", "PUT", f"/users/{uid}/password", {"password": USER_PASSWORD})
-        await self.call("auth", "POST", f"/users/{uid}/role-assignments", {
-            "role_id": str(self._shared["role"]), "program_id": str(self._shared["program"]),
-        })  # fmt: skip
+        # Granted as the operator: the administrator holds no stock rights to delegate.
+        settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
+        scope = Scope(program_id=self._shared["program"])
+        await assign_as_operator(settings, username, self._role_name, scope)
         return username
 
     # -- the central ledger ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from akiba_platform import devrun, stack
+from akiba_platform import audit, devrun, stack
 from akiba_platform.stack._process import tail
 from akiba_platform.stack.errors import StackError
 from akiba_platform.stack.state import StackConfig
@@ -89,6 +89,7 @@ def _register_stack(subparsers: Subparsers) -> None:
 COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "stack": _register_stack,
     "run": devrun.register,
+    "audit": audit.register,
 }
 
 

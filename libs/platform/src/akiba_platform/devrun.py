@@ -23,6 +23,8 @@ def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
         "AKIBA_DATABASE_URL": endpoints.database_url(spec.database),
         "AKIBA_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
         "AKIBA_HTTP_PORT": str(spec.http_port),
+        # `akiba run` is the demo: its services may load demo data (and nothing else sets this).
+        "AKIBA_DEMO": "1",
     }
 
 

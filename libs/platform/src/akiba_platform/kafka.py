@@ -1,4 +1,9 @@
-"""Kafka clients configured the way the messaging rules need them."""
+"""Kafka clients configured the way the messaging rules need them.
+
+How clients authenticate (PLAINTEXT locally; SASL/SCRAM in the compose deployment) is set
+once per process at start-up, from its settings (`configure`), and applies to every client
+made here or through `options()`, so no call site can forget it.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,65 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 from aiokafka.partitioner import murmur2
 
 from akiba_contracts.catalogue import Topic
+from akiba_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """How this process's Kafka clients authenticate: PLAINTEXT (no auth) or SASL."""
+
+    protocol: str = "PLAINTEXT"
+    mechanism: str = "SCRAM-SHA-512"
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def of(cls, s: ServiceSettings) -> Security:
+        """The security the settings describe."""
+        password = s.kafka_sasl_password.get_secret_value() if s.kafka_sasl_password else None
+        return cls(
+            s.kafka_security_protocol, s.kafka_sasl_mechanism, s.kafka_sasl_username, password
+        )
+
+    def options(self) -> dict[str, Any]:
+        """aiokafka keyword arguments (none for PLAINTEXT, aiokafka's default)."""
+        if self.protocol == "PLAINTEXT":
+            return {}
+        found: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.protocol.startswith("SASL"):
+            if not self.username or not self.password:
+                raise ValueError(f"{self.protocol} needs a SASL username and password")
+            found |= {
+                "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        if self.protocol.endswith("SSL"):
+            found["ssl_context"] = create_ssl_context()
+        return found
+
+
+_security = Security()
+
+
+def configure(settings: ServiceSettings) -> None:
+    """Make every Kafka client of this process authenticate as the settings say."""
+    global _security
+    _security = Security.of(settings)
+    _security.options()  # a SASL protocol without credentials fails here, at start-up
+
+
+def options() -> dict[str, Any]:
+    """The security keyword arguments for an aiokafka client made elsewhere."""
+    return _security.options()
 
 
 def producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
@@ -29,7 +87,7 @@ def producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
         "request_timeout_ms": 30_000,
     }
     options.update(overrides)
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, **options)
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, **_security.options(), **options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,29 +157,69 @@ def consumer(bootstrap: str, group: str, *topics: str, **overrides: Any) -> AIOK
         "fetch_max_wait_ms": 100,
     }
     options.update(overrides)
-    return AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **options)
+    return AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **_security.options(), **options)
 
 
 async def ensure_topics(
     bootstrap: str, topics: Iterable[Topic], *, replication_factor: int = 1
 ) -> list[str]:
-    """Create the catalogue's topics that don't exist yet; return the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    """Create the catalogue's topics that don't exist yet; return the names created.
+
+    Existing dead-letter topics also get the catalogue's configuration (kept until an operator
+    removes them) if they were created with another, e.g. before it said so.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **_security.options())
     await admin.start()
     try:
+        topics = list(topics)
         existing = set(await admin.list_topics())
         new = [_new_topic(t, replication_factor) for t in topics if t.name not in existing]
         if new:
             # Another process may win the race; the topic is then what the catalogue says.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
+        await _keep_dead_letters(admin, [t for t in topics if t.is_dlq and t.name in existing])
         return [t.name for t in new]
     finally:
         await admin.close()
 
 
-def _new_topic(t: Topic, replication_factor: int) -> NewTopic:
+def topic_config(t: Topic) -> dict[str, str]:
+    """A topic's configuration as the catalogue gives it."""
     config: dict[str, str] = {"cleanup.policy": t.cleanup_policy}
     if t.retention_ms is not None:
         config["retention.ms"] = str(t.retention_ms)
-    return NewTopic(t.name, t.partitions, replication_factor, topic_configs=config)
+    return config
+
+
+def _new_topic(t: Topic, replication_factor: int) -> NewTopic:
+    return NewTopic(t.name, t.partitions, replication_factor, topic_configs=topic_config(t))
+
+
+async def _keep_dead_letters(admin: AIOKafkaAdminClient, dlqs: list[Topic]) -> None:
+    """Give existing dead-letter topics the catalogue's retention where theirs differs."""
+    stale = await _stale_retention(admin, dlqs) if dlqs else []
+    if not stale:
+        return
+    changes = [ConfigResource(ConfigResourceType.TOPIC, t.name, topic_config(t)) for t in stale]
+    for response in await admin.alter_configs(changes):
+        for error, message, _, name in (r[:4] for r in response.resources):
+            if error:
+                log.warning("could not set %s's retention (error %s: %s)", name, error, message)
+            else:
+                log.info("%s now keeps its records until an operator removes them", name)
+
+
+async def _stale_retention(admin: AIOKafkaAdminClient, topics: list[Topic]) -> list[Topic]:
+    """The topics whose retention.ms is not the catalogue's."""
+    wanted = {t.name: t for t in topics}
+    asked = [ConfigResource(ConfigResourceType.TOPIC, n, {"retention.ms": None}) for n in wanted]
+    stale = []
+    for response in await admin.describe_configs(asked):
+        for error, _, _, name, entries in (r[:5] for r in response.resources):
+            if error:
+                continue  # denied: another service's topic, its own migration sees to it
+            current = {e[0]: e[1] for e in entries}.get("retention.ms")
+            if current != str(wanted[name].retention_ms):
+                stale.append(wanted[name])
+    return stale

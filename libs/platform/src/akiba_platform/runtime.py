@@ -17,18 +17,37 @@ log = logging.getLogger(__name__)
 Role = Callable[[asyncio.Event], Awaitable[None]]
 
 
-def api_role(app: FastAPI, host: str, port: int) -> Role:
-    """Serve the app with uvicorn until stopped."""
+def api_role(app: FastAPI, host: str, port: int, *, forwarded_allow_ips: str) -> Role:
+    """Serve the app with uvicorn until stopped.
+
+    `forwarded_allow_ips` lists the proxies (addresses or networks, comma-separated, `*` for
+    any) whose X-Forwarded-For / X-Forwarded-Proto are believed; empty believes none.
+    """
 
     async def run(stop: asyncio.Event) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(http_config(app, host, port, forwarded_allow_ips))
         serving = asyncio.create_task(server.serve())
         await stop.wait()
         server.should_exit = True
         await serving
 
     return run
+
+
+def http_config(app: FastAPI, host: str, port: int, forwarded_allow_ips: str) -> uvicorn.Config:
+    """uvicorn's configuration; proxy headers are off unless proxies are named."""
+    # uvicorn's own default believes X-Forwarded-For from 127.0.0.1 (or $FORWARDED_ALLOW_IPS):
+    # every local client could then pick the address sign-in limits count against.
+    trusted = forwarded_allow_ips.strip()
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 # Collect the young generation every 50,000 allocations instead of 700: a consumer batch

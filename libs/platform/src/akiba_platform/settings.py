@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,8 +16,19 @@ class ServiceSettings(BaseSettings):
     service_name: str = "akiba"
     database_url: str = "postgresql://postgres@127.0.0.1:54329/postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:29092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = Field(
+        "PLAINTEXT", description="PLAINTEXT is the local stack's (single user, loopback only)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = Field(None, description="The service's Kafka principal")
+    kafka_sasl_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies whose X-Forwarded-For is believed (comma-separated addresses or"
+        " networks, `*` for any); empty = none: the client address is the TCP peer",
+    )
     metrics_port: int = Field(0, description="Prometheus port for processes without HTTP; 0 = off")
     log_level: str = "INFO"
     otel_exporter: Literal["none", "console", "otlp", "jsonl"] = "none"
@@ -33,6 +44,9 @@ class ServiceSettings(BaseSettings):
         max_length=100,
         description="Put before every consumer group's name: deployments that share one Kafka"
         " cluster (or test runs side by side) must never share a group",
+    )
+    demo: bool = Field(
+        False, description="AKIBA_DEMO=1: a throw-away demo; only then may demo data be loaded"
     )
     auth_issuer: str = Field("akiba-auth", description="`iss` of access tokens")
     auth_audience: str = Field("akiba", description="`aud` every Akiba service accepts")

@@ -23,6 +23,8 @@ class ReceiveStock:
     location_id: UUID | None = None
     source: str | None = None
     reference: str | None = None
+    # The programs the author's right covers at the store; None: any item (edge facts, tools).
+    programs: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class RecordMovements:
     reference: str | None = None
     counterparty: str | None = None
     program_id: UUID | None = None
+    # The programs the author's right covers at the store; None: any item (edge facts, tools).
+    programs: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class MoveStock:
     occurred_at: datetime | None
     actor: str
     reference: str | None = None
+    # The programs the author's right covers at the store; None: any item (edge facts, tools).
+    programs: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,3 +81,5 @@ class HoldStock:
     location_id: UUID | None
     on_hold: bool
     actor: str
+    # The programs the author's right covers at the store; None: any item (edge facts, tools).
+    programs: frozenset[UUID] | None = None

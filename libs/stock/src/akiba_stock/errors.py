@@ -23,3 +23,7 @@ class BatchConflict(InventoryError):
 
 class StoreManagedBySite(InventoryError):
     """The store's ledger is written at its site; central commands may not write it."""
+
+
+class OutOfProgramScope(InventoryError):
+    """The user's right at the store is for programs the item does not belong to."""

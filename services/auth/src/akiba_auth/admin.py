@@ -1,11 +1,19 @@
-"""`create-admin`: the first administrator, from the environment or a prompt, never a default."""
+"""`create-admin`: the first administrator, from the environment or a prompt, never a default.
+
+`assign-role`: the operator at the server's command line gives a role in a scope. Through the
+API nobody grants rights they do not hold, so the rights administrators delegate (supervision
+at the top of the tree, fulfillment at warehouses) start here.
+"""
 
 from __future__ import annotations
 
 import getpass
 from uuid import uuid4
 
-from akiba_auth.domain.model import Scope, User
+from akiba_auth.domain.errors import RoleNotFound, UserNotFound
+from akiba_auth.domain.escalation import OPERATOR
+from akiba_auth.domain.model import Assignment, Scope, User
+from akiba_auth.handlers import users
 from akiba_auth.handlers.permissions import republish
 from akiba_auth.passwords import PasswordHasher
 from akiba_auth.provisioning import admin_roles, ensure_assignment, ensure_user
@@ -51,3 +59,19 @@ async def create_admin(settings: Settings, username: str, password: str) -> bool
         await republish(uow, [user.user_id])
         await uow.commit()
     return created
+
+
+async def assign_as_operator(
+    settings: Settings, username: str, role_name: str, scope: Scope
+) -> Assignment:
+    """Give the user (any letter case) the role named so, in the scope; as the operator."""
+    async with open_pool(settings) as pool:
+        async with AuthUnitOfWork(pool) as uow:
+            found = await uow.users.login(username)
+            role = await uow.roles.by_name(role_name)
+        if found is None:
+            raise UserNotFound(f"no user {username!r}")
+        if role is None:
+            raise RoleNotFound(f"no role {role_name!r}")
+        user_id = found[0].user_id
+        return await users.assign_role(AuthUnitOfWork(pool), OPERATOR, user_id, role.role_id, scope)

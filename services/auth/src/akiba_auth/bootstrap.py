@@ -59,7 +59,12 @@ def relay_role(settings: Settings) -> Role:
 def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
     """The roles this process runs."""
     build = {
-        "api": lambda: api_role(create_app(settings), settings.http_host, settings.http_port),
+        "api": lambda: api_role(
+            create_app(settings),
+            settings.http_host,
+            settings.http_port,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        ),
         "relay": lambda: relay_role(settings),
     }
     unknown = set(names) - set(build)

@@ -17,7 +17,7 @@ from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.rights import Right as R
 from akiba_contracts.rights import RightType as T
 from akiba_platform.db import open_pool
-from akiba_platform.demo import demo_id
+from akiba_platform.demo import demo_id, require_demo
 
 SUP, FUL = T.SUPERVISION, T.ORDER_FULFILLMENT
 # As OpenLMIS's demo data gives them (PODs are supervision rights in our catalogue).
@@ -119,7 +119,8 @@ async def _site(uow: AuthUnitOfWork, secret: str) -> None:
 
 
 async def seed(settings: Settings) -> None:
-    """Insert what is missing and publish the resulting permissions."""
+    """Insert what is missing and publish the resulting permissions (AKIBA_DEMO=1 only)."""
+    require_demo(settings.demo, "auth's demo users, roles and site")
     password = os.environ.get("AKIBA_DEMO_PASSWORD", "akiba-demo")
     site_secret = os.environ.get("AKIBA_DEMO_SITE_SECRET", "akiba-demo-site-secret")
     async with open_pool(settings) as pool, AuthUnitOfWork(pool) as uow:

@@ -20,6 +20,9 @@ class Settings(ServiceSettings):
     argon2_parallelism: int = 1
     login_failures_per_user: int = Field(5, description="Failures per user per window")
     login_failures_per_address: int = Field(20, description="Failures per address per window")
+    client_failures_per_address: int = Field(
+        20, description="Failed client_credentials sign-ins (sites, service clients) per address"
+    )
     login_window_seconds: int = 900
     admin_username: str | None = Field(None, description="First administrator, created at install")
     admin_password: SecretStr | None = Field(

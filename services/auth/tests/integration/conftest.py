@@ -13,7 +13,11 @@ import pytest
 from akiba_auth.admin import create_admin
 from akiba_auth.api.app import create_app
 from akiba_auth.bootstrap import MIGRATIONS
+from akiba_auth.domain.escalation import OPERATOR
+from akiba_auth.domain.model import Scope
+from akiba_auth.handlers import users
 from akiba_auth.settings import Settings
+from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import SigningKeyPublished, UserPermissionsChanged
 from akiba_platform.auth import Authorizer, KeyRing, PermissionStore
@@ -38,6 +42,12 @@ class AuthApi:
         self.pool, self.client, self.settings = pool, client, settings
         self.authorizer = authorizer
         self.admin: dict[str, str] = {}
+        self.app: Any = None
+
+    def client_at(self, address: str) -> httpx.AsyncClient:
+        """A client whose requests come from this address (close it after use)."""
+        transport = httpx.ASGITransport(app=self.app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://auth")
 
     async def events(self, topic: str, key: str | None = None) -> list[dict[str, Any]]:
         """The payloads written to the outbox for a topic (and key), oldest first."""
@@ -103,6 +113,27 @@ class AuthApi:
         assert r.status_code == 204, r.text
         return user_id
 
+    async def hold(
+        self,
+        role_id: str,
+        program: UUID | None = None,
+        node: str | None = None,
+        warehouse: UUID | None = None,
+        username: str = ADMIN,
+    ) -> None:
+        """Give a user (the administrator by default) a role as the operator would.
+
+        Nobody may grant through the API what they do not hold, so the rights an
+        administrator delegates come from the server's command line, the trusted root.
+        """
+        async with AuthUnitOfWork(self.pool) as uow:
+            found = await uow.users.login(username)
+        assert found is not None
+        scope = Scope(program, UUID(node) if node else None, warehouse)
+        await users.assign_role(
+            AuthUnitOfWork(self.pool), OPERATOR, found[0].user_id, UUID(role_id), scope
+        )
+
     async def permissions(self, user_id: UUID) -> list[dict[str, Any]]:
         """Every UserPermissionsChanged written for a user."""
         return await self.events("auth.permissions", str(user_id))
@@ -139,6 +170,7 @@ async def api(databases: Databases) -> AsyncIterator[AuthApi]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://auth") as client:
             a = AuthApi(pool, client, settings, authorizer)
+            a.app = app
             await create_admin(settings, ADMIN, ADMIN_PASSWORD)
             a.admin = await a.bearer(ADMIN, ADMIN_PASSWORD)
             yield a

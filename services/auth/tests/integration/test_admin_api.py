@@ -47,6 +47,13 @@ async def _group(api: AuthApi, node: str, facilities: list[UUID], programs: list
     return str(r.json()["group_id"])
 
 
+async def _supervising(api: AuthApi, facilities: list[UUID], program: UUID) -> str:
+    """A node supervising these facilities for the program."""
+    node = await _node(api)
+    await _group(api, node, facilities, [program])
+    return node
+
+
 async def _latest(api: AuthApi, user_id: UUID) -> dict[str, Any]:
     return (await api.permissions(user_id))[-1]
 
@@ -96,6 +103,7 @@ async def test_a_home_facility_assignment_publishes_a_newer_version(api: AuthApi
     user_id = await api.user("amina", home_facility_id=str(home))
     before = await _latest(api, user_id)
     role = await _role(api, "SUPERVISION", "STOCK_ADJUST")
+    await api.hold(role, EPI, await _supervising(api, [home], EPI))
     r = await api.post(
         f"/users/{user_id}/role-assignments", {"role_id": role, "program_id": str(EPI)}
     )
@@ -109,6 +117,7 @@ async def test_a_fulfillment_and_an_admin_assignment_give_their_strings(api: Aut
     user_id, warehouse = await api.user("clerk"), uuid4()
     ful = await _role(api, "ORDER_FULFILLMENT", "SHIPMENTS_EDIT")
     adm = await _role(api, "GENERAL_ADMIN", "FACILITIES_MANAGE")
+    await api.hold(ful, warehouse=warehouse)
     await api.post(
         f"/users/{user_id}/role-assignments", {"role_id": ful, "warehouse_id": str(warehouse)}
     )
@@ -126,6 +135,7 @@ async def test_a_group_added_under_a_child_node_reaches_the_supervisor_of_the_pa
     district = await _node(api, region)
     user_id = await api.user("supervisor")
     role = await _role(api, "SUPERVISION", "REQUISITION_APPROVE")
+    await api.hold(role, EPI, region)
     await api.post(
         f"/users/{user_id}/role-assignments",
         {
@@ -157,6 +167,7 @@ async def test_moving_a_node_changes_who_supervises_its_facilities(api: AuthApi)
     await _group(api, loose, [facility], [EPI])
     user_id = await api.user("supervisor")
     role = await _role(api, "SUPERVISION", "REQUISITION_VIEW")
+    await api.hold(role, EPI, region)
     await api.post(
         f"/users/{user_id}/role-assignments",
         {
@@ -269,6 +280,7 @@ async def test_approval_is_allowed_at_the_node_where_a_requisition_waits_not_bel
     await _group(api, district, [facility], [EPI])
     role = await _role(api, "SUPERVISION", "REQUISITION_APPROVE", "REQUISITION_VIEW")
     district_head = await api.user("district-head", password="pa55word-long")
+    await api.hold(role, EPI, region)
     await api.post(
         f"/users/{district_head}/role-assignments",
         {"role_id": role, "program_id": str(EPI), "supervisory_node_id": district},

@@ -24,17 +24,22 @@ async def _site(api: AuthApi, *stores: UUID) -> tuple[str, str]:
 
 
 async def _fulfillment_user(api: AuthApi, username: str, warehouse: UUID) -> UUID:
+    user_id = await api.user(username)
+    await _assign_fulfillment(api, user_id, warehouse)
+    return user_id
+
+
+async def _assign_fulfillment(api: AuthApi, user_id: UUID, warehouse: UUID) -> None:
     role = await api.post(
         "/roles", {"name": f"role {uuid4().hex[:8]}", "type": "ORDER_FULFILLMENT",
                    "rights": ["SHIPMENTS_EDIT"]},
     )  # fmt: skip
-    user_id = await api.user(username)
+    await api.hold(role.json()["role_id"], warehouse=warehouse)
     r = await api.post(
         f"/users/{user_id}/role-assignments",
         {"role_id": role.json()["role_id"], "warehouse_id": str(warehouse)},
     )
     assert r.status_code == 201, r.text
-    return user_id
 
 
 async def _credentials(api: AuthApi, site_id: str, token: str | None) -> httpx.Response:
@@ -47,27 +52,31 @@ def _by_name(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {u["username"]: u for u in body["users"]}
 
 
-async def test_a_site_gets_the_users_of_its_stores_with_hashes_and_permissions(
+async def test_a_site_gets_the_active_users_with_rights_at_its_stores_and_only_those_rights(
     api: AuthApi,
 ) -> None:
     store, elsewhere = uuid4(), uuid4()
     site_id, token = await _site(api, store)
     storekeeper = await _fulfillment_user(api, "storekeeper", store)
     await _fulfillment_user(api, "far-away", elsewhere)
-    await api.user("nurse", home_facility_id=str(store))
+    await api.user("nurse", home_facility_id=str(store))  # no rights there: nothing to do
     leaver = await _fulfillment_user(api, "leaver", store)
     await api.post(f"/users/{leaver}/deactivate")
+    both = await _fulfillment_user(api, "both", store)
+    await _assign_fulfillment(api, both, elsewhere)
 
     r = await _credentials(api, site_id, token)
 
     assert r.status_code == 200, r.text
+    # The administrator holds what they delegated at the store, so is cached there too.
     users = _by_name(r.json())
-    assert sorted(users) == ["leaver", "nurse", "storekeeper"]
+    assert sorted(users) == ["both", api.ADMIN, "storekeeper"]
     assert users["storekeeper"]["user_id"] == str(storekeeper)
     assert users["storekeeper"]["permissions"] == [f"SHIPMENTS_EDIT|{store}"]
     assert users["storekeeper"]["password_hash"].startswith("$argon2id$")
-    assert (users["leaver"]["active"], users["leaver"]["permissions"]) == (False, [])
-    assert users["nurse"]["home_facility_id"] == str(store)
+    assert users["both"]["permissions"] == [f"SHIPMENTS_EDIT|{store}"]
+    assert users[api.ADMIN]["permissions"] == [f"SHIPMENTS_EDIT|{store}"]
+    assert all(u["active"] for u in users.values())
     assert r.json()["store_ids"] == [str(store)]
 
 

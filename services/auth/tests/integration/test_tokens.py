@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 import jwt
 import pytest
@@ -260,3 +262,92 @@ async def test_passwords_and_tokens_never_reach_the_logs(
         refreshed.json()["refresh_token"],
     ):
         assert secret not in text
+
+
+async def _site(api: AuthApi) -> dict[str, Any]:
+    r = await api.post("/sites", {"name": f"Gateway {uuid4().hex[:6]}", "store_ids": []})
+    assert r.status_code == 201, r.text
+    site: dict[str, Any] = r.json()
+    return site
+
+
+def _client_form(client_id: str, secret: str) -> dict[str, str]:
+    return {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+
+
+async def test_fifty_wrong_secrets_against_a_sites_id_do_not_stop_its_sign_in(
+    api: AuthApi,
+) -> None:
+    site = await _site(api)
+    async with api.client_at("198.51.100.7") as attacker:
+        for _ in range(50):
+            r = await attacker.post("/oauth/token", data=_client_form(site["site_id"], "guess"))
+            assert r.status_code in (401, 429)
+    async with api.client_at("203.0.113.20") as gateway:
+        r = await gateway.post("/oauth/token", data=_client_form(site["site_id"], site["secret"]))
+    assert r.status_code == 200, r.text
+
+
+async def test_failed_machine_sign_ins_are_limited_per_address_with_retry_after(
+    api: AuthApi,
+) -> None:
+    site = await _site(api)
+    async with api.client_at("198.51.100.8") as attacker:
+        for i in range(20):  # the default client_failures_per_address
+            r = await attacker.post("/oauth/token", data=_client_form(f"client-{i}", "guess"))
+            assert r.status_code == 401
+        r = await attacker.post("/oauth/token", data=_client_form(site["site_id"], site["secret"]))
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert r.json()["error"] == "temporarily_unavailable"
+
+
+async def test_users_mistyping_passwords_do_not_stop_a_site_at_the_same_address(
+    api: AuthApi,
+) -> None:
+    site = await _site(api)
+    async with api.client_at("198.51.100.9") as facility:
+        for i in range(api.settings.login_failures_per_address):
+            form = {"grant_type": "password", "username": f"nurse{i}", "password": "typo"}
+            assert (await facility.post("/oauth/token", data=form)).status_code == 400
+        r = await facility.post("/oauth/token", data=_client_form(site["site_id"], site["secret"]))
+    assert r.status_code == 200, r.text
+
+
+async def test_successful_machine_sign_ins_are_not_counted_as_failures(api: AuthApi) -> None:
+    site = await _site(api)
+    async with api.client_at("198.51.100.10") as gateway:
+        for _ in range(22):
+            form = _client_form(site["site_id"], site["secret"])
+            assert (await gateway.post("/oauth/token", data=form)).status_code == 200
+
+
+async def test_concurrent_wrong_passwords_get_no_more_guesses_than_the_limit(
+    api: AuthApi,
+) -> None:
+    await api.user("amina")
+    form = {"grant_type": "password", "username": "amina", "password": "wrong-one"}
+    async with api.client_at("198.51.100.11") as attacker:
+        answers = await asyncio.gather(
+            *(attacker.post("/oauth/token", data=form) for _ in range(24))
+        )
+    statuses = [r.status_code for r in answers]
+    assert statuses.count(400) == api.settings.login_failures_per_user
+    assert statuses.count(429) == 24 - api.settings.login_failures_per_user
+
+
+async def test_concurrent_guesses_from_one_address_get_no_more_than_its_limit(
+    api: AuthApi,
+) -> None:
+    async with api.client_at("198.51.100.12") as attacker:
+        answers = await asyncio.gather(
+            *(
+                attacker.post(
+                    "/oauth/token",
+                    data={"grant_type": "password", "username": f"u{i}", "password": "x"},
+                )
+                for i in range(30)
+            )
+        )
+    statuses = [r.status_code for r in answers]
+    assert statuses.count(400) == api.settings.login_failures_per_address
+    assert statuses.count(429) == 30 - api.settings.login_failures_per_address

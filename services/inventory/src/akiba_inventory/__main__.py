@@ -10,6 +10,7 @@ import asyncpg
 
 from akiba_inventory import bootstrap, demo, edge_cli, replay
 from akiba_inventory.settings import Settings
+from akiba_platform import kafka
 from akiba_platform.logs import configure_logging
 from akiba_platform.migrations import migrate
 from akiba_platform.runtime import run_roles
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     show.add_argument("store_id", type=UUID)
     args = parser.parse_args(argv)
     settings = Settings()
+    kafka.configure(settings)
     configure_logging(settings.service_name, settings.log_level)
     setup_telemetry(settings)
     if args.command == "migrate":

@@ -151,7 +151,12 @@ def _loop(
 def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
     """The roles this process runs."""
     build = {
-        "api": lambda: api_role(create_app(settings), settings.http_host, settings.http_port),
+        "api": lambda: api_role(
+            create_app(settings),
+            settings.http_host,
+            settings.http_port,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        ),
         "relay": lambda: relay_role(settings),
         "project": lambda: projector_role(settings),
         "ingest": lambda: ingest_role(settings),

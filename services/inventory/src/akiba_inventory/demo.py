@@ -19,7 +19,7 @@ from akiba_inventory.edge_writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.demo import demo_id
+from akiba_platform.demo import demo_id, require_demo
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
 from akiba_stock import reference as ref
 
@@ -169,7 +169,11 @@ async def _place_legacy_stores(
 
 
 async def seed(settings: Settings) -> None:
-    """Insert the demo records that are missing, with their events, in one transaction."""
+    """Insert the demo records that are missing, with their events, in one transaction.
+
+    Only with AKIBA_DEMO=1: demo stores belong to demo sites and users with public secrets.
+    """
+    require_demo(settings.demo, "inventory's demo stores and items")
     conn: asyncpg.Connection[Any] = await asyncpg.connect(settings.database_url)
     try:
         async with conn.transaction():

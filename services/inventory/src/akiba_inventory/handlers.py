@@ -23,6 +23,7 @@ from akiba_stock.errors import (
 )
 from akiba_stock.ledger import StockLine
 from akiba_stock.model import Batch, StockMovement
+from akiba_stock.programs import ProgramScope, check_programs
 from akiba_stock.reference import AdjustmentReason
 
 T = TypeVar("T")
@@ -33,7 +34,7 @@ async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMov
     """Record a receipt: ledger row, stock on hand and their events in one transaction."""
     async with uow:
         store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {cmd.item_id})
+        await check_items(uow, {cmd.item_id}, cmd.programs)
         await check_locations(uow, store, {cmd.location_id})
         batch = await uow.ledger.batch(cmd.item_id, cmd.lot_code)
         if batch is None:
@@ -48,7 +49,7 @@ async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> li
     """Record an issue or adjustment document; refused whole if any line overdraws."""
     async with uow:
         store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {ln.item_id for ln in cmd.lines})
+        await check_items(uow, {ln.item_id for ln in cmd.lines}, cmd.programs)
         await check_locations(uow, store, {ln.location_id for ln in cmd.lines})
         batches = await load_batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
         await check_reasons(uow, cmd, store)
@@ -62,7 +63,7 @@ async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMove
     """Move units of a batch between two locations of the store."""
     async with uow:
         store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {cmd.item_id})
+        await check_items(uow, {cmd.item_id}, cmd.programs)
         await check_locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
         batch = (await load_batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
         movements = model.move(cmd, batch, store.next_sequence, datetime.now(UTC))
@@ -75,6 +76,7 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
     """Put a stock line on hold or release it; nothing is issued from a held line."""
     async with uow:
         await central_store(uow, cmd.store_id)
+        check_programs(cmd.programs, await uow.ledger.item_programs({cmd.item_id}))
         line = StockLine(cmd.store_id, cmd.item_id, cmd.batch_id, cmd.location_id)
         level = await uow.writer.hold(line, cmd.on_hold)
         if level is None:
@@ -133,11 +135,15 @@ async def central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableSto
     return store
 
 
-async def check_items(uow: InventoryUnitOfWork, ids: set[UUID]) -> None:
-    """Every item exists and is active."""
+async def check_items(
+    uow: InventoryUnitOfWork, ids: set[UUID], programs: ProgramScope = None
+) -> None:
+    """Every item exists and is active, and belongs to the author's programs (403 otherwise)."""
     missing = await uow.ledger.inactive_items(ids)
     if missing:
         raise ItemNotFound(f"item {sorted(missing)[0]} does not exist or is inactive")
+    if programs is not None:
+        check_programs(programs, await uow.ledger.item_programs(ids))
 
 
 async def check_locations(

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_inventory.adapters.ledger import MOVEMENT_FACTS
+from akiba_platform import kafka
 
 MOVEMENTS = "inventory.stock-movements"
 
@@ -95,6 +96,7 @@ async def rebuild_ledger(
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **kafka.options(),
     )
     await consumer.start()
     try:

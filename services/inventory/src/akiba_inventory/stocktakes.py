@@ -19,6 +19,7 @@ from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock.errors import InventoryError
 from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 from akiba_stock.model import StockMovement
+from akiba_stock.programs import check_programs
 from akiba_stock.reference import AdjustmentReason
 from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus
 
@@ -41,6 +42,8 @@ class CreateStocktake:
     location_ids: tuple[UUID, ...] = ()
     program_id: UUID | None = None
     reference: str | None = None
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class EnterCounts:
     stocktake_id: UUID
     actor: str
     counts: tuple[Count, ...]
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class FinaliseStocktake:
     store_id: UUID
     stocktake_id: UUID
     actor: str
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None
 
 
 # A stocktake variance is an adjustment: the reasons that fit one fit it, in the same direction.
@@ -82,7 +89,7 @@ async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> St
     async with uow:
         store = await handlers.central_store(uow, cmd.store_id)
         if cmd.item_ids:
-            await handlers.check_items(uow, set(cmd.item_ids))
+            await handlers.check_items(uow, set(cmd.item_ids), cmd.programs)
         await handlers.check_locations(uow, store, set(cmd.location_ids))
         scope = Scope(tuple(dict.fromkeys(cmd.item_ids)), tuple(dict.fromkeys(cmd.location_ids)))
         snapshot = await uow.stocktakes.snapshot(cmd.store_id, scope)
@@ -112,7 +119,7 @@ async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeR
             c: StockLine(cmd.store_id, c.item_id, c.batch_id, c.location_id) for c in cmd.counts
         }
         _check_scope(record, lines.values())
-        await handlers.check_items(uow, {c.item_id for c in cmd.counts})
+        await handlers.check_items(uow, {c.item_id for c in cmd.counts}, cmd.programs)
         await handlers.check_locations(uow, store, {c.location_id for c in cmd.counts})
         await handlers.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
         reasons = await _reasons(uow, {c.reason_id for c in cmd.counts}, record, store)
@@ -132,6 +139,10 @@ async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -
         store = await handlers.central_store(uow, cmd.store_id)
         record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
         saved = await uow.stocktakes.lines(record.stocktake_id)
+        # Finalising posts every counted line's variance: its author must cover those items.
+        counted = {s.line.item_id for s in saved if s.counted is not None}
+        items = await uow.ledger.item_programs(counted)
+        check_programs(cmd.programs, items)
         reasons = await _reasons(uow, {s.reason_id for s in saved}, record, store)
         stocktake = _rebuild(record, saved, reasons)
         since = await uow.stocktakes.movements_since(record)

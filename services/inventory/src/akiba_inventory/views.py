@@ -8,6 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
+from akiba_stock.programs import ProgramScope, check_programs
+
 _SOH_FILTER = """
   from stock_on_hand s
   join items i using (item_id)
@@ -87,3 +89,13 @@ async def stock_card(
     rows = await pool.fetch(_CARD, store_id, item_id, batch_id, size, page * size)
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+
+
+async def check_item_programs(
+    pool: asyncpg.Pool[Any], item_id: UUID, programs: ProgramScope
+) -> None:
+    """Refuse (OutOfProgramScope) reading an item of programs the reader's right does not cover."""
+    if programs is None:
+        return
+    found = await pool.fetchval("select program_ids from items where item_id = $1", item_id)
+    check_programs(programs, {item_id: list(found or [])})

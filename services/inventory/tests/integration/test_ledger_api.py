@@ -242,10 +242,10 @@ async def test_stock_on_hand_filters_and_pages(store: Store) -> None:
 
 async def test_stock_on_hand_per_program_lists_the_items_ordered_under_it(store: Store) -> None:
     epi, fp = uuid4(), uuid4()
+    await store.receive(5)  # before the item joins EPI: the clerk's right is for another program
     await store.pool.execute(
         "update items set program_ids = $2 where item_id = $1", store.item, [epi]
     )
-    await store.receive(5)
     url = f"/stores/{store.id}/stock-on-hand"
 
     async def lines(program: UUID) -> list[str]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import pytest
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.auth import SiteChanged
@@ -15,7 +16,7 @@ from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.demo import demo_id
+from akiba_platform.demo import NotADemo, demo_id
 from akiba_platform.testing.plugin import Databases
 
 COUNTS = (
@@ -30,7 +31,7 @@ async def test_the_demo_loads_once_with_events_and_keeps_the_first_demo_ids(
     databases: Databases,
 ) -> None:
     dsn = await databases.create({"inventory": MIGRATIONS})
-    await demo.seed(Settings(database_url=dsn))
+    await demo.seed(Settings(database_url=dsn, demo=True))
     conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     try:
         stores, items, batches, locations, reasons, zones, events = await conn.fetchrow(COUNTS)
@@ -42,7 +43,7 @@ async def test_the_demo_loads_once_with_events_and_keeps_the_first_demo_ids(
         assert hf["store_id"] == demo_id("store", "HF-0001") and hf["managed_by"] == "central"
         amx = await conn.fetchval("select item_id from items where code = 'AMX-250'")
         assert amx == demo_id("item", "AMX-250")
-        await demo.seed(Settings(database_url=dsn))
+        await demo.seed(Settings(database_url=dsn, demo=True))
         assert (await conn.fetchrow(COUNTS))[-1] == events
     finally:
         await conn.close()
@@ -58,7 +59,7 @@ async def test_stores_seeded_before_reference_data_get_a_type_and_zone(
             "insert into stores (store_id, code, name) values ($1, 'WH-NAT', 'NMS')",
             demo_id("store", "WH-NAT"),
         )
-        await demo.seed(Settings(database_url=dsn))
+        await demo.seed(Settings(database_url=dsn, demo=True))
         row = await conn.fetchrow("select * from stores where code = 'WH-NAT'")
         assert row["facility_type_id"] == demo_id("facility-type", "NW")
         assert row["version"] == 2 and row["name"] == "NMS"
@@ -91,5 +92,18 @@ async def test_a_site_assignment_read_before_the_demo_stores_existed_applies_whe
         assert (row["managed_by"], row["site_id"]) == ("site", site)
         ack = await conn.fetchval("select value from outbox where topic = 'inventory.edge-acks'")
         assert (decode(bytes(ack)).data or {})["next_sequence"] == 1
+    finally:
+        await conn.close()
+
+
+async def test_the_demo_is_refused_without_akiba_demo_and_nothing_is_loaded(
+    databases: Databases,
+) -> None:
+    dsn = await databases.create({"inventory": MIGRATIONS})
+    with pytest.raises(NotADemo, match="AKIBA_DEMO=1"):
+        await demo.seed(Settings(database_url=dsn))
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
+    try:
+        assert (await conn.fetchrow(COUNTS))[:2] == (0, 0)
     finally:
         await conn.close()

@@ -9,6 +9,8 @@ never wait for a writer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,8 +33,25 @@ PRAGMAS = (
 )
 
 
+# The file holds the gateway's signing key and every site user's password hash: owner only.
+# SQLite gives its -wal and -shm files the database file's mode, so they follow.
+FILE_MODE = 0o600
+
+
+def owner_only(path: str) -> None:
+    """Create the database file owner-only, and take other users' access from existing ones."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(name).st_mode & 0o777 != FILE_MODE:
+                os.chmod(name, FILE_MODE)
+
+
 def connect(path: str) -> sqlite3.Connection:
     """A connection with the gateway's durability settings; transactions are explicit."""
+    owner_only(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:

@@ -46,10 +46,19 @@ def _facility(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> 
 def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     o = OrderableChanged.model_validate(e.data)
     c.execute(
-        "INSERT INTO items (item_id, code, name, active, version) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO items (item_id, code, name, active, version, program_ids)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO UPDATE SET code = excluded.code, name = excluded.name,"
-        " active = excluded.active, version = excluded.version",
-        (str(o.item_id), o.code, o.name, o.active, o.version),
+        " active = excluded.active, version = excluded.version,"
+        " program_ids = excluded.program_ids",
+        (
+            str(o.item_id),
+            o.code,
+            o.name,
+            o.active,
+            o.version,
+            json.dumps([str(p) for p in o.program_ids]),
+        ),
     )
 
 

@@ -31,6 +31,7 @@ def receive_stock(tx: Tx, site_id: UUID, cmd: ReceiveStock, now: datetime) -> St
     """A receipt; a lot first seen here gets the id every site and central compute for it."""
     store = tx.managed_store(cmd.store_id)
     tx.check_items({cmd.item_id})
+    tx.check_programs({cmd.item_id}, cmd.programs)
     tx.check_locations(store.store_id, {cmd.location_id})
     batch = tx.batch_by_lot(cmd.item_id, cmd.lot_code)
     if batch is None:
@@ -48,6 +49,7 @@ def record_movements(
     """An issue or adjustment document; refused whole if a reason misfits or a line overdraws."""
     store = tx.managed_store(cmd.store_id)
     tx.check_items({ln.item_id for ln in cmd.lines})
+    tx.check_programs({ln.item_id for ln in cmd.lines}, cmd.programs)
     tx.check_locations(store.store_id, {ln.location_id for ln in cmd.lines})
     batches = tx.batches({ln.batch_id: ln.item_id for ln in cmd.lines})
     check_reasons(tx, cmd, store)
@@ -60,6 +62,7 @@ def move_stock(tx: Tx, site_id: UUID, cmd: MoveStock, now: datetime) -> list[Sto
     """Units of a batch from one location of the store to another."""
     store = tx.managed_store(cmd.store_id)
     tx.check_items({cmd.item_id})
+    tx.check_programs({cmd.item_id}, cmd.programs)
     tx.check_locations(store.store_id, {cmd.from_location_id, cmd.to_location_id})
     batch = tx.batches({cmd.batch_id: cmd.item_id})[cmd.batch_id]
     movements = model.move(cmd, batch, store.next_sequence, now)

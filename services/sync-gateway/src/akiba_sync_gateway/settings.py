@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     auth_url: str = Field("http://127.0.0.1:8104", description="Central auth (tokens, credentials)")
     http_host: str = "127.0.0.1"
     http_port: int = 8110
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Proxies whose X-Forwarded-For is believed (comma-separated addresses or"
+        " networks, `*` for any); empty = none: the client address is the TCP peer",
+    )
     log_level: str = "INFO"
     push_batch_size: int = Field(500, ge=1, le=500, description="Events per push (hub max 500)")
     push_max_bytes: int = Field(

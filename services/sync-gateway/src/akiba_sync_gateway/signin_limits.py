@@ -1,10 +1,13 @@
 """Sign-in limits, as auth's: too many recent failures for a user or an address → 429.
 
-A failure is kept with the user (lower-cased) and the client's address; once either has
-`per_user` / `per_address` failures within the window, sign-in answers 429 with Retry-After
-(seconds until the oldest of those failures leaves the window) without checking the password.
-A successful sign-in forgets the user's failures. Failures live in SQLite so a restart does
-not lift a lockout; those older than the window are deleted as new ones come.
+Every attempt is kept as a failure, with the user (lower-cased) and the client's address,
+before its password is checked: `claim` counts and records in one write on the single writer
+thread, so concurrent guesses each see the ones before them and no more than the limit ever
+reach the verifier. Once the user or the address has `per_user` / `per_address` failures
+within the window, sign-in answers 429 with Retry-After (seconds until the oldest of those
+failures leaves the window) without checking the password. A successful sign-in forgets the
+user's failures, its own attempt included. Failures live in SQLite so a restart does not lift
+a lockout; those older than the window are deleted as new ones come.
 """
 
 from __future__ import annotations
@@ -50,6 +53,19 @@ def retry_after(
             waits.append((first + limits.window - now).total_seconds())
     wait = max(waits)
     return max(1, math.ceil(wait)) if wait > 0 else 0
+
+
+def claim(
+    conn: sqlite3.Connection, subject: str, address: str, now: datetime, limits: Limits
+) -> int:
+    """Record an attempt as failed unless over a limit; return the seconds to wait (0: go on).
+
+    Runs as one write: the count and the record cannot be split by another attempt.
+    """
+    wait = retry_after(conn, subject, address, now, limits)
+    if not wait:
+        add_failure(conn, subject, address, now, limits)
+    return wait
 
 
 def add_failure(

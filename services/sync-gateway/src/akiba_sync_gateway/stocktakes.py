@@ -12,6 +12,7 @@ from akiba_contracts.payloads.edge import SiteDocumentType
 from akiba_stock.errors import InventoryError
 from akiba_stock.ledger import StockLine
 from akiba_stock.model import StockMovement
+from akiba_stock.programs import ProgramScope
 from akiba_stock.reference import AdjustmentReason
 from akiba_stock.stocktake import (
     Stocktake,
@@ -53,9 +54,17 @@ class Count:
     reason_id: UUID | None = None
 
 
-def create(tx: Tx, store_id: UUID, actor: str, scope: Scope, now: datetime) -> UUID:
+def create(
+    tx: Tx,
+    store_id: UUID,
+    actor: str,
+    scope: Scope,
+    now: datetime,
+    programs: ProgramScope = None,
+) -> UUID:
     """Snapshot stock on hand in scope as of the store's last sequence."""
     store = tx.managed_store(store_id)
+    tx.check_programs(scope.item_ids, programs)
     stocktake_id = uuid4()
     tx.conn.execute(
         "INSERT INTO stocktakes (stocktake_id, store_id, status, snapshot_sequence, item_ids,"
@@ -80,10 +89,17 @@ def create(tx: Tx, store_id: UUID, actor: str, scope: Scope, now: datetime) -> U
 
 
 def enter_counts(
-    tx: Tx, store_id: UUID, stocktake_id: UUID, actor: str, counts: list[Count], now: datetime
+    tx: Tx,
+    store_id: UUID,
+    stocktake_id: UUID,
+    actor: str,
+    counts: list[Count],
+    now: datetime,
+    programs: ProgramScope = None,
 ) -> None:
     """Enter counts (also of batches not in the snapshot); refused once finalised."""
     stocktake = load(tx, store_id, stocktake_id)
+    tx.check_programs({c.item_id for c in counts}, programs)
     tx.batches({c.batch_id: c.item_id for c in counts})
     tx.check_locations(store_id, {c.location_id for c in counts})
     for c in counts:
@@ -104,10 +120,19 @@ def enter_counts(
 
 
 def finalise(
-    tx: Tx, site_id: UUID, store_id: UUID, stocktake_id: UUID, actor: str, now: datetime
+    tx: Tx,
+    site_id: UUID,
+    store_id: UUID,
+    stocktake_id: UUID,
+    actor: str,
+    now: datetime,
+    programs: ProgramScope = None,
 ) -> int:
     """Post each non-zero variance as a stocktake balance; return how many were posted."""
     stocktake = load(tx, store_id, stocktake_id)
+    # Every counted line's variance is posted: its author must cover those items.
+    counted = {s.line.item_id for s in stocktake.lines.values() if s.counted is not None}
+    tx.check_programs(counted, programs)
     store = tx.managed_store(store_id)
     since = tx.entries_after(store_id, stocktake.snapshot_sequence)
     done = stocktake.finalise(since, now, store.next_sequence)

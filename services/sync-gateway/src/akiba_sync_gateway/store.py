@@ -15,6 +15,7 @@ from akiba_contracts.payloads.reference import AdjustmentReasonChanged
 from akiba_stock.errors import InvalidMovement, ItemNotFound, StoreNotFound
 from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 from akiba_stock.model import Batch, StockMovement, line_of
+from akiba_stock.programs import ProgramScope, check_programs
 from akiba_stock.reference import AdjustmentReason, ReasonCategory, ReasonDirection
 from akiba_sync_gateway.ids import at, day, key, opt, uuid_or_none
 
@@ -63,6 +64,19 @@ class Tx:
             ).fetchone()
             if row is None:
                 raise ItemNotFound(f"item {item_id} does not exist or is inactive")
+
+    def check_programs(self, ids: Iterable[UUID], programs: ProgramScope) -> None:
+        """Every item belongs to one of the programs (or to none); OutOfProgramScope if not."""
+        if programs is None:
+            return
+        found = {
+            item_id: [UUID(p) for p in json.loads(row[0])]
+            for item_id in set(ids)
+            if (row := self.conn.execute(
+                "SELECT program_ids FROM items WHERE item_id = ?", (str(item_id),)
+            ).fetchone()) is not None
+        }  # fmt: skip
+        check_programs(programs, found)
 
     def check_locations(self, store_id: UUID, ids: Iterable[UUID | None]) -> None:
         """Every named location is an active location of the store."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from akiba_platform import kafka
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
 from akiba_platform.telemetry import setup_telemetry
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("seed-demo", help="nothing to load: the feed fills itself from the topics")
     args = parser.parse_args(argv)
     settings = Settings()
+    kafka.configure(settings)
     configure_logging(settings.service_name, settings.log_level)
     setup_telemetry(settings)
     if args.command in ("migrate", "seed-demo"):

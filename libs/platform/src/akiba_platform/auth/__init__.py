@@ -4,7 +4,7 @@ from akiba_platform.auth.authorizer import Authorizer, Principal
 from akiba_platform.auth.feed import AuthFeed, SiteDirectory, local_authorizer
 from akiba_platform.auth.keys import KeyRing
 from akiba_platform.auth.permissions import PermissionStore
-from akiba_platform.auth.routes import CurrentPrincipal, requires, requires_site
+from akiba_platform.auth.routes import CurrentPrincipal, ProgramScope, requires, requires_site
 from akiba_platform.auth.tokens import Claims, InvalidToken, verify
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "KeyRing",
     "PermissionStore",
     "Principal",
+    "ProgramScope",
     "SiteDirectory",
     "local_authorizer",
     "requires",

@@ -73,6 +73,18 @@ class Authorizer:
             facility = program = None
         return perms.allows(str(right), facility, program)
 
+    def programs_at(self, who: Principal, right: Right, facility: str) -> frozenset[UUID] | None:
+        """The programs the principal holds the right for at the facility: its items' scope.
+
+        None means no program limit: a service client, a global right, or a right held at
+        the facility without a program. A user holding it for no program there gets none.
+        """
+        if who.claims.kind != "user" or right_type(right) in _GLOBAL:
+            return None
+        perms = self.permissions.get(UUID(who.claims.subject))
+        held = perms.programs_at(str(right), facility) if perms is not None else frozenset()
+        return None if held is None else frozenset(_uuids(held))
+
     def allows_at_node(self, who: Principal, right: Right, node_id: UUID, program_id: UUID) -> bool:
         """Whether the user holds a supervision right at this very node for the program.
 
@@ -92,3 +104,13 @@ class Authorizer:
         self._cache[token] = claims
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+
+def _uuids(values: frozenset[str]) -> list[UUID]:
+    found = []
+    for v in values:
+        try:
+            found.append(UUID(v))
+        except ValueError:
+            continue  # not a program id: it matches no item
+    return found

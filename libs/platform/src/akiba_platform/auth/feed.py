@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import SigningKeyPublished, SiteChanged, UserPermissionsChanged
+from akiba_platform import kafka
 from akiba_platform.auth.keys import KeyRing
 from akiba_platform.auth.permissions import PermissionStore
 from akiba_platform.faults import sites_lag
@@ -54,6 +55,7 @@ class AuthFeed:
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **kafka.options(),
         )
         self._apply: dict[str, Callable[[dict[str, Any]], Any]] = {
             SigningKeyPublished.event_type: lambda d: keys.add(SigningKeyPublished(**d)),

@@ -18,11 +18,17 @@ class UserPermissions:
     by_facility: frozenset[tuple[str, str]]
     by_right: frozenset[str]
     node_scopes: frozenset[tuple[str, UUID, UUID]]
+    # (right, facility) -> the programs it is held for there; "" stands for no program.
+    programs: dict[tuple[str, str], frozenset[str]]
 
     @classmethod
     def of(cls, p: UserPermissionsChanged) -> UserPermissions:
         """Index `RIGHT|facility|program` strings by right and by (right, facility)."""
         parts = [s.split("|") for s in p.permissions]
+        programs: dict[tuple[str, str], set[str]] = {}
+        for x in parts:
+            if len(x) > 1:
+                programs.setdefault((x[0], x[1]), set()).add(x[2] if len(x) > 2 else "")
         return cls(
             version=p.version,
             active=p.active,
@@ -30,6 +36,7 @@ class UserPermissions:
             by_facility=frozenset((x[0], x[1]) for x in parts if len(x) > 1),
             by_right=frozenset(x[0] for x in parts),
             node_scopes=frozenset((s.right, s.node_id, s.program_id) for s in p.node_scopes),
+            programs={k: frozenset(v) for k, v in programs.items()},
         )
 
     def allows(self, right: str, facility: str | None, program: str | None) -> bool:
@@ -41,6 +48,11 @@ class UserPermissions:
         if program is None:
             return (right, facility) in self.by_facility
         return f"{right}|{facility}|{program}" in self.exact
+
+    def programs_at(self, right: str, facility: str) -> frozenset[str] | None:
+        """The programs the right is held for at the facility; None if held without one."""
+        held = self.programs.get((right, facility), frozenset()) if self.active else frozenset()
+        return None if "" in held else held
 
 
 class PermissionStore:

@@ -60,6 +60,9 @@ def requires(
             where = f" at {facility} {scope[0]}" if scope[0] else ""
             raise Problem(403, "Forbidden", f"this needs the right {right}{where}")
         request.state.principal = who
+        # Which items it may touch there: those of these programs (None: any item).
+        at = scope[0]
+        request.state.programs = authorizer.programs_at(who, right, at) if at else None
 
     extra: dict[str, Any] = {"x-akiba-right": str(right)}
     if facility:
@@ -98,3 +101,12 @@ async def _principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+async def _programs(request: Request) -> frozenset[UUID] | None:
+    programs: frozenset[UUID] | None = getattr(request.state, "programs", None)
+    return programs
+
+
+# The programs the route's right is held for at its facility (None: no program limit).
+ProgramScope = Annotated[frozenset[UUID] | None, Depends(_programs)]

@@ -37,11 +37,12 @@ class Claims:
 def verify(token: str, keys: KeyRing, *, issuer: str, audience: str) -> Claims:
     """Check signature, algorithm, key, type, issuer, audience and times; return the claims."""
     header = _header(token)
-    if header.get("alg") not in ALGORITHMS:
-        raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
-    if header.get("typ", "").lower() not in ("at+jwt", "application/at+jwt"):
+    alg, typ, kid = (_text(header, name) for name in ("alg", "typ", "kid"))
+    if alg not in ALGORITHMS:
+        raise InvalidToken(f"algorithm {alg!r} is not accepted")
+    if typ.lower() not in ("at+jwt", "application/at+jwt"):
         raise InvalidToken("not an access token (typ must be at+jwt)")
-    key = keys.get(str(header.get("kid", "")))
+    key = keys.get(kid)
     if key is None:
         raise InvalidToken("signed with an unknown key")
     if key.retired_at is not None and key.retired_at <= datetime.now(UTC):
@@ -54,6 +55,14 @@ def _header(token: str) -> dict[str, Any]:
         return jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"malformed token: {exc}") from None
+
+
+def _text(header: dict[str, Any], name: str) -> str:
+    # The header is the attacker's JSON: a number or list here must be a refusal, not a crash.
+    value = header.get(name, "")
+    if not isinstance(value, str):
+        raise InvalidToken(f"header field {name} must be a string")
+    return value
 
 
 def _decode(token: str, key: Any, issuer: str, audience: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaClient
 
+from akiba_platform import kafka
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -32,7 +34,9 @@ def kafka_probe(bootstrap: str) -> Probe:
     """A broker answers a metadata request."""
 
     async def check() -> None:
-        client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+        client = AIOKafkaClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=2000, **kafka.options()
+        )
         try:
             await asyncio.wait_for(client.bootstrap(), 3)
         finally:

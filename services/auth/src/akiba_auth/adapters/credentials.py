@@ -11,6 +11,8 @@ from akiba_platform.db import Connection
 
 # Serialises key creation and rotation across processes.
 KEYS_LOCK = 0x4B455953
+# Sign-in attempts of one subject (this class) or one address (the next one) take turns.
+ATTEMPTS_LOCK = 0x4C4F47
 
 
 def _key(r: Any) -> SigningKey:
@@ -114,26 +116,53 @@ class AsyncpgCredentialRepository:
             at,
         )
 
-    async def recent_failures(self, column: str, value: str, since: datetime) -> tuple[int, Any]:
-        """How many failures for a subject or address since then, and the oldest one's time."""
+    async def lock_attempts(self, subject: str | None, address: str) -> None:
+        """Hold the subject's and the address's attempt locks until the transaction ends.
+
+        Always subject first, then address (two lock classes): no two sign-ins wait on each
+        other in a cycle.
+        """
+        if subject is not None:
+            await self._conn.execute(
+                "select pg_advisory_xact_lock($1, hashtext($2))", ATTEMPTS_LOCK, subject
+            )
+        await self._conn.execute(
+            "select pg_advisory_xact_lock($1, hashtext($2))", ATTEMPTS_LOCK + 1, address
+        )
+
+    async def recent_failures(
+        self, column: str, value: str, since: datetime, kind: str
+    ) -> tuple[int, Any]:
+        """Failures of this kind (`user:`/`client:`) for a subject or address since then.
+
+        Returns how many, and the oldest one's time.
+        """
         assert column in ("subject", "address")
         r = await self._conn.fetchrow(
             f"select count(*) as n, min(failed_at) as oldest from login_failures"
-            f" where {column} = $1 and failed_at > $2",
+            f" where {column} = $1 and failed_at > $2 and starts_with(subject, $3)",
             value,
             since,
+            kind,
         )
         assert r is not None
         return int(r["n"]), r["oldest"]
 
-    async def add_failure(self, subject: str, address: str, at: datetime) -> None:
-        """Record a failed sign-in."""
-        await self._conn.execute(
-            "insert into login_failures (subject, address, failed_at) values ($1, $2, $3)",
-            subject,
-            address,
-            at,
+    async def add_failure(self, subject: str, address: str, at: datetime) -> int:
+        """Record a sign-in attempt as failed until it is proven otherwise; return its id."""
+        return int(
+            await self._conn.fetchval(
+                "insert into login_failures (subject, address, failed_at) values ($1, $2, $3)"
+                " returning id",
+                subject,
+                address,
+                at,
+            )
         )
+
+    async def drop_failure(self, attempt: int) -> None:
+        """Forget one attempt that succeeded."""
+        await self._conn.execute("delete from login_failures where id = $1", attempt)
 
     async def clear_failures(self, subject: str) -> None:
         """Forget a subject's failures after a successful sign-in."""

@@ -91,7 +91,7 @@ class AsyncpgUserRepository:
     async def site_candidates(
         self, store_ids: list[UUID]
     ) -> list[tuple[User, str | None, int | None]]:
-        """Users who may work at these stores, with password hash and published version.
+        """Active users who may work at these stores, with password hash and published version.
 
         A superset: home facility or warehouse among the stores, or any node-scoped role
         (whose facilities only the supervision tree resolves); the caller decides.
@@ -101,9 +101,9 @@ class AsyncpgUserRepository:
             " from users u"
             " left join password_credentials p using (user_id)"
             " left join published_permissions pp using (user_id)"
-            " where u.home_facility_id = any($1::uuid[]) or exists ("
+            " where u.active and (u.home_facility_id = any($1::uuid[]) or exists ("
             "   select 1 from role_assignments a where a.user_id = u.user_id"
-            "   and (a.warehouse_id = any($1::uuid[]) or a.node_id is not null))"
+            "   and (a.warehouse_id = any($1::uuid[]) or a.node_id is not null)))"
             " order by lower(u.username)",
             store_ids,
         )

@@ -24,6 +24,7 @@ from akiba_platform.http import create_app as platform_app
 from akiba_platform.http.probes import database_probe, kafka_probe
 
 ERRORS: dict[type[Exception], int] = {
+    errors.NotPermitted: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Invalid: 422,

@@ -59,6 +59,10 @@ class InvalidTree(Invalid):
     """A supervisory node change would make a cycle or name a missing parent."""
 
 
+class NotPermitted(AuthError):
+    """The change would give or take rights its author does not hold, or is their own."""
+
+
 class GrantError(AuthError):
     """An OAuth grant was refused (RFC 6749 §5.2); `error` is the OAuth error code."""
 

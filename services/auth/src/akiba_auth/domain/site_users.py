@@ -14,9 +14,7 @@ def facility_of(permission: str) -> str | None:
     return parts[1] if len(parts) > 1 else None
 
 
-def works_at(held: EffectivePermissions, stores: Collection[UUID]) -> bool:
-    """Whether the user's home facility or any permission lies at one of the stores."""
+def at_stores(held: EffectivePermissions, stores: Collection[UUID]) -> list[str]:
+    """The user's permissions scoped to one of the stores: all a site needs of them."""
     ids = {str(s) for s in stores}
-    if held.home_facility_id is not None and held.home_facility_id in stores:
-        return True
-    return any(facility_of(p) in ids for p in held.permissions)
+    return [p for p in held.permissions if facility_of(p) in ids]

@@ -35,12 +35,14 @@ class Grants:
         """Resource owner password grant (RFC 6749 §4.3): access and refresh token."""
         subject = f"user:{username.lower()}"
         async with self._uow() as uow:
-            await self._check_limits(uow, subject, address)
+            # The attempt counts as a failure from before the password is checked, so
+            # concurrent guesses each take a slot and never get past the limit together.
+            await self._claim(uow, subject, address)
             found = await uow.users.login(username)
+            await uow.commit()
         user, stored = found if found is not None else (None, None)
         ok = await self._hasher.verify(stored, password)
         if not ok or user is None or not user.active or stored is None:
-            await self._failed(subject, address)
             raise InvalidGrant("invalid username or password")
         return await self._signed_in(user, stored, password, subject)
 
@@ -72,15 +74,17 @@ class Grants:
 
     async def client_credentials(self, client_id: str, secret: str, address: str) -> Tokens:
         """Client credentials grant (RFC 6749 §4.4) for service clients and sites."""
-        subject = f"client:{client_id}"
         async with self._uow() as uow:
-            await self._check_limits(uow, subject, address)
+            # Limited per address only: a per-client lockout would let anyone who knows a
+            # site's public id stop its sync with a few wrong secrets.
+            attempt = await self._claim(uow, f"client:{client_id}", address, machine=True)
             bearer, stored = await _machine(uow, client_id)
             if not secret_matches(stored, secret) or bearer is None:
-                await uow.credentials.add_failure(subject, address, datetime.now(UTC))
                 await uow.commit()
                 raise InvalidClient("client authentication failed")
+            await uow.credentials.drop_failure(attempt)
             token = await self._access(uow, bearer, datetime.now(UTC))
+            await uow.commit()
         return Tokens(token, self._s.access_token_seconds)
 
     async def refresh(self, token: str) -> Tokens:
@@ -109,24 +113,34 @@ class Grants:
                 await uow.credentials.revoke_family(row["family_id"], datetime.now(UTC))
                 await uow.commit()
 
-    async def _check_limits(self, uow: AuthUnitOfWork, subject: str, address: str) -> None:
+    async def _claim(
+        self, uow: AuthUnitOfWork, subject: str, address: str, *, machine: bool = False
+    ) -> int:
+        """Record an attempt (as failed until it succeeds), or TooManyAttempts if over a limit.
+
+        Under the subject's and address's locks, so each attempt's count sees every attempt
+        committed before it: N concurrent guesses cannot all count the same past failures.
+        """
         now = datetime.now(UTC)
-        window = timedelta(seconds=self._s.login_window_seconds)
+        since = now - timedelta(seconds=self._s.login_window_seconds)
+        kind = "client:" if machine else "user:"
+        limits = [("address", address, self._address_limit(machine))]
+        if not machine:
+            limits.append(("subject", subject, self._s.login_failures_per_user))
+        await uow.credentials.lock_attempts(None if machine else subject, address)
         waits = [0.0]
-        for column, value, limit in (
-            ("subject", subject, self._s.login_failures_per_user),
-            ("address", address, self._s.login_failures_per_address),
-        ):
-            count, oldest = await uow.credentials.recent_failures(column, value, now - window)
+        for column, value, limit in limits:
+            count, oldest = await uow.credentials.recent_failures(column, value, since, kind)
             if count >= limit:
-                waits.append((oldest + window - now).total_seconds())
+                waits.append((oldest - since).total_seconds())
         if max(waits) > 0:
             raise TooManyAttempts(max(1, math.ceil(max(waits))))
+        return await uow.credentials.add_failure(subject, address, now)
 
-    async def _failed(self, subject: str, address: str) -> None:
-        async with self._uow() as uow:
-            await uow.credentials.add_failure(subject, address, datetime.now(UTC))
-            await uow.commit()
+    def _address_limit(self, machine: bool) -> int:
+        if machine:
+            return self._s.client_failures_per_address
+        return self._s.login_failures_per_address
 
 
 async def _machine(uow: AuthUnitOfWork, client_id: str) -> tuple[Bearer | None, str]:

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 from akiba_auth.domain.errors import SiteNotFound
 from akiba_auth.domain.model import User
 from akiba_auth.domain.permissions import effective_permissions
-from akiba_auth.domain.site_users import works_at
+from akiba_auth.domain.site_users import at_stores
 from akiba_auth.domain.tree import SupervisionTree
 from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.sync import SiteCredentials, SiteUser
 
 
 async def site_credentials(uow: AuthUnitOfWork, site_id: UUID) -> SiteCredentials:
-    """Every user, active or not, who works at one of the site's stores, with hash and rights."""
+    """Every active user holding rights at one of the site's stores, with hash and those rights.
+
+    Nothing more leaves for the site: not inactive users (the gateway drops a user missing
+    from the document, so a deactivation still reaches it), not users whose only tie is a home
+    facility there, not the rights users hold elsewhere.
+    """
     async with uow:
         found = await uow.sites.site(site_id)
         if found is None:
@@ -42,18 +46,20 @@ async def _site_user(
     stores: Collection[UUID],
     tree: SupervisionTree,
 ) -> SiteUser | None:
-    assignments = await uow.roles.of_user(user.user_id)
-    # Membership as if active: a deactivated user must reach the site so it locks them out.
-    if not works_at(effective_permissions(replace(user, active=True), assignments, tree), stores):
+    if not user.active:
         return None
-    held = effective_permissions(user, assignments, tree)
+    held = at_stores(
+        effective_permissions(user, await uow.roles.of_user(user.user_id), tree), stores
+    )
+    if not held:
+        return None
     return SiteUser(
         user_id=user.user_id,
         username=user.username,
-        active=user.active,
+        active=True,
         password_hash=hash_,
         home_facility_id=user.home_facility_id,
         # Never published (no permissions ever computed for them): the first version.
         version=version or 1,
-        permissions=list(held.permissions),
+        permissions=held,
     )

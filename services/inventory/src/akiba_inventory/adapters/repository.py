@@ -93,6 +93,13 @@ class AsyncpgLedgerRepository:
         )
         return ids - {r["item_id"] for r in rows}
 
+    async def item_programs(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
+        """The programs each of these items belongs to (unknown items are left out)."""
+        rows = await self._conn.fetch(
+            "select item_id, program_ids from items where item_id = any($1::uuid[])", list(ids)
+        )
+        return {r["item_id"]: list(r["program_ids"]) for r in rows}
+
     async def item_is_active(self, item_id: UUID) -> bool:
         """Whether the item exists and is active."""
         return bool(

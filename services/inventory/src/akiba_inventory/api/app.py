@@ -40,6 +40,7 @@ ERRORS: dict[type[Exception], int] = {
     errors.BatchConflict: 409,
     InsufficientStock: 409,
     errors.StoreManagedBySite: 409,
+    errors.OutOfProgramScope: 403,
     ref.ReferenceNotFound: 404,
     ref.DuplicateReference: 409,
     ref.InvalidReferenceData: 422,

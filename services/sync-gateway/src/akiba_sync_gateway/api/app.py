@@ -37,6 +37,7 @@ ERRORS: dict[type[Exception], int] = {
     StocktakeFinalised: 409,
     # SQLite's INTEGER is 64-bit: a number beyond it that the contract missed is the client's.
     OverflowError: 422,
+    errors.OutOfProgramScope: 403,
 }
 
 

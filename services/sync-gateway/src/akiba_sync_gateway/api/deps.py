@@ -25,11 +25,13 @@ class Recorder:
     db: Database
     site_id: UUID
     clock: Callable[[], datetime]
+    # The programs the writer's right covers at the store (None: any item).
+    programs: frozenset[UUID] | None = None
 
 
 async def _recorder(request: Request) -> Recorder:
     state = request.app.state
-    return Recorder(state.db, state.site_id, state.clock)
+    return Recorder(state.db, state.site_id, state.clock, getattr(request.state, "programs", None))
 
 
 async def _db(request: Request) -> Database:

@@ -90,7 +90,9 @@ class FastLane:
             request = model.model_validate_json(body)
         except ValidationError:
             return None
-        return handler, Recorder(state.db, state.site_id, state.clock), store_id, request, who.actor
+        programs = authorizer.programs_at(who, Right.STOCK_ADJUST, store)
+        recorder = Recorder(state.db, state.site_id, state.clock, programs)
+        return handler, recorder, store_id, request, who.actor
 
 
 def _match(scope: Scope) -> re.Match[str] | None:

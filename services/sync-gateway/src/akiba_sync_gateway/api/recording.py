@@ -37,7 +37,12 @@ def response(m: StockMovement) -> MovementResponse:
 
 
 def _document(
-    store_id: UUID, kind: LedgerKind, body: DocumentRequest, actor: str, counterparty: str | None
+    gw: Recorder,
+    store_id: UUID,
+    kind: LedgerKind,
+    body: DocumentRequest,
+    actor: str,
+    counterparty: str | None,
 ) -> RecordMovements:
     return RecordMovements(
         store_id=store_id,
@@ -48,6 +53,7 @@ def _document(
         reference=body.reference,
         counterparty=counterparty,
         program_id=body.program_id,
+        programs=gw.programs,
     )
 
 
@@ -55,7 +61,7 @@ async def receipt(
     gw: Recorder, store_id: UUID, body: ReceiptRequest, actor: str
 ) -> MovementResponse:
     """Record a receipt; return once it is durable."""
-    cmd = ReceiveStock(store_id=store_id, actor=actor, **body.model_dump())
+    cmd = ReceiveStock(store_id=store_id, actor=actor, programs=gw.programs, **body.model_dump())
     m = await gw.db.write(lambda c: handlers.receive_stock(Tx(c), gw.site_id, cmd, gw.clock()))
     metrics.RECORDED.inc()
     return response(m)
@@ -73,7 +79,7 @@ async def issue(
     gw: Recorder, store_id: UUID, body: IssueRequest, actor: str
 ) -> list[MovementResponse]:
     """Record an issue document; return once it is durable."""
-    cmd = _document(store_id, LedgerKind.ISSUE, body, actor, body.destination)
+    cmd = _document(gw, store_id, LedgerKind.ISSUE, body, actor, body.destination)
     return await _record(gw, cmd)
 
 
@@ -83,14 +89,14 @@ async def adjustment(
     """Record an adjustment document; return once it is durable."""
     positive = body.direction == "positive"
     kind = LedgerKind.ADJUSTMENT_POSITIVE if positive else LedgerKind.ADJUSTMENT_NEGATIVE
-    return await _record(gw, _document(store_id, kind, body, actor, None))
+    return await _record(gw, _document(gw, store_id, kind, body, actor, None))
 
 
 async def location_move(
     gw: Recorder, store_id: UUID, body: MoveRequest, actor: str
 ) -> list[MovementResponse]:
     """Record a location move; return once it is durable."""
-    cmd = MoveStock(store_id=store_id, actor=actor, **body.model_dump())
+    cmd = MoveStock(store_id=store_id, actor=actor, programs=gw.programs, **body.model_dump())
     done = await gw.db.write(lambda c: handlers.move_stock(Tx(c), gw.site_id, cmd, gw.clock()))
     metrics.RECORDED.inc()
     return [response(m) for m in done]

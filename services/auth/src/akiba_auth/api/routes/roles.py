@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from akiba_auth.api.deps import Uow
+from akiba_auth.api.deps import ActorDep, Uow
 from akiba_auth.api.schemas import RoleRequest, RoleResponse, RoleRightsRequest
 from akiba_auth.domain.errors import RoleNotFound
 from akiba_auth.handlers import roles
@@ -41,6 +41,9 @@ async def get_role(role_id: UUID, uow: Uow) -> RoleResponse:
 
 
 @router.put("/roles/{role_id}/rights", **requires(Right.USER_ROLES_MANAGE))
-async def set_rights(role_id: UUID, body: RoleRightsRequest, uow: Uow) -> RoleResponse:
-    """Replace the role's rights; everyone holding it gets new permissions."""
-    return RoleResponse.of(await roles.set_role_rights(uow, role_id, body.rights))
+async def set_rights(
+    role_id: UUID, body: RoleRightsRequest, uow: Uow, actor: ActorDep
+) -> RoleResponse:
+    """Replace the role's rights; everyone holding it gets new permissions (403 if that adds
+    or removes rights the caller does not hold where its holders hold them)."""
+    return RoleResponse.of(await roles.set_role_rights(uow, actor, role_id, body.rights))

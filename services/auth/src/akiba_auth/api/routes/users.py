@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from akiba_auth.api.deps import Hasher, Uow
+from akiba_auth.api.deps import ActorDep, Hasher, Uow
 from akiba_auth.api.schemas import (
     AssignmentRequest,
     AssignmentResponse,
@@ -54,26 +54,31 @@ async def get_user(user_id: UUID, uow: Uow) -> UserResponse:
 
 
 @router.patch("/users/{user_id}", **requires(Right.USERS_MANAGE))
-async def update_user(user_id: UUID, body: UpdateUserRequest, uow: Uow) -> UserResponse:
-    """Change email, home facility or active (only the fields sent)."""
+async def update_user(
+    user_id: UUID, body: UpdateUserRequest, uow: Uow, actor: ActorDep
+) -> UserResponse:
+    """Change email, home facility or active (only the fields sent; 403 for a user holding
+    rights the caller does not hold, before or after the change)."""
     changes = body.model_dump(exclude_unset=True)
     if changes.get("active", True) is None:
         changes.pop("active")
-    return UserResponse.of(await users.update_user(uow, user_id, **changes))
+    return UserResponse.of(await users.update_user(uow, actor, user_id, **changes))
 
 
 @router.post("/users/{user_id}/deactivate", **requires(Right.USERS_MANAGE))
-async def deactivate_user(user_id: UUID, uow: Uow) -> UserResponse:
-    """Refuse the user everywhere and end their sessions."""
-    return UserResponse.of(await users.deactivate_user(uow, user_id))
+async def deactivate_user(user_id: UUID, uow: Uow, actor: ActorDep) -> UserResponse:
+    """Refuse the user everywhere and end their sessions (403 if they hold rights the caller
+    does not)."""
+    return UserResponse.of(await users.deactivate_user(uow, actor, user_id))
 
 
 @router.put("/users/{user_id}/password", status_code=204, **requires(Right.USERS_MANAGE))
 async def set_password(
-    user_id: UUID, body: SetPasswordRequest, uow: Uow, hasher: Hasher
+    user_id: UUID, body: SetPasswordRequest, uow: Uow, hasher: Hasher, actor: ActorDep
 ) -> Response:
-    """Set the user's password; their refresh tokens stop working."""
-    await users.set_password(uow, hasher, user_id, body.password)
+    """Set the user's password; their refresh tokens stop working (403 if they hold rights
+    the caller does not)."""
+    await users.set_password(uow, hasher, actor, user_id, body.password)
     return Response(status_code=204)
 
 
@@ -89,10 +94,14 @@ async def list_assignments(user_id: UUID, uow: Uow) -> list[AssignmentResponse]:
 @router.post(
     "/users/{user_id}/role-assignments", status_code=201, **requires(Right.USER_ROLES_MANAGE)
 )
-async def assign_role(user_id: UUID, body: AssignmentRequest, uow: Uow) -> AssignmentResponse:
-    """Give the user a role in a scope fitting the role's type (422 otherwise)."""
+async def assign_role(
+    user_id: UUID, body: AssignmentRequest, uow: Uow, actor: ActorDep
+) -> AssignmentResponse:
+    """Give the user a role in a scope fitting the role's type (422 otherwise); 403 for one's
+    own assignments or a role conferring rights the caller does not hold at that scope."""
     scope = Scope(body.program_id, body.supervisory_node_id, body.warehouse_id)
-    return AssignmentResponse.of(await users.assign_role(uow, user_id, body.role_id, scope))
+    assigned = await users.assign_role(uow, actor, user_id, body.role_id, scope)
+    return AssignmentResponse.of(assigned)
 
 
 @router.delete(
@@ -100,7 +109,8 @@ async def assign_role(user_id: UUID, body: AssignmentRequest, uow: Uow) -> Assig
     status_code=204,
     **requires(Right.USER_ROLES_MANAGE),
 )
-async def unassign_role(user_id: UUID, assignment_id: UUID, uow: Uow) -> Response:
-    """Take a role assignment away."""
-    await users.unassign_role(uow, user_id, assignment_id)
+async def unassign_role(user_id: UUID, assignment_id: UUID, uow: Uow, actor: ActorDep) -> Response:
+    """Take a role assignment away (403 for one's own, or one conferring rights the caller
+    does not hold)."""
+    await users.unassign_role(uow, actor, user_id, assignment_id)
     return Response(status_code=204)

@@ -12,8 +12,9 @@ from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.alerts import ConsumptionResponse, SummaryLine, SummaryPage
 from akiba_inventory import consumption_views as cv
+from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
-from akiba_platform.auth import requires
+from akiba_platform.auth import ProgramScope, requires
 from akiba_platform.http.problems import Problem
 
 router = APIRouter(tags=["consumption"])
@@ -27,8 +28,11 @@ Size = Annotated[PageSize, Query()]
     response_model=ConsumptionResponse,
     **requires(Right.STOCK_CARDS_VIEW, facility="store_id"),
 )
-async def consumption(store_id: UUID, item_id: UUID, pool: Pool) -> ConsumptionResponse:
+async def consumption(
+    store_id: UUID, item_id: UUID, pool: Pool, programs: ProgramScope
+) -> ConsumptionResponse:
     """AMC over the look-back window ending now (stock-out adjusted), SOH and MOS."""
+    await views.check_item_programs(pool, item_id, programs)
     async with pool.acquire() as conn:
         f = await cv.item_consumption(conn, store_id, item_id, datetime.now(UTC))
     if f is None:

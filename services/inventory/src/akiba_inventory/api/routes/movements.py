@@ -17,7 +17,7 @@ from akiba_contracts.stock_http.movements import (
 )
 from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
-from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_stock.commands import HoldStock, MovementLine, MoveStock, RecordMovements
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import StockMovement
@@ -45,7 +45,12 @@ def response(m: StockMovement) -> MovementResponse:
 
 
 def _document(
-    store_id: UUID, kind: LedgerKind, body: DocumentRequest, actor: str, counterparty: str | None
+    store_id: UUID,
+    kind: LedgerKind,
+    body: DocumentRequest,
+    actor: str,
+    counterparty: str | None,
+    programs: ProgramScope = None,
 ) -> RecordMovements:
     return RecordMovements(
         store_id=store_id,
@@ -56,6 +61,7 @@ def _document(
         reference=body.reference,
         counterparty=counterparty,
         program_id=body.program_id,
+        programs=programs,
     )
 
 
@@ -63,10 +69,10 @@ def _document(
     "/stores/{store_id}/issues", status_code=201, response_model=list[MovementResponse], **ADJUST
 )
 async def record_issue(
-    store_id: UUID, body: IssueRequest, uow: Uow, who: CurrentPrincipal
+    store_id: UUID, body: IssueRequest, uow: Uow, who: CurrentPrincipal, programs: ProgramScope
 ) -> list[MovementResponse]:
     """Issue stock outside requisitions; 409 if a line takes more than is available."""
-    cmd = _document(store_id, LedgerKind.ISSUE, body, who.actor, body.destination)
+    cmd = _document(store_id, LedgerKind.ISSUE, body, who.actor, body.destination, programs)
     return [response(m) for m in await handlers.record_movements(cmd, uow)]
 
 
@@ -77,7 +83,7 @@ async def record_issue(
     **ADJUST,
 )
 async def record_adjustment(
-    store_id: UUID, body: AdjustmentRequest, uow: Uow, who: CurrentPrincipal
+    store_id: UUID, body: AdjustmentRequest, uow: Uow, who: CurrentPrincipal, programs: ProgramScope
 ) -> list[MovementResponse]:
     """Adjust stock with a reason on every line; 409 if a removal overdraws a line."""
     kind = (
@@ -85,7 +91,7 @@ async def record_adjustment(
         if body.direction == "positive"
         else LedgerKind.ADJUSTMENT_NEGATIVE
     )
-    cmd = _document(store_id, kind, body, who.actor, None)
+    cmd = _document(store_id, kind, body, who.actor, None, programs)
     return [response(m) for m in await handlers.record_movements(cmd, uow)]
 
 
@@ -96,18 +102,18 @@ async def record_adjustment(
     **ADJUST,
 )
 async def move_stock(
-    store_id: UUID, body: MoveRequest, uow: Uow, who: CurrentPrincipal
+    store_id: UUID, body: MoveRequest, uow: Uow, who: CurrentPrincipal, programs: ProgramScope
 ) -> list[MovementResponse]:
     """Move units of a batch between two locations of the store."""
-    cmd = MoveStock(store_id=store_id, actor=who.actor, **body.model_dump())
+    cmd = MoveStock(store_id=store_id, actor=who.actor, programs=programs, **body.model_dump())
     return [response(m) for m in await handlers.move_stock(cmd, uow)]
 
 
 @router.put("/stores/{store_id}/stock-lines/hold", **ADJUST)
 async def hold_stock_line(
-    store_id: UUID, body: HoldRequest, uow: Uow, who: CurrentPrincipal
+    store_id: UUID, body: HoldRequest, uow: Uow, who: CurrentPrincipal, programs: ProgramScope
 ) -> dict[str, object]:
     """Hold a stock line (its stock stays but is not available) or release it."""
-    cmd = HoldStock(store_id=store_id, actor=who.actor, **body.model_dump())
+    cmd = HoldStock(store_id=store_id, actor=who.actor, programs=programs, **body.model_dump())
     level = await handlers.hold_stock(cmd, uow)
     return {"quantity": level.quantity, "on_hold": level.on_hold}

@@ -11,7 +11,7 @@ from akiba_contracts.stock_http.movements import MovementResponse, ReceiptReques
 from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.routes.movements import response
-from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_stock.commands import ReceiveStock
 
 router = APIRouter(tags=["stock"])
@@ -24,8 +24,9 @@ router = APIRouter(tags=["stock"])
     **requires(Right.STOCK_ADJUST, facility="store_id"),
 )
 async def record_receipt(
-    store_id: UUID, body: ReceiptRequest, uow: Uow, who: CurrentPrincipal
+    store_id: UUID, body: ReceiptRequest, uow: Uow, who: CurrentPrincipal, programs: ProgramScope
 ) -> MovementResponse:
-    """Record a receipt of an item batch into the store's ledger."""
-    cmd = ReceiveStock(store_id=store_id, actor=who.actor, **body.model_dump())
+    """Record a receipt of an item batch into the store's ledger (403 for an item of programs
+    the right at the store is not held for)."""
+    cmd = ReceiveStock(store_id=store_id, actor=who.actor, programs=programs, **body.model_dump())
     return response(await handlers.receive_stock(cmd, uow))

@@ -18,7 +18,7 @@ from akiba_contracts.stock_http.movements import (
 )
 from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
-from akiba_platform.auth import requires
+from akiba_platform.auth import ProgramScope, requires
 
 router = APIRouter(tags=["stock"])
 
@@ -34,6 +34,7 @@ Size = Annotated[PageSize, Query()]
 async def stock_on_hand(
     store_id: UUID,
     pool: Pool,
+    programs: ProgramScope,
     item_id: UUID | None = None,
     location_id: UUID | None = None,
     expiring_before: date | None = None,
@@ -46,6 +47,8 @@ async def stock_on_hand(
     size: Size = 50,
 ) -> StockOnHandPage:
     """The store's stock on hand per batch and location, first expiry first within each item."""
+    if item_id is not None:
+        await views.check_item_programs(pool, item_id, programs)
     rows, total = await views.stock_on_hand(
         pool,
         store_id,
@@ -72,11 +75,14 @@ async def stock_card(
     store_id: UUID,
     item_id: UUID,
     pool: Pool,
+    programs: ProgramScope,
     batch_id: UUID | None = None,
     page: Page = 0,
     size: Size = 100,
 ) -> StockCardPage:
-    """The item's ledger (or one batch's) in date order, with the running balance."""
+    """The item's ledger (or one batch's) in date order, with the running balance (403 for an
+    item of programs the right at the store is not held for)."""
+    await views.check_item_programs(pool, item_id, programs)
     rows, total = await views.stock_card(pool, store_id, item_id, batch_id, page, size)
     return StockCardPage(
         item_id=item_id,

@@ -19,7 +19,7 @@ from akiba_contracts.stock_http.stocktakes import (
 from akiba_inventory import stocktake_views as views
 from akiba_inventory import stocktakes
 from akiba_inventory.api.deps import Pool, Uow
-from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 
 router = APIRouter(tags=["stocktakes"])
 EDIT = requires(Right.STOCK_INVENTORIES_EDIT, facility="store_id")
@@ -61,7 +61,12 @@ async def _summary(pool: Pool, store_id: UUID, stocktake_id: UUID) -> dict[str, 
 
 @router.post(BASE, status_code=201, response_model=StocktakeResponse, **EDIT)
 async def create_stocktake(
-    store_id: UUID, body: StocktakeRequest, uow: Uow, pool: Pool, who: CurrentPrincipal
+    store_id: UUID,
+    body: StocktakeRequest,
+    uow: Uow,
+    pool: Pool,
+    who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Snapshot stock on hand of the chosen items and/or locations (none chosen: the store)."""
     cmd = stocktakes.CreateStocktake(
@@ -71,6 +76,7 @@ async def create_stocktake(
         location_ids=tuple(body.location_ids),
         program_id=body.program_id,
         reference=body.reference,
+        programs=programs,
     )
     record = await stocktakes.create_stocktake(cmd, uow)
     return _response(await _summary(pool, store_id, record.stocktake_id))
@@ -112,19 +118,25 @@ async def enter_counts(
     uow: Uow,
     pool: Pool,
     who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Enter counts, also of batches not in the snapshot; 409 once finalised."""
     counts = tuple(stocktakes.Count(**ln.model_dump()) for ln in body.lines)
-    cmd = stocktakes.EnterCounts(store_id, stocktake_id, who.actor, counts)
+    cmd = stocktakes.EnterCounts(store_id, stocktake_id, who.actor, counts, programs)
     await stocktakes.enter_counts(cmd, uow)
     return _response(await _summary(pool, store_id, stocktake_id))
 
 
 @router.post(BASE + "/{stocktake_id}/finalise", response_model=StocktakeResponse, **EDIT)
 async def finalise_stocktake(
-    store_id: UUID, stocktake_id: UUID, uow: Uow, pool: Pool, who: CurrentPrincipal
+    store_id: UUID,
+    stocktake_id: UUID,
+    uow: Uow,
+    pool: Pool,
+    who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Post each non-zero variance (reason required) so stock on hand equals the counts."""
-    cmd = stocktakes.FinaliseStocktake(store_id, stocktake_id, who.actor)
+    cmd = stocktakes.FinaliseStocktake(store_id, stocktake_id, who.actor, programs)
     await stocktakes.finalise_stocktake(cmd, uow)
     return _response(await _summary(pool, store_id, stocktake_id))

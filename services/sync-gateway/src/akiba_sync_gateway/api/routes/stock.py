@@ -20,10 +20,11 @@ from akiba_contracts.stock_http.movements import (
     StockOnHandLine,
     StockOnHandPage,
 )
-from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_sync_gateway import views
 from akiba_sync_gateway.api import recording
 from akiba_sync_gateway.api.deps import Db, Record
+from akiba_sync_gateway.store import Tx
 
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")
@@ -82,12 +83,15 @@ async def move_stock(
 async def stock_on_hand(
     store_id: UUID,
     db: Db,
+    programs: ProgramScope,
     item_id: UUID | None = None,
     include_empty: bool = False,
     page: Page = 0,
     size: Size = 50,
 ) -> StockOnHandPage:
     """The store's stock on hand per batch and location, first expiry first within each item."""
+    if item_id is not None:
+        await db.read(lambda c: Tx(c).check_programs({item_id}, programs))
     rows, total = await db.read(
         lambda c: views.stock_on_hand(c, store_id, item_id, include_empty, page, size)
     )
@@ -100,11 +104,13 @@ async def stock_card(
     store_id: UUID,
     item_id: UUID,
     db: Db,
+    programs: ProgramScope,
     batch_id: UUID | None = None,
     page: Page = 0,
     size: Size = 100,
 ) -> StockCardPage:
     """The item's ledger (or one batch's) in date order, with the running balance."""
+    await db.read(lambda c: Tx(c).check_programs({item_id}, programs))
     rows, total = await db.read(
         lambda c: views.stock_card(c, store_id, item_id, batch_id, page, size)
     )

@@ -16,7 +16,7 @@ from akiba_contracts.stock_http.stocktakes import (
     StocktakeRequest,
     StocktakeResponse,
 )
-from akiba_platform.auth import CurrentPrincipal, requires
+from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_sync_gateway import stocktakes, views
 from akiba_sync_gateway.api.deps import Clock, Db, Site
 from akiba_sync_gateway.db import Database
@@ -43,14 +43,19 @@ async def _summary(db: Database, store_id: UUID, stocktake_id: UUID) -> dict[str
 
 @router.post(BASE, status_code=201, response_model=StocktakeResponse, **EDIT)
 async def create_stocktake(
-    store_id: UUID, body: StocktakeRequest, db: Db, clock: Clock, who: CurrentPrincipal
+    store_id: UUID,
+    body: StocktakeRequest,
+    db: Db,
+    clock: Clock,
+    who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Snapshot stock on hand of the chosen items and/or locations (none chosen: the store)."""
     scope = stocktakes.Scope(
         tuple(body.item_ids), tuple(body.location_ids), body.program_id, body.reference
     )
     stocktake_id = await db.write(
-        lambda c: stocktakes.create(Tx(c), store_id, who.actor, scope, clock())
+        lambda c: stocktakes.create(Tx(c), store_id, who.actor, scope, clock(), programs)
     )
     return _response(await _summary(db, store_id, stocktake_id))
 
@@ -90,21 +95,32 @@ async def enter_counts(
     db: Db,
     clock: Clock,
     who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Enter counts, also of batches not in the snapshot; 409 once finalised."""
     counts = [stocktakes.Count(**ln.model_dump()) for ln in body.lines]
     await db.write(
-        lambda c: stocktakes.enter_counts(Tx(c), store_id, stocktake_id, who.actor, counts, clock())
+        lambda c: stocktakes.enter_counts(
+            Tx(c), store_id, stocktake_id, who.actor, counts, clock(), programs
+        )
     )
     return _response(await _summary(db, store_id, stocktake_id))
 
 
 @router.post(BASE + "/{stocktake_id}/finalise", response_model=StocktakeResponse, **EDIT)
 async def finalise_stocktake(
-    store_id: UUID, stocktake_id: UUID, db: Db, site: Site, clock: Clock, who: CurrentPrincipal
+    store_id: UUID,
+    stocktake_id: UUID,
+    db: Db,
+    site: Site,
+    clock: Clock,
+    who: CurrentPrincipal,
+    programs: ProgramScope,
 ) -> StocktakeResponse:
     """Post each non-zero variance (reason required) so stock on hand equals the counts."""
     await db.write(
-        lambda c: stocktakes.finalise(Tx(c), site, store_id, stocktake_id, who.actor, clock())
+        lambda c: stocktakes.finalise(
+            Tx(c), site, store_id, stocktake_id, who.actor, clock(), programs
+        )
     )
     return _response(await _summary(db, store_id, stocktake_id))

@@ -60,7 +60,7 @@ async def token(
     rules: limits.Limits = request.app.state.limits
     subject = limits.subject_of(username)
     address = request.client.host if request.client else "unknown"
-    wait = await db.read(lambda c: limits.retry_after(c, subject, address, clock(), rules))
+    wait = await db.write(lambda c: limits.claim(c, subject, address, clock(), rules))
     if wait:
         retry = {"Retry-After": str(wait)}
         return _error(
@@ -68,7 +68,6 @@ async def token(
         )
     found = await db.read(lambda c: signin.user(c, username))
     if not await authority.check_password(found, password):
-        await db.write(lambda c: limits.add_failure(c, subject, address, clock(), rules))
         return _error(400, "invalid_grant", "unknown user, wrong password or inactive user")
     assert found is not None
     await db.write(lambda c: limits.clear_failures(c, subject))

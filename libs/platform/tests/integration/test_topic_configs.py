@@ -1,0 +1,50 @@
+"""Topics get the catalogue's configuration on the real broker, dead letters kept for good."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+from akiba_contracts.catalogue import TOPICS, dlq_topic
+from akiba_platform import kafka
+from akiba_platform.testing import wait_until
+from akiba_platform.testing.plugin import Topics
+
+
+async def _retention(bootstrap: str, topic: str) -> str:
+    """The topic's retention.ms, once the broker knows the topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+
+    async def described() -> str | None:
+        asked = [ConfigResource(ConfigResourceType.TOPIC, topic, {"retention.ms": None})]
+        [response] = await admin.describe_configs(asked)
+        [(error, _, _, _, entries, *_)] = response.resources
+        return None if error else str({e[0]: e[1] for e in entries}["retention.ms"])
+
+    try:
+        found: str = await wait_until(described, what=f"{topic} to be described", timeout=10)
+        return found
+    finally:
+        await admin.close()
+
+
+async def test_a_new_dead_letter_topic_keeps_its_records_for_good(kafka_bootstrap: str) -> None:
+    source = replace(TOPICS[0], name=f"test.{uuid.uuid4().hex[:10]}")
+    created = await kafka.ensure_topics(kafka_bootstrap, [source, dlq_topic(source)])
+    assert created == [source.name, f"{source.name}.dlq"]
+    assert await _retention(kafka_bootstrap, f"{source.name}.dlq") == "-1"
+    assert await _retention(kafka_bootstrap, source.name) == str(source.retention_ms)
+
+
+async def test_an_existing_dead_letter_topic_gets_the_catalogue_retention(
+    kafka_bootstrap: str, topics: Topics
+) -> None:
+    name = await topics.create()  # and name.dlq, at the broker's default retention
+    assert await _retention(kafka_bootstrap, f"{name}.dlq") != "-1"
+    source = replace(TOPICS[0], name=name)
+    assert await kafka.ensure_topics(kafka_bootstrap, [source, dlq_topic(source)]) == []
+    assert await _retention(kafka_bootstrap, f"{name}.dlq") == "-1"

@@ -1,0 +1,71 @@
+"""What the site keeps of central's secrets: owner-only files, and only the users auth lists."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from akiba_contracts.rights import Right
+from akiba_sync_gateway.api.app import create_app
+from akiba_sync_gateway.bootstrap import refresh_credentials
+from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.testing import FakeDownlink
+
+from ..conftest import sign_in
+from ..site import PASSWORD, Site
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+async def test_the_database_and_its_wal_and_shm_files_are_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.sqlite3"
+    db = Database(str(path))
+    try:
+        await db.write(lambda c: c.execute("INSERT INTO sync_state VALUES ('probe', '1')"))
+        files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        db.close()
+
+
+async def test_a_database_left_readable_by_others_is_made_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "gateway.sqlite3"
+    Database(str(path)).close()
+    os.chmod(path, 0o644)
+    Database(str(path)).close()
+    assert _mode(path) == 0o600
+
+
+@pytest.fixture
+async def gateway(seeded: Database, site: Site) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    app = create_app(Settings(site_id=site.site_id), seeded)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as c:
+            yield app, c
+
+
+async def test_a_user_missing_from_auths_latest_document_is_refused_at_once(
+    gateway: tuple[Any, httpx.AsyncClient], seeded: Database, site: Site
+) -> None:
+    app, client = gateway
+    headers = {"authorization": f"Bearer {await sign_in(client, 'clerk')}"}
+    soh = f"/stores/{site.store_id}/stock-on-hand"
+    assert (await client.get(soh, headers=headers)).status_code == 200
+    only_viewer = site.credentials({"viewer": site.grant(Right.STOCK_CARDS_VIEW)})
+
+    await refresh_credentials(seeded, FakeDownlink([], only_viewer), app.state.authority)
+
+    assert (await client.get(soh, headers=headers)).status_code == 403
+    form = {"grant_type": "password", "username": "clerk", "password": PASSWORD}
+    assert (await client.post("/oauth/token", data=form)).status_code == 400
+    await sign_in(client, "viewer")

@@ -1,0 +1,177 @@
+"""Kafka in docker-compose.yml is part of the trust base: SASL/SCRAM for every client, ACLs
+so that each service writes only its own topics (only auth writes auth.*).
+
+Checked against the topic catalogue (who owns each topic) and against what each service
+consumes in its code (whose dead letters it writes, which groups it joins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from akiba_contracts.catalogue import all_topics, dlq_name
+from akiba_inventory import alerting, edge, projector
+from akiba_inventory.outbound import MOVEMENTS
+from akiba_platform.auth import feed as auth_feed
+from akiba_sync_hub import consumers as hub_consumers
+from akiba_sync_hub import feed as hub_feed
+
+from .test_docker_compose import (  # the fixtures too: pytest finds them by name here
+    SPECS,
+    Service,
+    _environment,
+    _kafka_password,
+    _listeners,
+    compose,
+    containers,
+    raw_compose,
+    service,
+    services,
+)
+
+__all__ = ["compose", "containers", "raw_compose", "service", "services"]
+
+# The catalogue names a topic's owner; the sync hub writes the sites' topics for them.
+WRITER_OF_OWNER = {"auth": "auth", "inventory": "inventory", "sites": "sync-hub"}
+# Consumer groups (named after their consumer) and the topics each reads, from the code.
+CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "auth": {},
+    "inventory": {
+        projector.NAME: (MOVEMENTS,),
+        alerting.NAME: (MOVEMENTS,),
+        edge.NAME: (edge.TOPIC,),
+    },
+    "sync-hub": {hub_feed.NAME: tuple(hub_consumers.TOPICS)},
+}
+
+
+@dataclass(frozen=True)
+class Acl:
+    """One line of the kafka-acls table."""
+
+    principal: str
+    operations: frozenset[str]
+    kind: str
+    name: str
+    pattern: str
+
+    def covers(self, kind: str, name: str) -> bool:
+        """Whether this ACL applies to the resource."""
+        if self.kind != kind:
+            return False
+        if self.pattern == "prefixed":
+            return name.startswith(self.name)
+        return self.name in (name, "*")
+
+
+@pytest.fixture(scope="module")
+def acls(compose: dict[str, Any]) -> list[Acl]:
+    """The kafka-acls table kafka-setup applies."""
+    found = []
+    for line in compose["configs"]["kafka-acls"]["content"].splitlines():
+        if line.strip() and not line.startswith("#"):
+            principal, operations, kind, name, pattern = line.split()
+            found.append(Acl(principal, frozenset(operations.split(",")), kind, name, pattern))
+    return found
+
+
+def _allowed(acls: list[Acl], operation: str, kind: str, name: str) -> set[str]:
+    return {a.principal for a in acls if operation in a.operations and a.covers(kind, name)}
+
+
+def test_the_acl_table_is_well_formed(acls: list[Acl]) -> None:
+    assert acls
+    for a in acls:
+        assert a.kind in {"topic", "group", "cluster"} and a.pattern in {"literal", "prefixed"}
+        assert a.principal in {spec.name for spec in SPECS}, a
+
+
+def test_the_broker_authenticates_every_client_and_authorizes_by_acl(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    kafka = _environment(services["kafka"])
+    protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    bound = _listeners(kafka["KAFKA_LISTENERS"])
+
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert kafka["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    for name, (host, _) in bound.items():
+        if protocols[name] == "PLAINTEXT":
+            # Unauthenticated callers are ANONYMOUS, the super user: loopback only.
+            assert host == "localhost", f"{name} is PLAINTEXT on {host or 'every interface'}"
+        else:
+            assert protocols[name] == "SASL_PLAINTEXT", name
+            jaas = f"KAFKA_LISTENER_NAME_{name}_SCRAM___SHA___512_SASL_JAAS_CONFIG"
+            assert "ScramLoginModule required" in kafka[jaas], name
+    assert kafka["KAFKA_SUPER_USERS"] == "User:ANONYMOUS"
+
+
+def test_kafka_setup_runs_once_on_the_brokers_loopback_with_every_services_password(
+    services: dict[str, dict[str, Any]], raw_compose: dict[str, Any]
+) -> None:
+    setup = services["kafka-setup"]
+    raw_env = _environment(raw_compose["services"]["kafka-setup"])
+
+    assert setup["network_mode"] == "service:kafka" and setup["restart"] == "no"
+    assert "localhost:9094" in services["kafka"]["healthcheck"]["test"]
+    for spec in SPECS:
+        variable = _kafka_password(Service(spec))
+        assert raw_env[variable] == f"${{{variable}:?set {variable}}}", spec.name
+    script = raw_compose["configs"]["kafka-setup"]["content"]
+    assert "kafka-configs.sh" in script and "SCRAM-SHA-512=[password=" in script
+
+
+def test_every_service_container_signs_in_to_kafka_as_its_service(
+    service: Service, containers: dict[str, dict[str, Any]], raw_compose: dict[str, Any]
+) -> None:
+    for name, container in containers.items():
+        env = _environment(container)
+        raw = _environment(raw_compose["services"][name]) or _environment(container)
+        assert env["AKIBA_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT", name
+        assert env["AKIBA_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", name
+        assert env["AKIBA_KAFKA_SASL_USERNAME"] == service.spec.name, name
+        assert _kafka_password(service) in raw.get("AKIBA_KAFKA_SASL_PASSWORD", ""), name
+
+
+def test_every_topic_is_written_by_its_owner_alone_and_dead_letters_by_its_consumers(
+    acls: list[Acl],
+) -> None:
+    consumers_of: dict[str, set[str]] = {}
+    for principal, groups in CONSUMERS.items():
+        for topics in groups.values():
+            for t in topics:
+                consumers_of.setdefault(t, set()).add(principal)
+    for t in all_topics():
+        writers = _allowed(acls, "Write", "topic", t.name)
+        expected = {WRITER_OF_OWNER[t.owner]}
+        if t.is_dlq:
+            expected |= consumers_of.get(t.name.removesuffix(".dlq"), set())
+        assert writers == expected, f"{t.name} is written by {sorted(writers)}"
+
+
+def test_only_auth_writes_auth_topics_other_than_dead_letters(acls: list[Acl]) -> None:
+    for t in all_topics():
+        if t.name.startswith("auth.") and not t.is_dlq:
+            assert _allowed(acls, "Write", "topic", t.name) == {"auth"}, t.name
+
+
+def test_every_service_reads_what_it_consumes_in_its_groups(acls: list[Acl]) -> None:
+    for principal, groups in CONSUMERS.items():
+        for group, topics in groups.items():
+            assert principal in _allowed(acls, "Read", "group", group), (principal, group)
+            for t in topics:
+                assert principal in _allowed(acls, "Read", "topic", t), (principal, t)
+                assert principal in _allowed(acls, "Write", "topic", dlq_name(t)), (principal, t)
+        # Every API authorizes from auth's topics, read without a group.
+        for t in auth_feed.TOPICS:
+            assert principal in _allowed(acls, "Read", "topic", t), (principal, t)
+
+
+def test_every_service_may_create_the_catalogues_topics_at_migration(acls: list[Acl]) -> None:
+    for spec in SPECS:
+        assert spec.name in _allowed(acls, "Create", "cluster", "kafka-cluster"), spec.name
+        assert spec.name in _allowed(acls, "Describe", "topic", "any.topic"), spec.name
