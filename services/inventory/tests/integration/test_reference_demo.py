@@ -87,7 +87,7 @@ async def test_a_site_assignment_read_before_the_demo_stores_existed_applies_whe
             )  # fmt: skip
             await apply_sites(uow, AsyncpgWriters(conn), [record])
             await uow.commit()
-        await demo.seed(Settings(database_url=dsn))
+        await demo.seed(Settings(database_url=dsn, demo=True))
         row = await conn.fetchrow("select managed_by, site_id from stores where store_id = $1", hf)
         assert (row["managed_by"], row["site_id"]) == ("site", site)
         ack = await conn.fetchval("select value from outbox where topic = 'inventory.edge-acks'")
