@@ -42,10 +42,12 @@ from akiba_contracts.payloads.edge import (
 from akiba_contracts.payloads.inventory import MovementType
 from akiba_inventory import edge
 from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
+from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.settings import Settings
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
-from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import Delivery, Record, Rejected
 from akiba_platform.db import Connection, create_pool
 from akiba_platform.migrations import migrate
@@ -106,6 +108,7 @@ def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
             active=True,
             store_ids=stores[i : i + STORES_PER_SITE],
             changed_at=now,
+            version=1,
         )
         for i in range(0, STORES, STORES_PER_SITE)
     ]
@@ -172,9 +175,9 @@ def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
 class _Ingestor(BenchConsumer):
     """Inventory's ingest role on a bench topic, counting its handler calls."""
 
-    def __init__(self, settings: Settings, topic_name: str, sites: SiteDirectory) -> None:
+    def __init__(self, settings: Settings, topic_name: str) -> None:
         super().__init__(settings, topic_name, edge.NAME, self._count)
-        self._ingestor = edge.EdgeIngestor(sites)
+        self._ingestor = edge.EdgeIngestor()
         self.calls = 0  # handler calls (one transaction each) and the deliveries they carried
         self.deliveries = 0
 
@@ -255,15 +258,18 @@ async def run(
 
 
 async def _reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload) -> None:
-    """The stores (site-managed) and items; batches are created by the ingest as sites send them."""
+    """The stores (given to their sites, as auth.sites says) and items; batches are created by
+    the ingest as sites send them."""
     async with pool.acquire() as conn:
         await conn.copy_records_to_table(
             "stores",
-            records=[
-                (s, f"BS{i:04d}", f"Bench store {i}", "site") for i, s in enumerate(work.stores)
-            ],
-            columns=("store_id", "code", "name", "managed_by"),
+            records=[(s, f"BS{i:04d}", f"Bench store {i}") for i, s in enumerate(work.stores)],
+            columns=("store_id", "code", "name"),
         )
+        async with conn.transaction():
+            uow = InventoryUnitOfWork.joining(conn)
+            await apply_sites(uow, AsyncpgWriters(conn), work.sites)
+            await uow.commit()
         await conn.copy_records_to_table(
             "items",
             records=[(x, f"BI{i:05d}", f"Bench item {i}") for i, x in enumerate(work.items)],
@@ -294,10 +300,7 @@ def _timeout(lines: int) -> float:
 async def _ingest(
     pool: asyncpg.Pool[Any], settings: Settings, name: str, work: SiteWorkload, profile: bool
 ) -> tuple[Measurement, str]:
-    sites = SiteDirectory()
-    for site in work.sites:
-        sites.apply(site)
-    role = _Ingestor(settings, name, sites)
+    role = _Ingestor(settings, name)
     tune_gc()  # as a service process does; the workload held here stays out of collections
     joining = Stopwatch()
     profiler = cProfile.Profile() if profile else None

@@ -9,13 +9,10 @@ in the ledger. CPU is the instances' own (psutil), as a share of one core.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
-import tempfile
 from contextlib import AsyncExitStack
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import psutil
@@ -50,8 +47,6 @@ async def run(
             ],
             cleanup,
         )
-        sites = Path(tempfile.mkdtemp()) / "sites.json"
-        sites.write_text(json.dumps([s.model_dump(mode="json") for s in work.sites]))
         env = {
             **os.environ,
             "AKIBA_DATABASE_URL": dsn,
@@ -62,7 +57,7 @@ async def run(
         group = f"inventory.edge-ingestion.bench.{tag}.x{instances}"
         workers = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.ingest_worker", topic, group, str(sites),
+                sys.executable, "-m", "bench.ingest_worker", topic, group,
                 env=env, stdout=asyncio.subprocess.PIPE,
             )
             for _ in range(instances)

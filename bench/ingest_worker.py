@@ -1,6 +1,7 @@
 """One edge-ingest instance as its own process.
 
-Usage: `python -m bench.ingest_worker <topic> <group> <sites.json>`.
+Usage: `python -m bench.ingest_worker <topic> <group>` (who writes which store is already in
+the database, as the ingest role reads it from auth.sites).
 
 Inventory's `EdgeIngestor` under the platform's consumer loop, like the ingest role, on a bench
 topic and group (settings from the environment, as a service reads them). Several of these in
@@ -10,23 +11,19 @@ one group are the service scaled out; each prints `assigned <n>` whenever its sh
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
-from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
-from akiba_contracts.payloads.auth import SiteChanged
 from akiba_inventory import edge
 from akiba_inventory.bootstrap import pool_and_producer
 from akiba_inventory.settings import Settings
-from akiba_platform.auth.feed import SiteDirectory
 from akiba_platform.consumer import consumer_loop
 from akiba_platform.runtime import tune_gc
 
 
-async def main(topic: str, group: str, sites: SiteDirectory) -> None:
+async def main(topic: str, group: str) -> None:
     """Consume until SIGTERM."""
     settings = Settings()
     tune_gc()  # as run_roles does for every service process
@@ -36,7 +33,7 @@ async def main(topic: str, group: str, sites: SiteDirectory) -> None:
         pool_and_producer(settings) as (pool, producer),
         consumer_loop(
             settings.kafka_bootstrap_servers, name=edge.NAME, topics=[topic], pool=pool,
-            handler=edge.EdgeIngestor(sites), dlq_producer=producer, group=group,
+            handler=edge.EdgeIngestor(), dlq_producer=producer, group=group,
         ) as loop,
     ):  # fmt: skip
         reporter = asyncio.create_task(_report_assignment(loop.consumer, stop))
@@ -54,12 +51,5 @@ async def _report_assignment(consumer: AIOKafkaConsumer, stop: asyncio.Event) ->
         await asyncio.sleep(0.05)
 
 
-def _sites(path: str) -> SiteDirectory:
-    sites = SiteDirectory()
-    for raw in json.loads(Path(path).read_text()):
-        sites.apply(SiteChanged.model_validate(raw))
-    return sites
-
-
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], _sites(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

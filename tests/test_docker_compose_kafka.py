@@ -42,7 +42,7 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     "inventory": {
         projector.NAME: (MOVEMENTS,),
         alerting.NAME: (MOVEMENTS,),
-        edge.NAME: (edge.TOPIC,),
+        edge.NAME: tuple(edge.TOPICS),
     },
     "sync-hub": {hub_feed.NAME: tuple(hub_consumers.TOPICS)},
 }

@@ -13,10 +13,12 @@ import asyncpg
 import httpx
 import pytest
 
+from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_platform.testing.auth_topics import AuthOnKafka
+from akiba_platform.testing.groups import start_groups_at_end
 from akiba_platform.testing.plugin import Databases
 
 
@@ -133,6 +135,8 @@ async def inventory(
     inv = Inventory(
         await databases.create({"inventory": MIGRATIONS}), stack.kafka_bootstrap, tmp_path
     )
+    consumers = (edge.NAME, projector.NAME, alerting.NAME)
+    await start_groups_at_end(stack.kafka_bootstrap, [inv.groups + c for c in consumers])
     auth = AuthOnKafka(stack.kafka_bootstrap)
     await auth.publish_key()
     _, inv.token = await auth.user(f"STOCK_ADJUST|{inv.store_id}|{uuid4()}")

@@ -27,14 +27,17 @@ from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS as AUTH_MIGRATIONS
 from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings as AuthSettings
+from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_platform.testing import ServiceProcess, wait_until
+from akiba_platform.testing.groups import start_groups_at_end
 from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.proxy import TcpProxy
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.store import Tx
+from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 
 ADMIN_PASSWORD = "an-admin-password-for-sync-e2e"
@@ -113,6 +116,8 @@ class Central:
         }
         self.port = {s: free_port() for s in ("auth", "inventory", "hub")}
         groups = f"t{uuid.uuid4().hex[:8]}-"  # never another deployment's consumer groups
+        consumers = (edge.NAME, projector.NAME, alerting.NAME, hub_feed.NAME)
+        await start_groups_at_end(self.bootstrap, [groups + c for c in consumers])
         settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
         await create_admin(settings, "sync-admin", ADMIN_PASSWORD)
         plan = [

@@ -41,7 +41,11 @@ async def test_a_receipt_of_an_item_central_does_not_know_is_voided_and_later_on
     # tampered cache): the gateway records it, central must refuse the document.
     ghost = uuid.uuid4()
     with gw.read() as c:
-        c.execute("INSERT INTO items VALUES (?, 'GHOST', 'Ghost', 1, 1)", (str(ghost),))
+        c.execute(
+            "INSERT INTO items (item_id, code, name, active, version)"
+            " VALUES (?, 'GHOST', 'Ghost', 1, 1)",
+            (str(ghost),),
+        )
     await gw.receive(store, 7, lot="G1", item=ghost)
     with gw.read() as c:
         last = "SELECT event_id FROM outbox ORDER BY outbox_seq DESC LIMIT 1"

@@ -266,3 +266,31 @@ async def test_the_keeper_drains_a_backlog_longer_than_one_transaction(edge: Edg
     for _ in range(3):
         await keeper.once()
     assert await edge.ledger() == list(range(1, 9))
+
+
+async def test_two_sites_writing_one_store_never_share_a_sequence_silently(edge: Edge) -> None:
+    """The store is handed from one site to another while both still write it: the old site's
+    late document is refused as not its store any more, and the new one numbering over the old
+    site's applied entries is a conflict; neither is applied or acknowledged."""
+    old_doc = edge.event(1, 10)
+    async with edge.ingesting():
+        await edge.send(old_doc)
+        await edge.processed(old_doc)
+    new_site = uuid4()
+    await edge.assign(
+        edge.site(edge.site_id, version=4), edge.site(new_site, edge.store_id, version=4)
+    )
+    late_old = edge.event(2, 20)  # the old site, not yet aware it lost the store
+    overwrite = edge.event(1, 30, site=new_site)  # the new site numbering from its own count
+    after = edge.event(2, 40, site=new_site)  # the new site, from the handed-over sequence
+    async with edge.ingesting():
+        await edge.send(late_old, overwrite, after)
+        await edge.processed(late_old, overwrite, after)
+    assert await _quantities(edge) == [10, 40]
+    refusals = await edge.refusals()
+    assert refusals[late_old.id]["kind"] == "authorization"
+    assert refusals[overwrite.id]["kind"] == "conflict"
+    handed = [
+        a for a in await _outbox(edge, "inventory.edge-acks") if a["site_id"] == str(new_site)
+    ]
+    assert [a["next_sequence"] for a in handed] == [2, 3]  # handed over at 2, then `after`

@@ -42,7 +42,11 @@ def owner_only(path: str) -> None:
     """Create the database file owner-only, and take other users' access from existing ones."""
     if path == ":memory:" or path.startswith("file:"):
         return
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+    # Never open and close a file SQLite may already hold in this process: closing any
+    # descriptor of a file drops every POSIX lock the process has on it, SQLite's included.
+    # Only a file that does not exist yet is created here (exclusively, so nobody holds it).
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
     for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
         with contextlib.suppress(FileNotFoundError):
             if os.stat(name).st_mode & 0o777 != FILE_MODE:

@@ -18,9 +18,11 @@ from akiba_contracts.payloads.edge import SiteStockRecorded
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_platform.testing.auth_topics import AuthOnKafka
+from akiba_platform.testing.groups import start_groups_at_end
 from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.topics import read_topic
 from akiba_sync_hub.bootstrap import MIGRATIONS
+from akiba_sync_hub.feed import NAME as FEED
 
 
 def _free_port() -> int:
@@ -63,11 +65,12 @@ class HubProcesses:
     def __init__(self, dsn: str, bootstrap: str, workdir: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.bootstrap, self.groups = bootstrap, f"t{uuid4().hex[:8]}-"
         env = {
             "AKIBA_DATABASE_URL": dsn,
             "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "AKIBA_HTTP_PORT": str(self.port),
-            "AKIBA_CONSUMER_GROUP_PREFIX": f"t{uuid4().hex[:8]}-",
+            "AKIBA_CONSUMER_GROUP_PREFIX": self.groups,
         }
         self.processes = [
             ServiceProcess("akiba_sync_hub", ["serve", "--roles", role], env, workdir / role)
@@ -115,6 +118,8 @@ async def hub(
     processes = HubProcesses(
         await databases.create({"sync-hub": MIGRATIONS}), stack.kafka_bootstrap, tmp_path
     )
+    # Its feed group starts here: what the test publishes from now on, not other tests' records.
+    await start_groups_at_end(stack.kafka_bootstrap, [processes.groups + FEED])
     yield processes
     processes.stop()
 

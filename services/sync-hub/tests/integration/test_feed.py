@@ -15,6 +15,7 @@ from akiba_contracts.payloads import (
     StockLevelChanged,
 )
 from akiba_platform.testing import wait_until
+from akiba_platform.testing.groups import start_groups_at_end
 
 from .conftest import Hub, publish, site_changed
 
@@ -63,8 +64,11 @@ def mine(entries: list[Any], *keys: object) -> list[Any]:
 
 @pytest.fixture
 async def feed_of(hub: Hub) -> Hub:
-    """The hub with its feed builder running on its own consumer group."""
-    hub.build_feed(f"sync-hub-test-{uuid4().hex}")
+    """The hub with its feed builder running on its own consumer group, from now on (not the
+    records every earlier test and benchmark left on the broker)."""
+    group = f"sync-hub-test-{uuid4().hex}"
+    await start_groups_at_end(hub.bootstrap, [group])
+    hub.build_feed(group)
     return hub
 
 

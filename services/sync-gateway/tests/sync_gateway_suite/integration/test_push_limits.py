@@ -59,6 +59,22 @@ async def _receipt(db: Database, site: Site, store: Any, reference: str = "") ->
     await db.write(lambda c: handlers.receive_stock(Tx(c), site.site_id, cmd, NOW))
 
 
+async def _large_receipt(db: Database, site: Site, store: Any, pad: int) -> None:
+    """A receipt whose event is made `pad` bytes larger (an extension attribute no contract
+    bound limits, as a very large document would be)."""
+    await _receipt(db, site, store)
+
+    def grow(c: Any) -> None:
+        c.execute(
+            "UPDATE outbox SET body = CAST('{\"padding\":\"' || ? || '\",'"
+            " || substr(CAST(body AS TEXT), 2) AS BLOB)"
+            " WHERE outbox_seq = (SELECT max(outbox_seq) FROM outbox)",
+            ("p" * pad,),
+        )
+
+    await db.write(grow)
+
+
 def _body_sizes(db: Database) -> list[int]:
     return [r[0] for r in db._writer.execute("SELECT length(body) FROM outbox ORDER BY outbox_seq")]
 
@@ -96,7 +112,7 @@ async def test_an_event_too_large_alone_stays_pending_shown_blocked_and_holds_on
     seeded: Database, site: Site
 ) -> None:
     await _two_stores(seeded, site, each=2)  # outbox: A1 B1 A2 B2
-    await _receipt(seeded, site, site.store_id, reference="x" * 3000)  # A3, large
+    await _large_receipt(seeded, site, site.store_id, 3000)  # A3, large
     await _receipt(seeded, site, site.store_id)  # A4
     await _receipt(seeded, site, site.other_store)  # B3
     small, large = min(_body_sizes(seeded)), max(_body_sizes(seeded))
@@ -137,7 +153,7 @@ async def test_an_event_larger_than_the_gateways_own_ceiling_still_goes_alone(
     seeded: Database, site: Site
 ) -> None:
     await _receipt(seeded, site, site.store_id)
-    await _receipt(seeded, site, site.store_id, reference="y" * 3000)
+    await _large_receipt(seeded, site, site.store_id, 3000)
     await _receipt(seeded, site, site.store_id)
     hub = FakeHub(site.site_id, {site.store_id})
     uplink = FakeUplink(hub)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 from akiba_contracts.rights import Right
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.bootstrap import refresh_credentials
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.db import Database, connect
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.testing import FakeDownlink
 
@@ -69,3 +71,26 @@ async def test_a_user_missing_from_auths_latest_document_is_refused_at_once(
     form = {"grant_type": "password", "username": "clerk", "password": PASSWORD}
     assert (await client.post("/oauth/token", data=form)).status_code == 400
     await sign_in(client, "viewer")
+
+
+def test_opening_another_connection_keeps_the_locks_the_first_one_holds(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too:
+    then another process may take the database from under a live connection (here, switch it
+    out of WAL mode, which needs every other connection gone)."""
+    path = str(tmp_path / "locks.sqlite3")
+    first = connect(path)
+    first.execute("CREATE TABLE t (x INTEGER)")
+    first.execute("INSERT INTO t VALUES (1), (2)")
+    reading = first.execute("SELECT x FROM t")  # a read in progress holds a shared lock
+    second = connect(path)  # e.g. the reader connection opened after the writer
+    other_process = subprocess.run(
+        [sys.executable, "-c",
+         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0,"
+         " isolation_level=None); print(c.execute('PRAGMA journal_mode=DELETE').fetchone()[0])",
+         path],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    reading.close()
+    first.close()
+    second.close()
+    assert "locked" in other_process.stderr, other_process.stdout
