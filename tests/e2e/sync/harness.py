@@ -395,6 +395,14 @@ class Gateway:
             row = c.execute("SELECT 1 FROM items WHERE item_id = ?", (str(self.site.item_id),))
             return row.fetchone() is not None
 
+    async def status(self, store: UUID) -> dict[str, Any]:
+        """`/sync/status`, as the store's clerk sees it."""
+        async with httpx.AsyncClient(base_url=self.url) as c:
+            r = await c.get("/sync/status", headers=self.auth(store))
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
     def auth(self, store: UUID) -> dict[str, str]:
         """Headers of the store's signed-in clerk."""
         return {"authorization": f"Bearer {self._tokens[store]}"}

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import httpx
-
 from akiba_platform.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, record_backlog, synced
@@ -16,17 +14,9 @@ from tests.e2e.sync.portal import LinkProxy
 LOOPS = ("push", "pull", "credentials")
 
 
-async def _status(gw: Gateway, store: UUID) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=gw.url) as c:
-        r = await c.get("/sync/status", headers=gw.auth(store))
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
 async def _failing(gw: Gateway, store: UUID, needle: str) -> dict[str, Any] | None:
     """The status once every loop fails with `needle` in its last error."""
-    status = await _status(gw, store)
+    status = await gw.status(store)
     loops = status["loops"]
     return status if all(needle in (loops[n]["last_error"] or "") for n in LOOPS) else None
 
@@ -74,7 +64,7 @@ async def test_a_site_behind_a_captive_portal_keeps_recording_and_syncs_all_once
 
 
 async def _recovered(gw: Gateway, store: UUID) -> bool:
-    loops = (await _status(gw, store))["loops"]
+    loops = (await gw.status(store))["loops"]
     return all(loops[n]["failing_since"] is None for n in LOOPS)
 
 

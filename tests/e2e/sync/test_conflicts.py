@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 
 from akiba_platform.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
@@ -59,14 +58,6 @@ async def _conflicts_reported(gw: Gateway, n: int) -> None:
     await wait_until(done, timeout=120, interval=0.3, what=f"{n} conflicts reported to {gw.name}")
 
 
-async def _status(gw: Gateway, store: UUID) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=gw.url) as c:
-        r = await c.get("/sync/status", headers=gw.auth(store))
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
 async def _central_refusals(central: Central, store: UUID) -> list[tuple[int, str]]:
     conn: asyncpg.Connection[Any] = await asyncpg.connect(central.dsn["inventory"])
     try:
@@ -108,7 +99,7 @@ async def test_a_cloned_gateway_writing_the_same_store_is_refused_as_a_conflict_
     assert [e for e in _events(clone) if e[0] > 1] == [
         (2, "refused", "conflict"), (3, "refused", "conflict"), (4, "refused", "conflict"),
     ]  # fmt: skip
-    status = await _status(clone, store)
+    status = await clone.status(store)
     assert status["conflicts"] == 3 and status["not_synced"] == 0
     assert any("already taken" in e["message"] for e in status["last_errors"])
     assert await _central_refusals(central, store) == [
@@ -155,7 +146,7 @@ async def test_a_gateway_restored_from_an_old_backup_has_its_new_documents_refus
         (3, "refused", "conflict"), (4, "refused", "conflict"), (6, "synced", None),
     ]  # fmt: skip
     assert [q for _, _, _, q in await central.ledger([store])] == [1, 2, 3, 4, 5, 80]
-    assert (await _status(gw, store))["conflicts"] == 2
+    assert (await gw.status(store))["conflicts"] == 2
 
 
 async def test_a_store_with_a_central_history_given_to_a_new_site_continues_after_it(
