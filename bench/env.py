@@ -20,6 +20,7 @@ from akiba_inventory.outbound import LEVELS
 from akiba_platform import kafka, stack
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
+from akiba_platform.testing.databases import scratch_database as _database
 
 MOVEMENTS = topic("inventory.stock-movements")
 KINDS = ("relay", "e2e", "raw", "levels")
@@ -127,20 +128,3 @@ async def _admin(bootstrap: str, call: Callable[[AIOKafkaAdminClient], Awaitable
         return await call(admin)
     finally:
         await admin.close()
-
-
-async def _database(server: str, name: str, cleanup: AsyncExitStack) -> str:
-    """Create a database, dropped when `cleanup` closes; returns its DSN."""
-    await _server_sql(server, f'create database "{name}"')
-    cleanup.push_async_callback(
-        _server_sql, server, f'drop database if exists "{name}" with (force)'
-    )
-    return f"{server}/{name}"
-
-
-async def _server_sql(server: str, sql: str) -> None:
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()

@@ -21,15 +21,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import asyncpg
 import httpx
 
 from akiba_platform import stack
 from akiba_platform.services import ServiceSpec, SiteSpec, discover, discover_sites
 from akiba_platform.stack import StackConfig, StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
+from akiba_platform.testing.databases import scratch_database as _database
 from tests.fuzz import fuzzer_user
 
 DEMO_PASSWORD = "akiba-fuzz-demo"
@@ -88,22 +87,6 @@ def _demo_env(bootstrap: str) -> dict[str, str]:
         "AKIBA_ACCESS_TOKEN_SECONDS": TOKEN_SECONDS,
         "AKIBA_LOG_LEVEL": "WARNING",
     }
-
-
-async def _server_sql(server: str, sql: str) -> None:
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _database(server: str, name: str, cleanup: AsyncExitStack) -> str:
-    await _server_sql(server, f'create database "{name}"')
-    cleanup.push_async_callback(
-        _server_sql, server, f'drop database if exists "{name}" with (force)'
-    )
-    return f"{server}/{name}"
 
 
 async def _seed(spec: ServiceSpec, env: dict[str, str], log: Path) -> None:

@@ -10,9 +10,10 @@ sequence, so the site's stock card and the central one are the same list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -41,6 +42,7 @@ __all__ = [
     "SiteWriteRefused",
     "StallCause",
     "edge_batch_id",
+    "placement",
 ]
 
 BATCH_NAMESPACE = UUID("6f1c5d2e-3b8a-5c4f-9e7d-a1b2c3d4e5f6")
@@ -104,6 +106,20 @@ class SiteStockRecorded(Payload):
 
 SITE_DOCUMENT_TYPES = frozenset({SiteStockRecorded.event_type, SiteStockRecordedV1.event_type})
 """The event types of site documents central accepts (v1 from sites not yet upgraded)."""
+
+
+def placement(data: Mapping[str, Any]) -> tuple[UUID, int]:
+    """The store a site document writes and how many sequence numbers it takes, read from its
+    data whatever else it holds; ValueError if either cannot be read (nothing can be skipped
+    for such a document, so it is refused rather than voided)."""
+    try:
+        store_id = UUID(str(data.get("store_id")))
+    except ValueError:
+        raise ValueError("data.store_id must be a UUID") from None
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_DOCUMENT_LINES:
+        raise ValueError(f"data.lines must hold 1 to {MAX_DOCUMENT_LINES} lines")
+    return store_id, len(lines)
 
 
 class EdgeRefusal(StrEnum):

@@ -39,10 +39,11 @@ from akiba_inventory.adapters.edge import (
     AsyncpgEdgeRepository,
     EdgeStore,
     Held,
+    Occupant,
     PendingRef,
     Rejection,
 )
-from akiba_inventory.adapters.writers import AsyncpgWriters, SiteState
+from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.edge_events import acknowledgement, refusal
 from akiba_inventory.edge_posting import post_runs
 from akiba_inventory.edge_rules import (
@@ -83,7 +84,7 @@ class Candidate:
     event_type: str
     doc: EdgeDocument | None = None
     raw: bytes | None = None
-    voided: bool = False
+    unreadable: str | None = None  # why its content cannot be read (it is voided if placed)
     delivery: Delivery | None = None
     held: PendingRef | None = None
 
@@ -132,7 +133,6 @@ class EdgeBatch:
         self.refused: list[tuple[Rejection, Delivery | None]] = []
         self.bad_records: list[Rejected] = []
         self.now = datetime.now(UTC)
-        self._unreadable: dict[UUID, str] = {}  # documents whose content could not be read
         self._voided: set[UUID] = set()
 
     async def sites(self, deliveries: Sequence[Delivery]) -> set[UUID]:
@@ -152,7 +152,8 @@ class EdgeBatch:
         """Plan the stores these documents write (and those whose writer just changed, so what
         they hold moves at once), each with the documents it holds."""
         arrivals = [c for c in map(self._arrival, deliveries) if c is not None]
-        stores = {c.ident.store_id for c in arrivals} | touched
+        holding = set(await self.repo.stores_holding(touched)) if touched else set()
+        stores = {c.ident.store_id for c in arrivals} | holding
         if stores:
             await self.plan_stores(stores, arrivals)
 
@@ -181,8 +182,7 @@ class EdgeBatch:
         try:
             return Candidate(ident, d.event.type, read_document(ident, d.event), raw, delivery=d)
         except ValueError as exc:  # unreadable content: voided if the site may write the store
-            self._unreadable[ident.event_id] = str(exc)
-            return Candidate(ident, d.event.type, None, raw, voided=True, delivery=d)
+            return Candidate(ident, d.event.type, None, raw, unreadable=str(exc), delivery=d)
 
     async def plan_stores(self, store_ids: set[UUID], arrivals: list[Candidate]) -> None:
         """Authorise, plan, apply and hold, store by store, under the stores' locks."""
@@ -253,22 +253,7 @@ class EdgeBatch:
         stored = await self.repo.occupants(wanted - set(occupants))
         for c in taken:
             key = (c.ident.store_id, c.first_sequence)
-            here = occupants.get(key)
-            if here is not None:
-                same = here.event_id == c.event_id or _first_movement(here) == _first_movement(c)
-                what = f"document {here.event_id}, {'held' if here.held else 'applying now'}"
-            else:
-                found = stored.get(key)
-                movement = found.movement_id if found else None
-                voided_by = found.event_id if found else None
-                same = voided_by == str(c.event_id) or (
-                    movement is not None and movement == _first_movement(c)
-                )
-                what = (
-                    f"the ledger entry of movement {movement}"
-                    if movement
-                    else f"voided document {voided_by}"
-                )
+            same, what = _same_document(c, occupants.get(key), stored.get(key))
             if not same:
                 self._refuse(c, _conflict(c, what), EdgeRefusal.CONFLICT)
 
@@ -278,7 +263,7 @@ class EdgeBatch:
         docs = [c.doc for c in fresh if c.doc is not None]
         known = await self.repo.known(docs) if docs else (set(), set(), set())
         for c in fresh:
-            reason = self._unreadable.get(c.event_id)
+            reason = c.unreadable
             if reason is None and c.doc is not None:
                 try:
                     check_content(c.doc, known)
@@ -294,7 +279,7 @@ class EdgeBatch:
 
     def is_voided(self, c: Candidate) -> bool:
         """Whether the document is skipped rather than posted."""
-        return c.voided or (c.held is not None and c.held.voided) or c.event_id in self._voided
+        return (c.held is not None and c.held.voided) or c.event_id in self._voided
 
     async def _runs(self, plans: dict[UUID, Plan[Candidate]]) -> dict[UUID, list[Candidate]]:
         """Each store's run to apply, with the bodies of the held documents in it."""
@@ -377,6 +362,20 @@ def _in_plan(plans: dict[UUID, Plan[Candidate]]) -> dict[tuple[UUID, int], Candi
     return found
 
 
+def _same_document(
+    c: Candidate, planned: Candidate | None, stored: Occupant | None
+) -> tuple[bool, str]:
+    """Whether what holds c's sequence (planned here, or stored) is c itself; and what it is."""
+    if planned is not None:
+        same = planned.event_id == c.event_id or _first_movement(planned) == _first_movement(c)
+        return same, f"document {planned.event_id}, {'held' if planned.held else 'applying now'}"
+    movement = stored.movement_id if stored else None
+    voided_by = stored.event_id if stored else None
+    if movement is not None:
+        return movement == _first_movement(c), f"the ledger entry of movement {movement}"
+    return voided_by == str(c.event_id), f"voided document {voided_by}"
+
+
 def _first_movement(c: Candidate) -> UUID | None:
     return c.doc.lines[0].movement_id if c.doc is not None and c.doc.lines else None
 
@@ -413,5 +412,4 @@ __all__ = [
     "EdgeBatch",
     "EdgeIngestor",
     "EdgeRules",
-    "SiteState",
 ]

@@ -23,9 +23,10 @@ from akiba_inventory.adapters.edge import AsyncpgEdgeRepository
 from akiba_inventory.edge import EdgeBatch, EdgeRules
 from akiba_inventory.edge_events import resumed, stalled
 from akiba_inventory.edge_views import HeldStore, held_stores
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.db import Connection
 from akiba_platform.errors import is_transient
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from akiba_platform.outbox import OutboxMessage
 from akiba_platform.telemetry import meter
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class EdgeKeeper:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", _KEEPER_LOCK):
                 return
-            stores = await AsyncpgEdgeRepository(conn).held_stores()
+            stores = await AsyncpgEdgeRepository(conn).stores_holding()
             if stores:
                 batch = EdgeBatch(conn, self._rules)
                 await batch.drain(stores)
@@ -90,7 +91,9 @@ class EdgeKeeper:
             list(late),
             [_cause(h).value for h in late.values()],
         )
-        await AsyncpgOutbox(conn).put(messages)
+        uow = InventoryUnitOfWork.joining(conn)
+        uow.publish(*messages)
+        await uow.commit()
         STALLED.set(len(late))
         HELD.set(sum(h.held for h in held))
         OLDEST.set(max(((now - h.oldest_since).total_seconds() for h in held), default=0.0))

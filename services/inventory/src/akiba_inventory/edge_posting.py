@@ -41,7 +41,12 @@ async def post_runs(batch: EdgeBatch, runs: dict[UUID, list[Candidate]]) -> None
     except CONTENT_ERRORS:
         for c in posting:
             await _post_alone(batch, c)
-    ends = {s: run[-1].first_sequence + run[-1].line_count for s, run in runs.items()}
+    # Posting moved each store past its last posted document; a run ending in a void goes on.
+    ends = {
+        s: run[-1].first_sequence + run[-1].line_count
+        for s, run in runs.items()
+        if batch.is_voided(run[-1])
+    }
     await batch.repo.advance(ends)
     batch.acknowledge(runs)
 

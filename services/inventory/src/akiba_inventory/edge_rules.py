@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from akiba_contracts.envelope import CloudEvent
-from akiba_contracts.payloads.edge import MAX_DOCUMENT_LINES, SiteStockRecorded
+from akiba_contracts.payloads.edge import SiteStockRecorded, placement
 from akiba_inventory.adapters.edge import EdgeStore
 from akiba_inventory.adapters.writers import SiteState
 from akiba_stock.edge import EdgeDocument, EdgeLine
@@ -48,17 +48,12 @@ def identify(event: CloudEvent) -> Identity:
     """Where the document goes; UnreadableDocument if that cannot be known (nothing to skip)."""
     if not event.siteid or event.storeseq is None:
         raise UnreadableDocument("a site event needs the siteid and storeseq extensions")
-    data: dict[str, Any] = event.data or {}
-    lines = data.get("lines")
-    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_DOCUMENT_LINES:
-        raise UnreadableDocument(f"a site document has 1 to {MAX_DOCUMENT_LINES} lines")
     try:
-        return Identity(
-            UUID(event.id), UUID(event.siteid), UUID(str(data.get("store_id"))),
-            event.storeseq, len(lines), _version(event),
-        )  # fmt: skip
-    except ValueError:
-        raise UnreadableDocument("the event id, siteid and store_id must be UUIDs") from None
+        store_id, line_count = placement(event.data or {})
+        event_id, site_id = UUID(event.id), UUID(event.siteid)
+    except ValueError as exc:
+        raise UnreadableDocument(f"cannot place the document: {exc}") from None
+    return Identity(event_id, site_id, store_id, event.storeseq, line_count, _version(event))
 
 
 def _version(event: CloudEvent) -> int | None:

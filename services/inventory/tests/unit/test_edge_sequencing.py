@@ -161,7 +161,7 @@ def _ident(site: UUID, store: UUID, version: int | None = None) -> Identity:
 
 
 def _store(store: UUID, writer: UUID | None) -> EdgeStore:
-    return EdgeStore(store, 1, "site" if writer else "central", True, writer)
+    return EdgeStore(store, 1, writer)
 
 
 def test_the_stores_writer_applies_when_it_is_active() -> None:

@@ -88,12 +88,11 @@ def settle(
             record_error(conn, "refused", refused[p.event_id], now, p.event_id)
     for store_id in {p.store_id for p in sent if p.event_id in accepted}:
         # An acknowledgement read before this answer was written already covers these.
-        conn.execute(
-            "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
-            " AND state = 'forwarded' AND first_sequence + line_count <= ("
-            " SELECT acked_sequence FROM stores WHERE store_id = ?)",
-            (when, store_id, store_id),
-        )
+        row = conn.execute(
+            "SELECT acked_sequence FROM stores WHERE store_id = ?", (store_id,)
+        ).fetchone()
+        if row is not None:
+            _synced_below(conn, store_id, int(row[0]), when)
     set_state(conn, "last_push_at", when)
 
 
@@ -107,19 +106,24 @@ def acknowledge(
     backup numbers from where its copy stopped) is not what central applied at its sequence;
     it goes out and central says whether it conflicts.
     """
-    # `first_sequence < ?` lets the (store_id, state, first_sequence) index bound the scan:
-    # without it every acknowledgement would read the store's whole unsynced backlog.
-    conn.execute(
-        "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
-        " AND state = 'forwarded' AND first_sequence < ? AND first_sequence + line_count <= ?",
-        (at(now), str(store_id), next_sequence, next_sequence),
-    )
+    _synced_below(conn, str(store_id), next_sequence, at(now))
     # A store with a central history before this site took it over continues after it.
     conn.execute(
         "INSERT INTO stores (store_id, next_sequence, acked_sequence, ready) VALUES (?, ?, ?, 1)"
         " ON CONFLICT DO UPDATE SET next_sequence = max(next_sequence, excluded.next_sequence),"
         " acked_sequence = max(acked_sequence, excluded.acked_sequence), ready = 1",
         (str(store_id), next_sequence, next_sequence),
+    )
+
+
+def _synced_below(conn: sqlite3.Connection, store_id: str, next_sequence: int, when: str) -> None:
+    """The store's forwarded events wholly below central's next sequence are synced."""
+    # `first_sequence < ?` lets the (store_id, state, first_sequence) index bound the scan:
+    # without it every call would read the store's whole unsynced backlog.
+    conn.execute(
+        "UPDATE outbox SET state = 'synced', synced_at = ? WHERE store_id = ?"
+        " AND state = 'forwarded' AND first_sequence < ? AND first_sequence + line_count <= ?",
+        (when, store_id, next_sequence, next_sequence),
     )
 
 

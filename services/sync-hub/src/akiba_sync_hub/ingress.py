@@ -16,7 +16,7 @@ from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from akiba_contracts.envelope import CloudEvent, encode, new_event
-from akiba_contracts.payloads.edge import MAX_DOCUMENT_LINES, SITE_DOCUMENT_TYPES, SiteWriteRefused
+from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, SiteWriteRefused, placement
 from akiba_contracts.sync import PushRefusal, PushResponse
 from akiba_platform import kafka
 from akiba_platform.auth.feed import SiteDirectory
@@ -184,15 +184,19 @@ def _placement(event: CloudEvent) -> tuple[UUID | None, str]:
     """The store a site document writes, and what keeps it from being placed in its sequence."""
     data = event.data or {}
     try:
-        store_id = UUID(str(data.get("store_id")))
-    except ValueError:
-        return None, "data.store_id must be a UUID"
+        store_id, _ = placement(data)
+    except ValueError as exc:
+        return _store_of(data), str(exc)
     if event.storeseq is None:
         return store_id, "the event has no storeseq"
-    lines = data.get("lines")
-    if not isinstance(lines, list) or not 1 <= len(lines) <= MAX_DOCUMENT_LINES:
-        return store_id, f"data.lines must hold 1 to {MAX_DOCUMENT_LINES} lines"
     return store_id, ""
+
+
+def _store_of(data: dict[str, Any]) -> UUID | None:
+    try:
+        return UUID(str(data.get("store_id")))
+    except ValueError:
+        return None
 
 
 def _first_error(exc: ValidationError) -> str:

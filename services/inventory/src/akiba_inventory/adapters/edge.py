@@ -35,8 +35,6 @@ class EdgeStore:
 
     store_id: UUID
     next_sequence: int
-    managed_by: str
-    active: bool
     site_id: UUID | None
 
 
@@ -101,7 +99,7 @@ class AsyncpgEdgeRepository:
     async def lock_stores(self, ids: Collection[UUID]) -> dict[UUID, EdgeStore]:
         """Lock the stores in id order (so two writers never deadlock); unknown ones are absent."""
         rows = await self._conn.fetch(
-            "select store_id, next_sequence, managed_by, active, site_id from stores"
+            "select store_id, next_sequence, site_id from stores"
             " where store_id = any($1::uuid[]) order by store_id for update",
             list(ids),
         )
@@ -183,9 +181,14 @@ class AsyncpgEdgeRepository:
         )
         return [PendingRef(**dict(r)) for r in rows]
 
-    async def held_stores(self) -> list[UUID]:
-        """The stores that hold documents (few: a gap or a missing right is rare)."""
-        rows = await self._conn.fetch("select distinct store_id from edge_pending")
+    async def stores_holding(self, among: Collection[UUID] | None = None) -> list[UUID]:
+        """The stores (of `among`, or all) that hold documents: few, a gap or a missing right
+        is rare."""
+        rows = await self._conn.fetch(
+            "select distinct store_id from edge_pending"
+            " where $1::uuid[] is null or store_id = any($1::uuid[])",
+            None if among is None else list(among),
+        )
         return [r["store_id"] for r in rows]
 
     async def drop_pending(self, event_ids: Collection[UUID]) -> None:
