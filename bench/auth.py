@@ -20,8 +20,8 @@ from akiba_auth.api.app import create_app
 from akiba_auth.bootstrap import MIGRATIONS
 from akiba_auth.settings import Settings
 from akiba_contracts.rights import Right
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import AUDIENCE, ISSUER, TestIssuer
 from bench.env import Env
 

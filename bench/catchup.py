@@ -27,9 +27,10 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from akiba_contracts.sync import PUSH_BATCH_LIMIT
-from akiba_platform import kafka, stack
-from akiba_platform.testing import ServiceProcess
-from akiba_platform.testing.plugin import Databases
+from akiba_devtools import stack
+from akiba_devtools.testing import ServiceProcess
+from akiba_devtools.testing.plugin import Databases
+from akiba_platform import kafka
 from tests.e2e.sync.harness import Central, Gateway
 
 TARGET_EVENTS_PER_S = 5_000

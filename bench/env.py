@@ -15,12 +15,13 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from akiba_contracts.catalogue import Topic, dlq_topic, topic
+from akiba_devtools import stack
+from akiba_devtools.testing.databases import scratch_database as _database
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.outbound import LEVELS
-from akiba_platform import kafka, stack
+from akiba_platform import kafka
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
-from akiba_platform.testing.databases import scratch_database as _database
 
 MOVEMENTS = topic("inventory.stock-movements")
 KINDS = ("relay", "e2e", "raw", "levels")

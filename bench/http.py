@@ -33,11 +33,11 @@ import httpx
 import psutil
 
 from akiba_contracts.catalogue import dlq_topic
+from akiba_devtools.testing import ServiceProcess
+from akiba_devtools.testing.auth_topics import AuthOnKafka
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
-from akiba_platform.testing import ServiceProcess
-from akiba_platform.testing.auth_topics import AuthOnKafka
 from bench.env import MOVEMENTS, Env, _database, _topics_ready
 from bench.measure import wait_for
 

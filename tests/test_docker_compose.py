@@ -5,7 +5,7 @@ roles, commands and databases the services really use. The settings ignore unkno
 environment names, so a misspelt variable would otherwise only show up as a wrong default
 at run time.
 
-The per-service checks run for every service `akiba_platform.services.discover()` finds
+The per-service checks run for every service `akiba_devtools.discovery.discover()` finds
 (the `akiba.services` entry point), so a service with code and no containers, or with a
 Dockerfile copied from another service and not fully adapted, fails here.
 """
@@ -27,8 +27,9 @@ import yaml
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from akiba_platform.services import ServiceSpec, discover
-from akiba_platform.stack.state import SERVICE_DATABASES
+from akiba_devtools.discovery import discover
+from akiba_devtools.stack.state import SERVICE_DATABASES
+from akiba_platform.services import ServiceSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"

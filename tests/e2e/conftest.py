@@ -13,13 +13,13 @@ import asyncpg
 import httpx
 import pytest
 
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing import ServiceProcess, wait_until
+from akiba_devtools.testing.auth_topics import AuthOnKafka
+from akiba_devtools.testing.groups import start_groups_at_end
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing import ServiceProcess, wait_until
-from akiba_platform.testing.auth_topics import AuthOnKafka
-from akiba_platform.testing.groups import start_groups_at_end
-from akiba_platform.testing.plugin import Databases
 
 
 def free_port() -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import orjson
 
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.topics import read_topic
 
 from .conftest import Inventory
 

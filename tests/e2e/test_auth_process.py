@@ -10,10 +10,10 @@ import httpx
 from akiba_auth.admin import create_admin
 from akiba_auth.bootstrap import MIGRATIONS
 from akiba_auth.settings import Settings
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing import ServiceProcess, wait_until
-from akiba_platform.testing.plugin import Databases
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing import ServiceProcess, wait_until
+from akiba_devtools.testing.plugin import Databases
+from akiba_devtools.testing.topics import read_topic
 from tests.e2e.conftest import free_port
 
 PASSWORD = "an-admin-password-for-e2e"

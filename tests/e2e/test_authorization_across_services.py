@@ -14,9 +14,9 @@ from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS
 from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing import ServiceProcess, wait_until
-from akiba_platform.testing.plugin import Databases
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing import ServiceProcess, wait_until
+from akiba_devtools.testing.plugin import Databases
 
 from .conftest import Inventory, free_port
 

@@ -9,10 +9,10 @@ from uuid import UUID, uuid4
 from akiba_contracts.envelope import CloudEvent, encode, new_event
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.auth_topics import AuthOnKafka
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.auth_topics import AuthOnKafka
-from akiba_platform.testing.topics import read_topic
 
 from .conftest import Inventory
 

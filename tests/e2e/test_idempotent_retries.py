@@ -8,8 +8,8 @@ from uuid import uuid4
 import httpx
 import orjson
 
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.raw_http import post_and_hang_up
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.raw_http import post_and_hang_up
 
 from .conftest import Inventory
 

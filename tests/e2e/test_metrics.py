@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from akiba_platform.testing import wait_until
+from akiba_devtools.testing import wait_until
 
 from .conftest import Inventory, free_port
 

@@ -9,9 +9,9 @@ import orjson
 
 from akiba_contracts.envelope import CloudEvent, encode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.topics import read_topic
 
 from .conftest import Inventory
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+from akiba_devtools.testing import wait_until
 from akiba_platform.demo import demo_id
-from akiba_platform.testing import wait_until
 from tests.fuzz import fuzzer_user
 from tests.fuzz.deployment import DEMO_PASSWORD, Deployment, Target
 

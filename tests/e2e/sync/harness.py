@@ -27,12 +27,12 @@ from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS as AUTH_MIGRATIONS
 from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings as AuthSettings
+from akiba_devtools.testing import ServiceProcess, wait_until
+from akiba_devtools.testing.groups import start_groups_at_end
+from akiba_devtools.testing.plugin import Databases
+from akiba_devtools.testing.proxy import TcpProxy
 from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
-from akiba_platform.testing import ServiceProcess, wait_until
-from akiba_platform.testing.groups import start_groups_at_end
-from akiba_platform.testing.plugin import Databases
-from akiba_platform.testing.proxy import TcpProxy
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
 from akiba_sync_gateway.db import Database

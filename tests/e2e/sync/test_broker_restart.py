@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from akiba_platform import stack as local_stack
-from akiba_platform.stack import kafka as local_kafka
-from akiba_platform.testing import wait_until
+from akiba_devtools import stack as local_stack
+from akiba_devtools.stack import kafka as local_kafka
+from akiba_devtools.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import (
     Central,

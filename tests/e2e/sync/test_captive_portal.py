@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.testing import wait_until
+from akiba_devtools.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, record_backlog, synced
 from tests.e2e.sync.portal import LinkProxy

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_platform.testing import wait_until
+from akiba_devtools.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, synced
 

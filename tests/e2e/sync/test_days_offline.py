@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from akiba_platform.testing import wait_until
+from akiba_devtools.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, synced
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akiba_platform.testing import wait_until
+from akiba_devtools.testing import wait_until
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import (
     Central,

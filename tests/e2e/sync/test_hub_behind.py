@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing.plugin import Databases
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing.plugin import Databases
 from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, synced
 
 HUB_LAG_SECONDS = 8

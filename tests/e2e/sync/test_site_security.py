@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.topics import read_topic
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, synced
 

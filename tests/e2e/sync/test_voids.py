@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import orjson
 
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.topics import read_topic
 from tests.e2e.sync.conftest import GatewayFactory
 from tests.e2e.sync.harness import Central, Gateway, synced
 

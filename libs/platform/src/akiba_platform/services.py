@@ -1,9 +1,11 @@
-"""How a service tells the developer tooling it exists: an `akiba.services` entry point."""
+"""How a service tells the developer tooling it exists: an `akiba.services` entry point.
+
+The tooling (`akiba_devtools.discovery`) finds them; a service only declares its spec.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,3 @@ class SiteSpec:
     module: str
     http_port: int
     env: dict[str, str]
-
-
-def discover_sites() -> list[SiteSpec]:
-    """Every installed demo site (`akiba.sites` entry points), in name order."""
-    specs = [ep.load() for ep in entry_points(group="akiba.sites")]
-    return sorted((s for s in specs if isinstance(s, SiteSpec)), key=lambda s: s.name)
-
-
-def discover() -> list[ServiceSpec]:
-    """Every installed service, in name order."""
-    specs = [ep.load() for ep in entry_points(group="akiba.services")]
-    return sorted((s for s in specs if isinstance(s, ServiceSpec)), key=lambda s: s.name)

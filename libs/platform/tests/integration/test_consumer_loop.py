@@ -14,13 +14,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from akiba_contracts.envelope import encode
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.plugin import Databases, Topics
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop, Delivery, Rejected
 from akiba_platform.db import create_pool
 from akiba_platform.errors import PermanentError, TransientError
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.plugin import Databases, Topics
-from akiba_platform.testing.topics import read_topic
 
 from ..conftest import event
 

@@ -10,11 +10,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
 from akiba_platform.idempotency import AsyncpgIdempotencyStore, Claim
 from akiba_platform.testing.idempotency_behaviour import *  # noqa: F403
 from akiba_platform.testing.idempotency_behaviour import a_claim
-from akiba_platform.testing.plugin import Databases
 
 
 class PostgresHarness:

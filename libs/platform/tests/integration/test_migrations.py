@@ -8,8 +8,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.migrations import MigrationError, migrate
-from akiba_platform.testing.plugin import Databases
 
 
 def _folder(tmp_path: Path, **files: str) -> Path:

@@ -10,11 +10,11 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
 from akiba_platform.inbox import AsyncpgInbox, Inbox
 from akiba_platform.outbox import AsyncpgOutbox, Outbox, OutboxMessage
 from akiba_platform.testing import FakeInbox, FakeOutbox
-from akiba_platform.testing.plugin import Databases
 
 from ..conftest import message
 

@@ -12,13 +12,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import OutOfOrderSequenceNumber
 
 from akiba_contracts.envelope import decode
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.plugin import Databases, Topics
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
 from akiba_platform.db import create_pool
 from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.relay import OutboxRelay
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.plugin import Databases, Topics
-from akiba_platform.testing.topics import read_topic
 
 from ..conftest import message
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from akiba_devtools.testing.plugin import Topics
+from akiba_devtools.testing.topics import read_topic
 from akiba_platform import kafka
 from akiba_platform.kafka import Record, send_batched
-from akiba_platform.testing.plugin import Topics
-from akiba_platform.testing.topics import read_topic
 
 
 async def test_records_land_in_the_keyed_partitions_in_order_across_many_batches(

@@ -9,9 +9,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from akiba_contracts.catalogue import TOPICS, dlq_topic
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.plugin import Topics
 from akiba_platform import kafka
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.plugin import Topics
 
 
 async def _retention(bootstrap: str, topic: str) -> str:

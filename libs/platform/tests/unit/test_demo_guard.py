@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from akiba_platform import devrun
+from akiba_devtools import devrun
+from akiba_devtools.discovery import discover
+from akiba_devtools.stack import StackEndpoints
 from akiba_platform.demo import NotADemo, require_demo
-from akiba_platform.services import discover
 from akiba_platform.settings import ServiceSettings
-from akiba_platform.stack import StackEndpoints
 
 
 def test_demo_data_is_refused_with_a_message_that_says_how_to_allow_it() -> None:

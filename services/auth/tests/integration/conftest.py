@@ -20,9 +20,9 @@ from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import SigningKeyPublished, UserPermissionsChanged
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.auth import Authorizer, KeyRing, PermissionStore
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 
 ADMIN, ADMIN_PASSWORD = "root", "correct horse battery staple"
 

@@ -6,9 +6,9 @@ import pytest
 
 from akiba_auth import demo
 from akiba_auth.bootstrap import MIGRATIONS
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
 from akiba_platform.demo import NotADemo
-from akiba_platform.testing.plugin import Databases
 
 from .conftest import fast_settings
 

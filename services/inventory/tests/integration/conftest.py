@@ -15,6 +15,8 @@ import pytest
 from akiba_contracts.envelope import CloudEvent, decode, encode, new_event
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded, SiteStockRecordedV1
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.plugin import Databases, Topics
 from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.edge import NAME, EdgeIngestor, EdgeRules
@@ -23,8 +25,6 @@ from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop
 from akiba_platform.db import create_pool
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.plugin import Databases, Topics
 
 
 class Edge:

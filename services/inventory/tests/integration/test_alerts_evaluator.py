@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from akiba_contracts.envelope import CloudEvent, decode
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import alerting
 from akiba_inventory.adapters.alerts import AsyncpgAlerts
 from akiba_inventory.api.app import create_app
@@ -19,7 +20,6 @@ from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import Delivery
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import TestIssuer
 
 NOW = datetime.now(UTC)

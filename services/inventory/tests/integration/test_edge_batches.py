@@ -6,10 +6,10 @@ import asyncio
 from uuid import uuid4
 
 from akiba_contracts.payloads.edge import edge_batch_id
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 from akiba_stock.model import Batch
 
 

@@ -6,7 +6,7 @@ import asyncio
 from uuid import uuid4
 
 from akiba_contracts.envelope import decode
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.testing.topics import read_topic
 
 from .conftest import Edge
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from akiba_contracts.envelope import decode
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import TestIssuer
 
 ADMIN = ("FACILITIES_MANAGE", "ORDERABLES_MANAGE", "STOCK_ADJUSTMENT_REASONS_MANAGE")

@@ -10,6 +10,7 @@ import pytest
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.auth import SiteChanged
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import demo
 from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
@@ -17,7 +18,6 @@ from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.demo import NotADemo, demo_id
-from akiba_platform.testing.plugin import Databases
 
 COUNTS = (
     "select (select count(*) from stores), (select count(*) from items),"

@@ -9,12 +9,12 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from akiba_devtools.testing.plugin import Databases, Topics
 from akiba_inventory import handlers, replay
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases, Topics
 from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements
 from akiba_stock.ledger import LedgerKind
 

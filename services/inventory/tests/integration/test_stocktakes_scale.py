@@ -10,13 +10,13 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 
+from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import handlers
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.db import create_pool
-from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import TestIssuer
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import Batch, StockMovement

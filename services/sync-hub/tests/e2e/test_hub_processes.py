@@ -15,12 +15,12 @@ import pytest
 from akiba_contracts.envelope import CloudEvent, new_event
 from akiba_contracts.payloads import OrderableChanged, SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing import ServiceProcess, wait_until
-from akiba_platform.testing.auth_topics import AuthOnKafka
-from akiba_platform.testing.groups import start_groups_at_end
-from akiba_platform.testing.plugin import Databases
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing import ServiceProcess, wait_until
+from akiba_devtools.testing.auth_topics import AuthOnKafka
+from akiba_devtools.testing.groups import start_groups_at_end
+from akiba_devtools.testing.plugin import Databases
+from akiba_devtools.testing.topics import read_topic
 from akiba_sync_hub.bootstrap import MIGRATIONS
 from akiba_sync_hub.feed import NAME as FEED
 

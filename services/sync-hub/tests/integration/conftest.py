@@ -20,12 +20,12 @@ from akiba_contracts.catalogue import topic as catalogue_topic
 from akiba_contracts.envelope import CloudEvent, encode, new_event
 from akiba_contracts.payloads import Payload, SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing.plugin import Databases
 from akiba_platform import kafka
 from akiba_platform.auth import SiteDirectory
 from akiba_platform.consumer import consumer_loop
 from akiba_platform.db import create_pool
-from akiba_platform.stack import StackEndpoints
-from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.tokens import TestIssuer
 from akiba_sync_hub.api.app import create_app
 from akiba_sync_hub.bootstrap import MIGRATIONS

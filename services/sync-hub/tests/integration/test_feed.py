@@ -14,8 +14,8 @@ from akiba_contracts.payloads import (
     OrderableChanged,
     StockLevelChanged,
 )
-from akiba_platform.testing import wait_until
-from akiba_platform.testing.groups import start_groups_at_end
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.groups import start_groups_at_end
 
 from .conftest import Hub, publish, site_changed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from uuid import uuid4
 
-from akiba_platform.testing.topics import read_topic
+from akiba_devtools.testing.topics import read_topic
 
 from .conftest import Hub, on_topic_now, site_changed, stock_document
 

@@ -1,7 +1,6 @@
-"""Test support: the real stack as fixtures, a poller, service processes, and fakes."""
+"""In-memory fakes and behaviour suites a service's unit tests use; no stack, no processes."""
 
 from akiba_platform.testing.fakes import FakeIdempotencyStore, FakeInbox, FakeOutbox
-from akiba_platform.testing.polling import wait_until
-from akiba_platform.testing.processes import ServiceProcess
+from akiba_platform.testing.tokens import TestIssuer
 
-__all__ = ["FakeIdempotencyStore", "FakeInbox", "FakeOutbox", "ServiceProcess", "wait_until"]
+__all__ = ["FakeIdempotencyStore", "FakeInbox", "FakeOutbox", "TestIssuer"]

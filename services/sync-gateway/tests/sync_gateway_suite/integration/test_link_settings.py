@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from akiba_contracts.rights import Right
-from akiba_platform.testing import ServiceProcess, wait_until
+from akiba_devtools.testing import ServiceProcess, wait_until
 from akiba_sync_gateway import bootstrap
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.demo import DEMO_SITE

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from akiba_platform import audit, devrun, stack
-from akiba_platform.stack._process import tail
-from akiba_platform.stack.errors import StackError
-from akiba_platform.stack.state import StackConfig
+from akiba_devtools import audit, devrun, stack
+from akiba_devtools.stack._process import tail
+from akiba_devtools.stack.errors import StackError
+from akiba_devtools.stack.state import StackConfig
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     # Progress lines from the stack only; library chatter stays at warnings.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("akiba_platform").setLevel(logging.INFO)
+    logging.getLogger("akiba_devtools").setLevel(logging.INFO)
     handler: Handler = args.handler
     try:
         code = handler(args)

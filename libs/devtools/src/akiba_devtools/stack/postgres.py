@@ -15,14 +15,14 @@ from pathlib import Path
 
 import asyncpg
 
-from akiba_platform.stack._process import ensure_port_free, pid_alive, run_sync, tail
-from akiba_platform.stack.errors import (
+from akiba_devtools.stack._process import ensure_port_free, pid_alive, run_sync, tail
+from akiba_devtools.stack.errors import (
     ExternalServiceError,
     PostgresStartError,
     StackError,
     StackStopError,
 )
-from akiba_platform.stack.state import (
+from akiba_devtools.stack.state import (
     HOST,
     SERVICE_DATABASES,
     ComponentStatus,

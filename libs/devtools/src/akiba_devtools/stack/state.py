@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from akiba_platform.stack.errors import StackError
+from akiba_devtools.stack.errors import StackError
 
 SERVICE_DATABASES = (
     "akiba_inventory",

@@ -22,7 +22,7 @@ import pytest
 DRIVER = """
 import sys
 from pathlib import Path
-from akiba_platform.supervisor import say, supervised
+from akiba_devtools.supervisor import say, supervised
 
 log = Path(sys.argv[1])
 sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
@@ -131,7 +131,7 @@ def test_the_watchdog_stops_the_children_of_a_parent_that_died_without_a_word() 
         [sys.executable, "-c", "import time; time.sleep(300)"], start_new_session=True
     )
     watchdog = subprocess.Popen(
-        [sys.executable, "-m", "akiba_platform.watchdog"], stdin=subprocess.PIPE
+        [sys.executable, "-m", "akiba_devtools.watchdog"], stdin=subprocess.PIPE
     )
     assert watchdog.stdin is not None
     watchdog.stdin.write(f"child {orphan.pid}\n".encode())
@@ -145,7 +145,7 @@ def test_the_watchdog_leaves_alone_the_children_of_a_parent_that_said_done() -> 
         [sys.executable, "-c", "import time; time.sleep(300)"], start_new_session=True
     )
     watchdog = subprocess.Popen(
-        [sys.executable, "-m", "akiba_platform.watchdog"], stdin=subprocess.PIPE
+        [sys.executable, "-m", "akiba_devtools.watchdog"], stdin=subprocess.PIPE
     )
     assert watchdog.stdin is not None
     watchdog.stdin.write(f"child {child.pid}\ndone\n".encode())

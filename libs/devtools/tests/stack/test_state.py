@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from akiba_platform.stack import StackEndpoints, kafka
-from akiba_platform.stack.errors import KafkaStartError
-from akiba_platform.stack.state import (
+from akiba_devtools.stack import StackEndpoints, kafka
+from akiba_devtools.stack.errors import KafkaStartError
+from akiba_devtools.stack.state import (
     ComponentRecord,
     Ports,
     StackConfig,

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from akiba_platform.stack.errors import JavaError, MavenFetchError, MavenMissingError
+from akiba_devtools.stack.errors import JavaError, MavenFetchError, MavenMissingError
 
 MIN_JAVA = 17
 STAMP_NAME = ".pom-sha256"

@@ -10,9 +10,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from akiba_platform.stack import down, status, up
-from akiba_platform.stack._process import pid_alive
-from akiba_platform.stack.state import Ports, StackConfig, StackPaths, find_repo_root
+from akiba_devtools.stack import down, status, up
+from akiba_devtools.stack._process import pid_alive
+from akiba_devtools.stack.state import Ports, StackConfig, StackPaths, find_repo_root
 
 pytestmark = pytest.mark.stack
 

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from akiba_platform.stack.kafka import render_server_properties
-from akiba_platform.stack.postgres import render_conf
-from akiba_platform.stack.state import Ports, StackPaths
+from akiba_devtools.stack.kafka import render_server_properties
+from akiba_devtools.stack.postgres import render_conf
+from akiba_devtools.stack.state import Ports, StackPaths
 
 PATHS = StackPaths(state_dir=Path("/srv/akiba-state"), repo_root=Path("/srv/repo"))
 

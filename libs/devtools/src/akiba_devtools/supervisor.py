@@ -9,7 +9,7 @@ goes away), and even SIGKILL, which leaves it no chance to clean up. So:
   SIGTERM the moment its parent dies, for whatever reason;
 - SIGINT, SIGTERM and SIGHUP all become one `Stopped`; repeats are ignored while cleaning up;
 - writes to stdout survive a closed pipe, and a pipe whose reader left counts as a stop;
-- a watchdog process (`akiba_platform.watchdog`) learns every child's pid over a pipe only we
+- a watchdog process (`akiba_devtools.watchdog`) learns every child's pid over a pipe only we
   hold; if we die without saying "done", it stops the children and the stack we started.
 """
 
@@ -176,7 +176,7 @@ class Watchdog:
     def __init__(self, args: Sequence[str] = ()) -> None:
         read, self._write = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "akiba_platform.watchdog", *args],
+            [sys.executable, "-m", "akiba_devtools.watchdog", *args],
             stdin=read,
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # not in our group: the terminal's signals must spare it

@@ -3,9 +3,9 @@ import socket
 
 import pytest
 
-from akiba_platform.stack._process import ensure_port_free, port_is_free
-from akiba_platform.stack.errors import PortInUseError, StackError
-from akiba_platform.stack.state import Ports
+from akiba_devtools.stack._process import ensure_port_free, port_is_free
+from akiba_devtools.stack.errors import PortInUseError, StackError
+from akiba_devtools.stack.state import Ports
 
 
 def test_a_taken_port_is_reported_with_its_number_and_owner() -> None:

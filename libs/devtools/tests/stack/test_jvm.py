@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from akiba_platform.stack import _jvm
-from akiba_platform.stack.errors import JavaError, MavenFetchError, MavenMissingError
+from akiba_devtools.stack import _jvm
+from akiba_devtools.stack.errors import JavaError, MavenFetchError, MavenMissingError
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from akiba_platform import stack as local_stack
+from akiba_devtools import stack as local_stack
 from akiba_platform.migrations import migrate
 
 

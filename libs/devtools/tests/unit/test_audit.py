@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akiba_platform.audit import verdict
+from akiba_devtools.audit import verdict
 
 CLEAN = {"name": "anyio", "version": "4.16.0", "vulns": []}
 SKIPPED = {

@@ -1,4 +1,4 @@
-"""`python -m akiba_platform.watchdog`: cleans up after `akiba run` if it dies without doing so.
+"""`python -m akiba_devtools.watchdog`: cleans up after `akiba run` if it dies without doing so.
 
 It reads lines from stdin, a pipe only its parent holds: `child <pid>` for each process the
 parent started, `stack <components>` for the stack components it started, `done` when the
@@ -16,8 +16,8 @@ import sys
 import time
 from collections.abc import Iterable
 
-from akiba_platform import stack
-from akiba_platform.stack.state import StackConfig
+from akiba_devtools import stack
+from akiba_devtools.stack.state import StackConfig
 
 GRACE = 20.0
 log = logging.getLogger("akiba.watchdog")

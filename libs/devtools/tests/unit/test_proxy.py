@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from akiba_platform.testing.proxy import TcpProxy
+from akiba_devtools.testing.proxy import TcpProxy
 
 
 @pytest.fixture

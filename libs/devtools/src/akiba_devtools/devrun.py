@@ -11,10 +11,11 @@ import argparse
 import os
 import sys
 
-from akiba_platform import stack
-from akiba_platform.services import ServiceSpec, SiteSpec, discover, discover_sites
-from akiba_platform.stack.state import StackConfig
-from akiba_platform.supervisor import Children, Watchdog, say, supervised
+from akiba_devtools import stack
+from akiba_devtools.discovery import discover, discover_sites
+from akiba_devtools.stack.state import StackConfig
+from akiba_devtools.supervisor import Children, Watchdog, say, supervised
+from akiba_platform.services import ServiceSpec, SiteSpec
 
 
 def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:

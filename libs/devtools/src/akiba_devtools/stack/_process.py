@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import psutil  # type: ignore[import-untyped,unused-ignore]  # add types-psutil to dev
 
-from akiba_platform.stack.errors import PortInUseError, StackStopError
+from akiba_devtools.stack.errors import PortInUseError, StackStopError
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from akiba_platform.stack import kafka, postgres
-from akiba_platform.stack.errors import (
+from akiba_devtools.stack import kafka, postgres
+from akiba_devtools.stack.errors import (
     ExternalServiceError,
     JavaError,
     KafkaStartError,
@@ -19,7 +19,7 @@ from akiba_platform.stack.errors import (
     StackError,
     StackStopError,
 )
-from akiba_platform.stack.state import (
+from akiba_devtools.stack.state import (
     ComponentRecord,
     ComponentStatus,
     Ports,

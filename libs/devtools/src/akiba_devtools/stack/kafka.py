@@ -11,8 +11,8 @@ import uuid
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped,unused-ignore]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped,unused-ignore]
 
-from akiba_platform.stack import _jvm
-from akiba_platform.stack._process import (
+from akiba_devtools.stack import _jvm
+from akiba_devtools.stack._process import (
     cmdline_contains,
     ensure_port_free,
     find_pid_by_cmdline,
@@ -22,8 +22,8 @@ from akiba_platform.stack._process import (
     tail,
     terminate,
 )
-from akiba_platform.stack.errors import ExternalServiceError, KafkaStartError
-from akiba_platform.stack.state import (
+from akiba_devtools.stack.errors import ExternalServiceError, KafkaStartError
+from akiba_devtools.stack.state import (
     HOST,
     ComponentStatus,
     Ports,

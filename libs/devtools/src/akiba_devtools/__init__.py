@@ -1,0 +1,1 @@
+"""Akiba's developer tooling: the local stack, `akiba run`, the `akiba` command, test support."""
