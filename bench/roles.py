@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from akiba_inventory import projector
-from akiba_inventory.bootstrap import pool_and_producer, relay_role
+from akiba_inventory.bootstrap import pool_and_producer
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
+from akiba_platform.relay import relay_role
 
 Role = Callable[[asyncio.Event], Awaitable[None]]
 

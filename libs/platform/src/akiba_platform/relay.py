@@ -13,11 +13,14 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from akiba_platform import metrics
+from akiba_platform import kafka, metrics
+from akiba_platform.db import open_pool
 from akiba_platform.errors import is_transient
 from akiba_platform.faults import crash_point
 from akiba_platform.kafka import Record, send_batched
 from akiba_platform.outbox import AsyncpgOutbox, PendingMessage
+from akiba_platform.runtime import Role
+from akiba_platform.settings import ServiceSettings
 from akiba_platform.telemetry import tracer
 
 log = logging.getLogger(__name__)
@@ -151,3 +154,26 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def relay_role(settings: ServiceSettings) -> Role:
+    """The relay role every service with an outbox runs: its pool, a producer, its batch size."""
+
+    async def run(stop: asyncio.Event) -> None:
+        bootstrap = settings.kafka_bootstrap_servers
+        async with open_pool(settings) as pool:
+            producer = kafka.producer(bootstrap)
+            await producer.start()
+            try:
+                relay = OutboxRelay(
+                    pool,
+                    producer,
+                    batch_size=settings.relay_batch_size,
+                    idle_seconds=settings.relay_idle_seconds,
+                    new_producer=lambda: kafka.producer(bootstrap),
+                )
+                await relay.run(stop)
+            finally:
+                await producer.stop()
+
+    return run

@@ -1,4 +1,4 @@
-"""Running a service's roles (api, relay, consume) in one process until a signal stops them."""
+"""Running a service's roles (api, relay, consume…) in one process until a signal stops them."""
 
 from __future__ import annotations
 
@@ -6,15 +6,24 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 from prometheus_client import start_http_server
 
+from akiba_platform import kafka
+from akiba_platform.logs import configure_logging
+from akiba_platform.services import Command, Service
+from akiba_platform.settings import ServiceSettings
+from akiba_platform.telemetry import setup_telemetry
+
 log = logging.getLogger(__name__)
 
 Role = Callable[[asyncio.Event], Awaitable[None]]
+Roles = dict[str, Role]
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def api_role(app: FastAPI, host: str, port: int, *, forwarded_allow_ips: str) -> Role:
@@ -70,7 +79,7 @@ async def _run(role: Role, stop: asyncio.Event) -> None:
 
 
 async def run_roles(
-    roles: dict[str, Role], *, metrics_port: int = 0, metrics_host: str = "127.0.0.1"
+    roles: Roles, *, metrics_port: int = 0, metrics_host: str = "127.0.0.1"
 ) -> None:
     """Run every role; SIGINT/SIGTERM stop them all gracefully, a crash in one stops the rest."""
     stop = asyncio.Event()
@@ -92,3 +101,46 @@ async def run_roles(
             log.error("role failed", extra={"role": tasks[task]}, exc_info=result)
     if any(isinstance(r, BaseException) for r in results):
         raise SystemExit(1)
+
+
+def serve_app(app: FastAPI, settings: ServiceSettings) -> Role:
+    """The api role: the app on the settings' host, port and trusted proxies."""
+    return api_role(
+        app,
+        settings.http_host,
+        settings.http_port,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
+def select_roles(build: Mapping[str, Callable[[S], Role]], settings: S, names: list[str]) -> Roles:
+    """Build the named roles; an unknown name stops the process with the known ones."""
+    unknown = set(names) - set(build)
+    if unknown:
+        raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {tuple(build)}")
+    return {n: build[n](settings) for n in names}
+
+
+def start_central(settings: ServiceSettings) -> None:
+    """What a central service sets up before any command: Kafka options, logs, telemetry."""
+    kafka.configure(settings)
+    configure_logging(settings.service_name, settings.log_level)
+    setup_telemetry(settings)
+
+
+def central_service(
+    prog: str,
+    settings: Callable[[], S],
+    *,
+    prepare: Callable[[S], Awaitable[None]],
+    roles: Mapping[str, Callable[[S], Role]],
+    commands: Mapping[str, Command[S]],
+) -> Service[S]:
+    """A central service: `serve` prepares (migrations, topics), then runs the named roles."""
+
+    async def serve(s: S, names: list[str]) -> None:
+        await prepare(s)
+        built = select_roles(roles, s, names)
+        await run_roles(built, metrics_port=s.metrics_port, metrics_host=s.http_host)
+
+    return Service(prog, settings, start_central, tuple(roles), serve, commands)

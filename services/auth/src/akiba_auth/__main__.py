@@ -3,70 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from uuid import UUID
 
 from akiba_auth import admin, bootstrap, demo
+from akiba_auth.api.app import create_app
 from akiba_auth.domain.errors import AuthError
 from akiba_auth.domain.model import Scope
 from akiba_auth.handlers.keys import rotate_key
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
-from akiba_platform import kafka
 from akiba_platform.db import open_pool
-from akiba_platform.logs import configure_logging
-from akiba_platform.runtime import run_roles
-from akiba_platform.telemetry import setup_telemetry
+from akiba_platform.relay import relay_role
+from akiba_platform.runtime import Role, central_service, serve_app
+from akiba_platform.services import Command, service_main
+
+ROLES: Mapping[str, Callable[[Settings], Role]] = {
+    "api": lambda s: serve_app(create_app(s), s),
+    "relay": relay_role,  # permissions, sites and signing keys
+}
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="akiba-auth")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="migrate, then run the given roles until stopped")
-    serve.add_argument("--roles", default=",".join(bootstrap.ROLES))
-    sub.add_parser("migrate", help="apply migrations, create topics, make a signing key")
-    sub.add_parser("seed-demo", help="load demo roles, tree, users and a site")
-    sub.add_parser("create-admin", help="the first administrator (AKIBA_ADMIN_USERNAME/PASSWORD)")
-    assign = sub.add_parser(
-        "assign-role", help="give a user a role in a scope, as the operator (the trusted root)"
-    )
+async def _migrate(settings: Settings, _: argparse.Namespace) -> None:
+    await bootstrap.prepare(settings)
+
+
+async def _seed(settings: Settings, _: argparse.Namespace) -> None:
+    await bootstrap.prepare(settings)
+    await demo.seed(settings)
+
+
+async def _create_admin(settings: Settings, _: argparse.Namespace) -> None:
+    username, password = admin.credentials(settings)
+    await bootstrap.prepare(settings)
+    created = await admin.create_admin(settings, username, password)
+    print(f"administrator {username!r} {'created' if created else 'already exists; roles checked'}")
+
+
+def _assign_arguments(assign: argparse.ArgumentParser) -> None:
     assign.add_argument("username")
     assign.add_argument("role", help="the role's name")
     assign.add_argument("--program", type=UUID, help="supervision: the program")
     assign.add_argument("--node", type=UUID, help="supervision: the supervisory node's id")
     assign.add_argument("--warehouse", type=UUID, help="fulfillment: the warehouse")
-    sub.add_parser("rotate-key", help="sign with a new key; older ones verify until retired")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line and run it."""
-    args = _parser().parse_args(argv)
-    settings = Settings()
-    kafka.configure(settings)
-    configure_logging(settings.service_name, settings.log_level)
-    setup_telemetry(settings)
-    commands = {
-        "migrate": lambda: bootstrap.prepare(settings),
-        "seed-demo": lambda: _seed(settings),
-        "create-admin": lambda: _create_admin(settings),
-        "assign-role": lambda: _assign(settings, args),
-        "rotate-key": lambda: _rotate(settings),
-        "serve": lambda: _serve(settings, args.roles.split(",")),
-    }
-    asyncio.run(commands[args.command]())
-
-
-async def _seed(settings: Settings) -> None:
-    await bootstrap.prepare(settings)
-    await demo.seed(settings)
-
-
-async def _create_admin(settings: Settings) -> None:
-    username, password = admin.credentials(settings)
-    await bootstrap.prepare(settings)
-    created = await admin.create_admin(settings, username, password)
-    print(f"administrator {username!r} {'created' if created else 'already exists; roles checked'}")
 
 
 async def _assign(settings: Settings, args: argparse.Namespace) -> None:
@@ -78,7 +57,7 @@ async def _assign(settings: Settings, args: argparse.Namespace) -> None:
     print(f"{args.username!r} holds {a.role.name!r} (assignment {a.assignment_id})")
 
 
-async def _rotate(settings: Settings) -> None:
+async def _rotate(settings: Settings, _: argparse.Namespace) -> None:
     await bootstrap.prepare(settings)
     async with open_pool(settings) as pool:
         key = await rotate_key(
@@ -87,13 +66,29 @@ async def _rotate(settings: Settings) -> None:
     print(f"signing with key {key.kid}; older keys verify for {settings.key_keep_seconds()} s more")
 
 
-async def _serve(settings: Settings, names: list[str]) -> None:
-    await bootstrap.prepare(settings)
-    await run_roles(
-        bootstrap.roles(settings, names),
-        metrics_port=settings.metrics_port,
-        metrics_host=settings.http_host,
-    )
+COMMANDS = {
+    "migrate": Command[Settings]("apply migrations, create topics, make a signing key", _migrate),
+    "seed-demo": Command[Settings]("load demo roles, tree, users and a site", _seed),
+    "create-admin": Command[Settings](
+        "the first administrator (AKIBA_ADMIN_USERNAME/PASSWORD)", _create_admin
+    ),
+    "assign-role": Command[Settings](
+        "give a user a role in a scope, as the operator (the trusted root)",
+        _assign,
+        _assign_arguments,
+    ),
+    "rotate-key": Command[Settings](
+        "sign with a new key; older ones verify until retired", _rotate
+    ),
+}
+SERVICE = central_service(
+    "akiba-auth", Settings, prepare=bootstrap.prepare, roles=ROLES, commands=COMMANDS
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the command line and run it."""
+    service_main(SERVICE, argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The one place that names concrete classes and wires a process's roles."""
+"""The one place that names concrete classes and builds the roles __main__ names."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
 from akiba_inventory import alerting, edge, projector
-from akiba_inventory.api.app import create_app
 from akiba_inventory.edge_keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
@@ -22,12 +21,10 @@ from akiba_platform import kafka
 from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
 from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
-from akiba_platform.relay import OutboxRelay
-from akiba_platform.runtime import Role, api_role
+from akiba_platform.runtime import Role
 from akiba_platform.services import ServiceSpec
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-ROLES = ("api", "relay", "project", "ingest", "alert")
 SERVICE = ServiceSpec(
     name="inventory", module="akiba_inventory", http_port=8101, database="inventory"
 )
@@ -50,23 +47,6 @@ async def pool_and_producer(
             yield pool, producer
         finally:
             await producer.stop()
-
-
-def relay_role(settings: Settings) -> Role:
-    """Publish the outbox."""
-
-    async def run(stop: asyncio.Event) -> None:
-        async with pool_and_producer(settings) as (pool, producer):
-            relay = OutboxRelay(
-                pool,
-                producer,
-                batch_size=settings.relay_batch_size,
-                idle_seconds=settings.relay_idle_seconds,
-                new_producer=lambda: kafka.producer(settings.kafka_bootstrap_servers),
-            )
-            await relay.run(stop)
-
-    return run
 
 
 def projector_role(settings: Settings) -> Role:
@@ -146,23 +126,3 @@ def _loop(
         dlq_producer=producer,
         group=settings.consumer_group_prefix + name,
     )
-
-
-def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
-    """The roles this process runs."""
-    build = {
-        "api": lambda: api_role(
-            create_app(settings),
-            settings.http_host,
-            settings.http_port,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
-        ),
-        "relay": lambda: relay_role(settings),
-        "project": lambda: projector_role(settings),
-        "ingest": lambda: ingest_role(settings),
-        "alert": lambda: alert_role(settings),
-    }
-    unknown = set(names) - set(build)
-    if unknown:
-        raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
-    return {n: build[n]() for n in names}

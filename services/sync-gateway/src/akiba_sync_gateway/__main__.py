@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
+from akiba_platform.services import Command, Service, service_main
 from akiba_sync_gateway import bootstrap, health
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line and run it."""
-    parser = argparse.ArgumentParser(prog="akiba-sync-gateway")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="migrate, then run the given roles until stopped")
-    serve.add_argument("--roles", default=",".join(bootstrap.ROLES))
-    sub.add_parser("migrate", help="create or upgrade the site's SQLite database")
-    sub.add_parser("status", help="print the sync status as JSON")
-    args = parser.parse_args(argv)
-    settings = Settings()
+def _start(settings: Settings) -> None:
     configure_logging(settings.service_name, settings.log_level)
-    db = Database(settings.database_path)  # migrates on open
-    try:
-        if args.command == "status":
-            print(json.dumps(asyncio.run(_status(db)), default=str, indent=2))
-        elif args.command == "serve":
-            with _runner() as runner:
-                runner.run(_serve(settings, db, args.roles.split(",")))
-    finally:
-        db.close()
 
 
 def _runner() -> asyncio.Runner:
@@ -46,17 +29,45 @@ def _runner() -> asyncio.Runner:
     return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
-async def _status(db: Database) -> dict[str, object]:
-    return await db.read(lambda c: health.status(c, datetime.now(UTC)))
+async def _migrate(settings: Settings, _: argparse.Namespace) -> None:
+    Database(settings.database_path).close()  # migrates on open
 
 
-async def _serve(settings: Settings, db: Database, names: list[str]) -> None:
-    roles = await bootstrap.roles(settings, db, names)
-    # What start-up built (modules, schemas, the app) lives as long as the process: out of
-    # the collector's sight, full collections stay short pauses in the acknowledgement path.
-    gc.collect()
-    gc.freeze()
-    await run_roles(roles)
+async def _status(settings: Settings, _: argparse.Namespace) -> None:
+    db = Database(settings.database_path)
+    try:
+        status = await db.read(lambda c: health.status(c, datetime.now(UTC)))
+    finally:
+        db.close()
+    print(json.dumps(status, default=str, indent=2))
+
+
+async def _serve(settings: Settings, names: list[str]) -> None:
+    db = Database(settings.database_path)
+    try:
+        # run_roles keeps what start-up built out of the collector's sight (gc.freeze).
+        await run_roles(await bootstrap.roles(settings, db, names))
+    finally:
+        db.close()
+
+
+SERVICE = Service(
+    "akiba-sync-gateway",
+    Settings,
+    _start,
+    bootstrap.ROLES,
+    _serve,
+    {
+        "migrate": Command[Settings]("create or upgrade the site's SQLite database", _migrate),
+        "status": Command[Settings]("print the sync status as JSON", _status),
+    },
+    runner=_runner,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the command line and run it."""
+    service_main(SERVICE, argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The one place that names concrete classes and wires a process's roles."""
+"""The one place that names concrete classes and builds the roles __main__ names."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from akiba_platform import kafka
 from akiba_platform.consumer import consumer_loop
 from akiba_platform.db import open_pool
 from akiba_platform.migrations import migrate
-from akiba_platform.runtime import Role, api_role
+from akiba_platform.runtime import Role
 from akiba_platform.services import ServiceSpec
 from akiba_sync_hub import feed
-from akiba_sync_hub.api.app import create_app
 from akiba_sync_hub.consumers import TOPICS
 from akiba_sync_hub.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-ROLES = ("api", "feed")
 SERVICE = ServiceSpec(name="sync-hub", module="akiba_sync_hub", http_port=8105, database="sync_hub")
 
 
@@ -52,20 +50,3 @@ def feed_role(settings: Settings) -> Role:
             await producer.stop()
 
     return run
-
-
-def roles(settings: Settings, names: list[str]) -> dict[str, Role]:
-    """The roles this process runs."""
-    build = {
-        "api": lambda: api_role(
-            create_app(settings),
-            settings.http_host,
-            settings.http_port,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
-        ),
-        "feed": lambda: feed_role(settings),
-    }
-    unknown = set(names) - set(build)
-    if unknown:
-        raise SystemExit(f"unknown roles: {', '.join(sorted(unknown))}; choose from {ROLES}")
-    return {n: build[n]() for n in names}
