@@ -1,4 +1,4 @@
-"""docker-compose.yml and the services' Dockerfiles agree with the code they run.
+"""docker-compose.yml and the Dockerfile agree with the code they run.
 
 Nothing here needs Docker: the files are read as data and checked against the settings,
 roles, commands and databases the services really use. The settings ignore unknown
@@ -6,14 +6,17 @@ environment names, so a misspelt variable would otherwise only show up as a wron
 at run time.
 
 The per-service checks run for every service `akiba_devtools.discovery.discover()` finds
-(the `akiba.services` entry point), so a service with code and no containers, or with a
-Dockerfile copied from another service and not fully adapted, fails here.
+(the `akiba.services` entry point), so a service with code and no containers, or with build
+arguments copied from another service and not fully adapted, fails here. There is one
+Dockerfile; each service's image is it with the compose file's build arguments (SERVICE,
+HTTP_PORT), and the checks read it with those arguments substituted.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+import shlex
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ from akiba_platform.services import ServiceSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
 SPECS = discover()
 
 # The only compose variables without a default: secrets nobody should get by accident.
@@ -96,7 +100,7 @@ class Service:
 
     @cached_property
     def roles(self) -> tuple[str, ...]:
-        return tuple(importlib.import_module(f"{self.spec.module}.bootstrap").ROLES)
+        return tuple(importlib.import_module(f"{self.spec.module}.__main__").ENTRY.roles)
 
     @cached_property
     def directory(self) -> Path:
@@ -121,8 +125,9 @@ class Service:
         return str(script)
 
     @property
-    def dockerfile(self) -> Path:
-        return self.directory / "Dockerfile"
+    def build(self) -> tuple[Path, str]:
+        """The Dockerfile and the SERVICE argument its image is built with: its folder."""
+        return DOCKERFILE, self.directory.name
 
     @property
     def prefix(self) -> str:
@@ -200,8 +205,15 @@ def containers(service: Service, services: dict[str, dict[str, Any]]) -> dict[st
     return {
         name: container
         for name, container in services.items()
-        if _dockerfile_of(container) == service.dockerfile
+        if _build_of(container) == service.build
     }
+
+
+@pytest.fixture(scope="module")
+def dockerfile(service: Service, containers: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """The Dockerfile's instructions with this service's build arguments substituted."""
+    (args,) = {tuple(sorted(c["build"].get("args", {}).items())) for c in containers.values()}
+    return _dockerfile(DOCKERFILE, {str(k): str(v) for k, v in args})
 
 
 @pytest.fixture(scope="module")
@@ -221,11 +233,13 @@ def _kafka_password(service: Service) -> str:
     return f"AKIBA_KAFKA_{service.spec.name.upper().replace('-', '_')}_PASSWORD"
 
 
-def _dockerfile_of(container: dict[str, Any]) -> Path | None:
+def _build_of(container: dict[str, Any]) -> tuple[Path, str] | None:
+    """The Dockerfile a container's image is built from, and the SERVICE it is built for."""
     build = container.get("build")
     if not isinstance(build, dict) or "dockerfile" not in build:
         return None
-    return (ROOT / str(build.get("context", ".")) / str(build["dockerfile"])).resolve()
+    path = (ROOT / str(build.get("context", ".")) / str(build["dockerfile"])).resolve()
+    return path, str(build.get("args", {}).get("SERVICE", ""))
 
 
 def _is_one_shot(container: dict[str, Any]) -> bool:
@@ -281,9 +295,11 @@ def _created_databases(compose: dict[str, Any]) -> set[str]:
     return set(re.findall(r"create database (\w+)", init, re.IGNORECASE))
 
 
-def _dockerfile(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+def _dockerfile(path: Path, args: dict[str, str]) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined, comments dropped, and the
+    build arguments given substituted (`${NAME}`, `$NAME`); other variables stay as written."""
     text = re.sub(r"\\\n", " ", path.read_text())
+    text = re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m[1] or m[2], m[0]), text)
     lines = [line.strip() for line in text.splitlines()]
     return [
         (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "")
@@ -346,15 +362,15 @@ def test_no_two_containers_publish_the_same_host_port(
 def test_every_container_built_here_belongs_to_a_discovered_service(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    dockerfiles = {Service(spec).dockerfile: spec.name for spec in SPECS}
+    builds = {Service(spec).build: spec.name for spec in SPECS}
 
     for name, container in services.items():
-        path = _dockerfile_of(container)
-        if path is None:
+        build = _build_of(container)
+        if build is None:
             assert name in INFRA, f"{name} is neither infrastructure nor built here"
             continue
-        assert path in dockerfiles, f"{name} builds {path}, which no discovered service owns"
-        assert name.startswith(f"{dockerfiles[path]}-"), f"{name} runs {dockerfiles[path]}"
+        assert build in builds, f"{name} builds {build}, which no discovered service owns"
+        assert name.startswith(f"{builds[build]}-"), f"{name} runs {builds[build]}"
 
 
 def test_kafka_is_one_combined_kraft_node_that_creates_no_topics_by_itself(
@@ -471,7 +487,7 @@ def test_secrets_come_from_required_variables_of_the_same_name(
     service: Service, raw_compose: dict[str, Any]
 ) -> None:
     for name, container in raw_compose["services"].items():
-        if _dockerfile_of(container) != service.dockerfile:
+        if _build_of(container) != service.build:
             continue
         for key, value in _environment(container).items():
             if key in service.secret_fields:
@@ -574,38 +590,41 @@ def test_the_containers_share_one_image_of_their_own_built_from_the_repository_r
     images = {container["image"] for container in containers.values()}
     contexts = {(ROOT / c["build"]["context"]).resolve() for c in containers.values()}
     others = {c.get("image") for name, c in services.items() if name not in containers}
+    args = {tuple(sorted(c["build"]["args"].items())) for c in containers.values()}
 
     assert images == {f"akiba/{service.spec.name}:dev"}
     assert not images & others
     assert contexts == {ROOT}
-    assert service.dockerfile.is_file()
+    assert DOCKERFILE.is_file()
+    assert len(args) == 1, "one image: the same build arguments in every container"
 
 
-def test_the_dockerfile_exposes_the_settings_port(service: Service) -> None:
-    exposed = [
-        args for instruction, args in _dockerfile(service.dockerfile) if instruction == "EXPOSE"
-    ]
+def test_the_dockerfile_exposes_the_settings_port(
+    service: Service, dockerfile: list[tuple[str, str]]
+) -> None:
+    exposed = [args for instruction, args in dockerfile if instruction == "EXPOSE"]
 
     assert exposed == [str(service.http_port)]
 
 
 def test_the_dockerfile_runs_the_services_console_script_as_a_non_root_user(
-    service: Service,
+    service: Service, dockerfile: list[tuple[str, str]]
 ) -> None:
-    instructions = _dockerfile(service.dockerfile)
-    (entrypoint,) = [args for instruction, args in instructions if instruction == "ENTRYPOINT"]
-    user = [args for instruction, args in instructions if instruction == "USER"][-1]
+    (entrypoint,) = [args for instruction, args in dockerfile if instruction == "ENTRYPOINT"]
+    user = [args for instruction, args in dockerfile if instruction == "USER"][-1]
+    (target,) = yaml.safe_load(entrypoint)
+    links = [shlex.split(args) for instruction, args in dockerfile if instruction == "RUN"]
+    linked = {link[-1]: link[-2] for link in links if link[:2] == ["ln", "-s"]}
 
-    assert yaml.safe_load(entrypoint) == [service.script]
+    assert linked[target] == f"/app/.venv/bin/{service.script}"
     assert user.split(":")[0] not in {"root", "0"}
 
 
 def test_the_dockerfile_installs_its_own_package_and_no_other_services(
-    service: Service,
+    service: Service, dockerfile: list[tuple[str, str]]
 ) -> None:
-    instructions = _dockerfile(service.dockerfile)
-    syncs = [args.split() for instruction, args in instructions if "uv sync" in args]
-    copied = [args.split() for instruction, args in instructions if instruction == "COPY"]
+    syncs = [args.split() for instruction, args in dockerfile if "uv sync" in args]
+    copied = [args.split() for instruction, args in dockerfile if instruction == "COPY"]
     own = service.directory.relative_to(ROOT).as_posix()
 
     assert len(syncs) == 2, "dependencies first, then the workspace packages"
@@ -622,10 +641,18 @@ def test_the_dockerfile_installs_its_own_package_and_no_other_services(
         assert not any(p == theirs or p.startswith(f"{theirs}/") for c in copied for p in c)
 
 
-def test_akiba_variables_the_dockerfile_sets_are_settings_fields(service: Service) -> None:
-    env = " ".join(
-        args for instruction, args in _dockerfile(service.dockerfile) if instruction == "ENV"
-    )
+def test_the_image_holds_no_developer_tooling(dockerfile: list[tuple[str, str]]) -> None:
+    sources = [p for i, args in dockerfile if i == "COPY" for p in args.split()[:-1]]
+
+    # uv reads every workspace member's pyproject.toml; devtools' sources stay out.
+    assert "libs" not in sources
+    assert [p for p in sources if p.startswith("libs/devtools")] == ["libs/devtools/pyproject.toml"]
+
+
+def test_akiba_variables_the_dockerfile_sets_are_settings_fields(
+    service: Service, dockerfile: list[tuple[str, str]]
+) -> None:
+    env = " ".join(args for instruction, args in dockerfile if instruction == "ENV")
 
     assert set(re.findall(rf"\b({service.prefix}\w+)=", env)) <= service.fields
 

@@ -81,14 +81,14 @@ COMMANDS = {
         "sign with a new key; older ones verify until retired", _rotate
     ),
 }
-SERVICE = central_service(
+ENTRY = central_service(
     "akiba-auth", Settings, prepare=bootstrap.prepare, roles=ROLES, commands=COMMANDS
 )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run it."""
-    service_main(SERVICE, argv)
+    service_main(ENTRY, argv)
 
 
 if __name__ == "__main__":

@@ -75,14 +75,14 @@ COMMANDS = {
         "site documents held by edge ingestion (operators)", _edge, _edge_arguments
     ),
 }
-SERVICE = central_service(
+ENTRY = central_service(
     "akiba-inventory", Settings, prepare=bootstrap.prepare, roles=ROLES, commands=COMMANDS
 )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run it."""
-    service_main(SERVICE, argv)
+    service_main(ENTRY, argv)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ async def _serve(settings: Settings, names: list[str]) -> None:
         db.close()
 
 
-SERVICE = Service(
+ENTRY = Service(
     "akiba-sync-gateway",
     Settings,
     _start,
@@ -67,7 +67,7 @@ SERVICE = Service(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run it."""
-    service_main(SERVICE, argv)
+    service_main(ENTRY, argv)
 
 
 if __name__ == "__main__":

@@ -27,14 +27,14 @@ COMMANDS = {
         "nothing to load: the feed fills itself from the topics", _prepare
     ),
 }
-SERVICE = central_service(
+ENTRY = central_service(
     "akiba-sync-hub", Settings, prepare=bootstrap.prepare, roles=ROLES, commands=COMMANDS
 )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run it."""
-    service_main(SERVICE, argv)
+    service_main(ENTRY, argv)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,19 @@
 # syntax=docker/dockerfile:1
-# Inventory's image: one image, every role (`serve --roles api|relay|project`, `migrate`).
-# Build from the repository root, which holds the uv workspace and its one lock:
-#   docker build -f services/inventory/Dockerfile -t akiba/inventory:dev .
+# One image per service, from this one file: every role and command of the service named by
+# SERVICE (its folder under services/), which listens on HTTP_PORT. docker-compose.yml passes
+# both; by hand, from the repository root (it holds the uv workspace and its one lock):
+#   docker build --build-arg SERVICE=auth --build-arg HTTP_PORT=8104 -t akiba/auth:dev .
+# The image holds the service, its libraries and their runtime dependencies only: never
+# akiba-devtools (the local stack, test support), whose sources are not even copied.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
 FROM ${PYTHON_IMAGE} AS build
 
+ARG SERVICE
 # The uv that wrote uv.lock (lock revision 5), from PyPI like any other package.
 ARG UV_VERSION=0.13.9
+RUN test -n "${SERVICE}" || { echo "--build-arg SERVICE=<folder under services/>" >&2; exit 1; }
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 
 # The image's own Python, never a downloaded one: the runtime stage has the same path.
@@ -21,25 +26,31 @@ ENV UV_PYTHON=/usr/local/bin/python3.11 \
 WORKDIR /app
 
 # Third-party dependencies first, so this layer survives source edits. uv needs every
-# workspace member's pyproject.toml to read the workspace, not their sources.
+# workspace member's pyproject.toml to read the workspace (devtools' too), not their sources.
 COPY pyproject.toml uv.lock ./
 COPY contracts/pyproject.toml contracts/
 COPY libs/platform/pyproject.toml libs/platform/
+COPY libs/devtools/pyproject.toml libs/devtools/
 COPY libs/stock/pyproject.toml libs/stock/
-COPY services/inventory/pyproject.toml services/inventory/
+COPY services/${SERVICE}/pyproject.toml services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --package akiba-inventory --no-install-workspace
+    uv sync --frozen --no-dev --package akiba-${SERVICE} --no-install-workspace
 
 # Then the workspace packages. They stay editable installs on purpose: bootstrap.MIGRATIONS
-# is found next to the source (services/inventory/migrations), not in site-packages.
+# is found next to the source (services/<SERVICE>/migrations), not in site-packages.
 COPY contracts contracts
-COPY libs libs
-COPY services/inventory services/inventory
+COPY libs/platform libs/platform
+COPY libs/stock libs/stock
+COPY services/${SERVICE} services/${SERVICE}
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --package akiba-inventory
+    uv sync --frozen --no-dev --package akiba-${SERVICE}
+# The entrypoint names no service: it is the service's console script, akiba-<SERVICE>.
+RUN ln -s "/app/.venv/bin/akiba-${SERVICE}" /app/service
 
 
 FROM ${PYTHON_IMAGE} AS runtime
+
+ARG HTTP_PORT
 
 RUN groupadd --system --gid 10001 akiba \
     && useradd --system --uid 10001 --gid akiba --no-create-home \
@@ -55,7 +66,7 @@ ENV PATH=/app/.venv/bin:$PATH \
 
 WORKDIR /app
 USER akiba:akiba
-EXPOSE 8101
+EXPOSE ${HTTP_PORT}
 
-ENTRYPOINT ["akiba-inventory"]
+ENTRYPOINT ["/app/service"]
 CMD ["serve"]
