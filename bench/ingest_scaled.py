@@ -22,28 +22,28 @@ from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
+from bench import site_workload
 from bench.env import _database, _topics_ready
 from bench.measure import Measurement, Stopwatch, wait_for
+from bench.site_workload import SITES_TOPIC
 
 
 async def run(
     bootstrap: str, server: str, settings: Settings, work: Any, instances: int, tag: str
 ) -> tuple[Measurement, dict[str, Any]]:
     """Ingest the workload with `instances` processes; the measurement and the ledger checks."""
-    from bench import ingest  # the workload's helpers; imported late to avoid a cycle
-
     async with AsyncExitStack() as cleanup:
         dsn = await _database(server, f"akiba_bench_{tag}_edge_x{instances}", cleanup)
         await migrate(dsn, {"inventory": MIGRATIONS})
         pool = await create_pool(dsn, max_size=2)
         cleanup.push_async_callback(pool.close)
-        await ingest._reference_data(pool, work)
+        await site_workload.reference_data(pool, work)
         topic = f"bench.{tag}.sites.x{instances}"
         await _topics_ready(
             bootstrap,
             [
-                replace(ingest.SITES_TOPIC, name=topic),
-                replace(dlq_topic(ingest.SITES_TOPIC), name=f"{topic}.dlq"),
+                replace(SITES_TOPIC, name=topic),
+                replace(dlq_topic(SITES_TOPIC), name=f"{topic}.dlq"),
             ],
             cleanup,
         )
@@ -66,18 +66,18 @@ async def run(
         shares = [0] * instances
         readers = [asyncio.create_task(_follow(w, i, shares)) for i, w in enumerate(workers)]
         cleanup.callback(lambda: [r.cancel() for r in readers])
-        partitions = ingest.SITES_TOPIC.partitions
+        partitions = SITES_TOPIC.partitions
         await wait_for(
             lambda: _formed(shares, partitions, workers), what="the group to form", timeout=90
         )
         procs = [psutil.Process(w.pid) for w in workers]
         cpu_before = sum(_cpu(p) for p in procs)
         watch = Stopwatch()
-        await ingest._produce(bootstrap, topic, work)
+        await site_workload.produce(bootstrap, topic, work)
         await wait_for(lambda: _applied(pool, work.lines, workers), what="the ingest", timeout=600)
         wall, _ = watch.elapsed()
         cpu = sum(_cpu(p) for p in procs) - cpu_before
-        checks = await ingest._checks(pool, work)
+        checks = await site_workload.checks(pool, work)
     m = Measurement(
         f"edge ingest x{instances} (lines)", work.lines, wall, cpu, work.payload_bytes,
         notes={"instances": instances, "processes": "one per instance, one consumer group"},
