@@ -13,10 +13,15 @@ from akiba_auth.domain.model import Scope
 from akiba_auth.handlers.keys import rotate_key
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
-from akiba_platform.db import open_pool
-from akiba_platform.relay import relay_role
-from akiba_platform.runtime import Role, central_service, serve_app
-from akiba_platform.services import Command, service_main
+from akiba_platform import (
+    Command,
+    Role,
+    central_service,
+    open_pool,
+    relay_role,
+    serve_app,
+    service_main,
+)
 
 ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "api": lambda s: serve_app(create_app(s), s),

@@ -19,7 +19,7 @@ from akiba_auth.passwords import PasswordHasher
 from akiba_auth.provisioning import admin_roles, ensure_assignment, ensure_user
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
-from akiba_platform.db import open_pool
+from akiba_platform import open_pool
 
 MIN_PASSWORD = 12
 

@@ -8,10 +8,7 @@ from akiba_auth.handlers.keys import ensure_key
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.catalogue import all_topics
-from akiba_platform import kafka
-from akiba_platform.db import create_pool
-from akiba_platform.migrations import migrate
-from akiba_platform.services import ServiceSpec
+from akiba_platform import ServiceSpec, create_pool, kafka, migrate
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 SERVICE = ServiceSpec(name="auth", module="akiba_auth", http_port=8104, database="auth")

@@ -16,8 +16,7 @@ from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.rights import Right as R
 from akiba_contracts.rights import RightType as T
-from akiba_platform.db import open_pool
-from akiba_platform.demo import demo_id, require_demo
+from akiba_platform import demo_id, open_pool, require_demo
 
 SUP, FUL = T.SUPERVISION, T.ORDER_FULFILLMENT
 # As OpenLMIS's demo data gives them (PODs are supervision rights in our catalogue).

@@ -15,8 +15,7 @@ from akiba_contracts.payloads import (
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import Payload
-from akiba_platform.outbox import OutboxMessage
-from akiba_platform.telemetry import current_traceparent
+from akiba_platform import OutboxMessage, current_traceparent
 
 SOURCE = "/akiba/auth"
 PERMISSIONS = "auth.permissions"

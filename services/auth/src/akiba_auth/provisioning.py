@@ -54,7 +54,7 @@ async def ensure_assignment(uow: AuthUnitOfWork, user_id: UUID, role: Role, scop
 
 async def admin_roles(uow: AuthUnitOfWork) -> list[Role]:
     """Every administration right, and the reports right (a role holds one type only)."""
-    from akiba_platform.demo import demo_id
+    from akiba_platform import demo_id
 
     return [
         await ensure_role(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from akiba_platform.settings import ServiceSettings
+from akiba_platform import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -7,7 +7,7 @@ from akiba_auth.adapters.roles import AsyncpgRoleRepository
 from akiba_auth.adapters.sites import AsyncpgSiteRepository
 from akiba_auth.adapters.tree import AsyncpgTreeRepository
 from akiba_auth.adapters.users import AsyncpgUserRepository
-from akiba_platform.uow import UnitOfWork
+from akiba_platform import UnitOfWork
 
 # Every change that can alter someone's permissions takes this lock first, so the
 # recomputations run one after another and each sees the previous one's commit: two admins

@@ -12,10 +12,15 @@ from akiba_inventory import bootstrap, demo, edge_cli
 from akiba_inventory.api.app import create_app
 from akiba_inventory.replay import rebuild_ledger, rebuild_stock_on_hand
 from akiba_inventory.settings import Settings
-from akiba_platform.migrations import migrate
-from akiba_platform.relay import relay_role
-from akiba_platform.runtime import Role, central_service, serve_app
-from akiba_platform.services import Command, service_main
+from akiba_platform import (
+    Command,
+    Role,
+    central_service,
+    migrate,
+    relay_role,
+    serve_app,
+    service_main,
+)
 
 ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "api": lambda s: serve_app(create_app(s), s),

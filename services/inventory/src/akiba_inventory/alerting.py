@@ -25,11 +25,16 @@ from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_inventory import consumption_views as cv
 from akiba_inventory.adapters.alerts import AsyncpgAlerts, StoredAlert
-from akiba_platform.consumer import BatchHandler, Delivery
-from akiba_platform.db import Connection
-from akiba_platform.errors import PermanentError, is_transient
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
-from akiba_platform.telemetry import current_traceparent
+from akiba_platform import (
+    AsyncpgOutbox,
+    BatchHandler,
+    Connection,
+    Delivery,
+    OutboxMessage,
+    PermanentError,
+    current_traceparent,
+    is_transient,
+)
 from akiba_stock.alerts import ActiveAlert, BatchState, ItemState, evaluate, transitions
 from akiba_stock.consumption import months_of_stock
 

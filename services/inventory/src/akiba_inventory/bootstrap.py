@@ -17,12 +17,16 @@ from akiba_inventory import alerting, edge, projector
 from akiba_inventory.edge_keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
-from akiba_platform import kafka
-from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
-from akiba_platform.db import open_pool
-from akiba_platform.migrations import migrate
-from akiba_platform.runtime import Role
-from akiba_platform.services import ServiceSpec
+from akiba_platform import (
+    BatchHandler,
+    ConsumerLoop,
+    Role,
+    ServiceSpec,
+    consumer_loop,
+    kafka,
+    migrate,
+    open_pool,
+)
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 SERVICE = ServiceSpec(

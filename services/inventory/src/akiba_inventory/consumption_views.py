@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock.alerts import BatchState, Thresholds
 from akiba_stock.consumption import (
     CONSUMPTION_KINDS,

@@ -19,8 +19,7 @@ from akiba_inventory.edge_writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.demo import demo_id, require_demo
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from akiba_platform import AsyncpgOutbox, OutboxMessage, demo_id, require_demo
 from akiba_stock import reference as ref
 
 FACILITY_TYPES = [

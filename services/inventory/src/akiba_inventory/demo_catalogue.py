@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from akiba_platform.demo import demo_id
+from akiba_platform import demo_id
 from akiba_stock import reference as ref
 
 # Which demo program (see demo.PROGRAMS: the same deterministic ids) orders each commodity type.

@@ -56,8 +56,7 @@ from akiba_inventory.edge_rules import (
 )
 from akiba_inventory.edge_writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.consumer import Delivery, Rejected
-from akiba_platform.db import Connection
+from akiba_platform import Connection, Delivery, Rejected
 from akiba_stock.edge import EdgeDocument, Plan, plan
 
 NAME = "inventory.edge-ingestion"

@@ -16,7 +16,7 @@ from akiba_contracts.payloads.edge import (
 )
 from akiba_inventory.adapters.edge import Rejection
 from akiba_inventory.outbound import SOURCE
-from akiba_platform.outbox import OutboxMessage
+from akiba_platform import OutboxMessage
 
 REJECTIONS = "inventory.edge-rejections"
 ACKS = "inventory.edge-acks"

@@ -24,10 +24,7 @@ from akiba_inventory.edge import EdgeBatch, EdgeRules
 from akiba_inventory.edge_events import resumed, stalled
 from akiba_inventory.edge_views import HeldStore, held_stores
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.db import Connection
-from akiba_platform.errors import is_transient
-from akiba_platform.outbox import OutboxMessage
-from akiba_platform.telemetry import meter
+from akiba_platform import Connection, OutboxMessage, is_transient, meter
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 _HELD = """
 select p.store_id, s.next_sequence, s.site_id as writer_id, count(*) as held,

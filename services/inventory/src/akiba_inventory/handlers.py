@@ -12,7 +12,7 @@ from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.outbound import level_changed, movement_recorded
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform.telemetry import current_traceparent
+from akiba_platform import current_traceparent
 from akiba_stock import model
 from akiba_stock.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
 from akiba_stock.errors import (

@@ -11,7 +11,7 @@ from akiba_contracts.payloads.inventory import (
     stock_level_key,
 )
 from akiba_inventory.adapters.ledger import Level
-from akiba_platform.outbox import OutboxMessage
+from akiba_platform import OutboxMessage
 from akiba_stock.model import StockMovement
 
 SOURCE = "/akiba/inventory"

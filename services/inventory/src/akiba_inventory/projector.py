@@ -12,9 +12,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from akiba_contracts.payloads.inventory import StockMovementRecorded
-from akiba_platform.consumer import Delivery
-from akiba_platform.db import Connection
-from akiba_platform.errors import PermanentError
+from akiba_platform import Connection, Delivery, PermanentError
 
 NAME = "inventory.stock-level-projector"
 

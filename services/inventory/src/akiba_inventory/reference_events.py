@@ -17,8 +17,7 @@ from akiba_contracts.payloads import (
     Payload,
 )
 from akiba_inventory.outbound import SOURCE
-from akiba_platform.outbox import OutboxMessage
-from akiba_platform.telemetry import current_traceparent
+from akiba_platform import OutboxMessage, current_traceparent
 from akiba_stock import reference as ref
 
 # record type → (payload, topic, CloudEvents subject prefix)

@@ -6,7 +6,7 @@ from akiba_inventory.adapters.ledger import AsyncpgLedger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
 from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
 from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes
-from akiba_platform.uow import UnitOfWork
+from akiba_platform import UnitOfWork
 
 
 class InventoryUnitOfWork(UnitOfWork):

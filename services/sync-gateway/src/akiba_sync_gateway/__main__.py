@@ -8,9 +8,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from akiba_platform.logs import configure_logging
-from akiba_platform.runtime import run_roles
-from akiba_platform.services import Command, Service, service_main
+from akiba_platform import Command, Service, configure_logging, run_roles, service_main
 from akiba_sync_gateway import bootstrap, health
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings

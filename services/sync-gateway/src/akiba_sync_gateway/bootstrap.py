@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from akiba_platform.runtime import Role, api_role
+from akiba_platform import Role, api_role
 from akiba_sync_gateway import health, metrics, signin
 from akiba_sync_gateway.api.app import create_app, open_authority
 from akiba_sync_gateway.api.deps import utcnow

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from akiba_platform.demo import demo_id
-from akiba_platform.services import SiteSpec
+from akiba_platform import SiteSpec, demo_id
 
 # The same deterministic id and default secret auth's seed-demo registers the site with.
 DEMO_SITE = SiteSpec(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping, Sequence
 
-from akiba_platform.runtime import Role, central_service, serve_app
-from akiba_platform.services import Command, service_main
+from akiba_platform import Command, Role, central_service, serve_app, service_main
 from akiba_sync_hub import bootstrap
 from akiba_sync_hub.api.app import create_app
 from akiba_sync_hub.settings import Settings

@@ -6,12 +6,7 @@ import asyncio
 from pathlib import Path
 
 from akiba_contracts.catalogue import all_topics
-from akiba_platform import kafka
-from akiba_platform.consumer import consumer_loop
-from akiba_platform.db import open_pool
-from akiba_platform.migrations import migrate
-from akiba_platform.runtime import Role
-from akiba_platform.services import ServiceSpec
+from akiba_platform import Role, ServiceSpec, consumer_loop, kafka, migrate, open_pool
 from akiba_sync_hub import feed
 from akiba_sync_hub.consumers import TOPICS
 from akiba_sync_hub.settings import Settings

@@ -24,7 +24,7 @@ from akiba_contracts.payloads import (
     StockLevelChanged,
 )
 from akiba_contracts.sync import FeedKind
-from akiba_platform.errors import PermanentError
+from akiba_platform import PermanentError
 from akiba_sync_hub.domain.model import GLOBAL, FeedChange, SiteStores, site_scope, store_scope
 
 TOPICS = (

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from akiba_platform.consumer import Delivery, Rejected
-from akiba_platform.db import Connection
+from akiba_platform import Connection, Delivery, Rejected
 from akiba_sync_hub.adapters.feed import AsyncpgFeedRepository
 from akiba_sync_hub.consumers import UnreadableEvent, change_of, site_of
 from akiba_sync_hub.domain.model import FeedChange, latest, store_scope

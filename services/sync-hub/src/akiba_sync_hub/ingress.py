@@ -18,9 +18,8 @@ from pydantic import ValidationError
 from akiba_contracts.envelope import CloudEvent, encode, new_event
 from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, SiteWriteRefused, placement
 from akiba_contracts.sync import PushRefusal, PushResponse
-from akiba_platform import kafka
-from akiba_platform.auth.feed import SiteDirectory
-from akiba_platform.kafka import Record, send_batched
+from akiba_platform import Record, kafka, send_batched
+from akiba_platform.auth import SiteDirectory
 from akiba_sync_hub.domain.writes import DirectoryBehind, SiteView, WriteRefused, check_site_write
 
 log = logging.getLogger(__name__)

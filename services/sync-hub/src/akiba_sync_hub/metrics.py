@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akiba_platform.telemetry import meter
+from akiba_platform import meter
 
 pushed = meter.create_counter(
     "akiba.sync_hub.push.events", description="Pushed site events, by outcome (accepted, refused)"

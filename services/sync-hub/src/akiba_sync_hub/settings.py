@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from akiba_contracts.sync import FEED_PAGE_LIMIT, PUSH_BATCH_LIMIT
-from akiba_platform.settings import ServiceSettings
+from akiba_platform import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,7 +1,21 @@
 """HTTP plumbing shared by every service: app factory, probes, problem+json, telemetry."""
 
-from akiba_platform.http.app import create_app
-from akiba_platform.http.probes import Probe
-from akiba_platform.http.problems import Problem, problem_response
+from akiba_platform.http.app import PUBLIC, create_app
+from akiba_platform.http.asgi import read_body, replaying
+from akiba_platform.http.openapi import oauth_errors
+from akiba_platform.http.probes import Probe, database_probe, kafka_probe
+from akiba_platform.http.problems import Problem, problem_response, title_of
 
-__all__ = ["Probe", "Problem", "create_app", "problem_response"]
+__all__ = [
+    "PUBLIC",
+    "Probe",
+    "Problem",
+    "create_app",
+    "database_probe",
+    "kafka_probe",
+    "oauth_errors",
+    "problem_response",
+    "read_body",
+    "replaying",
+    "title_of",
+]

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from akiba_auth.keys import SigningKey
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 # Serialises key creation and rotation across processes.
 KEYS_LOCK = 0x4B455953

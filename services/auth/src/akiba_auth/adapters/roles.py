@@ -10,7 +10,7 @@ import asyncpg
 from akiba_auth.domain.errors import Conflict
 from akiba_auth.domain.model import Assignment, Role, Scope
 from akiba_contracts.rights import Right, RightType
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 _ROLE = "r.role_id, r.name, r.description, r.right_type, r.rights"
 

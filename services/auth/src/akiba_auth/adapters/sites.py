@@ -10,7 +10,7 @@ import asyncpg
 from akiba_auth.domain.errors import Conflict
 from akiba_auth.domain.model import ServiceClient, Site
 from akiba_contracts.rights import Right
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 
 def _site(r: Any) -> Site:

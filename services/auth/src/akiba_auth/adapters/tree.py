@@ -9,7 +9,7 @@ import asyncpg
 
 from akiba_auth.domain.errors import Conflict
 from akiba_auth.domain.tree import RequisitionGroup, SupervisionTree, SupervisoryNode, tree_of
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 _NODE = "node_id, code, name, facility_id, parent_id"
 _GROUP = (

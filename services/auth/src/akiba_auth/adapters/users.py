@@ -9,7 +9,7 @@ import asyncpg
 
 from akiba_auth.domain.errors import Conflict
 from akiba_auth.domain.model import User
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 _COLUMNS = "user_id, username, email, active, home_facility_id"
 

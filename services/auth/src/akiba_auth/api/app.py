@@ -17,11 +17,10 @@ from akiba_auth.passwords import PasswordHasher
 from akiba_auth.settings import Settings
 from akiba_auth.tokens import TokenSigner
 from akiba_auth.uow import AuthUnitOfWork
-from akiba_platform import idempotency
+from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, local_authorizer
-from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
-from akiba_platform.http.probes import database_probe, kafka_probe
+from akiba_platform.http import database_probe, kafka_probe
 
 ERRORS: dict[type[Exception], int] = {
     errors.NotPermitted: 403,

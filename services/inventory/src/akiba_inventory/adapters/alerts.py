@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock.alerts import ActiveAlert, AlertKind
 
 Pair = tuple[UUID, UUID]

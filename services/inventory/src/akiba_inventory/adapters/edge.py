@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock.edge import EdgeDocument
 from akiba_stock.model import Batch
 

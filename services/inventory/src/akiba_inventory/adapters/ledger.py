@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock.appending import CardEnd, ItemKey, append
 from akiba_stock.ledger import InsufficientStock, StockLine
 from akiba_stock.model import StockMovement

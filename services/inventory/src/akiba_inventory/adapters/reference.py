@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock import reference as ref
 
 # A filter: SQL with `{}` where its one parameter goes, and the parameter's value.

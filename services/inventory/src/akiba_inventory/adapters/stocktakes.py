@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 from akiba_stock.stocktake import StocktakeLine, StocktakeStatus, Variance
 

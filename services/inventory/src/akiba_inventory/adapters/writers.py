@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 
 
 @dataclass(frozen=True)

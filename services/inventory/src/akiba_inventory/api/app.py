@@ -23,11 +23,10 @@ from akiba_inventory.api.routes import (
 )
 from akiba_inventory.settings import Settings
 from akiba_inventory.stocktakes import StocktakeFinalised, StocktakeNotFound
-from akiba_platform import idempotency
+from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, local_authorizer
-from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
-from akiba_platform.http.probes import database_probe, kafka_probe
+from akiba_platform.http import database_probe, kafka_probe
 from akiba_stock import errors
 from akiba_stock import reference as ref
 from akiba_stock.ledger import InsufficientStock

@@ -25,8 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import MovementResponse
 from akiba_platform.auth import Authorizer, InvalidToken
-from akiba_platform.http.asgi import read_body, replaying
-from akiba_platform.http.problems import problem_response, title_of
+from akiba_platform.http import problem_response, read_body, replaying, title_of
 from akiba_sync_gateway.api.deps import Recorder
 from akiba_sync_gateway.api.recording import WRITES, Handler
 

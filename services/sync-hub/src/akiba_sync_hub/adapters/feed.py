@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from akiba_platform.db import Connection
+from akiba_platform import Connection
 from akiba_sync_hub.domain.model import FeedChange, SiteStores
 
 # Feed writers hold this for their whole transaction, so seqs become visible in their order:

@@ -9,11 +9,10 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from akiba_platform import idempotency
+from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, SiteDirectory, local_authorizer
-from akiba_platform.db import open_pool
 from akiba_platform.http import create_app as platform_app
-from akiba_platform.http.probes import database_probe, kafka_probe
+from akiba_platform.http import database_probe, kafka_probe
 from akiba_sync_hub.api.routes import feed, push
 from akiba_sync_hub.ingress import Ingress
 from akiba_sync_hub.settings import Settings

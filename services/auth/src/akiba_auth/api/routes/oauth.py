@@ -23,8 +23,7 @@ from akiba_auth.handlers.grants import Grants
 from akiba_auth.tokens import Tokens
 from akiba_contracts.fields import FormText
 from akiba_platform import idempotency
-from akiba_platform.http.app import PUBLIC
-from akiba_platform.http.openapi import oauth_errors
+from akiba_platform.http import PUBLIC, oauth_errors
 
 router = APIRouter(tags=["oauth"])
 # Token answers must never be cached (RFC 6749 §5.1).

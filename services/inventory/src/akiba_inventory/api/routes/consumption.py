@@ -15,7 +15,7 @@ from akiba_inventory import consumption_views as cv
 from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
 from akiba_platform.auth import ProgramScope, requires
-from akiba_platform.http.problems import Problem
+from akiba_platform.http import Problem
 
 router = APIRouter(tags=["consumption"])
 

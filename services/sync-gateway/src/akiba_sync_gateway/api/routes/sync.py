@@ -11,8 +11,7 @@ from akiba_contracts.fields import FormText
 from akiba_contracts.rights import Right
 from akiba_platform import idempotency
 from akiba_platform.auth import requires
-from akiba_platform.http.app import PUBLIC
-from akiba_platform.http.openapi import oauth_errors
+from akiba_platform.http import PUBLIC, oauth_errors
 from akiba_sync_gateway import health, metrics, signin
 from akiba_sync_gateway import signin_limits as limits
 from akiba_sync_gateway.api.deps import Clock, Db

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from akiba_contracts.sync import PUSH_BATCH_LIMIT, PushResponse
 from akiba_platform import idempotency
 from akiba_platform.auth import requires_site
-from akiba_platform.http.problems import Problem
+from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api.deps import IngressDep, SettingsDep
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
