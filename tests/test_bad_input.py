@@ -17,10 +17,11 @@ import httpx
 import pytest
 
 from akiba_contracts.fields import INT8_MAX
+from akiba_devtools.discovery import discover, discover_sites
 from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
 from akiba_platform.http.problems import PROBLEM_JSON
-from akiba_platform.services import ServiceSpec, discover, discover_sites
+from akiba_platform.services import ServiceSpec
 from akiba_platform.testing.tokens import TestIssuer
 
 SERVICES = {s.name: s for s in discover()}

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from akiba_devtools.discovery import discover
 from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
 from akiba_platform.idempotency import EXEMPT, PARAMETER, WRITE_METHODS, Keeper
-from akiba_platform.services import ServiceSpec, discover
+from akiba_platform.services import ServiceSpec
 from akiba_platform.testing.tokens import TestIssuer
 from akiba_sync_gateway.api.app import create_app as gateway_app
 from akiba_sync_gateway.db import Database

@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from akiba_contracts.rights import Right, RightType, right_type
+from akiba_devtools.discovery import discover
 from akiba_devtools.testing.plugin import Databases
 from akiba_platform.db import create_pool
-from akiba_platform.services import ServiceSpec, discover
+from akiba_platform.services import ServiceSpec
 from akiba_platform.testing.tokens import TestIssuer
 
 SERVICES = discover()

@@ -19,8 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from akiba_devtools.discovery import discover, discover_sites
 from akiba_devtools.stack.state import StackConfig
-from akiba_platform.services import discover, discover_sites
 from tests.e2e.conftest import free_port
 
 READY = "Ctrl-C stops everything."

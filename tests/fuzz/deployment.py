@@ -25,10 +25,11 @@ from pathlib import Path
 import httpx
 
 from akiba_devtools import stack
+from akiba_devtools.discovery import discover, discover_sites
 from akiba_devtools.stack import StackConfig, StackEndpoints
 from akiba_devtools.testing import ServiceProcess, wait_until
 from akiba_devtools.testing.databases import scratch_database as _database
-from akiba_platform.services import ServiceSpec, SiteSpec, discover, discover_sites
+from akiba_platform.services import ServiceSpec, SiteSpec
 from tests.fuzz import fuzzer_user
 
 DEMO_PASSWORD = "akiba-fuzz-demo"
