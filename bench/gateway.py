@@ -36,8 +36,8 @@ import psutil
 from argon2 import PasswordHasher
 
 from akiba_contracts.sync import SiteCredentials, SiteUser
-from akiba_sync_gateway import signin
-from akiba_sync_gateway.db import Database, connect
+from akiba_sync_gateway.adapters.db import Database, connect
+from akiba_sync_gateway.signin import authority as signin
 
 RATE = 500  # events/s offered, the target load
 TARGET_P99_MS = 10.0

@@ -35,8 +35,8 @@ from akiba_platform.testing.plugin import Databases
 from akiba_platform.testing.proxy import TcpProxy
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 

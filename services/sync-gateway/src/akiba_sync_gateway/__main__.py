@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 from akiba_platform.logs import configure_logging
 from akiba_platform.runtime import run_roles
-from akiba_sync_gateway import bootstrap, health
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway import bootstrap
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.sync import health
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,16 +10,18 @@ from datetime import datetime, timedelta
 import httpx
 
 from akiba_platform.runtime import Role, api_role
-from akiba_sync_gateway import health, metrics, signin
+from akiba_sync_gateway import metrics
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app, open_authority
 from akiba_sync_gateway.api.deps import utcnow
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.feed import Puller
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.link import Downlink, HttpDownlink, HttpUplink, SiteTokens
-from akiba_sync_gateway.loops import Loop
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.signin import authority as signin
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.feed import Puller
+from akiba_sync_gateway.sync.forwarder import Forwarder
+from akiba_sync_gateway.sync.link import Downlink, HttpDownlink, HttpUplink, SiteTokens
+from akiba_sync_gateway.sync.loops import Loop
 
 log = logging.getLogger(__name__)
 ROLES = ("api", "forward", "pull")

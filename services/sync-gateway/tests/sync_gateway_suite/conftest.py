@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from akiba_contracts.rights import Right
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
-from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 
 from .site import PASSWORD, Site, seed

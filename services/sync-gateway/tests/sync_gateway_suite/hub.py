@@ -15,7 +15,13 @@ from akiba_contracts.payloads.edge import SiteDocumentType
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import Batch, StockMovement
 from akiba_sync_gateway.events import document_event
-from akiba_sync_gateway.link import HttpDownlink, HttpUplink, LinkDown, PushTooLarge, SiteTokens
+from akiba_sync_gateway.sync.link import (
+    HttpDownlink,
+    HttpUplink,
+    LinkDown,
+    PushTooLarge,
+    SiteTokens,
+)
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub
 
 

@@ -19,8 +19,9 @@ from akiba_contracts.payloads.reference import (
     OrderableChanged,
 )
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage, SiteCredentials, SiteUser
-from akiba_sync_gateway import feed, signin
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.signin import authority as signin
+from akiba_sync_gateway.sync import feed
 
 NOW = datetime.now(UTC)
 PASSWORD = "correct horse battery staple"

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 from akiba_contracts.rights import Right
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_platform.testing.raw_http import post_and_hang_up
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
 
 from ..site import PASSWORD, Site, receipt, seed
 

@@ -10,8 +10,8 @@ import httpx
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.edge import SiteStockRecorded
-from akiba_sync_gateway import signin
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.signin import authority as signin
 
 from ..conftest import sign_in
 from ..site import PASSWORD, Site, receipt

@@ -18,11 +18,13 @@ import pytest
 from akiba_contracts.payloads.edge import EdgeDocumentsApplied, EdgeEventRejected, EdgeRefusal
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage
 from akiba_stock.commands import ReceiveStock
-from akiba_sync_gateway import feed, handlers, outbox
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.store import StoreNotReady, Tx
+from akiba_sync_gateway import handlers
+from akiba_sync_gateway.adapters import outbox
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import StoreNotReady, Tx
+from akiba_sync_gateway.sync import feed
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.forwarder import Forwarder
 from akiba_sync_gateway.testing import FakeHub, FakeUplink
 
 from ..site import Site, receipt

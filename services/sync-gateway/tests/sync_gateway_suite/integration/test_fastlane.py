@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.api.fastlane import FastLane
-from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 
 from ..conftest import sign_in

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from akiba_stock.commands import ReceiveStock
-from akiba_sync_gateway import alerting, handlers, outbox
-from akiba_sync_gateway.db import Database, connect
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway import alerting, handlers
+from akiba_sync_gateway.adapters import outbox
+from akiba_sync_gateway.adapters.db import Database, connect
+from akiba_sync_gateway.adapters.store import Tx
 
 from ..site import Site, seed
 

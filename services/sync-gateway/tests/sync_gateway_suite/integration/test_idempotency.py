@@ -12,9 +12,9 @@ import pytest
 
 from akiba_platform.idempotency import Claim
 from akiba_platform.testing.idempotency_behaviour import *  # noqa: F403
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore, claim_row
 from akiba_sync_gateway.api.app import create_app
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.idempotency import SqliteIdempotencyStore, claim_row
 from akiba_sync_gateway.settings import Settings
 
 from ..site import Site, receipt

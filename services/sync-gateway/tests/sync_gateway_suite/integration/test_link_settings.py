@@ -17,7 +17,7 @@ import pytest
 from akiba_contracts.rights import Right
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_sync_gateway import bootstrap
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.demo import DEMO_SITE
 from akiba_sync_gateway.settings import Settings
 

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
-from akiba_sync_gateway import bootstrap, health
+from akiba_sync_gateway import bootstrap
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import open_authority
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.loops import Loop
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.forwarder import Forwarder
+from akiba_sync_gateway.sync.loops import Loop
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub
 
 from ..hub import Central

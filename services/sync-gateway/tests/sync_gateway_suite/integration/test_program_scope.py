@@ -14,10 +14,10 @@ import pytest
 from akiba_contracts.payloads.reference import OrderableChanged
 from akiba_contracts.rights import Right
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage
-from akiba_sync_gateway import feed
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
-from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.sync import feed
 
 from ..conftest import sign_in
 from ..site import Site, seed

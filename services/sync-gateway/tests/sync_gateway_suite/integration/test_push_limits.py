@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from akiba_stock.commands import ReceiveStock
-from akiba_sync_gateway import handlers, health
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway import handlers
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import Tx
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.forwarder import Forwarder
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub, FakeUplink
 
 from ..hub import Central

@@ -17,8 +17,8 @@ from akiba_contracts.rights import Right
 from akiba_inventory.api.app import create_app as central_app
 from akiba_inventory.settings import Settings as CentralSettings
 from akiba_platform.testing.tokens import TestIssuer
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
-from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings
 
 APP = create_app(Settings())

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from akiba_contracts.rights import Right
+from akiba_sync_gateway.adapters.db import Database, connect
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.bootstrap import refresh_credentials
-from akiba_sync_gateway.db import Database, connect
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.testing import FakeDownlink
 

@@ -12,8 +12,8 @@ import pytest
 from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements
 from akiba_stock.ledger import InsufficientStock, LedgerKind
 from akiba_sync_gateway import handlers
-from akiba_sync_gateway.db import MIGRATIONS, Database, connect, migrate
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway.adapters.db import MIGRATIONS, Database, connect, migrate
+from akiba_sync_gateway.adapters.store import Tx
 
 from ..site import Site, seed
 
@@ -118,7 +118,7 @@ async def test_a_failing_alert_evaluation_does_not_refuse_the_record(
 
 KILLED_MID_WRITE = """
 import os, sys
-from akiba_sync_gateway.db import connect
+from akiba_sync_gateway.adapters.db import connect
 conn = connect(sys.argv[1])
 conn.execute("BEGIN IMMEDIATE")
 conn.execute("INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body,"

@@ -16,13 +16,15 @@ from akiba_contracts.payloads.inventory import StockLevelChanged
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage, PushResponse
 from akiba_platform.runtime import YOUNG_GC_THRESHOLD
 from akiba_stock.commands import ReceiveStock
-from akiba_sync_gateway import feed, handlers, outbox
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.feed import Puller
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.link import LinkDown
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway import handlers
+from akiba_sync_gateway.adapters import outbox
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import Tx
+from akiba_sync_gateway.sync import feed
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.feed import Puller
+from akiba_sync_gateway.sync.forwarder import Forwarder
+from akiba_sync_gateway.sync.link import LinkDown
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub, FakeUplink
 
 from ..hub import Central

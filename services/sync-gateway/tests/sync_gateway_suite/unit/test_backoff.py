@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from akiba_sync_gateway.backoff import Backoff
+from akiba_sync_gateway.sync.backoff import Backoff
 
 
 def _at_ceiling(low: float, high: float) -> float:

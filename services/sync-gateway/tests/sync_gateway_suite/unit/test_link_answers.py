@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from akiba_contracts.envelope import encode
-from akiba_sync_gateway.link import (
+from akiba_sync_gateway.sync.link import (
     HttpDownlink,
     HttpUplink,
     LinkDown,

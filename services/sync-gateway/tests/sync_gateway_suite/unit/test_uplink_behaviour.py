@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from akiba_contracts.envelope import encode
-from akiba_sync_gateway.link import LinkDown, Uplink
+from akiba_sync_gateway.sync.link import LinkDown, Uplink
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub, FakeUplink
 
 from ..hub import Central, event

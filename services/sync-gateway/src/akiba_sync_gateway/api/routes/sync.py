@@ -13,10 +13,12 @@ from akiba_platform import idempotency
 from akiba_platform.auth import requires
 from akiba_platform.http.app import PUBLIC
 from akiba_platform.http.openapi import oauth_errors
-from akiba_sync_gateway import health, metrics, signin
-from akiba_sync_gateway import signin_limits as limits
+from akiba_sync_gateway import metrics
 from akiba_sync_gateway.api.deps import Clock, Db
 from akiba_sync_gateway.api.schemas import SyncStatus
+from akiba_sync_gateway.signin import authority as signin
+from akiba_sync_gateway.signin import limits
+from akiba_sync_gateway.sync import health
 
 router = APIRouter(tags=["sync"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -15,10 +15,11 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from akiba_sync_gateway import health, metrics
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.link import LinkDown, PushTooLarge, UnreadableAnswer
+from akiba_sync_gateway import metrics
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.link import LinkDown, PushTooLarge, UnreadableAnswer
 
 log = logging.getLogger(__name__)
 Round = Callable[[], Awaitable[float]]  # one round; returns how long to wait before the next

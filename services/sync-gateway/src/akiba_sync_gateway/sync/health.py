@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from akiba_sync_gateway import outbox
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.ids import at, moment
 
 LOOPS = ("push", "pull", "credentials")

@@ -23,10 +23,10 @@ from akiba_contracts.payloads.reference import (
     OrderableChanged,
 )
 from akiba_contracts.sync import FEED_PAGE_LIMIT, FeedEntry, FeedKind, FeedPage
-from akiba_sync_gateway import outbox
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters import outbox
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.ids import at, key
-from akiba_sync_gateway.link import Downlink
+from akiba_sync_gateway.sync.link import Downlink
 
 # Each entry is applied with the time and the reading site's own id (acknowledgements must name
 # it to hand the site a store).

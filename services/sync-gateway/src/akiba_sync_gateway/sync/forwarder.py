@@ -16,11 +16,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from akiba_contracts.sync import PushResponse
-from akiba_sync_gateway import health, metrics, outbox
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.link import LinkDown, PushTooLarge, Uplink
-from akiba_sync_gateway.loops import Loop
+from akiba_sync_gateway import metrics
+from akiba_sync_gateway.adapters import outbox
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.link import LinkDown, PushTooLarge, Uplink
+from akiba_sync_gateway.sync.loops import Loop
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 1_000_000  # under the 1 MiB many reverse proxies take by default

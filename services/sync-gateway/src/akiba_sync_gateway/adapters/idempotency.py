@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from akiba_platform.idempotency import Answer, Claim, KeyAlreadyClaimed, Stored
 
 if TYPE_CHECKING:
-    from akiba_sync_gateway.db import Database
+    from akiba_sync_gateway.adapters.db import Database
 
 T = TypeVar("T")
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from akiba_platform.idempotency import pending_claim
-from akiba_sync_gateway.idempotency import claiming
-from akiba_sync_gateway.writer import GroupWriter, run_deferred
+from akiba_sync_gateway.adapters.idempotency import claiming
+from akiba_sync_gateway.adapters.writer import GroupWriter, run_deferred
 
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 # FULL: a commit is on disk (WAL fsynced) before it returns, so an acknowledged write
 # survives power loss; NORMAL could lose the last commits in WAL mode.
 PRAGMAS = (
