@@ -11,11 +11,12 @@ import httpx
 
 from akiba_platform.runtime import Role, api_role
 from akiba_sync_gateway import metrics
+from akiba_sync_gateway.adapters.credentials import cache_credentials, permissions
 from akiba_sync_gateway.adapters.db import Database
-from akiba_sync_gateway.api.app import create_app, open_authority
+from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.settings import Settings
-from akiba_sync_gateway.signin import authority as signin
+from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.sync import health
 from akiba_sync_gateway.sync.backoff import Backoff
 from akiba_sync_gateway.sync.feed import Puller
@@ -70,16 +71,14 @@ def _backoff(settings: Settings) -> Backoff:
     return Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
 
 
-async def refresh_credentials(
-    db: Database, downlink: Downlink, authority: signin.LocalAuthority
-) -> None:
+async def refresh_credentials(db: Database, downlink: Downlink, authority: LocalAuthority) -> None:
     """Cache auth's latest users for the site and check rights against them from now on."""
     creds = await downlink.credentials()
-    await db.write(lambda c: signin.cache_credentials(c, creds))
-    authority.use(await db.read(signin.permissions))
+    await db.write(lambda c: cache_credentials(c, creds))
+    authority.use(await db.read(permissions))
 
 
-def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority) -> Role:
+def pull_role(settings: Settings, db: Database, authority: LocalAuthority) -> Role:
     """Pull the feed, and the site's credentials, each in its own loop (`loops.py`)."""
 
     async def run(stop: asyncio.Event) -> None:
@@ -95,7 +94,7 @@ async def sync_down(
     settings: Settings,
     db: Database,
     downlink: Downlink,
-    authority: signin.LocalAuthority,
+    authority: LocalAuthority,
 ) -> None:
     """The pull loop and the credentials loop, until stopped; each backs off on its own."""
     clock = clock_of(settings)

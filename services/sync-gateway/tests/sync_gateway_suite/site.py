@@ -19,8 +19,8 @@ from akiba_contracts.payloads.reference import (
     OrderableChanged,
 )
 from akiba_contracts.sync import FeedEntry, FeedKind, FeedPage, SiteCredentials, SiteUser
+from akiba_sync_gateway.adapters import credentials
 from akiba_sync_gateway.adapters.db import Database
-from akiba_sync_gateway.signin import authority as signin
 from akiba_sync_gateway.sync import feed
 
 NOW = datetime.now(UTC)
@@ -112,7 +112,7 @@ async def seed(db: Database, site: Site, creds: SiteCredentials | None = None) -
     site_id = str(site.site_id)
     await db.write(lambda c: feed.apply_page(c, after=0, page=page, now=NOW, site_id=site_id))
     if creds is not None:
-        await db.write(lambda c: signin.cache_credentials(c, creds))
+        await db.write(lambda c: credentials.cache_credentials(c, creds))
 
 
 def _facility(store_id: UUID, code: str) -> FacilityChanged:

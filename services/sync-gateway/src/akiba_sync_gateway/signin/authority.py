@@ -1,4 +1,4 @@
-"""Offline sign-in: cached argon2id hashes, local EdDSA tokens, the platform's rights checks.
+"""The local authority: cached argon2id hashes, local EdDSA tokens, the platform's rights checks.
 
 The gateway signs with its own Ed25519 key (made once, kept in SQLite) and checks its tokens
 with the same Authorizer, KeyRing and PermissionStore as every central service, filled from
@@ -8,100 +8,25 @@ the credentials auth last gave the site; so each local route checks its central 
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from akiba_contracts.payloads import SigningKeyPublished, UserPermissionsChanged
-from akiba_contracts.sync import SiteCredentials
+from akiba_contracts.payloads import SigningKeyPublished
 from akiba_platform.auth import Authorizer, KeyRing, PermissionStore
-from akiba_sync_gateway.ids import at
+from akiba_sync_gateway.adapters import credentials
+from akiba_sync_gateway.adapters.credentials import CachedUser
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.settings import Settings
 
 ALG = "EdDSA"
-
-
-@dataclass(frozen=True)
-class CachedUser:
-    """A site user as cached for sign-in."""
-
-    user_id: str
-    username: str
-    active: bool
-    password_hash: str | None
-
-
-def signing_key(conn: sqlite3.Connection, now: datetime) -> tuple[str, Ed25519PrivateKey]:
-    """The gateway's key: made on first start and kept, so tokens outlive a restart."""
-    row = conn.execute("SELECT kid, private_key FROM signing_key").fetchone()
-    if row is not None:
-        key = serialization.load_der_private_key(bytes(row[1]), password=None)
-        assert isinstance(key, Ed25519PrivateKey)
-        return str(row[0]), key
-    key, kid = Ed25519PrivateKey.generate(), uuid.uuid4().hex
-    der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    conn.execute(
-        "INSERT INTO signing_key (id, kid, private_key, created_at) VALUES (1, ?, ?, ?)",
-        (kid, der, at(now)),
-    )
-    return kid, key
-
-
-def cache_credentials(conn: sqlite3.Connection, creds: SiteCredentials) -> None:
-    """Replace the cached users with auth's latest list (hashes and permissions only)."""
-    conn.execute("DELETE FROM users")
-    conn.executemany(
-        "INSERT INTO users (user_id, username, active, password_hash, home_facility_id, version,"
-        " permissions) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (str(u.user_id), u.username, u.active, u.password_hash,
-             u.home_facility_id and str(u.home_facility_id), u.version, json.dumps(u.permissions))
-            for u in creds.users
-        ],
-    )  # fmt: skip
-    conn.execute(
-        "INSERT INTO sync_state (name, value) VALUES ('last_credentials_at', ?)"
-        " ON CONFLICT DO UPDATE SET value = excluded.value",
-        (at(creds.issued_at),),
-    )
-
-
-def permissions(conn: sqlite3.Connection) -> PermissionStore:
-    """A permission store holding every cached user's permissions."""
-    store = PermissionStore()
-    for r in conn.execute("SELECT * FROM users"):
-        store.apply(
-            UserPermissionsChanged(
-                user_id=uuid.UUID(r["user_id"]),
-                username=r["username"],
-                active=bool(r["active"]),
-                home_facility_id=r["home_facility_id"] and uuid.UUID(r["home_facility_id"]),
-                version=int(r["version"]),
-                permissions=json.loads(r["permissions"]),
-                changed_at=datetime.now(UTC),
-            )
-        )
-    return store
-
-
-def user(conn: sqlite3.Connection, username: str) -> CachedUser | None:
-    """The cached user with this username."""
-    r = conn.execute(
-        "SELECT user_id, username, active, password_hash FROM users WHERE username = ?",
-        (username,),
-    ).fetchone()
-    return None if r is None else CachedUser(r[0], r[1], bool(r[2]), r[3])
 
 
 class LocalAuthority:
@@ -157,3 +82,19 @@ def _published(kid: str, key: Ed25519PrivateKey) -> SigningKeyPublished:
     return SigningKeyPublished(
         kid=kid, alg=ALG, public_jwk={**jwk, "kid": kid, "use": "sig"}, created_at=datetime.now(UTC)
     )
+
+
+async def open_authority(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> LocalAuthority:
+    """The gateway's signing authority with the cached users' permissions loaded."""
+    kid, key = await db.write(lambda c: credentials.signing_key(c, clock()))
+    authority = LocalAuthority(
+        kid,
+        key,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        lifetime=settings.token_lifetime_seconds,
+    )
+    authority.use(await db.read(credentials.permissions))
+    return authority

@@ -10,8 +10,8 @@ import httpx
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.edge import SiteStockRecorded
+from akiba_sync_gateway.adapters import credentials
 from akiba_sync_gateway.adapters.db import Database
-from akiba_sync_gateway.signin import authority as signin
 
 from ..conftest import sign_in
 from ..site import PASSWORD, Site, receipt
@@ -142,7 +142,7 @@ async def test_a_store_the_site_does_not_manage_cannot_be_written_or_read(
         "UPDATE users SET permissions = ? WHERE username = 'clerk'", (json.dumps([other]),)
     )
     app = client._transport.app  # type: ignore[attr-defined]
-    app.state.authority.use(await seeded.read(signin.permissions))
+    app.state.authority.use(await seeded.read(credentials.permissions))
     headers = {"authorization": f"Bearer {await sign_in(client, 'clerk')}"}
     r = await client.post(
         f"/stores/{site.other_store}/receipts", json=receipt(site, 1), headers=headers
