@@ -79,7 +79,7 @@ async def refresh_credentials(db: Database, downlink: Downlink, authority: Local
 
 
 def pull_role(settings: Settings, db: Database, authority: LocalAuthority) -> Role:
-    """Pull the feed, and the site's credentials, each in its own loop (`loops.py`)."""
+    """Pull the feed, and the site's credentials, each in its own loop (`sync/loops.py`)."""
 
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
