@@ -13,7 +13,7 @@ from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.settings import Settings
 
-from .site import PASSWORD, Site, seed
+from .site import Site, seed, sign_in
 
 
 @pytest.fixture
@@ -49,15 +49,6 @@ async def client(seeded: Database, site: Site) -> AsyncIterator[httpx.AsyncClien
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as c:
             yield c
-
-
-async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
-    """A local token for a cached user."""
-    r = await client.post(
-        "/oauth/token", data={"grant_type": "password", "username": username, "password": password}
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["access_token"])
 
 
 @pytest.fixture

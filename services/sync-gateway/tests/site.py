@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import httpx
 from argon2 import PasswordHasher
 
 from akiba_contracts.payloads.auth import SiteChanged
@@ -150,3 +151,12 @@ def receipt(site: Site, quantity: int, lot: str = "LOT-1", **extra: Any) -> dict
     expiry = (date.today() + timedelta(days=400)).isoformat()
     return {"item_id": str(site.item_id), "lot_code": lot, "expiry_date": expiry,
             "quantity": quantity, **extra}  # fmt: skip
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
+    """A local token for a cached user."""
+    r = await client.post(
+        "/oauth/token", data={"grant_type": "password", "username": username, "password": password}
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])

@@ -13,8 +13,7 @@ from akiba_contracts.payloads.edge import SiteStockRecorded
 from akiba_sync_gateway.adapters import credentials
 from akiba_sync_gateway.adapters.db import Database
 
-from ..conftest import sign_in
-from ..site import PASSWORD, Site, receipt
+from ..site import PASSWORD, Site, receipt, sign_in
 
 
 def _outbox(db: Database) -> list[Any]:

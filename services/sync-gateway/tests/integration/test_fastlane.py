@@ -13,8 +13,7 @@ from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.settings import Settings
 
-from ..conftest import sign_in
-from ..site import Site, receipt
+from ..site import Site, receipt, sign_in
 
 VARYING = {"movement_id", "store_sequence", "occurred_at", "recorded_at"}
 

@@ -19,8 +19,7 @@ from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.sync import feed
 
-from ..conftest import sign_in
-from ..site import Site, seed
+from ..site import Site, seed, sign_in
 
 RIGHTS = (Right.STOCK_ADJUST, Right.STOCK_CARDS_VIEW, Right.STOCK_INVENTORIES_EDIT)
 

@@ -20,8 +20,7 @@ from akiba_sync_gateway.bootstrap import refresh_credentials
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.testing import FakeDownlink
 
-from ..conftest import sign_in
-from ..site import PASSWORD, Site
+from ..site import PASSWORD, Site, sign_in
 
 
 def _mode(path: Path) -> int:
