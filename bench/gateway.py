@@ -36,8 +36,8 @@ import psutil
 from argon2 import PasswordHasher
 
 from akiba_contracts.sync import SiteCredentials, SiteUser
-from akiba_sync_gateway import signin
-from akiba_sync_gateway.db import Database, connect
+from akiba_sync_gateway.adapters import credentials
+from akiba_sync_gateway.adapters.db import Database, connect
 
 RATE = 500  # events/s offered, the target load
 TARGET_P99_MS = 10.0
@@ -164,7 +164,7 @@ def _seed(path: str, site_id: uuid.UUID, store: uuid.UUID, item: uuid.UUID) -> N
     creds = SiteCredentials(
         site_id=site_id, store_ids=[store], users=[user], issued_at="2024-01-01T00:00:00Z"
     )  # type: ignore[arg-type]
-    signin.cache_credentials(conn, creds)
+    credentials.cache_credentials(conn, creds)
     db.close()
 
 

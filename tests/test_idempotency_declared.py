@@ -21,8 +21,8 @@ from akiba_platform.db import create_pool
 from akiba_platform.idempotency import EXEMPT, PARAMETER, WRITE_METHODS, Keeper
 from akiba_platform.services import ServiceSpec
 from akiba_platform.testing.tokens import TestIssuer
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app as gateway_app
-from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.settings import Settings as GatewaySettings
 
 SERVICES = discover()

@@ -35,8 +35,8 @@ from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.store import Tx
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 

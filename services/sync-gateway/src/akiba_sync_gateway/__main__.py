@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from akiba_platform import Command, Service, configure_logging, run_roles, service_main
-from akiba_sync_gateway import bootstrap, health
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway import bootstrap
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.sync import health
 
 
 def _start(settings: Settings) -> None:

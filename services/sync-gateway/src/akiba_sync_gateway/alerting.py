@@ -28,7 +28,7 @@ from akiba_stock.alerts import (
     transitions,
 )
 from akiba_stock.consumption import CONSUMPTION_KINDS, LookBack, amc, months_of_stock
-from akiba_sync_gateway import writer
+from akiba_sync_gateway.adapters import writer
 from akiba_sync_gateway.ids import at, day, key, uuid_or_none
 
 THRESHOLDS = Thresholds()

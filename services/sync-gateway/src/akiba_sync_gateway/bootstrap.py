@@ -10,16 +10,19 @@ from datetime import datetime, timedelta
 import httpx
 
 from akiba_platform import Role, api_role
-from akiba_sync_gateway import health, metrics, signin
-from akiba_sync_gateway.api.app import create_app, open_authority
+from akiba_sync_gateway import metrics
+from akiba_sync_gateway.adapters.credentials import cache_credentials, permissions
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.api.deps import utcnow
-from akiba_sync_gateway.backoff import Backoff
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.feed import Puller
-from akiba_sync_gateway.forwarder import Forwarder
-from akiba_sync_gateway.link import Downlink, HttpDownlink, HttpUplink, SiteTokens
-from akiba_sync_gateway.loops import Loop
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
+from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.feed import Puller
+from akiba_sync_gateway.sync.forwarder import Forwarder
+from akiba_sync_gateway.sync.link import Downlink, HttpDownlink, HttpUplink, SiteTokens
+from akiba_sync_gateway.sync.loops import Loop
 
 log = logging.getLogger(__name__)
 ROLES = ("api", "forward", "pull")
@@ -68,17 +71,15 @@ def _backoff(settings: Settings) -> Backoff:
     return Backoff(settings.backoff_base_seconds, settings.backoff_max_seconds)
 
 
-async def refresh_credentials(
-    db: Database, downlink: Downlink, authority: signin.LocalAuthority
-) -> None:
+async def refresh_credentials(db: Database, downlink: Downlink, authority: LocalAuthority) -> None:
     """Cache auth's latest users for the site and check rights against them from now on."""
     creds = await downlink.credentials()
-    await db.write(lambda c: signin.cache_credentials(c, creds))
-    authority.use(await db.read(signin.permissions))
+    await db.write(lambda c: cache_credentials(c, creds))
+    authority.use(await db.read(permissions))
 
 
-def pull_role(settings: Settings, db: Database, authority: signin.LocalAuthority) -> Role:
-    """Pull the feed, and the site's credentials, each in its own loop (`loops.py`)."""
+def pull_role(settings: Settings, db: Database, authority: LocalAuthority) -> Role:
+    """Pull the feed, and the site's credentials, each in its own loop (`sync/loops.py`)."""
 
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
@@ -93,7 +94,7 @@ async def sync_down(
     settings: Settings,
     db: Database,
     downlink: Downlink,
-    authority: signin.LocalAuthority,
+    authority: LocalAuthority,
 ) -> None:
     """The pull loop and the credentials loop, until stopped; each backs off on its own."""
     clock = clock_of(settings)

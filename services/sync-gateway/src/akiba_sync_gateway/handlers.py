@@ -17,8 +17,8 @@ from akiba_stock.errors import InvalidMovement
 from akiba_stock.ledger import LedgerKind, StockLine, StockOnHand
 from akiba_stock.model import Batch, StockMovement
 from akiba_sync_gateway import alerting
+from akiba_sync_gateway.adapters.store import SiteStore, Tx
 from akiba_sync_gateway.events import chunks, document_event
-from akiba_sync_gateway.store import SiteStore, Tx
 
 _DOCUMENT = {
     LedgerKind.ISSUE: SiteDocumentType.ISSUE,

@@ -20,9 +20,9 @@ from akiba_stock.stocktake import (
     StocktakeLine,
     StocktakeStatus,
 )
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.handlers import record_document
 from akiba_sync_gateway.ids import at, key, opt, uuid_or_none
-from akiba_sync_gateway.store import Tx
 
 
 class StocktakeNotFound(InventoryError):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.sync import FeedEntry, FeedPage, PushRefusal, PushResponse, SiteCredentials
-from akiba_sync_gateway.link import LinkDown, PushTooLarge
+from akiba_sync_gateway.sync.link import LinkDown, PushTooLarge
 
 
 class FakeHub:

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from akiba_stock.errors import StoreNotFound
 from akiba_stock.ledger import running_balances
+from akiba_sync_gateway.adapters.store import entry_of_row
 from akiba_sync_gateway.ids import day, key, moment, uuid_or_none
-from akiba_sync_gateway.store import entry_of_row
 
 Rows = tuple[list[dict[str, Any]], int]
 

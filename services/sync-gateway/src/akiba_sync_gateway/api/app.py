@@ -15,15 +15,17 @@ from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock.ledger import InsufficientStock
 from akiba_stock.stocktake import StocktakeError
-from akiba_sync_gateway import signin, signin_limits
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore
+from akiba_sync_gateway.adapters.store import StoreNotReady
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.fastlane import FastLane
-from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.idempotency import SqliteIdempotencyStore
+from akiba_sync_gateway.api.routes import alerts, signin, stock, stocktakes, sync
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
+from akiba_sync_gateway.signin.flow import SignIn
+from akiba_sync_gateway.signin.limits import Limits
 from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
-from akiba_sync_gateway.store import StoreNotReady
 
 ERRORS: dict[type[Exception], int] = {
     StoreNotReady: 409,
@@ -46,7 +48,7 @@ def create_app(
     db: Database | None = None,
     authorizer: Authorizer | None = None,
     clock: Callable[[], datetime] = utcnow,
-    authority: signin.LocalAuthority | None = None,
+    authority: LocalAuthority | None = None,
 ) -> FastAPI:
     """The local API; it opens the site's database at start-up unless given one."""
 
@@ -57,11 +59,7 @@ def create_app(
             local = authority or await open_authority(database, settings, clock)
             app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
             app.state.authority = local
-            app.state.limits = signin_limits.Limits(
-                settings.login_failures_per_user,
-                settings.login_failures_per_address,
-                timedelta(seconds=settings.login_window_seconds),
-            )
+            app.state.signin = SignIn(database, local, _limits(settings), clock)
             app.state.authorizer = authorizer or local.authorizer
             # Answers are stored in the background: one rides in the writer's next group
             # commit, so a keyed receipt is acknowledged after one fsync, as one without a key.
@@ -76,7 +74,7 @@ def create_app(
 
     app = platform_app(
         title="Akiba sync-gateway",
-        routers=[stock.router, stocktakes.router, alerts.router, sync.router],
+        routers=[stock.router, stocktakes.router, alerts.router, signin.router, sync.router],
         errors=ERRORS,
         lifespan=lifespan,
     )
@@ -86,17 +84,9 @@ def create_app(
     return app
 
 
-async def open_authority(
-    db: Database, settings: Settings, clock: Callable[[], datetime]
-) -> signin.LocalAuthority:
-    """The gateway's signing authority with the cached users' permissions loaded."""
-    kid, key = await db.write(lambda c: signin.signing_key(c, clock()))
-    authority = signin.LocalAuthority(
-        kid,
-        key,
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        lifetime=settings.token_lifetime_seconds,
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        settings.login_failures_per_user,
+        settings.login_failures_per_address,
+        timedelta(seconds=settings.login_window_seconds),
     )
-    authority.use(await db.read(signin.permissions))
-    return authority

@@ -1,4 +1,4 @@
-"""Dependencies routes share: the database, the site and the clock.
+"""Dependencies routes share: the database, the site, the clock and the sign-in desk.
 
 They are `async def` although they never await: FastAPI runs a plain `def` dependency on a
 worker thread, a thread hop per dependency per request for a mere attribute read.
@@ -14,7 +14,8 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from akiba_sync_gateway.db import Database
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.signin.flow import SignIn
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ async def _clock(request: Request) -> Callable[[], datetime]:
     return clock
 
 
+async def _signin(request: Request) -> SignIn:
+    desk: SignIn = request.app.state.signin
+    return desk
+
+
 def utcnow() -> datetime:
     """The wall clock in UTC."""
     return datetime.now(UTC)
@@ -58,3 +64,4 @@ Db = Annotated[Database, Depends(_db)]
 Site = Annotated[UUID, Depends(_site)]
 Clock = Annotated[Any, Depends(_clock)]
 Record = Annotated[Recorder, Depends(_recorder)]
+Desk = Annotated[SignIn, Depends(_signin)]

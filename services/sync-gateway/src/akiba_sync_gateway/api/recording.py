@@ -21,8 +21,8 @@ from akiba_stock.commands import MovementLine, MoveStock, ReceiveStock, RecordMo
 from akiba_stock.ledger import LedgerKind
 from akiba_stock.model import StockMovement
 from akiba_sync_gateway import handlers, metrics
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.api.deps import Recorder
-from akiba_sync_gateway.store import Tx
 
 
 def response(m: StockMovement) -> MovementResponse:

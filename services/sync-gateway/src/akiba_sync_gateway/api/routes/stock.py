@@ -22,9 +22,9 @@ from akiba_contracts.stock_http.movements import (
 )
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_sync_gateway import views
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.api import recording
 from akiba_sync_gateway.api.deps import Db, Record
-from akiba_sync_gateway.store import Tx
 
 router = APIRouter(tags=["stock"])
 ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")

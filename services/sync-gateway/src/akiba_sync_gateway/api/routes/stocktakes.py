@@ -18,9 +18,9 @@ from akiba_contracts.stock_http.stocktakes import (
 )
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_sync_gateway import stocktakes, views
+from akiba_sync_gateway.adapters.db import Database
+from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.api.deps import Clock, Db, Site
-from akiba_sync_gateway.db import Database
-from akiba_sync_gateway.store import Tx
 
 router = APIRouter(tags=["stocktakes"])
 EDIT = requires(Right.STOCK_INVENTORIES_EDIT, facility="store_id")

@@ -1,0 +1,1 @@
+"""Sync with central: the link, the forwarder and puller, their loops, backoff and health."""
