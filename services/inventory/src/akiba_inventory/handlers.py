@@ -13,7 +13,7 @@ from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.outbound import level_changed, movement_recorded
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.telemetry import current_traceparent
-from akiba_stock import model
+from akiba_stock import model, reasons
 from akiba_stock.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
 from akiba_stock.errors import (
     InvalidMovement,
@@ -103,10 +103,7 @@ async def post_and_publish(
     for m in movements:
         last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
     await uow.ledger.advance(last)
-    newest = {
-        StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id): m.movement_id
-        for m in movements
-    }
+    newest = {model.line_of(m): m.movement_id for m in movements}
     uow.publish(*events)
     uow.publish(*(level_changed(lv, newest[lv.line], trace) for lv in levels))
     return levels
@@ -169,11 +166,6 @@ async def check_reasons(
     uow: InventoryUnitOfWork, cmd: RecordMovements, store: WritableStore
 ) -> None:
     """Each reason exists, fits the movement and is valid for the program here."""
-    for reason_id in {ln.reason_id for ln in cmd.lines if ln.reason_id is not None}:
-        reason = await uow.reference.get(AdjustmentReason, reason_id)
-        if reason is None or not reason.active:
-            raise InvalidMovement(f"adjustment reason {reason_id} does not exist or is inactive")
-        if not reason.fits(cmd.kind.value):
-            raise InvalidMovement(f"reason {reason.name!r} does not fit a {cmd.kind.value}")
-        if cmd.program_id and not reason.valid_for(cmd.program_id, store.facility_type_id):
-            raise InvalidMovement(f"reason {reason.name!r} is not valid for that program here")
+    ids = reasons.named(ln.reason_id for ln in cmd.lines)
+    found = {i: await uow.reference.get(AdjustmentReason, i) for i in ids}
+    reasons.check_document(cmd, found, store.facility_type_id)

@@ -7,7 +7,6 @@ snapshot, its counts and its finalising serialise with the store's other writes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -16,72 +15,13 @@ from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_stock.errors import InventoryError
-from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
-from akiba_stock.model import StockMovement
+from akiba_stock import reasons
+from akiba_stock.commands import CreateStocktake, EnterCounts, FinaliseStocktake
+from akiba_stock.ledger import LedgerEntry, StockLine
+from akiba_stock.model import StockMovement, line_of
 from akiba_stock.programs import check_programs
 from akiba_stock.reference import AdjustmentReason
-from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus
-
-
-class StocktakeNotFound(InventoryError):
-    """No such stocktake in that store."""
-
-
-class StocktakeFinalised(InventoryError):
-    """The stocktake is finalised: it cannot be counted or finalised again."""
-
-
-@dataclass(frozen=True)
-class CreateStocktake:
-    """Snapshot the store's stock on hand for some items and/or locations (none given: all)."""
-
-    store_id: UUID
-    actor: str
-    item_ids: tuple[UUID, ...] = ()
-    location_ids: tuple[UUID, ...] = ()
-    program_id: UUID | None = None
-    reference: str | None = None
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-@dataclass(frozen=True)
-class Count:
-    """One stock line's physical count, with the reason for any variance."""
-
-    item_id: UUID
-    batch_id: UUID
-    location_id: UUID | None
-    counted: int
-    reason_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class EnterCounts:
-    """Counts for some lines of a stocktake; a line counted again takes the latest count."""
-
-    store_id: UUID
-    stocktake_id: UUID
-    actor: str
-    counts: tuple[Count, ...]
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-@dataclass(frozen=True)
-class FinaliseStocktake:
-    """Close the count and post its variances."""
-
-    store_id: UUID
-    stocktake_id: UUID
-    actor: str
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-# A stocktake variance is an adjustment: the reasons that fit one fit it, in the same direction.
-_ADJUSTMENTS = (LedgerKind.ADJUSTMENT_POSITIVE.value, LedgerKind.ADJUSTMENT_NEGATIVE.value)
+from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus, check_open
 
 
 async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
@@ -151,7 +91,7 @@ async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -
         movements = await _movements(uow, result.adjustments, cmd.actor, now)
         if movements:
             _check_exact(stocktake, await _post(uow, movements))
-        posted = {_line_of(m): m.movement_id for m in movements}
+        posted = {line_of(m): m.movement_id for m in movements}
         await uow.stocktakes.finalise(record.stocktake_id, result.variances, posted, cmd.actor, now)
         await uow.commit()
     return record
@@ -202,19 +142,13 @@ def _batch_id(line: StockLine) -> UUID:
     return line.batch_id
 
 
-def _line_of(m: StockMovement) -> StockLine:
-    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
-
-
 async def _open_stocktake(
     uow: InventoryUnitOfWork, store_id: UUID, stocktake_id: UUID
 ) -> StocktakeRecord:
     """The stocktake, locked; 404 if not this store's, 409 once finalised."""
     record = await uow.stocktakes.get(store_id, stocktake_id)
-    if record is None:
-        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
-    if record.status is StocktakeStatus.FINALISED:
-        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
+    check_open(store_id, stocktake_id, None if record is None else record.status)
+    assert record is not None  # check_open refused a missing one
     return record
 
 
@@ -237,15 +171,11 @@ async def _reasons(
 ) -> dict[UUID, AdjustmentReason]:
     """The reasons named (a few per stocktake), each active, an adjustment reason, valid here."""
     found: dict[UUID, AdjustmentReason] = {}
-    for reason_id in sorted(i for i in ids if i is not None):
+    for reason_id in reasons.named(ids):
         reason = await uow.reference.get(AdjustmentReason, reason_id)
-        if reason is None or not reason.active:
-            raise StocktakeError(f"adjustment reason {reason_id} does not exist or is inactive")
-        if not any(reason.fits(kind) for kind in _ADJUSTMENTS):
-            raise StocktakeError(f"reason {reason.name!r} cannot explain a stocktake variance")
-        if record.program_id and not reason.valid_for(record.program_id, store.facility_type_id):
-            raise StocktakeError(f"reason {reason.name!r} is not valid for that program here")
-        found[reason_id] = reason
+        found[reason_id] = reasons.for_variance(
+            reason_id, reason, record.program_id, store.facility_type_id
+        )
     return found
 
 
