@@ -13,8 +13,8 @@ import asyncpg
 import httpx
 import pytest
 
-from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import alerting, edge, projector
 from akiba_platform.stack import StackEndpoints
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_platform.testing.auth_topics import AuthOnKafka

@@ -27,8 +27,8 @@ from akiba_auth.admin import assign_as_operator, create_admin
 from akiba_auth.bootstrap import MIGRATIONS as AUTH_MIGRATIONS
 from akiba_auth.domain.model import Scope
 from akiba_auth.settings import Settings as AuthSettings
-from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
+from akiba_inventory.consumers import alerting, edge, projector
 from akiba_platform.testing import ServiceProcess, wait_until
 from akiba_platform.testing.groups import start_groups_at_end
 from akiba_platform.testing.plugin import Databases

@@ -8,7 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory import bootstrap, demo, edge_cli, replay
+from akiba_inventory import bootstrap, demo, replay
+from akiba_inventory.consumers.edge import cli as edge_cli
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.logs import configure_logging

@@ -12,9 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
-from akiba_inventory import alerting
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import alerting
 from akiba_inventory.settings import Settings
 from akiba_platform.db import create_pool
 from akiba_platform.testing.plugin import Databases

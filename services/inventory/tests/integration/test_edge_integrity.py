@@ -14,8 +14,8 @@ from uuid import uuid4
 import pytest
 
 from akiba_contracts.envelope import decode
-from akiba_inventory.edge import EdgeRules
-from akiba_inventory.edge_keeper import EdgeKeeper
+from akiba_inventory.consumers.edge.ingest import EdgeRules
+from akiba_inventory.consumers.edge.keeper import EdgeKeeper
 from akiba_platform.testing import wait_until
 
 from .conftest import Edge

@@ -16,9 +16,9 @@ from akiba_contracts.stock_http.stocktakes import (
     StocktakeRequest,
     StocktakeResponse,
 )
-from akiba_inventory import stocktake_views as views
-from akiba_inventory import stocktakes
 from akiba_inventory.api.deps import Pool, Uow
+from akiba_inventory.handlers import stocktakes
+from akiba_inventory.views import stocktakes as views
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_stock.commands import Count, CreateStocktake, EnterCounts, FinaliseStocktake
 from akiba_stock.stocktake import StocktakeNotFound

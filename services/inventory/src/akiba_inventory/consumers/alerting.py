@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted
 from akiba_contracts.payloads.inventory import StockMovementRecorded
-from akiba_inventory import consumption_views as cv
 from akiba_inventory.adapters.alerts import AsyncpgAlerts, StoredAlert
+from akiba_inventory.views import consumption as cv
 from akiba_platform.consumer import BatchHandler, Delivery
 from akiba_platform.db import Connection
 from akiba_platform.errors import PermanentError, is_transient

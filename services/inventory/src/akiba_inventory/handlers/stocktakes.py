@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from akiba_inventory import handlers
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
+from akiba_inventory.handlers import checks
+from akiba_inventory.handlers.posting import post_and_publish
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reasons
 from akiba_stock.commands import CreateStocktake, EnterCounts, FinaliseStocktake
@@ -27,10 +28,10 @@ from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus, ch
 async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Snapshot stock on hand in scope, as of the store's last sequence (taken under its lock)."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         if cmd.item_ids:
-            await handlers.check_items(uow, set(cmd.item_ids), cmd.programs)
-        await handlers.check_locations(uow, store, set(cmd.location_ids))
+            await checks.check_items(uow, set(cmd.item_ids), cmd.programs)
+        await checks.check_locations(uow, store, set(cmd.location_ids))
         scope = Scope(tuple(dict.fromkeys(cmd.item_ids)), tuple(dict.fromkeys(cmd.location_ids)))
         snapshot = await uow.stocktakes.snapshot(cmd.store_id, scope)
         record = StocktakeRecord(
@@ -53,15 +54,15 @@ async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> St
 async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Record counts (also of batches not in the snapshot, joining with snapshot 0)."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
         lines = {
             c: StockLine(cmd.store_id, c.item_id, c.batch_id, c.location_id) for c in cmd.counts
         }
         _check_scope(record, lines.values())
-        await handlers.check_items(uow, {c.item_id for c in cmd.counts}, cmd.programs)
-        await handlers.check_locations(uow, store, {c.location_id for c in cmd.counts})
-        await handlers.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
+        await checks.check_items(uow, {c.item_id for c in cmd.counts}, cmd.programs)
+        await checks.check_locations(uow, store, {c.location_id for c in cmd.counts})
+        await checks.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
         reasons = await _reasons(uow, {c.reason_id for c in cmd.counts}, record, store)
         stocktake = await _load(uow, record, reasons)
         for c, line in lines.items():
@@ -76,7 +77,7 @@ async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeR
 async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Post every non-zero variance as a stocktake balance, leaving stock on hand = counted."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
         saved = await uow.stocktakes.lines(record.stocktake_id)
         # Finalising posts every counted line's variance: its author must cover those items.
@@ -101,7 +102,7 @@ async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> lis
     # Not `central`: the availability check is for issues. A count is a fact about the shelf,
     # and a line that is on hold or reserved must still be brought to what was counted. The
     # result cannot go below zero: counts are >= 0 and expected is the line's SOH (checked).
-    return await handlers.post_and_publish(uow, movements, central=False)
+    return await post_and_publish(uow, movements, central=False)
 
 
 def _check_exact(stocktake: Stocktake, levels: list[Level]) -> None:
@@ -116,7 +117,7 @@ async def _movements(
 ) -> list[StockMovement]:
     """The domain's stocktake-balance entries as ledger movements of their batches."""
     wanted = {_batch_id(e.line): e.line.item_id for e in entries}
-    batches = await handlers.load_batches(uow, wanted) if wanted else {}
+    batches = await checks.load_batches(uow, wanted) if wanted else {}
     return [
         StockMovement(
             movement_id=e.entry_id,
