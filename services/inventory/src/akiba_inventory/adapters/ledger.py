@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from akiba_platform.db import Connection
@@ -128,6 +128,18 @@ class Level:
     on_hold: bool
     last_sequence: int
     as_of: datetime
+
+
+class Ledger(Protocol):
+    """Posts movements to the ledger and holds stock lines; the caller holds the store lock."""
+
+    async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
+        """Append, update stock on hand and running balances; refuse central overdraws."""
+        ...
+
+    async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
+        """Put a stock line on hold or release it; None when the line has never held stock."""
+        ...
 
 
 class AsyncpgLedger:

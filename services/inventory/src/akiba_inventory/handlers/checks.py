@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from akiba_inventory.adapters.repository import WritableStore
+from akiba_inventory.adapters.stores import WritableStore
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reasons
 from akiba_stock.commands import RecordMovements
@@ -16,7 +16,7 @@ from akiba_stock.reference import AdjustmentReason
 
 async def central_store(uow: InventoryUnitOfWork, store_id: UUID) -> WritableStore:
     """Lock a store central commands may write; 404 or 409 otherwise."""
-    store = await uow.ledger.lock_store(store_id)
+    store = await uow.stores.lock_store(store_id)
     if store is None or not store.active:
         raise StoreNotFound(f"store {store_id} does not exist or is inactive")
     if not store.accepts_central_writes:
@@ -30,11 +30,11 @@ async def check_items(
     uow: InventoryUnitOfWork, ids: set[UUID], programs: ProgramScope = None
 ) -> None:
     """Every item exists and is active, and belongs to the author's programs (403 otherwise)."""
-    missing = await uow.ledger.inactive_items(ids)
+    missing = await uow.stores.inactive_items(ids)
     if missing:
         raise ItemNotFound(f"item {sorted(missing)[0]} does not exist or is inactive")
     if programs is not None:
-        check_programs(programs, await uow.ledger.item_programs(ids))
+        check_programs(programs, await uow.stores.item_programs(ids))
 
 
 async def check_locations(
@@ -42,14 +42,14 @@ async def check_locations(
 ) -> None:
     """Every named location is an active location of the store."""
     wanted = {i for i in ids if i is not None}
-    unknown = wanted - await uow.ledger.active_locations(store.store_id, wanted)
+    unknown = wanted - await uow.stores.active_locations(store.store_id, wanted)
     if unknown:
         raise InvalidMovement(f"location {sorted(unknown)[0]} is not an active location here")
 
 
 async def load_batches(uow: InventoryUnitOfWork, wanted: dict[UUID, UUID]) -> dict[UUID, Batch]:
     """The batches (id → item) that exist for their items; 422 otherwise."""
-    found = await uow.ledger.batches(wanted)
+    found = await uow.stores.batches(wanted)
     unknown = set(wanted) - set(found)
     if unknown:
         raise InvalidMovement(f"batch {sorted(unknown)[0]} is not a batch of that item")

@@ -28,9 +28,9 @@ async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMov
         store = await central_store(uow, cmd.store_id)
         await check_items(uow, {cmd.item_id}, cmd.programs)
         await check_locations(uow, store, {cmd.location_id})
-        batch = await uow.ledger.batch(cmd.item_id, cmd.lot_code)
+        batch = await uow.stores.batch(cmd.item_id, cmd.lot_code)
         if batch is None:
-            batch = await uow.ledger.add_batch(model.new_batch(cmd))
+            batch = await uow.stores.add_batch(model.new_batch(cmd))
         movement = model.receive(cmd, batch, store.next_sequence, datetime.now(UTC))
         await post_and_publish(uow, [movement])
         await uow.commit()
@@ -68,9 +68,9 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
     """Put a stock line on hold or release it; nothing is issued from a held line."""
     async with uow:
         await central_store(uow, cmd.store_id)
-        check_programs(cmd.programs, await uow.ledger.item_programs({cmd.item_id}))
+        check_programs(cmd.programs, await uow.stores.item_programs({cmd.item_id}))
         line = StockLine(cmd.store_id, cmd.item_id, cmd.batch_id, cmd.location_id)
-        level = await uow.writer.hold(line, cmd.on_hold)
+        level = await uow.ledger.hold(line, cmd.on_hold)
         if level is None:
             raise InvalidMovement("no stock has ever been recorded on that line")
         await uow.commit()

@@ -24,7 +24,7 @@ async def post_and_publish(
     """Post numbered movements (of any stores), advance the stores, queue events and levels."""
     trace = current_traceparent()  # once per posting: it is the same for every row
     # The movements' events need nothing from the database: serialise them while it writes.
-    posting = asyncio.create_task(uow.writer.post(movements, central=central))
+    posting = asyncio.create_task(uow.ledger.post(movements, central=central))
     try:
         events = await _meanwhile(
             lambda part: [movement_recorded(m, trace) for m in part], movements
@@ -35,7 +35,7 @@ async def post_and_publish(
     last: dict[UUID, int] = {}
     for m in movements:
         last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
-    await uow.ledger.advance(last)
+    await uow.stores.advance(last)
     newest = {model.line_of(m): m.movement_id for m in movements}
     uow.publish(*events)
     uow.publish(*(level_changed(lv, newest[lv.line], trace) for lv in levels))

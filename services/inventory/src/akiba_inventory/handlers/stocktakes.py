@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from akiba_inventory.adapters.ledger import Level
-from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
+from akiba_inventory.adapters.stores import WritableStore
 from akiba_inventory.handlers import checks
 from akiba_inventory.handlers.posting import post_and_publish
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -82,7 +82,7 @@ async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -
         saved = await uow.stocktakes.lines(record.stocktake_id)
         # Finalising posts every counted line's variance: its author must cover those items.
         counted = {s.line.item_id for s in saved if s.counted is not None}
-        items = await uow.ledger.item_programs(counted)
+        items = await uow.stores.item_programs(counted)
         check_programs(cmd.programs, items)
         reasons = await _reasons(uow, {s.reason_id for s in saved}, record, store)
         stocktake = _rebuild(record, saved, reasons)
