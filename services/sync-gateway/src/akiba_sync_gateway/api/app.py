@@ -14,7 +14,7 @@ from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock.ledger import InsufficientStock
-from akiba_stock.stocktake import StocktakeError
+from akiba_stock.stocktake import StocktakeError, StocktakeFinalised, StocktakeNotFound
 from akiba_sync_gateway import signin, signin_limits
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.fastlane import FastLane
@@ -22,7 +22,6 @@ from akiba_sync_gateway.api.routes import alerts, stock, stocktakes, sync
 from akiba_sync_gateway.db import Database
 from akiba_sync_gateway.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.settings import Settings
-from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
 from akiba_sync_gateway.store import StoreNotReady
 
 ERRORS: dict[type[Exception], int] = {
