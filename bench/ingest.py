@@ -26,9 +26,9 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from akiba_contracts.catalogue import dlq_topic
-from akiba_inventory import edge
 from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import edge
 from akiba_inventory.settings import Settings
 from akiba_platform import kafka
 from akiba_platform.consumer import Delivery, Record, Rejected

@@ -16,8 +16,8 @@ import sys
 
 from aiokafka import AIOKafkaConsumer
 
-from akiba_inventory import edge
 from akiba_inventory.bootstrap import pool_and_producer
+from akiba_inventory.consumers import edge
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import consumer_loop
 from akiba_platform.runtime import tune_gc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from akiba_inventory.projector import NAME
+from akiba_inventory.consumers.projector import NAME
 from akiba_inventory.settings import Settings
 from akiba_platform.outbox import AsyncpgOutbox
 from bench.env import MOVEMENTS, Env

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from akiba_inventory import projector
 from akiba_inventory.bootstrap import pool_and_producer
+from akiba_inventory.consumers import projector
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import BatchHandler, ConsumerLoop, consumer_loop
 from akiba_platform.relay import relay_role

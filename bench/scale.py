@@ -15,9 +15,9 @@ from typing import Any
 
 import asyncpg
 
-from akiba_inventory import views
 from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.views import stock as views
 from akiba_platform.migrations import migrate
 
 BIG_STORE_LINES = 5_000

@@ -24,9 +24,9 @@ from akiba_contracts.payloads.edge import (
     edge_batch_id,
 )
 from akiba_contracts.payloads.inventory import MovementType
-from akiba_inventory import edge
 from akiba_inventory.adapters.writers import AsyncpgWriters
-from akiba_inventory.edge_writers import apply_sites
+from akiba_inventory.consumers import edge
+from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from bench.measure import Measurement, Stopwatch

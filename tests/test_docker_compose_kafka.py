@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from akiba_contracts.catalogue import all_topics, dlq_name
-from akiba_inventory import alerting, edge, projector
+from akiba_inventory.consumers import alerting, edge, projector
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_platform.auth import feed as auth_feed
 from akiba_sync_hub import consumers as hub_consumers

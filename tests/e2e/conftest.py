@@ -18,8 +18,8 @@ from akiba_devtools.testing import ServiceProcess, wait_until
 from akiba_devtools.testing.auth_topics import AuthOnKafka
 from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import alerting, edge, projector
 
 
 def free_port() -> int:

@@ -31,8 +31,8 @@ from akiba_devtools.testing import ServiceProcess, wait_until
 from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
 from akiba_devtools.testing.proxy import TcpProxy
-from akiba_inventory import alerting, edge, projector
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
+from akiba_inventory.consumers import alerting, edge, projector
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
 from akiba_sync_gateway.adapters.db import Database

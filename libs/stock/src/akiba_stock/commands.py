@@ -83,3 +83,51 @@ class HoldStock:
     actor: str
     # The programs the author's right covers at the store; None: any item (edge facts, tools).
     programs: frozenset[UUID] | None = None
+
+
+@dataclass(frozen=True)
+class CreateStocktake:
+    """Snapshot the store's stock on hand for some items and/or locations (none given: all)."""
+
+    store_id: UUID
+    actor: str
+    item_ids: tuple[UUID, ...] = ()
+    location_ids: tuple[UUID, ...] = ()
+    program_id: UUID | None = None
+    reference: str | None = None
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    """One stock line's physical count, with the reason for any variance."""
+
+    item_id: UUID
+    batch_id: UUID
+    location_id: UUID | None
+    counted: int
+    reason_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class EnterCounts:
+    """Counts for some lines of a stocktake; a line counted again takes the latest count."""
+
+    store_id: UUID
+    stocktake_id: UUID
+    actor: str
+    counts: tuple[Count, ...]
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None
+
+
+@dataclass(frozen=True)
+class FinaliseStocktake:
+    """Close the count and post its variances."""
+
+    store_id: UUID
+    stocktake_id: UUID
+    actor: str
+    # The programs the author's right covers at the store; None: any item.
+    programs: frozenset[UUID] | None = None

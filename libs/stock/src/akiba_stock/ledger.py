@@ -8,7 +8,7 @@ total is the sum of its lines, so a non-negative line implies a non-negative bat
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -199,6 +199,14 @@ class StockOnHand:
         """Refuse to take more than is available."""
         if requested > self.available:
             raise InsufficientStock(self.line, self.available, requested)
+
+
+def require_available(
+    taken: Mapping[StockLine, int], before: Mapping[StockLine, StockOnHand]
+) -> None:
+    """Refuse a posting that takes more from any line than it had available before it."""
+    for line, units in taken.items():
+        before[line].require_available(units)
 
 
 @dataclass(frozen=True)

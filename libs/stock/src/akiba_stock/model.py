@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
@@ -164,6 +166,14 @@ def move(cmd: MoveStock, batch: Batch, sequence: int, now: datetime) -> list[Sto
 def line_of(m: StockMovement) -> StockLine:
     """The stock line a movement moves."""
     return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+def removals(movements: Iterable[StockMovement]) -> dict[StockLine, int]:
+    """Units each line loses net across the movements (lines that gain or net zero are left out)."""
+    change: dict[StockLine, int] = defaultdict(int)
+    for m in movements:
+        change[line_of(m)] += m.quantity
+    return {line: -delta for line, delta in change.items() if delta < 0}
 
 
 def entry_of(m: StockMovement) -> LedgerEntry:

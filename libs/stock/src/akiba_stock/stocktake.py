@@ -35,12 +35,28 @@ class StocktakeError(InventoryError):
     """The stocktake cannot do that in its current state, or its counts are incomplete."""
 
 
+class StocktakeNotFound(InventoryError):
+    """No such stocktake in that store."""
+
+
+class StocktakeFinalised(InventoryError):
+    """The stocktake is finalised: it cannot be counted or finalised again."""
+
+
 class StocktakeStatus(StrEnum):
     """Where a stocktake is in its life."""
 
     DRAFT = "draft"
     COUNTING = "counting"
     FINALISED = "finalised"
+
+
+def check_open(store_id: UUID, stocktake_id: UUID, status: StocktakeStatus | None) -> None:
+    """A stocktake that may still change: 404 if the store has none such, 409 once finalised."""
+    if status is None:
+        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
+    if status is StocktakeStatus.FINALISED:
+        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
 
 
 class Reason(Protocol):

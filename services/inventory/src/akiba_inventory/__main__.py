@@ -8,8 +8,9 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory import bootstrap, demo, edge_cli
+from akiba_inventory import bootstrap, demo
 from akiba_inventory.api.app import create_app
+from akiba_inventory.consumers.edge import cli as edge_cli
 from akiba_inventory.replay import rebuild_ledger, rebuild_stock_on_hand
 from akiba_inventory.settings import Settings
 from akiba_platform import (

@@ -13,8 +13,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
-from akiba_inventory import alerting, edge, projector
-from akiba_inventory.edge_keeper import EdgeKeeper
+from akiba_inventory.consumers import alerting, edge, projector
+from akiba_inventory.consumers.edge.keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
 from akiba_platform import (

@@ -1,24 +1,28 @@
-"""Inventory's unit of work: the ledger repository on the platform's transaction."""
+"""Inventory's unit of work: its repositories on the platform's transaction."""
 
 from __future__ import annotations
 
-from akiba_inventory.adapters.ledger import AsyncpgLedger
-from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
-from akiba_inventory.adapters.repository import AsyncpgLedgerRepository
-from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes
+from akiba_inventory.adapters.alerts import AlertRepository, AsyncpgAlerts
+from akiba_inventory.adapters.ledger import AsyncpgLedger, Ledger
+from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, ReferenceRepository
+from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes, StocktakeRepository
+from akiba_inventory.adapters.stores import AsyncpgStoreRepository, StoreRepository
 from akiba_platform import UnitOfWork
 
 
 class InventoryUnitOfWork(UnitOfWork):
-    """One transaction over the ledger, the outbox and the inbox."""
+    """One transaction over the stores, the ledger, reference data, stocktakes and alerts,
+    the outbox and the inbox."""
 
-    ledger: AsyncpgLedgerRepository
-    reference: AsyncpgReferenceRepository
-    writer: AsyncpgLedger
-    stocktakes: AsyncpgStocktakes
+    stores: StoreRepository
+    ledger: Ledger
+    reference: ReferenceRepository
+    stocktakes: StocktakeRepository
+    alerts: AlertRepository
 
     def _open(self) -> None:
-        self.ledger = AsyncpgLedgerRepository(self.conn)
+        self.stores = AsyncpgStoreRepository(self.conn)
+        self.ledger = AsyncpgLedger(self.conn)
         self.reference = AsyncpgReferenceRepository(self.conn)
-        self.writer = AsyncpgLedger(self.conn)
         self.stocktakes = AsyncpgStocktakes(self.conn)
+        self.alerts = AsyncpgAlerts(self.conn)

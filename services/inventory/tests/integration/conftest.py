@@ -19,8 +19,8 @@ from akiba_devtools.testing import wait_until
 from akiba_devtools.testing.plugin import Databases, Topics
 from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_inventory.edge import NAME, EdgeIngestor, EdgeRules
-from akiba_inventory.edge_writers import apply_sites
+from akiba_inventory.consumers.edge.ingest import NAME, EdgeIngestor, EdgeRules
+from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from akiba_platform.consumer import ConsumerLoop

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import alerting
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import alerting
 from akiba_inventory.settings import Settings
 from akiba_platform.db import create_pool
 from akiba_platform.testing.tokens import TestIssuer

@@ -13,10 +13,10 @@ import pytest
 
 from akiba_contracts.envelope import CloudEvent, decode
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import alerting
 from akiba_inventory.adapters.alerts import AsyncpgAlerts
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.consumers import alerting
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import Delivery
 from akiba_platform.db import create_pool

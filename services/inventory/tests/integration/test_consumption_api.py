@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import consumption_views as cv
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
+from akiba_inventory.views import consumption as cv
 from akiba_platform.db import create_pool
 from akiba_platform.testing.tokens import TestIssuer
 from akiba_stock.consumption import LookBack, amc

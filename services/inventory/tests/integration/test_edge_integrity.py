@@ -15,8 +15,8 @@ import pytest
 
 from akiba_contracts.envelope import decode
 from akiba_devtools.testing import wait_until
-from akiba_inventory.edge import EdgeRules
-from akiba_inventory.edge_keeper import EdgeKeeper
+from akiba_inventory.consumers.edge.ingest import EdgeRules
+from akiba_inventory.consumers.edge.keeper import EdgeKeeper
 
 from .conftest import Edge
 

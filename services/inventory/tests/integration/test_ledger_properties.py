@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import handlers
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.handlers import movements as handlers
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.db import create_pool
 from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements

@@ -14,7 +14,7 @@ from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import demo
 from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
-from akiba_inventory.edge_writers import apply_sites
+from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.demo import NotADemo, demo_id

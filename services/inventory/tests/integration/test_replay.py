@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from akiba_devtools.testing.plugin import Databases, Topics
-from akiba_inventory import handlers, replay
+from akiba_inventory import replay
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.handlers import movements as handlers
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import kafka
 from akiba_platform.db import create_pool

@@ -11,9 +11,10 @@ import asyncpg
 import httpx
 
 from akiba_devtools.testing.plugin import Databases
-from akiba_inventory import handlers
 from akiba_inventory.api.app import create_app
 from akiba_inventory.bootstrap import MIGRATIONS
+from akiba_inventory.handlers.checks import central_store
+from akiba_inventory.handlers.posting import post_and_publish
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform.db import create_pool
@@ -44,8 +45,8 @@ async def _stock(pool: asyncpg.Pool[Any], store: UUID) -> list[Batch]:
         for i, b in enumerate(batches)
     ]
     async with InventoryUnitOfWork(pool) as uow:
-        await handlers.central_store(uow, store)
-        await handlers.post_and_publish(uow, receipts)
+        await central_store(uow, store)
+        await post_and_publish(uow, receipts)
         await uow.commit()
     return batches
 

@@ -15,7 +15,7 @@ from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import EdgeStore
 from akiba_inventory.adapters.writers import SiteState
-from akiba_inventory.edge_rules import (
+from akiba_inventory.consumers.edge.rules import (
     Identity,
     UnreadableDocument,
     Verdict,

@@ -6,15 +6,13 @@ on hand, the store's next sequence, alerts and the outbox event commit together 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from uuid import UUID
 
 from akiba_contracts.payloads.edge import SiteDocumentType, edge_batch_id
-from akiba_stock import model
+from akiba_stock import model, reasons
 from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
-from akiba_stock.errors import InvalidMovement
-from akiba_stock.ledger import LedgerKind, StockLine, StockOnHand
+from akiba_stock.ledger import LedgerKind, StockOnHand, require_available
 from akiba_stock.model import Batch, StockMovement
 from akiba_sync_gateway import alerting
 from akiba_sync_gateway.adapters.store import SiteStore, Tx
@@ -72,14 +70,8 @@ def move_stock(tx: Tx, site_id: UUID, cmd: MoveStock, now: datetime) -> list[Sto
 
 def check_reasons(tx: Tx, cmd: RecordMovements, store: SiteStore) -> None:
     """Each reason is known, active, fits the movement and is valid for the program here."""
-    for reason_id in {ln.reason_id for ln in cmd.lines if ln.reason_id is not None}:
-        reason = tx.reason(reason_id)
-        if reason is None or not reason.active:
-            raise InvalidMovement(f"adjustment reason {reason_id} does not exist or is inactive")
-        if not reason.fits(cmd.kind.value):
-            raise InvalidMovement(f"reason {reason.name!r} does not fit a {cmd.kind.value}")
-        if cmd.program_id and not reason.valid_for(cmd.program_id, store.facility_type_id):
-            raise InvalidMovement(f"reason {reason.name!r} is not valid for that program here")
+    found = {i: tx.reason(i) for i in reasons.named(ln.reason_id for ln in cmd.lines)}
+    reasons.check_document(cmd, found, store.facility_type_id)
 
 
 def record_document(
@@ -105,12 +97,8 @@ def record_document(
 
 def check_available(tx: Tx, movements: list[StockMovement]) -> None:
     """The site is its stores' only writer, so it keeps central's rule: no line below zero."""
-    change: dict[StockLine, int] = defaultdict(int)
-    for m in movements:
-        change[model.line_of(m)] += m.quantity
-    taken = {line: -delta for line, delta in change.items() if delta < 0}
+    taken = model.removals(movements)
     if not taken:  # receipts and positive adjustments: nothing to overdraw, nothing to read
         return
     balances = tx.balances(taken)
-    for line, quantity in taken.items():
-        StockOnHand(line, balances[line]).require_available(quantity)
+    require_available(taken, {line: StockOnHand(line, balances[line]) for line in taken})

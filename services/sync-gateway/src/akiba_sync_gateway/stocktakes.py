@@ -4,67 +4,26 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
 from akiba_contracts.payloads.edge import SiteDocumentType
-from akiba_stock.errors import InventoryError
+from akiba_stock import reasons
+from akiba_stock.commands import CreateStocktake, EnterCounts, FinaliseStocktake
 from akiba_stock.ledger import StockLine
 from akiba_stock.model import StockMovement
-from akiba_stock.programs import ProgramScope
 from akiba_stock.reference import AdjustmentReason
-from akiba_stock.stocktake import (
-    Stocktake,
-    StocktakeError,
-    StocktakeLine,
-    StocktakeStatus,
-)
+from akiba_stock.stocktake import Stocktake, StocktakeLine, StocktakeStatus, check_open
 from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.handlers import record_document
 from akiba_sync_gateway.ids import at, key, opt, uuid_or_none
 
 
-class StocktakeNotFound(InventoryError):
-    """No such stocktake in that store."""
-
-
-class StocktakeFinalised(InventoryError):
-    """The stocktake is finalised and cannot change."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a new stocktake counts: items and/or locations (none: the whole store)."""
-
-    item_ids: tuple[UUID, ...] = ()
-    location_ids: tuple[UUID, ...] = ()
-    program_id: UUID | None = None
-    reference: str | None = None
-
-
-@dataclass(frozen=True)
-class Count:
-    """One counted line."""
-
-    item_id: UUID
-    batch_id: UUID
-    counted: int
-    location_id: UUID | None = None
-    reason_id: UUID | None = None
-
-
-def create(
-    tx: Tx,
-    store_id: UUID,
-    actor: str,
-    scope: Scope,
-    now: datetime,
-    programs: ProgramScope = None,
-) -> UUID:
+def create(tx: Tx, cmd: CreateStocktake, now: datetime) -> UUID:
     """Snapshot stock on hand in scope as of the store's last sequence."""
+    store_id, actor = cmd.store_id, cmd.actor
     store = tx.managed_store(store_id)
-    tx.check_programs(scope.item_ids, programs)
+    tx.check_programs(cmd.item_ids, cmd.programs)
     stocktake_id = uuid4()
     tx.conn.execute(
         "INSERT INTO stocktakes (stocktake_id, store_id, status, snapshot_sequence, item_ids,"
@@ -72,34 +31,27 @@ def create(
         " VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             str(stocktake_id), str(store_id), store.next_sequence - 1,
-            json.dumps([str(i) for i in scope.item_ids]),
-            json.dumps([str(i) for i in scope.location_ids]),
-            opt(scope.program_id), scope.reference, actor, at(now), at(now),
+            json.dumps([str(i) for i in cmd.item_ids]),
+            json.dumps([str(i) for i in cmd.location_ids]),
+            opt(cmd.program_id), cmd.reference, actor, at(now), at(now),
         ),
     )  # fmt: skip
     tx.conn.execute(
         "INSERT INTO stocktake_lines (stocktake_id, item_id, batch_id, location_id, snapshot)"
         " SELECT ?, item_id, batch_id, location_id, quantity FROM stock_on_hand"
-        " WHERE store_id = ? AND quantity != 0" + _in("item_id", scope.item_ids)
-        + _in("location_id", scope.location_ids),
-        (str(stocktake_id), str(store_id), *map(str, scope.item_ids),
-         *map(str, scope.location_ids)),
+        " WHERE store_id = ? AND quantity != 0" + _in("item_id", cmd.item_ids)
+        + _in("location_id", cmd.location_ids),
+        (str(stocktake_id), str(store_id), *map(str, cmd.item_ids),
+         *map(str, cmd.location_ids)),
     )  # fmt: skip
     return stocktake_id
 
 
-def enter_counts(
-    tx: Tx,
-    store_id: UUID,
-    stocktake_id: UUID,
-    actor: str,
-    counts: list[Count],
-    now: datetime,
-    programs: ProgramScope = None,
-) -> None:
+def enter_counts(tx: Tx, cmd: EnterCounts, now: datetime) -> None:
     """Enter counts (also of batches not in the snapshot); refused once finalised."""
+    store_id, stocktake_id, actor, counts = cmd.store_id, cmd.stocktake_id, cmd.actor, cmd.counts
     stocktake = load(tx, store_id, stocktake_id)
-    tx.check_programs({c.item_id for c in counts}, programs)
+    tx.check_programs({c.item_id for c in counts}, cmd.programs)
     tx.batches({c.batch_id: c.item_id for c in counts})
     tx.check_locations(store_id, {c.location_id for c in counts})
     for c in counts:
@@ -119,20 +71,13 @@ def enter_counts(
     _set(tx, stocktake_id, "status = 'counting', updated_at = ?", at(now))
 
 
-def finalise(
-    tx: Tx,
-    site_id: UUID,
-    store_id: UUID,
-    stocktake_id: UUID,
-    actor: str,
-    now: datetime,
-    programs: ProgramScope = None,
-) -> int:
+def finalise(tx: Tx, site_id: UUID, cmd: FinaliseStocktake, now: datetime) -> int:
     """Post each non-zero variance as a stocktake balance; return how many were posted."""
+    store_id, stocktake_id, actor = cmd.store_id, cmd.stocktake_id, cmd.actor
     stocktake = load(tx, store_id, stocktake_id)
     # Every counted line's variance is posted: its author must cover those items.
     counted = {s.line.item_id for s in stocktake.lines.values() if s.counted is not None}
-    tx.check_programs(counted, programs)
+    tx.check_programs(counted, cmd.programs)
     store = tx.managed_store(store_id)
     since = tx.entries_after(store_id, stocktake.snapshot_sequence)
     done = stocktake.finalise(since, now, store.next_sequence)
@@ -175,10 +120,7 @@ def load(tx: Tx, store_id: UUID, stocktake_id: UUID) -> Stocktake:
         "SELECT status, snapshot_sequence FROM stocktakes WHERE stocktake_id = ? AND store_id = ?",
         (str(stocktake_id), str(store_id)),
     ).fetchone()
-    if head is None:
-        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
-    if head[0] == StocktakeStatus.FINALISED:
-        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
+    check_open(store_id, stocktake_id, None if head is None else StocktakeStatus(head[0]))
     stocktake = Stocktake(stocktake_id, store_id, {}, int(head[1]))
     for r in tx.conn.execute(
         "SELECT * FROM stocktake_lines WHERE stocktake_id = ?", (str(stocktake_id),)
@@ -200,10 +142,7 @@ def _restore(tx: Tx, stocktake: Stocktake, r: sqlite3.Row) -> None:
 def _reason(tx: Tx, reason_id: UUID | None) -> AdjustmentReason | None:
     if reason_id is None:
         return None
-    reason = tx.reason(reason_id)
-    if reason is None or not reason.active:
-        raise StocktakeError(f"adjustment reason {reason_id} does not exist or is inactive")
-    return reason
+    return reasons.known(reason_id, tx.reason(reason_id))
 
 
 def _batch(line: StockLine) -> UUID:

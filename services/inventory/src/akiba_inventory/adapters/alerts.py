@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from akiba_platform import Connection
@@ -30,6 +30,34 @@ class StoredAlert:
 _COLUMNS = (
     "alert_id, kind, store_id, item_id, batch_id, started_at, stock_on_hand, amc, mos, expiry_date"
 )
+
+
+class AlertRepository(Protocol):
+    """Active alerts, locked per store, and the periodic sweep's turn."""
+
+    async def lock(self, store_ids: set[UUID]) -> None:
+        """Serialise evaluations of these stores (consumer vs sweep) until the transaction ends."""
+        ...
+
+    async def active(self, pairs: list[Pair]) -> dict[ActiveAlert, StoredAlert]:
+        """The alerts on now for these (store, item) pairs."""
+        ...
+
+    async def start(self, alerts: list[StoredAlert]) -> None:
+        """Record alerts that started."""
+        ...
+
+    async def end(self, alert_ids: list[UUID]) -> None:
+        """Forget alerts that ended."""
+        ...
+
+    async def pairs_after(self, after: Pair, limit: int) -> list[Pair]:
+        """The next (store, item) pairs with stock lines or alerts, in order, after `after`."""
+        ...
+
+    async def claim_sweep(self, name: str, now: datetime, every: timedelta) -> bool:
+        """Whether this instance takes the sweep now: the last one started `every` ago or more."""
+        ...
 
 
 class AsyncpgAlerts:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from akiba_platform import Connection
 from akiba_stock.appending import CardEnd, ItemKey, append
-from akiba_stock.ledger import InsufficientStock, StockLine
-from akiba_stock.model import StockMovement
+from akiba_stock.ledger import InsufficientStock, StockLine, StockOnHand, require_available
+from akiba_stock.model import StockMovement, line_of, removals
 
 # A ledger row's facts, in table order; the two running balances follow them.
 MOVEMENT_FACTS = (
@@ -130,6 +130,18 @@ class Level:
     as_of: datetime
 
 
+class Ledger(Protocol):
+    """Posts movements to the ledger and holds stock lines; the caller holds the store lock."""
+
+    async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
+        """Append, update stock on hand and running balances; refuse central overdraws."""
+        ...
+
+    async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
+        """Put a stock line on hold or release it; None when the line has never held stock."""
+        ...
+
+
 class AsyncpgLedger:
     """Writes a store's movements; the caller holds the store's lock."""
 
@@ -192,7 +204,7 @@ class AsyncpgLedger:
     async def _stock_on_hand(self, movements: list[StockMovement], central: bool) -> list[Level]:
         delta: dict[StockLine, list[int]] = defaultdict(lambda: [0, 0])
         for m in movements:
-            d = delta[_line(m)]
+            d = delta[line_of(m)]
             d[0] += m.quantity
             d[1] = max(d[1], m.store_sequence)
         lines = list(delta)
@@ -206,9 +218,11 @@ class AsyncpgLedger:
             [delta[x][1] for x in lines],
         )
         levels = [_level(r) for r in rows]
-        if central:
-            for lv in levels:
-                _check_available(lv, delta[lv.line][0])
+        if central:  # a central removal may take only what is available: not reserved, not held
+            taken = removals(movements)
+            require_available(
+                taken, {lv.line: _before(lv, taken[lv.line]) for lv in levels if lv.line in taken}
+            )
         return levels
 
     async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
@@ -227,14 +241,9 @@ class AsyncpgLedger:
         return None if row is None else _level(row)
 
 
-def _check_available(lv: Level, change: int) -> None:
-    """A central removal may take only what is available: not reserved, not on hold."""
-    if change >= 0:
-        return
-    before = lv.quantity - change
-    available = 0 if lv.on_hold else max(before - lv.reserved, 0)
-    if -change > available:
-        raise InsufficientStock(lv.line, available, -change)
+def _before(lv: Level, taken: int) -> StockOnHand:
+    """The line as it stood before this posting took `taken` units from it."""
+    return StockOnHand(lv.line, lv.quantity + taken, lv.reserved, lv.on_hold)
 
 
 def _check_batches(rows: list[Any], movements: list[StockMovement]) -> None:
@@ -242,7 +251,7 @@ def _check_batches(rows: list[Any], movements: list[StockMovement]) -> None:
     below = [r for r in rows if r["batch_balance"] < 0]
     if below:
         m = next(m for m in movements if m.batch.batch_id == below[0]["batch_id"])
-        raise InsufficientStock(_line(m), 0, -m.quantity)
+        raise InsufficientStock(line_of(m), 0, -m.quantity)
 
 
 def _first_per_item(movements: list[StockMovement]) -> dict[tuple[UUID, UUID], tuple[Any, int]]:

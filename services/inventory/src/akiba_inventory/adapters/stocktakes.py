@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from akiba_platform import Connection
@@ -100,6 +100,47 @@ update stocktake_lines l set expected = u.e, movement_id = u.m
  where l.stocktake_id = $1 and l.item_id = u.i and l.batch_id = u.b
    and l.location_id is not distinct from u.loc
 """
+
+
+class StocktakeRepository(Protocol):
+    """Stocktakes and their lines; the caller holds the store lock."""
+
+    async def snapshot(self, store_id: UUID, scope: Scope) -> dict[StockLine, int]:
+        """The store's non-zero stock lines in scope, as stock on hand has them now."""
+        ...
+
+    async def add(self, record: StocktakeRecord, lines: dict[StockLine, int]) -> None:
+        """Store a new stocktake and its snapshot."""
+        ...
+
+    async def get(self, store_id: UUID, stocktake_id: UUID) -> StocktakeRecord | None:
+        """The stocktake of this store, locked until the transaction ends."""
+        ...
+
+    async def lines(self, stocktake_id: UUID) -> list[SavedLine]:
+        """Every line of the stocktake."""
+        ...
+
+    async def save_counts(
+        self, stocktake_id: UUID, entries: list[StocktakeLine], actor: str, at: datetime
+    ) -> None:
+        """Upsert the counted lines (new ones with their snapshot); the stocktake is counting."""
+        ...
+
+    async def movements_since(self, record: StocktakeRecord) -> list[LedgerEntry]:
+        """The store's movements on the stocktake's lines recorded after its snapshot."""
+        ...
+
+    async def finalise(
+        self,
+        stocktake_id: UUID,
+        variances: list[Variance],
+        movement_ids: dict[StockLine, UUID],
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Fix each counted line's expected quantity and posted movement; close the stocktake."""
+        ...
 
 
 class AsyncpgStocktakes:

@@ -22,7 +22,6 @@ from akiba_inventory.api.routes import (
     stocktakes,
 )
 from akiba_inventory.settings import Settings
-from akiba_inventory.stocktakes import StocktakeFinalised, StocktakeNotFound
 from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.http import create_app as platform_app
@@ -30,7 +29,7 @@ from akiba_platform.http import database_probe, kafka_probe
 from akiba_stock import errors
 from akiba_stock import reference as ref
 from akiba_stock.ledger import InsufficientStock
-from akiba_stock.stocktake import StocktakeError
+from akiba_stock.stocktake import StocktakeError, StocktakeFinalised, StocktakeNotFound
 
 ERRORS: dict[type[Exception], int] = {
     errors.StoreNotFound: 404,

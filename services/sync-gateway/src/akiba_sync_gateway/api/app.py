@@ -14,7 +14,7 @@ from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock.ledger import InsufficientStock
-from akiba_stock.stocktake import StocktakeError
+from akiba_stock.stocktake import StocktakeError, StocktakeFinalised, StocktakeNotFound
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.adapters.store import StoreNotReady
@@ -25,7 +25,6 @@ from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.signin.flow import SignIn
 from akiba_sync_gateway.signin.limits import Limits
-from akiba_sync_gateway.stocktakes import StocktakeFinalised, StocktakeNotFound
 
 ERRORS: dict[type[Exception], int] = {
     StoreNotReady: 409,

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query
 from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.alerts import ConsumptionResponse, SummaryLine, SummaryPage
-from akiba_inventory import consumption_views as cv
-from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
+from akiba_inventory.views import consumption as cv
+from akiba_inventory.views import stock as views
 from akiba_platform.auth import ProgramScope, requires
 from akiba_platform.http import Problem
 

@@ -15,8 +15,8 @@ from akiba_contracts.stock_http.movements import (
     MovementResponse,
     MoveRequest,
 )
-from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
+from akiba_inventory.handlers import movements as handlers
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_stock.commands import HoldStock, MovementLine, MoveStock, RecordMovements
 from akiba_stock.ledger import LedgerKind

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import MovementResponse, ReceiptRequest
-from akiba_inventory import handlers
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.routes.movements import response
+from akiba_inventory.handlers import movements as handlers
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
 from akiba_stock.commands import ReceiveStock
 

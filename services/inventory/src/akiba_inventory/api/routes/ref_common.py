@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from akiba_contracts.fields import PageNumber, PageSize
-from akiba_inventory import reference_handlers as rh
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, where
+from akiba_inventory.handlers import reference as rh
 from akiba_stock import reference as ref
 
 

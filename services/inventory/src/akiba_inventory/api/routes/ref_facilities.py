@@ -9,7 +9,6 @@ from fastapi import APIRouter
 
 from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
-from akiba_inventory import reference_handlers as rh
 from akiba_inventory.api.deps import Uow
 from akiba_inventory.api.reference_schemas import (
     FacilityTypeRequest,
@@ -20,6 +19,7 @@ from akiba_inventory.api.reference_schemas import (
     ZoneResponse,
 )
 from akiba_inventory.api.routes.ref_common import PageQuery, Reader, paged
+from akiba_inventory.handlers import reference as rh
 from akiba_platform.auth import requires
 from akiba_stock import reference as ref
 

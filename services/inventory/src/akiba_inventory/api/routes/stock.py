@@ -16,8 +16,8 @@ from akiba_contracts.stock_http.movements import (
     StockOnHandLine,
     StockOnHandPage,
 )
-from akiba_inventory import views
 from akiba_inventory.api.deps import Pool
+from akiba_inventory.views import stock as views
 from akiba_platform.auth import ProgramScope, requires
 
 router = APIRouter(tags=["stock"])

@@ -16,10 +16,12 @@ from akiba_contracts.stock_http.stocktakes import (
     StocktakeRequest,
     StocktakeResponse,
 )
-from akiba_inventory import stocktake_views as views
-from akiba_inventory import stocktakes
 from akiba_inventory.api.deps import Pool, Uow
+from akiba_inventory.handlers import stocktakes
+from akiba_inventory.views import stocktakes as views
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
+from akiba_stock.commands import Count, CreateStocktake, EnterCounts, FinaliseStocktake
+from akiba_stock.stocktake import StocktakeNotFound
 
 router = APIRouter(tags=["stocktakes"])
 EDIT = requires(Right.STOCK_INVENTORIES_EDIT, facility="store_id")
@@ -53,9 +55,7 @@ def _response(summary: dict[str, Any]) -> StocktakeResponse:
 async def _summary(pool: Pool, store_id: UUID, stocktake_id: UUID) -> dict[str, Any]:
     summary = await views.stocktake(pool, store_id, stocktake_id)
     if summary is None:
-        raise stocktakes.StocktakeNotFound(
-            f"stocktake {stocktake_id} does not exist in store {store_id}"
-        )
+        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
     return summary
 
 
@@ -69,7 +69,7 @@ async def create_stocktake(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Snapshot stock on hand of the chosen items and/or locations (none chosen: the store)."""
-    cmd = stocktakes.CreateStocktake(
+    cmd = CreateStocktake(
         store_id=store_id,
         actor=who.actor,
         item_ids=tuple(body.item_ids),
@@ -121,8 +121,8 @@ async def enter_counts(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Enter counts, also of batches not in the snapshot; 409 once finalised."""
-    counts = tuple(stocktakes.Count(**ln.model_dump()) for ln in body.lines)
-    cmd = stocktakes.EnterCounts(store_id, stocktake_id, who.actor, counts, programs)
+    counts = tuple(Count(**ln.model_dump()) for ln in body.lines)
+    cmd = EnterCounts(store_id, stocktake_id, who.actor, counts, programs)
     await stocktakes.enter_counts(cmd, uow)
     return _response(await _summary(pool, store_id, stocktake_id))
 
@@ -137,6 +137,6 @@ async def finalise_stocktake(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Post each non-zero variance (reason required) so stock on hand equals the counts."""
-    cmd = stocktakes.FinaliseStocktake(store_id, stocktake_id, who.actor, programs)
+    cmd = FinaliseStocktake(store_id, stocktake_id, who.actor, programs)
     await stocktakes.finalise_stocktake(cmd, uow)
     return _response(await _summary(pool, store_id, stocktake_id))

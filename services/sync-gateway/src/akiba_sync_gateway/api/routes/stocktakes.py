@@ -17,6 +17,8 @@ from akiba_contracts.stock_http.stocktakes import (
     StocktakeResponse,
 )
 from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
+from akiba_stock.commands import Count, CreateStocktake, EnterCounts, FinaliseStocktake
+from akiba_stock.stocktake import StocktakeNotFound
 from akiba_sync_gateway import stocktakes, views
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.store import Tx
@@ -35,9 +37,7 @@ def _response(r: dict[str, Any]) -> StocktakeResponse:
 async def _summary(db: Database, store_id: UUID, stocktake_id: UUID) -> dict[str, Any]:
     found = await db.read(lambda c: views.stocktake(c, store_id, stocktake_id))
     if found is None:
-        raise stocktakes.StocktakeNotFound(
-            f"stocktake {stocktake_id} does not exist in store {store_id}"
-        )
+        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
     return found
 
 
@@ -51,12 +51,16 @@ async def create_stocktake(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Snapshot stock on hand of the chosen items and/or locations (none chosen: the store)."""
-    scope = stocktakes.Scope(
-        tuple(body.item_ids), tuple(body.location_ids), body.program_id, body.reference
+    cmd = CreateStocktake(
+        store_id=store_id,
+        actor=who.actor,
+        item_ids=tuple(body.item_ids),
+        location_ids=tuple(body.location_ids),
+        program_id=body.program_id,
+        reference=body.reference,
+        programs=programs,
     )
-    stocktake_id = await db.write(
-        lambda c: stocktakes.create(Tx(c), store_id, who.actor, scope, clock(), programs)
-    )
+    stocktake_id = await db.write(lambda c: stocktakes.create(Tx(c), cmd, clock()))
     return _response(await _summary(db, store_id, stocktake_id))
 
 
@@ -98,12 +102,9 @@ async def enter_counts(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Enter counts, also of batches not in the snapshot; 409 once finalised."""
-    counts = [stocktakes.Count(**ln.model_dump()) for ln in body.lines]
-    await db.write(
-        lambda c: stocktakes.enter_counts(
-            Tx(c), store_id, stocktake_id, who.actor, counts, clock(), programs
-        )
-    )
+    counts = tuple(Count(**ln.model_dump()) for ln in body.lines)
+    cmd = EnterCounts(store_id, stocktake_id, who.actor, counts, programs)
+    await db.write(lambda c: stocktakes.enter_counts(Tx(c), cmd, clock()))
     return _response(await _summary(db, store_id, stocktake_id))
 
 
@@ -118,9 +119,6 @@ async def finalise_stocktake(
     programs: ProgramScope,
 ) -> StocktakeResponse:
     """Post each non-zero variance (reason required) so stock on hand equals the counts."""
-    await db.write(
-        lambda c: stocktakes.finalise(
-            Tx(c), site, store_id, stocktake_id, who.actor, clock(), programs
-        )
-    )
+    cmd = FinaliseStocktake(store_id, stocktake_id, who.actor, programs)
+    await db.write(lambda c: stocktakes.finalise(Tx(c), site, cmd, clock()))
     return _response(await _summary(db, store_id, stocktake_id))

@@ -14,13 +14,13 @@ from uuid import UUID
 import asyncpg
 
 from akiba_contracts.payloads.edge import edge_batch_id
-from akiba_inventory.handlers import post_and_publish
+from akiba_inventory.handlers.posting import post_and_publish
 from akiba_stock.edge import EdgeDocument
 from akiba_stock.errors import InventoryError
 from akiba_stock.model import Batch
 
 if TYPE_CHECKING:
-    from akiba_inventory.edge import Candidate, EdgeBatch
+    from akiba_inventory.consumers.edge.ingest import Candidate, EdgeBatch
 
 # What the database (or the ledger's rules) refuses because of what a document says.
 CONTENT_ERRORS = (

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_inventory.adapters.writers import AsyncpgWriters, Reassigned, SiteState
-from akiba_inventory.edge_events import acknowledgement
+from akiba_inventory.consumers.edge.events import acknowledgement
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reference as ref

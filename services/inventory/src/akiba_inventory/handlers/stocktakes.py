@@ -7,90 +7,31 @@ snapshot, its counts and its finalising serialise with the store's other writes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from akiba_inventory import handlers
 from akiba_inventory.adapters.ledger import Level
-from akiba_inventory.adapters.repository import WritableStore
 from akiba_inventory.adapters.stocktakes import SavedLine, Scope, StocktakeRecord
+from akiba_inventory.adapters.stores import WritableStore
+from akiba_inventory.handlers import checks
+from akiba_inventory.handlers.posting import post_and_publish
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_stock.errors import InventoryError
-from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
-from akiba_stock.model import StockMovement
+from akiba_stock import reasons
+from akiba_stock.commands import CreateStocktake, EnterCounts, FinaliseStocktake
+from akiba_stock.ledger import LedgerEntry, StockLine
+from akiba_stock.model import StockMovement, line_of
 from akiba_stock.programs import check_programs
 from akiba_stock.reference import AdjustmentReason
-from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus
-
-
-class StocktakeNotFound(InventoryError):
-    """No such stocktake in that store."""
-
-
-class StocktakeFinalised(InventoryError):
-    """The stocktake is finalised: it cannot be counted or finalised again."""
-
-
-@dataclass(frozen=True)
-class CreateStocktake:
-    """Snapshot the store's stock on hand for some items and/or locations (none given: all)."""
-
-    store_id: UUID
-    actor: str
-    item_ids: tuple[UUID, ...] = ()
-    location_ids: tuple[UUID, ...] = ()
-    program_id: UUID | None = None
-    reference: str | None = None
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-@dataclass(frozen=True)
-class Count:
-    """One stock line's physical count, with the reason for any variance."""
-
-    item_id: UUID
-    batch_id: UUID
-    location_id: UUID | None
-    counted: int
-    reason_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class EnterCounts:
-    """Counts for some lines of a stocktake; a line counted again takes the latest count."""
-
-    store_id: UUID
-    stocktake_id: UUID
-    actor: str
-    counts: tuple[Count, ...]
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-@dataclass(frozen=True)
-class FinaliseStocktake:
-    """Close the count and post its variances."""
-
-    store_id: UUID
-    stocktake_id: UUID
-    actor: str
-    # The programs the author's right covers at the store; None: any item.
-    programs: frozenset[UUID] | None = None
-
-
-# A stocktake variance is an adjustment: the reasons that fit one fit it, in the same direction.
-_ADJUSTMENTS = (LedgerKind.ADJUSTMENT_POSITIVE.value, LedgerKind.ADJUSTMENT_NEGATIVE.value)
+from akiba_stock.stocktake import Stocktake, StocktakeError, StocktakeStatus, check_open
 
 
 async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Snapshot stock on hand in scope, as of the store's last sequence (taken under its lock)."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         if cmd.item_ids:
-            await handlers.check_items(uow, set(cmd.item_ids), cmd.programs)
-        await handlers.check_locations(uow, store, set(cmd.location_ids))
+            await checks.check_items(uow, set(cmd.item_ids), cmd.programs)
+        await checks.check_locations(uow, store, set(cmd.location_ids))
         scope = Scope(tuple(dict.fromkeys(cmd.item_ids)), tuple(dict.fromkeys(cmd.location_ids)))
         snapshot = await uow.stocktakes.snapshot(cmd.store_id, scope)
         record = StocktakeRecord(
@@ -113,15 +54,15 @@ async def create_stocktake(cmd: CreateStocktake, uow: InventoryUnitOfWork) -> St
 async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Record counts (also of batches not in the snapshot, joining with snapshot 0)."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
         lines = {
             c: StockLine(cmd.store_id, c.item_id, c.batch_id, c.location_id) for c in cmd.counts
         }
         _check_scope(record, lines.values())
-        await handlers.check_items(uow, {c.item_id for c in cmd.counts}, cmd.programs)
-        await handlers.check_locations(uow, store, {c.location_id for c in cmd.counts})
-        await handlers.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
+        await checks.check_items(uow, {c.item_id for c in cmd.counts}, cmd.programs)
+        await checks.check_locations(uow, store, {c.location_id for c in cmd.counts})
+        await checks.load_batches(uow, {c.batch_id: c.item_id for c in cmd.counts})
         reasons = await _reasons(uow, {c.reason_id for c in cmd.counts}, record, store)
         stocktake = await _load(uow, record, reasons)
         for c, line in lines.items():
@@ -136,12 +77,12 @@ async def enter_counts(cmd: EnterCounts, uow: InventoryUnitOfWork) -> StocktakeR
 async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -> StocktakeRecord:
     """Post every non-zero variance as a stocktake balance, leaving stock on hand = counted."""
     async with uow:
-        store = await handlers.central_store(uow, cmd.store_id)
+        store = await checks.central_store(uow, cmd.store_id)
         record = await _open_stocktake(uow, cmd.store_id, cmd.stocktake_id)
         saved = await uow.stocktakes.lines(record.stocktake_id)
         # Finalising posts every counted line's variance: its author must cover those items.
         counted = {s.line.item_id for s in saved if s.counted is not None}
-        items = await uow.ledger.item_programs(counted)
+        items = await uow.stores.item_programs(counted)
         check_programs(cmd.programs, items)
         reasons = await _reasons(uow, {s.reason_id for s in saved}, record, store)
         stocktake = _rebuild(record, saved, reasons)
@@ -151,7 +92,7 @@ async def finalise_stocktake(cmd: FinaliseStocktake, uow: InventoryUnitOfWork) -
         movements = await _movements(uow, result.adjustments, cmd.actor, now)
         if movements:
             _check_exact(stocktake, await _post(uow, movements))
-        posted = {_line_of(m): m.movement_id for m in movements}
+        posted = {line_of(m): m.movement_id for m in movements}
         await uow.stocktakes.finalise(record.stocktake_id, result.variances, posted, cmd.actor, now)
         await uow.commit()
     return record
@@ -161,7 +102,7 @@ async def _post(uow: InventoryUnitOfWork, movements: list[StockMovement]) -> lis
     # Not `central`: the availability check is for issues. A count is a fact about the shelf,
     # and a line that is on hold or reserved must still be brought to what was counted. The
     # result cannot go below zero: counts are >= 0 and expected is the line's SOH (checked).
-    return await handlers.post_and_publish(uow, movements, central=False)
+    return await post_and_publish(uow, movements, central=False)
 
 
 def _check_exact(stocktake: Stocktake, levels: list[Level]) -> None:
@@ -176,7 +117,7 @@ async def _movements(
 ) -> list[StockMovement]:
     """The domain's stocktake-balance entries as ledger movements of their batches."""
     wanted = {_batch_id(e.line): e.line.item_id for e in entries}
-    batches = await handlers.load_batches(uow, wanted) if wanted else {}
+    batches = await checks.load_batches(uow, wanted) if wanted else {}
     return [
         StockMovement(
             movement_id=e.entry_id,
@@ -202,19 +143,13 @@ def _batch_id(line: StockLine) -> UUID:
     return line.batch_id
 
 
-def _line_of(m: StockMovement) -> StockLine:
-    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
-
-
 async def _open_stocktake(
     uow: InventoryUnitOfWork, store_id: UUID, stocktake_id: UUID
 ) -> StocktakeRecord:
     """The stocktake, locked; 404 if not this store's, 409 once finalised."""
     record = await uow.stocktakes.get(store_id, stocktake_id)
-    if record is None:
-        raise StocktakeNotFound(f"stocktake {stocktake_id} does not exist in store {store_id}")
-    if record.status is StocktakeStatus.FINALISED:
-        raise StocktakeFinalised(f"stocktake {stocktake_id} is finalised and cannot change")
+    check_open(store_id, stocktake_id, None if record is None else record.status)
+    assert record is not None  # check_open refused a missing one
     return record
 
 
@@ -237,15 +172,11 @@ async def _reasons(
 ) -> dict[UUID, AdjustmentReason]:
     """The reasons named (a few per stocktake), each active, an adjustment reason, valid here."""
     found: dict[UUID, AdjustmentReason] = {}
-    for reason_id in sorted(i for i in ids if i is not None):
+    for reason_id in reasons.named(ids):
         reason = await uow.reference.get(AdjustmentReason, reason_id)
-        if reason is None or not reason.active:
-            raise StocktakeError(f"adjustment reason {reason_id} does not exist or is inactive")
-        if not any(reason.fits(kind) for kind in _ADJUSTMENTS):
-            raise StocktakeError(f"reason {reason.name!r} cannot explain a stocktake variance")
-        if record.program_id and not reason.valid_for(record.program_id, store.facility_type_id):
-            raise StocktakeError(f"reason {reason.name!r} is not valid for that program here")
-        found[reason_id] = reason
+        found[reason_id] = reasons.for_variance(
+            reason_id, reason, record.program_id, store.facility_type_id
+        )
     return found
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from akiba_inventory.adapters.reference import ReferenceRepository, Where, label, where
 from akiba_inventory.adapters.writers import AsyncpgWriters
-from akiba_inventory.edge_writers import sync_stores
+from akiba_inventory.consumers.edge.writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reference as ref

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory.edge_views import held_stores, store_report
+from akiba_inventory.consumers.edge.views import held_stores, store_report
 from akiba_inventory.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""The ledger's tables, reached through the unit of work's connection."""
+"""Stores under their write lock, and the items, batches and locations commands name."""
 
 from __future__ import annotations
 
@@ -27,15 +27,27 @@ class WritableStore:
         return self.active and self.managed_by == "central"
 
 
-class LedgerRepository(Protocol):
-    """What handlers need from storage."""
+class StoreRepository(Protocol):
+    """A store under its write lock, and the items, batches and locations its commands name."""
 
     async def lock_store(self, store_id: UUID) -> WritableStore | None:
         """Lock a store for writing; its next sequence and who may write it, None if unknown."""
         ...
 
-    async def item_is_active(self, item_id: UUID) -> bool:
-        """Whether the item exists and may move."""
+    async def batches(self, item_ids: dict[UUID, UUID]) -> dict[UUID, Batch]:
+        """The batches with these ids that belong to the given items (batch id → item id)."""
+        ...
+
+    async def active_locations(self, store_id: UUID, ids: set[UUID]) -> set[UUID]:
+        """Which of these locations are active locations of the store."""
+        ...
+
+    async def inactive_items(self, ids: set[UUID]) -> set[UUID]:
+        """Which of these items are unknown or inactive."""
+        ...
+
+    async def item_programs(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
+        """The programs each of these items belongs to (unknown items are left out)."""
         ...
 
     async def batch(self, item_id: UUID, lot_code: str) -> Batch | None:
@@ -51,8 +63,8 @@ class LedgerRepository(Protocol):
         ...
 
 
-class AsyncpgLedgerRepository:
-    """LedgerRepository on asyncpg."""
+class AsyncpgStoreRepository:
+    """StoreRepository on asyncpg."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -99,12 +111,6 @@ class AsyncpgLedgerRepository:
             "select item_id, program_ids from items where item_id = any($1::uuid[])", list(ids)
         )
         return {r["item_id"]: list(r["program_ids"]) for r in rows}
-
-    async def item_is_active(self, item_id: UUID) -> bool:
-        """Whether the item exists and is active."""
-        return bool(
-            await self._conn.fetchval("select active from items where item_id = $1", item_id)
-        )
 
     async def batch(self, item_id: UUID, lot_code: str) -> Batch | None:
         """Look a lot up."""

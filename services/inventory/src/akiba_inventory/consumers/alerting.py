@@ -23,10 +23,10 @@ from pydantic import ValidationError
 from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted
 from akiba_contracts.payloads.inventory import StockMovementRecorded
-from akiba_inventory import consumption_views as cv
-from akiba_inventory.adapters.alerts import AsyncpgAlerts, StoredAlert
+from akiba_inventory.adapters.alerts import StoredAlert
+from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_inventory.views import consumption as cv
 from akiba_platform import (
-    AsyncpgOutbox,
     BatchHandler,
     Connection,
     Delivery,
@@ -84,7 +84,8 @@ async def reevaluate(
     conn: Connection, pairs: list[cv.Pair], now: datetime
 ) -> tuple[list[StoredAlert], list[StoredAlert]]:
     """Evaluate the pairs now; store and publish what started and ended: (started, ended)."""
-    repo = AsyncpgAlerts(conn)
+    uow = InventoryUnitOfWork.joining(conn)
+    repo = uow.alerts
     await repo.lock({store for store, _ in pairs})
     figures = await cv.figures(conn, pairs, now)
     batches = await cv.batch_states(conn, pairs)
@@ -102,7 +103,8 @@ async def reevaluate(
     await repo.start(new)
     # Ends first: on a key whose alert changes kind, the latest record must be the new start.
     ends = [alert_ended(s, _snapshot(s.alert, figures, batches), now) for s in gone]
-    await AsyncpgOutbox(conn).put(ends + [alert_started(s) for s in new])
+    uow.publish(*ends, *(alert_started(s) for s in new))
+    await uow.commit()  # joined: writes the queued events; the consumer loop commits
     return new, gone
 
 
@@ -174,7 +176,7 @@ async def sweep(pool: Any, now: datetime, *, chunk: int = 500) -> int:
     after, count = _FIRST, 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            pairs = await AsyncpgAlerts(conn).pairs_after(after, chunk)
+            pairs = await InventoryUnitOfWork.joining(conn).alerts.pairs_after(after, chunk)
             if not pairs:
                 return count
             await reevaluate(conn, pairs, now)
@@ -183,7 +185,7 @@ async def sweep(pool: Any, now: datetime, *, chunk: int = 500) -> int:
 
 async def _sweep_if_due(pool: Any, now: datetime, every: timedelta, chunk: int) -> None:
     async with pool.acquire() as conn:
-        claimed = await AsyncpgAlerts(conn).claim_sweep(SWEEP, now, every)
+        claimed = await InventoryUnitOfWork.joining(conn).alerts.claim_sweep(SWEEP, now, every)
     if claimed:
         count = await sweep(pool, now, chunk=chunk)
         log.info("alert sweep done", extra={"pairs": count})

@@ -20,9 +20,9 @@ import asyncpg
 
 from akiba_contracts.payloads.edge import EdgeStoreStalled, StallCause
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository
-from akiba_inventory.edge import EdgeBatch, EdgeRules
-from akiba_inventory.edge_events import resumed, stalled
-from akiba_inventory.edge_views import HeldStore, held_stores
+from akiba_inventory.consumers.edge.events import resumed, stalled
+from akiba_inventory.consumers.edge.ingest import EdgeBatch, EdgeRules
+from akiba_inventory.consumers.edge.views import HeldStore, held_stores
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import Connection, OutboxMessage, is_transient, meter
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import asyncpg
 
-from akiba_inventory import demo_catalogue
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
 from akiba_inventory.adapters.writers import AsyncpgWriters
-from akiba_inventory.edge_writers import sync_stores
+from akiba_inventory.consumers.edge.writers import sync_stores
+from akiba_inventory.demo import catalogue
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -177,13 +177,13 @@ async def seed(settings: Settings) -> None:
     try:
         async with conn.transaction():
             repo = AsyncpgReferenceRepository(conn)
-            all_stores, items = stores(), demo_catalogue.items()
+            all_stores, items = stores(), catalogue.items()
             groups: list[Sequence[ref.Reference]] = [
                 facility_types(),
                 zones(),
                 all_stores,
                 items,
-                demo_catalogue.batches(items, date.today()),
+                catalogue.batches(items, date.today()),
                 locations(all_stores),
                 reasons(),
             ]

@@ -3,7 +3,7 @@
 One consumer reads the sites' documents and auth's site records, so the right to write a
 store and the documents that use it are applied in one place. Per batch:
 
-1. Site records update who writes each store (`edge_writers`).
+1. Site records update who writes each store (`consumers/edge/writers.py`).
 2. Each document's identity is read (store, first sequence, line count, site), or it is refused
    as malformed; one too far ahead of its store's next sequence is refused.
 3. The stores are locked and every document, new or held, is authorised against the store's
@@ -44,9 +44,9 @@ from akiba_inventory.adapters.edge import (
     Rejection,
 )
 from akiba_inventory.adapters.writers import AsyncpgWriters
-from akiba_inventory.edge_events import acknowledgement, refusal
-from akiba_inventory.edge_posting import post_runs
-from akiba_inventory.edge_rules import (
+from akiba_inventory.consumers.edge.events import acknowledgement, refusal
+from akiba_inventory.consumers.edge.posting import post_runs
+from akiba_inventory.consumers.edge.rules import (
     Identity,
     Verdict,
     authorize,
@@ -54,7 +54,7 @@ from akiba_inventory.edge_rules import (
     identify,
     read_document,
 )
-from akiba_inventory.edge_writers import apply_sites
+from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import Connection, Delivery, Rejected
 from akiba_stock.edge import EdgeDocument, Plan, plan

@@ -1,0 +1,1 @@
+"""Inventory's consumers: edge ingestion, the stock-level projector, the alert evaluator."""

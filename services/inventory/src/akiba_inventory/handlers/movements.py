@@ -1,0 +1,77 @@
+"""Receipts, issues, adjustments, location moves and holds on a central store's ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from akiba_inventory.adapters.ledger import Level
+from akiba_inventory.handlers.checks import (
+    central_store,
+    check_items,
+    check_locations,
+    check_reasons,
+    load_batches,
+)
+from akiba_inventory.handlers.posting import post_and_publish
+from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_stock import model
+from akiba_stock.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
+from akiba_stock.errors import InvalidMovement
+from akiba_stock.ledger import StockLine
+from akiba_stock.model import StockMovement
+from akiba_stock.programs import check_programs
+
+
+async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
+    """Record a receipt: ledger row, stock on hand and their events in one transaction."""
+    async with uow:
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {cmd.item_id}, cmd.programs)
+        await check_locations(uow, store, {cmd.location_id})
+        batch = await uow.stores.batch(cmd.item_id, cmd.lot_code)
+        if batch is None:
+            batch = await uow.stores.add_batch(model.new_batch(cmd))
+        movement = model.receive(cmd, batch, store.next_sequence, datetime.now(UTC))
+        await post_and_publish(uow, [movement])
+        await uow.commit()
+    return movement
+
+
+async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> list[StockMovement]:
+    """Record an issue or adjustment document; refused whole if any line overdraws."""
+    async with uow:
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {ln.item_id for ln in cmd.lines}, cmd.programs)
+        await check_locations(uow, store, {ln.location_id for ln in cmd.lines})
+        batches = await load_batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
+        await check_reasons(uow, cmd, store)
+        movements = model.record(cmd, batches, store.next_sequence, datetime.now(UTC))
+        await post_and_publish(uow, movements)
+        await uow.commit()
+    return movements
+
+
+async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMovement]:
+    """Move units of a batch between two locations of the store."""
+    async with uow:
+        store = await central_store(uow, cmd.store_id)
+        await check_items(uow, {cmd.item_id}, cmd.programs)
+        await check_locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
+        batch = (await load_batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
+        movements = model.move(cmd, batch, store.next_sequence, datetime.now(UTC))
+        await post_and_publish(uow, movements)
+        await uow.commit()
+    return movements
+
+
+async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
+    """Put a stock line on hold or release it; nothing is issued from a held line."""
+    async with uow:
+        await central_store(uow, cmd.store_id)
+        check_programs(cmd.programs, await uow.stores.item_programs({cmd.item_id}))
+        line = StockLine(cmd.store_id, cmd.item_id, cmd.batch_id, cmd.location_id)
+        level = await uow.ledger.hold(line, cmd.on_hold)
+        if level is None:
+            raise InvalidMovement("no stock has ever been recorded on that line")
+        await uow.commit()
+    return level

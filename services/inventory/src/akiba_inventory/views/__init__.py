@@ -1,0 +1,1 @@
+"""Read queries: stock on hand and the ledger, stocktakes, consumption (AMC, MOS)."""
