@@ -24,7 +24,6 @@ from akiba_contracts.payloads.edge import (
     edge_batch_id,
 )
 from akiba_contracts.payloads.inventory import MovementType
-from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.consumers import edge
 from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -156,7 +155,7 @@ async def reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload) -> None:
         )
         async with conn.transaction():
             uow = InventoryUnitOfWork.joining(conn)
-            await apply_sites(uow, AsyncpgWriters(conn), work.sites)
+            await apply_sites(uow, work.sites)
             await uow.commit()
         await conn.copy_records_to_table(
             "items",

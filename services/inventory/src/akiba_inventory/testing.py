@@ -43,6 +43,11 @@ class FakeReferenceRepository:
             raise DuplicateReference(f"{key[1]} exists")
         self.records[key] = record
 
+    async def add_many(self, records: Sequence[ref.Reference]) -> None:
+        """Insert many records in order."""
+        for record in records:
+            await self.add(record)
+
     async def update(self, record: ref.Reference) -> None:
         """Write a record's new state."""
         self.records[(type(record), record.id)] = record
@@ -52,7 +57,7 @@ class FakeReferenceRepository:
     ) -> tuple[list[ref.R], int]:
         """Every record of the kind (filters are SQL: the fake ignores them)."""
         found = self.of(kind)
-        return found[(page - 1) * size : page * size], len(found)
+        return found[page * size : (page + 1) * size], len(found)
 
     async def missing(self, kind: type[ref.Reference], ids: Sequence[UUID]) -> list[UUID]:
         """Which of these ids name no record."""

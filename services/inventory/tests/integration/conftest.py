@@ -17,7 +17,6 @@ from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded, SiteStockRecordedV1
 from akiba_devtools.testing import wait_until
 from akiba_devtools.testing.plugin import Databases, Topics
-from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.consumers.edge.ingest import NAME, EdgeIngestor, EdgeRules
 from akiba_inventory.consumers.edge.writers import apply_sites
@@ -60,7 +59,7 @@ class Edge:
         """Apply site records as the ingestion consumer would, in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
             uow = InventoryUnitOfWork.joining(conn)
-            await apply_sites(uow, AsyncpgWriters(conn), records)
+            await apply_sites(uow, records)
             await uow.commit()
 
     def event(

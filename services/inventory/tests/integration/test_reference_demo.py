@@ -12,7 +12,6 @@ from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_devtools.testing.plugin import Databases
 from akiba_inventory import demo
-from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.settings import Settings
@@ -85,7 +84,7 @@ async def test_a_site_assignment_read_before_the_demo_stores_existed_applies_whe
                 site_id=site, name="gw", active=True, store_ids=[hf],
                 changed_at=datetime.now(UTC), version=1,
             )  # fmt: skip
-            await apply_sites(uow, AsyncpgWriters(conn), [record])
+            await apply_sites(uow, [record])
             await uow.commit()
         await demo.seed(Settings(database_url=dsn, demo=True))
         row = await conn.fetchrow("select managed_by, site_id from stores where store_id = $1", hf)

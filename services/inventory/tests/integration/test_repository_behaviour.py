@@ -12,7 +12,7 @@ import pytest
 
 from akiba_devtools.testing.plugin import Databases
 from akiba_inventory.adapters.ledger import Ledger
-from akiba_inventory.adapters.reference import ReferenceRepository
+from akiba_inventory.adapters.reference import ReferenceRepository, where
 from akiba_inventory.adapters.stores import StoreRepository
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.testing import FakeInventoryUnitOfWork
@@ -63,6 +63,19 @@ async def test_a_record_added_is_got_back_and_an_unknown_one_is_none(ports: Port
     assert await ports.reference.get(ref.Store, store.store_id) == store
     assert await ports.reference.get(ref.Store, uuid4()) is None
     assert await ports.reference.missing(ref.Store, [store.store_id, (gone := uuid4())]) == [gone]
+
+
+async def test_records_added_together_come_back_a_page_at_a_time_from_page_zero(
+    ports: Ports,
+) -> None:
+    stores = [
+        ref.Store(uuid4(), f"S{n}-{uuid4().hex[:6]}", f"Store {n}", None, None) for n in range(3)
+    ]
+    await ports.reference.add_many(stores)
+    first, total = await ports.reference.page(ref.Store, where(ref.Store), 0, 2)
+    second, _ = await ports.reference.page(ref.Store, where(ref.Store), 1, 2)
+    assert total == 3 and len(first) == 2 and len(second) == 1
+    assert {s.store_id for s in first + second} == {s.store_id for s in stores}
 
 
 async def test_a_locked_store_starts_at_sequence_one_and_advances(ports: Ports) -> None:

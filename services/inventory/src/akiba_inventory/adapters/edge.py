@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
@@ -88,6 +88,68 @@ class Occupant:
 
     movement_id: UUID | None
     event_id: str | None
+
+
+class EdgeRepository(Protocol):
+    """Edge ingestion's reads and writes, set-based, inside the caller's transaction."""
+
+    async def lock_stores(self, ids: Collection[UUID]) -> dict[UUID, EdgeStore]:
+        """Lock the stores in id order (so two writers never deadlock); unknown ones are absent."""
+        ...
+
+    async def occupants(
+        self, wanted: Collection[tuple[UUID, int]]
+    ) -> dict[tuple[UUID, int], Occupant]:
+        """What holds each (store, sequence) already: a ledger entry, or a voided document's run."""
+        ...
+
+    async def known(self, docs: Sequence[EdgeDocument]) -> tuple[set[UUID], set[Any], set[UUID]]:
+        """Which items, (store, location) pairs and reasons the documents name exist here."""
+        ...
+
+    async def batches(self, wanted: dict[tuple[UUID, str], Batch]) -> dict[tuple[UUID, str], Batch]:
+        """Each (item, lot) as central holds it, creating the lots it does not know yet."""
+        ...
+
+    async def pending(self, store_ids: Collection[UUID], per_store: int) -> list[PendingRef]:
+        """The first held documents of these stores (at most per_store each), by sequence."""
+        ...
+
+    async def stores_holding(self, among: Collection[UUID] | None = None) -> list[UUID]:
+        """The stores (of `among`, or all) that hold documents: few, a gap or a missing right"""
+        ...
+
+    async def drop_pending(self, event_ids: Collection[UUID]) -> None:
+        """Forget held documents refused since they arrived."""
+        ...
+
+    async def set_awaiting(self, awaiting: dict[UUID, bool]) -> None:
+        """Record, per held document, whether it waits for its site's right or only a gap."""
+        ...
+
+    async def take_pending(self, event_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        """Remove held documents; return their events (to apply, or drop as duplicates)."""
+        ...
+
+    async def hold(self, held: Sequence[Held]) -> set[UUID]:
+        """Keep documents (and voided runs) until they can apply; return the ids NOT kept because"""
+        ...
+
+    async def held_at(self, wanted: Collection[tuple[UUID, int]]) -> dict[tuple[UUID, int], UUID]:
+        """The event id of the held document at each (store, first sequence)."""
+        ...
+
+    async def advance(self, next_sequences: dict[UUID, int]) -> None:
+        """Move stores' next sequence past applied runs (a run may end in a voided document)."""
+        ...
+
+    async def flag_negative(self, levels: Sequence[Level]) -> None:
+        """List the lines now below zero; forget those back at zero or above."""
+        ...
+
+    async def reject(self, rejections: Sequence[Rejection]) -> set[str]:
+        """Record refusals; return the event ids not recorded before (alert those once)."""
+        ...
 
 
 class AsyncpgEdgeRepository:

@@ -99,6 +99,10 @@ class ReferenceRepository(Protocol):
         """Insert a new record (DuplicateReference if a unique code or name is taken)."""
         ...
 
+    async def add_many(self, records: Sequence[ref.Reference]) -> None:
+        """Insert many records of one type in order (parents before children)."""
+        ...
+
     async def update(self, record: ref.Reference) -> None:
         """Write a record's new state."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from akiba_platform import Connection
@@ -25,6 +26,30 @@ class Reassigned:
     store_id: UUID
     site_id: UUID | None
     next_sequence: int
+
+
+class Writers(Protocol):
+    """Who writes each store, as auth last said (the read model of auth.sites)."""
+
+    async def sites(self, ids: Collection[UUID]) -> dict[UUID, SiteState]:
+        """The sites central knows among these."""
+        ...
+
+    async def save_site(self, site: SiteState) -> bool:
+        """Keep a site's latest record; False if a newer one is already held (an old record)."""
+        ...
+
+    async def assign(self, site_id: UUID, store_ids: Sequence[UUID], version: int) -> None:
+        """The site claims its stores; a claim is older than the store's record only if lower."""
+        ...
+
+    async def reassigned(self, store_ids: Collection[UUID] | None = None) -> list[Reassigned]:
+        """Stores whose copy of their writer differs from auth's word (locked, in id order)."""
+        ...
+
+    async def writer(self, store_id: UUID) -> UUID | None:
+        """The site auth says writes a store (None: central, or not assigned yet)."""
+        ...
 
 
 class AsyncpgWriters:

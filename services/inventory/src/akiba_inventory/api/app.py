@@ -9,17 +9,16 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
+from akiba_inventory.api.desk import central_desk
 from akiba_inventory.api.routes import (
     alerts,
     consumption,
-    movements,
-    receipts,
+    holds,
     ref_facilities,
     ref_orderables,
     ref_reasons,
     ref_stores,
     stock,
-    stocktakes,
 )
 from akiba_inventory.settings import Settings
 from akiba_platform import idempotency, open_pool
@@ -28,23 +27,15 @@ from akiba_platform.http import create_app as platform_app
 from akiba_platform.http import database_probe, kafka_probe
 from akiba_stock import errors
 from akiba_stock import reference as ref
-from akiba_stock.ledger import InsufficientStock
-from akiba_stock.stocktake import StocktakeError, StocktakeFinalised, StocktakeNotFound
+from akiba_stock_api import ERRORS as STOCK_ERRORS
+from akiba_stock_api import movement_routes, stocktake_routes
 
 ERRORS: dict[type[Exception], int] = {
-    errors.StoreNotFound: 404,
-    errors.ItemNotFound: 422,
-    errors.InvalidMovement: 422,
-    errors.BatchConflict: 409,
-    InsufficientStock: 409,
+    **STOCK_ERRORS,
     errors.StoreManagedBySite: 409,
-    errors.OutOfProgramScope: 403,
     ref.ReferenceNotFound: 404,
     ref.DuplicateReference: 409,
     ref.InvalidReferenceData: 422,
-    StocktakeError: 422,
-    StocktakeNotFound: 404,
-    StocktakeFinalised: 409,
 }
 REFERENCE_ROUTERS = [
     ref_facilities.router,
@@ -83,12 +74,12 @@ def create_app(
     return platform_app(
         title="Akiba inventory",
         routers=[
-            receipts.router,
-            movements.router,
+            movement_routes(central_desk),
+            holds.router,
             stock.router,
             consumption.router,
             alerts.router,
-            stocktakes.router,
+            stocktake_routes(central_desk),
             *REFERENCE_ROUTERS,
         ],
         errors=ERRORS,

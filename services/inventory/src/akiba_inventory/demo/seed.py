@@ -12,14 +12,13 @@ from typing import Any
 
 import asyncpg
 
-from akiba_inventory.adapters.reference import AsyncpgReferenceRepository
-from akiba_inventory.adapters.writers import AsyncpgWriters
+from akiba_inventory.adapters.reference import ReferenceRepository
 from akiba_inventory.consumers.edge.writers import sync_stores
 from akiba_inventory.demo import catalogue
 from akiba_inventory.reference_events import changed
 from akiba_inventory.settings import Settings
 from akiba_inventory.uow import InventoryUnitOfWork
-from akiba_platform import AsyncpgOutbox, OutboxMessage, demo_id, require_demo
+from akiba_platform import OutboxMessage, demo_id, require_demo
 from akiba_stock import reference as ref
 
 FACILITY_TYPES = [
@@ -142,7 +141,7 @@ def reasons() -> list[ref.AdjustmentReason]:
 
 
 async def _add_missing(
-    repo: AsyncpgReferenceRepository, records: Sequence[ref.Reference]
+    repo: ReferenceRepository, records: Sequence[ref.Reference]
 ) -> list[OutboxMessage]:
     if not records:
         return []
@@ -153,7 +152,7 @@ async def _add_missing(
 
 
 async def _place_legacy_stores(
-    repo: AsyncpgReferenceRepository, wanted: list[ref.Store]
+    repo: ReferenceRepository, wanted: list[ref.Store]
 ) -> list[OutboxMessage]:
     """Stores seeded before reference data existed get their type and zone."""
     messages = []
@@ -176,7 +175,8 @@ async def seed(settings: Settings) -> None:
     conn: asyncpg.Connection[Any] = await asyncpg.connect(settings.database_url)
     try:
         async with conn.transaction():
-            repo = AsyncpgReferenceRepository(conn)
+            uow = InventoryUnitOfWork.joining(conn)
+            repo = uow.reference
             all_stores, items = stores(), catalogue.items()
             groups: list[Sequence[ref.Reference]] = [
                 facility_types(),
@@ -191,10 +191,9 @@ async def seed(settings: Settings) -> None:
             for records in groups:
                 messages += await _add_missing(repo, records)
             messages += await _place_legacy_stores(repo, all_stores)
-            await AsyncpgOutbox(conn).put(messages)
+            uow.publish(*messages)
             # A demo site's assignment read before its stores existed applies to them now.
-            uow = InventoryUnitOfWork.joining(conn)
-            await sync_stores(uow, AsyncpgWriters(conn))
+            await sync_stores(uow)
             await uow.commit()
     finally:
         await conn.close()

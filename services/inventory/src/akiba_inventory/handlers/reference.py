@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from akiba_inventory.adapters.reference import ReferenceRepository, Where, label, where
-from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.consumers.edge.writers import sync_stores
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -25,7 +24,7 @@ async def create(uow: InventoryUnitOfWork, record: ref.R) -> ref.R:
         uow.publish(changed(record))
         if isinstance(record, ref.Store):
             # Auth may have given the store to a site before it existed here.
-            await sync_stores(uow, AsyncpgWriters(uow.conn), [record.store_id])
+            await sync_stores(uow, [record.store_id])
         await uow.commit()
     return record
 

@@ -7,7 +7,8 @@ from uuid import UUID
 
 import asyncpg
 
-from akiba_inventory.adapters.stocktakes import StocktakeRecord, record_of
+from akiba_contracts.stock_http.stocktakes import StocktakeResponse
+from akiba_inventory.adapters.stocktakes import record_of
 from akiba_stock.stocktake import StocktakeStatus
 
 _SUMMARY = """
@@ -49,37 +50,55 @@ select l.item_id, i.code as item_code, i.name as item_name, l.batch_id, b.lot_co
 """
 
 
-def _summary(r: Any) -> dict[str, Any]:
-    return {"record": record_of(r), "lines": int(r["lines"]), "counted": int(r["counted"])}
+def _response(r: Any) -> StocktakeResponse:
+    record = record_of(r)
+    return StocktakeResponse(
+        stocktake_id=record.stocktake_id,
+        store_id=record.store_id,
+        status=record.status.value,
+        snapshot_sequence=record.snapshot_sequence,
+        item_ids=list(record.scope.item_ids),
+        location_ids=list(record.scope.location_ids),
+        program_id=record.program_id,
+        reference=record.reference,
+        created_by=record.created_by,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        finalised_by=record.finalised_by,
+        finalised_at=record.finalised_at,
+        adjustments=record.adjustments,
+        lines=int(r["lines"]),
+        counted=int(r["counted"]),
+    )
 
 
 async def stocktakes(
     pool: asyncpg.Pool[Any], store_id: UUID, status: str | None, page: int, size: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[StocktakeResponse], int]:
     """A page of the store's stocktakes, newest first, with line and count totals."""
     rows = await pool.fetch(_SUMMARY, store_id, None, status, size, page * size)
     total = int(rows[0]["total"]) if rows else 0
-    return [_summary(r) for r in rows], total
+    return [_response(r) for r in rows], total
 
 
 async def stocktake(
     pool: asyncpg.Pool[Any], store_id: UUID, stocktake_id: UUID
-) -> dict[str, Any] | None:
+) -> StocktakeResponse | None:
     """One stocktake of the store with its line and count totals."""
     row = await pool.fetchrow(_SUMMARY, store_id, stocktake_id, None, 1, 0)
-    return None if row is None else _summary(row)
+    return None if row is None else _response(row)
 
 
 async def lines(
-    pool: asyncpg.Pool[Any], record: StocktakeRecord, page: int, size: int
+    pool: asyncpg.Pool[Any], head: StocktakeResponse, page: int, size: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of the stocktake's lines with expected, counted and variance."""
-    finalised = record.status is StocktakeStatus.FINALISED
+    finalised = head.status == StocktakeStatus.FINALISED.value
     rows = await pool.fetch(
         _LINES,
-        record.stocktake_id,
-        record.store_id,
-        record.snapshot_sequence,
+        head.stocktake_id,
+        head.store_id,
+        head.snapshot_sequence,
         size,
         page * size,
         finalised,

@@ -12,33 +12,25 @@ from starlette.middleware import Middleware
 from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
-from akiba_stock import errors
-from akiba_stock.ledger import InsufficientStock
-from akiba_stock.stocktake import StocktakeError, StocktakeFinalised, StocktakeNotFound
+from akiba_stock_api import ERRORS as STOCK_ERRORS
+from akiba_stock_api import movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.adapters.store import StoreNotReady
 from akiba_sync_gateway.api.deps import utcnow
+from akiba_sync_gateway.api.desk import site_desk
 from akiba_sync_gateway.api.fastlane import FastLane
-from akiba_sync_gateway.api.routes import alerts, signin, stock, stocktakes, sync
+from akiba_sync_gateway.api.routes import alerts, signin, stock, sync
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.signin.flow import SignIn
 from akiba_sync_gateway.signin.limits import Limits
 
 ERRORS: dict[type[Exception], int] = {
+    **STOCK_ERRORS,
     StoreNotReady: 409,
-    errors.StoreNotFound: 404,
-    errors.ItemNotFound: 422,
-    errors.InvalidMovement: 422,
-    errors.BatchConflict: 409,
-    InsufficientStock: 409,
-    StocktakeError: 422,
-    StocktakeNotFound: 404,
-    StocktakeFinalised: 409,
     # SQLite's INTEGER is 64-bit: a number beyond it that the contract missed is the client's.
     OverflowError: 422,
-    errors.OutOfProgramScope: 403,
 }
 
 
@@ -73,7 +65,14 @@ def create_app(
 
     app = platform_app(
         title="Akiba sync-gateway",
-        routers=[stock.router, stocktakes.router, alerts.router, signin.router, sync.router],
+        routers=[
+            movement_routes(site_desk),
+            stock.router,
+            stocktake_routes(site_desk),
+            alerts.router,
+            signin.router,
+            sync.router,
+        ],
         errors=ERRORS,
         lifespan=lifespan,
     )

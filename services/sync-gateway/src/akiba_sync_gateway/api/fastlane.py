@@ -6,7 +6,8 @@ a receipt in the gateway bench. This plain ASGI middleware, inside the platform'
 middleware, takes `POST /stores/{id}/receipts|issues|adjustments|location-moves` only when
 the request is plainly fine: a JSON body that the route's own pydantic model accepts, and a
 bearer token that the same Authorizer verifies and that holds STOCK_ADJUST at that store.
-It then records with the routes' own code (`recording.py`) and answers 201 with the same
+It then records with the routes' own code (`akiba_stock_api.WRITES` over the site's desk)
+and answers 201 with the same
 JSON. Anything else (no or bad token, no right, invalid body, another content type) goes
 on to the FastAPI route untouched, body replayed, so every refusal keeps its one canonical
 form; domain errors of the write itself are rendered by the same problem+json mapping.
@@ -26,8 +27,8 @@ from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import MovementResponse
 from akiba_platform.auth import Authorizer, InvalidToken
 from akiba_platform.http import problem_response, read_body, replaying, title_of
-from akiba_sync_gateway.api.deps import Recorder
-from akiba_sync_gateway.api.recording import WRITES, Handler
+from akiba_stock_api import WRITES, Write
+from akiba_sync_gateway.api.desk import SiteDesk, desk_of
 
 _PATH = re.compile(r"/stores/([0-9a-fA-F-]{36})/(receipts|issues|adjustments|location-moves)")
 _MOVEMENTS = TypeAdapter(list[MovementResponse])
@@ -51,9 +52,9 @@ class FastLane:
         if planned is None:
             await self.app(scope, replay, send)
             return
-        handler, recorder, store_id, request, actor = planned
+        write, desk, store_id, request, actor, programs = planned
         try:
-            result = await handler(recorder, store_id, request, actor)
+            result = await write(desk, store_id, request, actor, programs)
         except Exception as exc:
             # As Starlette picks an exception handler: the nearest class in the MRO.
             status = next((self._errors[t] for t in type(exc).__mro__ if t in self._errors), None)
@@ -66,7 +67,7 @@ class FastLane:
 
     def _plan(
         self, scope: Scope, match: re.Match[str], body: bytes
-    ) -> tuple[Handler, Recorder, UUID, BaseModel, str] | None:
+    ) -> tuple[Write, SiteDesk, UUID, BaseModel, str, frozenset[UUID] | None] | None:
         """What to record, if the request is authorised and valid; None to let FastAPI answer."""
         store, kind = match.group(1), match.group(2)
         headers = dict(scope["headers"])
@@ -84,14 +85,13 @@ class FastLane:
             return None
         if not authorizer.allows(who, Right.STOCK_ADJUST, store):
             return None
-        model, handler = WRITES[kind]
+        model, write = WRITES[kind]
         try:
             request = model.model_validate_json(body)
         except ValidationError:
             return None
         programs = authorizer.programs_at(who, Right.STOCK_ADJUST, store)
-        recorder = Recorder(state.db, state.site_id, state.clock, programs)
-        return handler, recorder, store_id, request, who.actor
+        return write, desk_of(state), store_id, request, who.actor, programs
 
 
 def _match(scope: Scope) -> re.Match[str] | None:

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from akiba_contracts.fields import PageNumber, PageSize
-from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, where
+from akiba_inventory.adapters.reference import ReferenceRepository, where
 from akiba_inventory.handlers import reference as rh
+from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reference as ref
 
 
@@ -29,13 +30,13 @@ def _paging(
     return Paging(page, size)
 
 
-async def _reader(request: Request) -> AsyncIterator[AsyncpgReferenceRepository]:
+async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
     async with request.app.state.pool.acquire() as conn:
-        yield AsyncpgReferenceRepository(conn)
+        yield InventoryUnitOfWork.joining(conn).reference
 
 
 PageQuery = Annotated[Paging, Depends(_paging)]
-Reader = Annotated[AsyncpgReferenceRepository, Depends(_reader)]
+Reader = Annotated[ReferenceRepository, Depends(_reader)]
 
 
 async def paged(repo: Reader, kind: type[ref.R], paging: Paging, **criteria: Any) -> dict[str, Any]:

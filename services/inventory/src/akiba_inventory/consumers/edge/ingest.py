@@ -36,14 +36,12 @@ from akiba_contracts.envelope import CloudEvent, decode
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, EdgeRefusal, SiteStockRecorded
 from akiba_inventory.adapters.edge import (
-    AsyncpgEdgeRepository,
     EdgeStore,
     Held,
     Occupant,
     PendingRef,
     Rejection,
 )
-from akiba_inventory.adapters.writers import AsyncpgWriters
 from akiba_inventory.consumers.edge.events import acknowledgement, refusal
 from akiba_inventory.consumers.edge.posting import post_runs
 from akiba_inventory.consumers.edge.rules import (
@@ -125,9 +123,8 @@ class EdgeBatch:
     """One transaction of edge ingestion (a consumer batch, or a drain of held documents)."""
 
     def __init__(self, conn: Connection, rules: EdgeRules) -> None:
-        self.repo = AsyncpgEdgeRepository(conn)
-        self.writers = AsyncpgWriters(conn)
         self.uow = InventoryUnitOfWork.joining(conn)
+        self.repo = self.uow.edge
         self.rules = rules
         self.refused: list[tuple[Rejection, Delivery | None]] = []
         self.bad_records: list[Rejected] = []
@@ -144,7 +141,7 @@ class EdgeBatch:
                 self.bad_records.append(Rejected(d, f"invalid site record: {exc}"))
         if not records:
             return set()
-        moved = await apply_sites(self.uow, self.writers, records)
+        moved = await apply_sites(self.uow, records)
         return {m.store_id for m in moved} | {s for r in records for s in r.store_ids}
 
     async def documents(self, deliveries: Sequence[Delivery], touched: set[UUID]) -> None:
@@ -190,7 +187,7 @@ class EdgeBatch:
         refs = await self.repo.pending(stores, self.rules.drain_per_store)
         held = [Candidate(_identity(r), SiteStockRecorded.event_type, held=r) for r in refs]
         candidates = held + arrivals
-        sites = await self.writers.sites({c.ident.site_id for c in candidates})
+        sites = await self.uow.writers.sites({c.ident.site_id for c in candidates})
         verdicts = {
             c.event_id: authorize(c.ident, stores[c.ident.store_id], sites.get(c.ident.site_id))
             for c in candidates

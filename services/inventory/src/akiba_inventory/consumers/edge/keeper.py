@@ -19,7 +19,6 @@ from typing import Any
 import asyncpg
 
 from akiba_contracts.payloads.edge import EdgeStoreStalled, StallCause
-from akiba_inventory.adapters.edge import AsyncpgEdgeRepository
 from akiba_inventory.consumers.edge.events import resumed, stalled
 from akiba_inventory.consumers.edge.ingest import EdgeBatch, EdgeRules
 from akiba_inventory.consumers.edge.views import HeldStore, held_stores
@@ -59,7 +58,7 @@ class EdgeKeeper:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", _KEEPER_LOCK):
                 return
-            stores = await AsyncpgEdgeRepository(conn).stores_holding()
+            stores = await InventoryUnitOfWork.joining(conn).edge.stores_holding()
             if stores:
                 batch = EdgeBatch(conn, self._rules)
                 await batch.drain(stores)

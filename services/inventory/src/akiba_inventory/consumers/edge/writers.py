@@ -15,29 +15,27 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from akiba_contracts.payloads.auth import SiteChanged
-from akiba_inventory.adapters.writers import AsyncpgWriters, Reassigned, SiteState
+from akiba_inventory.adapters.writers import Reassigned, SiteState
 from akiba_inventory.consumers.edge.events import acknowledgement
 from akiba_inventory.reference_events import changed
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_stock import reference as ref
 
 
-async def apply_sites(
-    uow: InventoryUnitOfWork, writers: AsyncpgWriters, records: Sequence[SiteChanged]
-) -> list[Reassigned]:
+async def apply_sites(uow: InventoryUnitOfWork, records: Sequence[SiteChanged]) -> list[Reassigned]:
     """Take each site's latest record; return the stores whose writer changed."""
     for r in records:
         version = r.version or 0
-        if await writers.save_site(SiteState(r.site_id, r.active, version)):
-            await writers.assign(r.site_id, r.store_ids, version)
-    return await sync_stores(uow, writers)
+        if await uow.writers.save_site(SiteState(r.site_id, r.active, version)):
+            await uow.writers.assign(r.site_id, r.store_ids, version)
+    return await sync_stores(uow)
 
 
 async def sync_stores(
-    uow: InventoryUnitOfWork, writers: AsyncpgWriters, store_ids: Collection[UUID] | None = None
+    uow: InventoryUnitOfWork, store_ids: Collection[UUID] | None = None
 ) -> list[Reassigned]:
     """Bring stores' managed_by and site_id to auth's word, announcing each change."""
-    moved = await writers.reassigned(store_ids)
+    moved = await uow.writers.reassigned(store_ids)
     now = datetime.now(UTC)
     for m in moved:
         current = await uow.reference.get(ref.Store, m.store_id, lock=True)

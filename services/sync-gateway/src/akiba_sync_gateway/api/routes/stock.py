@@ -1,4 +1,4 @@
-"""Receipts, issues, adjustments, location moves, stock on hand and stock cards of site stores."""
+"""Stock on hand and stock cards of site stores (their writes are the shared stock routes)."""
 
 from __future__ import annotations
 
@@ -10,73 +10,20 @@ from fastapi import APIRouter, Query
 from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import (
-    AdjustmentRequest,
     CardRow,
-    IssueRequest,
-    MovementResponse,
-    MoveRequest,
-    ReceiptRequest,
     StockCardPage,
     StockOnHandLine,
     StockOnHandPage,
 )
-from akiba_platform.auth import CurrentPrincipal, ProgramScope, requires
+from akiba_platform.auth import ProgramScope, requires
 from akiba_sync_gateway import views
 from akiba_sync_gateway.adapters.store import Tx
-from akiba_sync_gateway.api import recording
-from akiba_sync_gateway.api.deps import Db, Record
+from akiba_sync_gateway.api.deps import Db
 
 router = APIRouter(tags=["stock"])
-ADJUST = requires(Right.STOCK_ADJUST, facility="store_id")
 VIEW = requires(Right.STOCK_CARDS_VIEW, facility="store_id")
 Page = Annotated[PageNumber, Query()]
 Size = Annotated[PageSize, Query()]
-
-
-@router.post(
-    "/stores/{store_id}/receipts", status_code=201, response_model=MovementResponse, **ADJUST
-)
-async def record_receipt(
-    store_id: UUID, body: ReceiptRequest, gw: Record, who: CurrentPrincipal
-) -> MovementResponse:
-    """Record a receipt of an item batch; 201 once it is durable in the site's database."""
-    return await recording.receipt(gw, store_id, body, who.actor)
-
-
-@router.post(
-    "/stores/{store_id}/issues", status_code=201, response_model=list[MovementResponse], **ADJUST
-)
-async def record_issue(
-    store_id: UUID, body: IssueRequest, gw: Record, who: CurrentPrincipal
-) -> list[MovementResponse]:
-    """Issue stock outside requisitions; 409 if a line takes more than is on hand."""
-    return await recording.issue(gw, store_id, body, who.actor)
-
-
-@router.post(
-    "/stores/{store_id}/adjustments",
-    status_code=201,
-    response_model=list[MovementResponse],
-    **ADJUST,
-)
-async def record_adjustment(
-    store_id: UUID, body: AdjustmentRequest, gw: Record, who: CurrentPrincipal
-) -> list[MovementResponse]:
-    """Adjust stock with a reason on every line; 409 if a removal overdraws a line."""
-    return await recording.adjustment(gw, store_id, body, who.actor)
-
-
-@router.post(
-    "/stores/{store_id}/location-moves",
-    status_code=201,
-    response_model=list[MovementResponse],
-    **ADJUST,
-)
-async def move_stock(
-    store_id: UUID, body: MoveRequest, gw: Record, who: CurrentPrincipal
-) -> list[MovementResponse]:
-    """Move units of a batch between two locations of the store."""
-    return await recording.location_move(gw, store_id, body, who.actor)
 
 
 @router.get("/stores/{store_id}/stock-on-hand", response_model=StockOnHandPage, **VIEW)

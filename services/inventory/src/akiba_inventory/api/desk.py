@@ -1,0 +1,73 @@
+"""Inventory's desk for the shared stock routes: the handlers over a unit of work, the views
+over the pool."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from akiba_contracts.stock_http.stocktakes import StocktakeResponse
+from akiba_inventory.api.deps import Pool, Uow
+from akiba_inventory.handlers import movements, stocktakes
+from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_inventory.views import stocktakes as views
+from akiba_stock.commands import (
+    CreateStocktake,
+    EnterCounts,
+    FinaliseStocktake,
+    MoveStock,
+    ReceiveStock,
+    RecordMovements,
+)
+from akiba_stock.model import StockMovement
+from akiba_stock_api import Rows
+
+
+class CentralDesk:
+    """Records and reads a central store's stock: one unit of work per write."""
+
+    def __init__(self, uow: InventoryUnitOfWork, pool: Any) -> None:
+        self._uow, self._pool = uow, pool
+
+    async def receive(self, cmd: ReceiveStock) -> StockMovement:
+        """Record a receipt."""
+        return await movements.receive_stock(cmd, self._uow)
+
+    async def record(self, cmd: RecordMovements) -> list[StockMovement]:
+        """Record an issue or adjustment document."""
+        return await movements.record_movements(cmd, self._uow)
+
+    async def move(self, cmd: MoveStock) -> list[StockMovement]:
+        """Record a move between two locations."""
+        return await movements.move_stock(cmd, self._uow)
+
+    async def create_stocktake(self, cmd: CreateStocktake) -> UUID:
+        """Snapshot the scope; the new stocktake's id."""
+        return (await stocktakes.create_stocktake(cmd, self._uow)).stocktake_id
+
+    async def enter_counts(self, cmd: EnterCounts) -> None:
+        """Enter counts on an open stocktake."""
+        await stocktakes.enter_counts(cmd, self._uow)
+
+    async def finalise_stocktake(self, cmd: FinaliseStocktake) -> None:
+        """Post the variances and close the stocktake."""
+        await stocktakes.finalise_stocktake(cmd, self._uow)
+
+    async def stocktake(self, store_id: UUID, stocktake_id: UUID) -> StocktakeResponse | None:
+        """One stocktake with its totals."""
+        return await views.stocktake(self._pool, store_id, stocktake_id)
+
+    async def stocktakes(
+        self, store_id: UUID, status: str | None, page: int, size: int
+    ) -> tuple[list[StocktakeResponse], int]:
+        """A page of the store's stocktakes."""
+        return await views.stocktakes(self._pool, store_id, status, page, size)
+
+    async def stocktake_lines(self, head: StocktakeResponse, page: int, size: int) -> Rows:
+        """A page of the stocktake's lines."""
+        return await views.lines(self._pool, head, page, size)
+
+
+async def central_desk(uow: Uow, pool: Pool) -> CentralDesk:
+    """The desk of one request (a dependency of the shared routes)."""
+    return CentralDesk(uow, pool)
