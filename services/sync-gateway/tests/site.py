@@ -42,6 +42,8 @@ class Site:
     shelf_b: UUID = field(default_factory=uuid.uuid4)
     found: UUID = field(default_factory=uuid.uuid4)
     damaged: UUID = field(default_factory=uuid.uuid4)
+    # A debit reason for another program only (what it may not explain is the point).
+    elsewhere: UUID = field(default_factory=uuid.uuid4)
     program_id: UUID = field(default_factory=uuid.uuid4)
 
     def entries(self) -> list[FeedEntry]:
@@ -54,6 +56,11 @@ class Site:
             (FeedKind.LOCATION, str(self.shelf_b), _location(self.shelf_b, self.store_id, "B")),
             (FeedKind.ADJUSTMENT_REASON, str(self.found), _reason(self.found, "credit")),
             (FeedKind.ADJUSTMENT_REASON, str(self.damaged), _reason(self.damaged, "debit")),
+            (
+                FeedKind.ADJUSTMENT_REASON,
+                str(self.elsewhere),
+                _reason(self.elsewhere, "debit", [uuid.uuid4()]),
+            ),
             (FeedKind.SITE, str(self.site_id), self.site_changed()),
             (FeedKind.ACK, str(self.store_id), self.handed_over()),
         ]
@@ -138,10 +145,13 @@ def _location(location_id: UUID, store_id: UUID, code: str) -> LocationChanged:
     )  # fmt: skip
 
 
-def _reason(reason_id: UUID, direction: str) -> AdjustmentReasonChanged:
+def _reason(
+    reason_id: UUID, direction: str, program_ids: list[UUID] | None = None
+) -> AdjustmentReasonChanged:
     return AdjustmentReasonChanged(
         reason_id=reason_id, name=f"reason {direction}", direction=direction,
-        category="adjustment", free_text_allowed=False, program_ids=[], facility_type_ids=[],
+        category="adjustment", free_text_allowed=False, program_ids=program_ids or [],
+        facility_type_ids=[],
         active=True, version=1, changed_at=NOW,
     )  # fmt: skip
 

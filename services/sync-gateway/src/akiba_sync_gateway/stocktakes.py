@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -17,6 +18,9 @@ from akiba_stock.stocktake import Stocktake, StocktakeLine, StocktakeStatus, che
 from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.handlers import record_document
 from akiba_sync_gateway.ids import at, key, opt, uuid_or_none
+
+# The reason a count names, checked as one that may explain a variance (None: no reason).
+Why = Callable[[UUID | None], AdjustmentReason | None]
 
 
 def create(tx: Tx, cmd: CreateStocktake, now: datetime) -> UUID:
@@ -50,13 +54,13 @@ def create(tx: Tx, cmd: CreateStocktake, now: datetime) -> UUID:
 def enter_counts(tx: Tx, cmd: EnterCounts, now: datetime) -> None:
     """Enter counts (also of batches not in the snapshot); refused once finalised."""
     store_id, stocktake_id, actor, counts = cmd.store_id, cmd.stocktake_id, cmd.actor, cmd.counts
-    stocktake = load(tx, store_id, stocktake_id)
+    stocktake, why = load(tx, store_id, stocktake_id)
     tx.check_programs({c.item_id for c in counts}, cmd.programs)
     tx.batches({c.batch_id: c.item_id for c in counts})
     tx.check_locations(store_id, {c.location_id for c in counts})
     for c in counts:
         line = StockLine(store_id, c.item_id, c.batch_id, c.location_id)
-        stocktake.count(line, c.counted, _reason(tx, c.reason_id))
+        stocktake.count(line, c.counted, why(c.reason_id))
         tx.conn.execute(
             "INSERT INTO stocktake_lines (stocktake_id, item_id, batch_id, location_id, snapshot,"
             " counted, reason_id, counted_by, counted_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)"
@@ -74,7 +78,7 @@ def enter_counts(tx: Tx, cmd: EnterCounts, now: datetime) -> None:
 def finalise(tx: Tx, site_id: UUID, cmd: FinaliseStocktake, now: datetime) -> int:
     """Post each non-zero variance as a stocktake balance; return how many were posted."""
     store_id, stocktake_id, actor = cmd.store_id, cmd.stocktake_id, cmd.actor
-    stocktake = load(tx, store_id, stocktake_id)
+    stocktake, _ = load(tx, store_id, stocktake_id)
     # Every counted line's variance is posted: its author must cover those items.
     counted = {s.line.item_id for s in stocktake.lines.values() if s.counted is not None}
     tx.check_programs(counted, cmd.programs)
@@ -114,35 +118,46 @@ def finalise(tx: Tx, site_id: UUID, cmd: FinaliseStocktake, now: datetime) -> in
     return len(movements)
 
 
-def load(tx: Tx, store_id: UUID, stocktake_id: UUID) -> Stocktake:
-    """The stocktake with its lines, as the domain object; 404 or 409 if it cannot change."""
+def load(tx: Tx, store_id: UUID, stocktake_id: UUID) -> tuple[Stocktake, Why]:
+    """The stocktake with its lines, as the domain object, and the reasons that may explain
+    its variances; 404 or 409 if it cannot change."""
     head = tx.conn.execute(
-        "SELECT status, snapshot_sequence FROM stocktakes WHERE stocktake_id = ? AND store_id = ?",
+        "SELECT status, snapshot_sequence, program_id FROM stocktakes"
+        " WHERE stocktake_id = ? AND store_id = ?",
         (str(stocktake_id), str(store_id)),
     ).fetchone()
     check_open(store_id, stocktake_id, None if head is None else StocktakeStatus(head[0]))
+    why = _explaining(tx, store_id, uuid_or_none(head[2]))
     stocktake = Stocktake(stocktake_id, store_id, {}, int(head[1]))
     for r in tx.conn.execute(
         "SELECT * FROM stocktake_lines WHERE stocktake_id = ?", (str(stocktake_id),)
     ):
-        _restore(tx, stocktake, r)
+        _restore(stocktake, r, why)
     stocktake.status = StocktakeStatus(head[0])
-    return stocktake
+    return stocktake, why
 
 
-def _restore(tx: Tx, stocktake: Stocktake, r: sqlite3.Row) -> None:
+def _explaining(tx: Tx, store_id: UUID, program_id: UUID | None) -> Why:
+    """Central's rule for a variance's reason (an adjustment's, valid for the program at the
+    store's facility type), so central never refuses what the site accepted."""
+    facility_type_id = tx.managed_store(store_id).facility_type_id
+
+    def why(reason_id: UUID | None) -> AdjustmentReason | None:
+        if reason_id is None:
+            return None
+        found = tx.reason(reason_id)
+        return reasons.for_variance(reason_id, found, program_id, facility_type_id)
+
+    return why
+
+
+def _restore(stocktake: Stocktake, r: sqlite3.Row, why: Why) -> None:
     line = StockLine(
         stocktake.store_id, UUID(r["item_id"]), UUID(r["batch_id"]), uuid_or_none(r["location_id"])
     )
     stocktake.lines[line] = StocktakeLine(line, int(r["snapshot"]))
     if r["counted"] is not None:
-        stocktake.count(line, int(r["counted"]), _reason(tx, uuid_or_none(r["reason_id"])))
-
-
-def _reason(tx: Tx, reason_id: UUID | None) -> AdjustmentReason | None:
-    if reason_id is None:
-        return None
-    return reasons.known(reason_id, tx.reason(reason_id))
+        stocktake.count(line, int(r["counted"]), why(uuid_or_none(r["reason_id"])))
 
 
 def _batch(line: StockLine) -> UUID:

@@ -304,7 +304,7 @@ async def test_a_rejection_from_central_is_recorded_as_a_sync_error(
         event_id="e-1", event_type_received="t", site_id=str(site.site_id), store_id=site.store_id,
         store_sequence=4, reason="gap never filled", rejected_at=NOW,
     )  # fmt: skip
-    feed = FakeDownlink([_entry(10, FeedKind.REJECTION, "e-1", rejected)])
+    feed = FakeDownlink([_entry(len(site.entries()) + 1, FeedKind.REJECTION, "e-1", rejected)])
     await Puller(db, feed, lambda: NOW).pull_once()
     status = await db.read(lambda c: outbox.status(c, NOW))
     assert json.loads(json.dumps(status["last_errors"], default=str))[0]["message"] == (
