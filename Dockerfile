@@ -33,6 +33,7 @@ COPY libs/platform/pyproject.toml libs/platform/
 COPY libs/devtools/pyproject.toml libs/devtools/
 COPY libs/stock/pyproject.toml libs/stock/
 COPY libs/stock-api/pyproject.toml libs/stock-api/
+COPY libs/replenish/pyproject.toml libs/replenish/
 COPY services/${SERVICE}/pyproject.toml services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package akiba-${SERVICE} --no-install-workspace
@@ -43,6 +44,7 @@ COPY contracts contracts
 COPY libs/platform libs/platform
 COPY libs/stock libs/stock
 COPY libs/stock-api libs/stock-api
+COPY libs/replenish libs/replenish
 COPY services/${SERVICE} services/${SERVICE}
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package akiba-${SERVICE}
