@@ -1,6 +1,31 @@
 """Replenishment rules: how much a store should order, and how a requisition moves."""
 
+from akiba_replenish.errors import (
+    ExplanationRequired,
+    NotWaitingHere,
+    RequisitionError,
+    StaleVersion,
+    WrongStatus,
+)
 from akiba_replenish.lines import LedgerFigures, LineQuantities, Settings, quantify
+from akiba_replenish.periods import Period
 from akiba_replenish.status import RequisitionStatus
+from akiba_replenish.workflow import Approval, Change, Line, Requisition
 
-__all__ = ["LedgerFigures", "LineQuantities", "RequisitionStatus", "Settings", "quantify"]
+__all__ = [
+    "Approval",
+    "Change",
+    "ExplanationRequired",
+    "LedgerFigures",
+    "Line",
+    "LineQuantities",
+    "NotWaitingHere",
+    "Period",
+    "Requisition",
+    "RequisitionError",
+    "RequisitionStatus",
+    "Settings",
+    "StaleVersion",
+    "WrongStatus",
+    "quantify",
+]
