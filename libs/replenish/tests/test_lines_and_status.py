@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from akiba_replenish import LedgerFigures, RequisitionStatus, Settings, quantify
+from akiba_replenish import LedgerFigures, LineRules, RequisitionStatus, quantify
 
-EPI_VACCINE = Settings(
+EPI_VACCINE = LineRules(
     months_in_period=1,
     max_periods_of_stock=Decimal("3"),
     pack_size=10,
@@ -35,7 +36,7 @@ def test_a_line_is_computed_whole_from_what_the_ledger_says() -> None:
 def test_additional_quantity_counts_only_where_the_template_has_the_column() -> None:
     figures = LedgerFigures(0, 100, 0, 0, stockout_days=0)
     without = quantify(figures, EPI_VACCINE, additional=25)
-    with_column = Settings(**{**EPI_VACCINE.__dict__, "additional_quantity_column": True})
+    with_column = replace(EPI_VACCINE, additional_quantity_column=True)
     assert quantify(figures, with_column, additional=25).adjusted_consumption == 125
     assert without.adjusted_consumption == 100
 

@@ -7,7 +7,7 @@ from akiba_replenish.errors import (
     StaleVersion,
     WrongStatus,
 )
-from akiba_replenish.lines import LedgerFigures, LineQuantities, Settings, quantify
+from akiba_replenish.lines import LedgerFigures, LineQuantities, LineRules, quantify
 from akiba_replenish.periods import Period
 from akiba_replenish.status import RequisitionStatus
 from akiba_replenish.workflow import Approval, Change, Line, Requisition
@@ -19,12 +19,12 @@ __all__ = [
     "LedgerFigures",
     "Line",
     "LineQuantities",
+    "LineRules",
     "NotWaitingHere",
     "Period",
     "Requisition",
     "RequisitionError",
     "RequisitionStatus",
-    "Settings",
     "StaleVersion",
     "WrongStatus",
     "quantify",

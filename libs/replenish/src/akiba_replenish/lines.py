@@ -21,7 +21,7 @@ class LedgerFigures:
 
 
 @dataclass(frozen=True)
-class Settings:
+class LineRules:
     """What the program, the product and the template say about the line."""
 
     months_in_period: int
@@ -51,7 +51,7 @@ class LineQuantities:
 
 def quantify(
     figures: LedgerFigures,
-    settings: Settings,
+    rules: LineRules,
     previous_adjusted: Sequence[int] = (),
     additional: int | None = None,
 ) -> LineQuantities:
@@ -63,14 +63,12 @@ def quantify(
         figures.stock_on_hand,
     )
     c = q.consumed(a, b, d, e)
-    z = additional if settings.additional_quantity_column else None
-    n = q.adjusted_consumption(c, figures.stockout_days, settings.months_in_period, z)
+    z = additional if rules.additional_quantity_column else None
+    n = q.adjusted_consumption(c, figures.stockout_days, rules.months_in_period, z)
     p = q.average_consumption([n, *previous_adjusted])
-    h = q.maximum_stock(p, settings.max_periods_of_stock)
+    h = q.maximum_stock(p, rules.max_periods_of_stock)
     i = q.calculated_order(h, e)
-    packs = q.packs_to_ship(
-        i, settings.pack_size, settings.rounding_threshold, settings.round_to_zero
-    )
+    packs = q.packs_to_ship(i, rules.pack_size, rules.rounding_threshold, rules.round_to_zero)
     return LineQuantities(
         consumed=c,
         total=q.total(a, b),
@@ -78,7 +76,7 @@ def quantify(
         average_consumption=p,
         maximum_stock=h,
         calculated_order=i,
-        ideal_stock_order=q.ideal_stock_order(settings.ideal_stock_amount, e),
+        ideal_stock_order=q.ideal_stock_order(rules.ideal_stock_amount, e),
         packs_to_ship=packs,
-        total_cost=q.total_cost(packs, settings.price_per_pack),
+        total_cost=q.total_cost(packs, rules.price_per_pack),
     )

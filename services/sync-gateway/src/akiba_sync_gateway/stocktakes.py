@@ -141,12 +141,17 @@ def _explaining(tx: Tx, store_id: UUID, program_id: UUID | None) -> Why:
     """Central's rule for a variance's reason (an adjustment's, valid for the program at the
     store's facility type), so central never refuses what the site accepted."""
     facility_type_id = tx.managed_store(store_id).facility_type_id
+    checked: dict[UUID, AdjustmentReason] = {}  # a stocktake names a few reasons, many times
 
     def why(reason_id: UUID | None) -> AdjustmentReason | None:
         if reason_id is None:
             return None
-        found = tx.reason(reason_id)
-        return reasons.for_variance(reason_id, found, program_id, facility_type_id)
+        if reason_id not in checked:
+            found = tx.reason(reason_id)
+            checked[reason_id] = reasons.for_variance(
+                reason_id, found, program_id, facility_type_id
+            )
+        return checked[reason_id]
 
     return why
 

@@ -124,7 +124,6 @@ class EdgeBatch:
 
     def __init__(self, conn: Connection, rules: EdgeRules) -> None:
         self.uow = InventoryUnitOfWork.joining(conn)
-        self.repo = self.uow.edge
         self.rules = rules
         self.refused: list[tuple[Rejection, Delivery | None]] = []
         self.bad_records: list[Rejected] = []
@@ -148,7 +147,7 @@ class EdgeBatch:
         """Plan the stores these documents write (and those whose writer just changed, so what
         they hold moves at once), each with the documents it holds."""
         arrivals = [c for c in map(self._arrival, deliveries) if c is not None]
-        holding = set(await self.repo.stores_holding(touched)) if touched else set()
+        holding = set(await self.uow.edge.stores_holding(touched)) if touched else set()
         stores = {c.ident.store_id for c in arrivals} | holding
         if stores:
             await self.plan_stores(stores, arrivals)
@@ -160,7 +159,7 @@ class EdgeBatch:
     async def finish(self) -> list[Rejected]:
         """Record and announce the refusals, queue the events; return what to dead-letter."""
         if self.refused:
-            fresh = await self.repo.reject([r for r, _ in self.refused])
+            fresh = await self.uow.edge.reject([r for r, _ in self.refused])
             self.uow.publish(
                 *(refusal(r, self.now) for r, _ in self.refused if r.event_id in fresh)
             )
@@ -182,9 +181,9 @@ class EdgeBatch:
 
     async def plan_stores(self, store_ids: set[UUID], arrivals: list[Candidate]) -> None:
         """Authorise, plan, apply and hold, store by store, under the stores' locks."""
-        stores = await self.repo.lock_stores(store_ids)
+        stores = await self.uow.edge.lock_stores(store_ids)
         arrivals = [c for c in arrivals if self._placeable(c, stores.get(c.ident.store_id))]
-        refs = await self.repo.pending(stores, self.rules.drain_per_store)
+        refs = await self.uow.edge.pending(stores, self.rules.drain_per_store)
         held = [Candidate(_identity(r), SiteStockRecorded.event_type, held=r) for r in refs]
         candidates = held + arrivals
         sites = await self.uow.writers.sites({c.ident.site_id for c in candidates})
@@ -234,7 +233,7 @@ class EdgeBatch:
             self._refuse(c, why, EdgeRefusal.AUTHORIZATION)
             if c.held is not None:
                 dropped.append(c.event_id)
-        await self.repo.drop_pending(dropped)
+        await self.uow.edge.drop_pending(dropped)
         return kept
 
     async def _settle_taken(self, plans: dict[UUID, Plan[Candidate]]) -> None:
@@ -242,11 +241,11 @@ class EdgeBatch:
         taken = [c for p in plans.values() for c in p.taken]
         if not taken:
             return
-        bodies = await self.repo.take_pending([c.event_id for c in taken if c.held])
+        bodies = await self.uow.edge.take_pending([c.event_id for c in taken if c.held])
         taken = [_loaded(c, bodies) for c in taken]
         occupants = _in_plan(plans)
         wanted = {(c.ident.store_id, c.first_sequence) for c in taken}
-        stored = await self.repo.occupants(wanted - set(occupants))
+        stored = await self.uow.edge.occupants(wanted - set(occupants))
         for c in taken:
             key = (c.ident.store_id, c.first_sequence)
             same, what = _same_document(c, occupants.get(key), stored.get(key))
@@ -257,7 +256,7 @@ class EdgeBatch:
         """New documents the site may write: void those central cannot apply."""
         fresh = [c for c in candidates if c.held is None]
         docs = [c.doc for c in fresh if c.doc is not None]
-        known = await self.repo.known(docs) if docs else (set(), set(), set())
+        known = await self.uow.edge.known(docs) if docs else (set(), set(), set())
         for c in fresh:
             reason = c.unreadable
             if reason is None and c.doc is not None:
@@ -281,7 +280,7 @@ class EdgeBatch:
         """Each store's run to apply, with the bodies of the held documents in it."""
         runs = {s: list(p.apply) for s, p in plans.items() if p.apply}
         wanted = [c.event_id for run in runs.values() for c in run if c.held is not None]
-        bodies = await self.repo.take_pending(wanted)
+        bodies = await self.uow.edge.take_pending(wanted)
         return {s: [_loaded(c, bodies) for c in run] for s, run in runs.items()}
 
     async def _hold(
@@ -291,14 +290,16 @@ class EdgeBatch:
             return verdicts[c.event_id][0] is Verdict.WAIT
 
         held = [c for p in plans.values() for c in p.held]
-        await self.repo.set_awaiting({c.event_id: waiting(c) for c in held if c.held is not None})
+        await self.uow.edge.set_awaiting(
+            {c.event_id: waiting(c) for c in held if c.held is not None}
+        )
         new = [c for c in held if c.held is None]
-        clashed = await self.repo.hold([_keep(c, self.is_voided(c), waiting(c)) for c in new])
+        clashed = await self.uow.edge.hold([_keep(c, self.is_voided(c), waiting(c)) for c in new])
         if clashed:  # beyond the held documents planned here: compare with the one kept there
             await self._clashes([c for c in new if c.event_id in clashed])
 
     async def _clashes(self, clashed: list[Candidate]) -> None:
-        kept = await self.repo.held_at({(c.ident.store_id, c.first_sequence) for c in clashed})
+        kept = await self.uow.edge.held_at({(c.ident.store_id, c.first_sequence) for c in clashed})
         for c in clashed:
             other = kept.get((c.ident.store_id, c.first_sequence))
             if other != c.event_id:

@@ -47,7 +47,7 @@ async def post_runs(batch: EdgeBatch, runs: dict[UUID, list[Candidate]]) -> None
         for s, run in runs.items()
         if batch.is_voided(run[-1])
     }
-    await batch.repo.advance(ends)
+    await batch.uow.edge.advance(ends)
     batch.acknowledge(runs)
 
 
@@ -64,11 +64,11 @@ async def _post(batch: EdgeBatch, docs: list[EdgeDocument]) -> None:
         return
     lots = {(ln.item_id, ln.lot_code): ln.expiry_date for d in docs for ln in d.lines}
     # One Batch (and one uuid5) per distinct lot, not per line: a batch has few lots.
-    batches = await batch.repo.batches(
+    batches = await batch.uow.edge.batches(
         {(i, lot): Batch(edge_batch_id(i, lot), i, lot, exp) for (i, lot), exp in lots.items()}
     )
     # Every store's run in one posting: the statements are set-based over stores, and a
     # posting per store made a consumer batch fifty round trips of each statement.
     movements = [m for d in docs for m in d.movements(batches, batch.now)]
     levels = await post_and_publish(batch.uow, movements, central=False)
-    await batch.repo.flag_negative(levels)
+    await batch.uow.edge.flag_negative(levels)
