@@ -1,0 +1,1 @@
+"""Akiba requisition: programs, templates, periods and requisitions up the supervision tree."""

@@ -1,0 +1,83 @@
+"""Stores, items, the supervision tree and supply lines, as their owners publish them.
+
+Every record is the full state of one thing on a compacted topic; an older version than the
+one held (a replay) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from akiba_contracts.payloads.reference import FacilityChanged, OrderableChanged
+from akiba_platform import Connection, Delivery, PermanentError
+
+NAME = "requisition.read-models"
+TOPICS = ("inventory.facilities", "inventory.orderables")
+
+_FACILITY = """
+insert into facilities as f (facility_id, code, name, facility_type_id, active, version)
+values ($1, $2, $3, $4, $5, $6)
+on conflict (facility_id) do update
+   set code = excluded.code, name = excluded.name, facility_type_id = excluded.facility_type_id,
+       active = excluded.active, version = excluded.version
+ where f.version < excluded.version
+"""
+
+_ORDERABLE = """
+insert into orderables as o (orderable_id, code, name, dispensing_unit, net_content,
+                             pack_rounding_threshold, round_to_zero, program_ids, active, version)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+on conflict (orderable_id) do update
+   set code = excluded.code, name = excluded.name, dispensing_unit = excluded.dispensing_unit,
+       net_content = excluded.net_content,
+       pack_rounding_threshold = excluded.pack_rounding_threshold,
+       round_to_zero = excluded.round_to_zero, program_ids = excluded.program_ids,
+       active = excluded.active, version = excluded.version
+ where o.version < excluded.version
+"""
+
+
+async def _facility(conn: Connection, f: Any) -> None:
+    await conn.execute(
+        _FACILITY, f.store_id, f.code, f.name, f.facility_type_id, f.active, f.version
+    )
+
+
+async def _orderable(conn: Connection, o: Any) -> None:
+    await conn.execute(
+        _ORDERABLE,
+        o.item_id,
+        o.code,
+        o.name,
+        o.dispensing_unit,
+        o.net_content,
+        o.pack_rounding_threshold,
+        o.round_to_zero,
+        o.program_ids,
+        o.active,
+        o.version,
+    )
+
+
+Apply = Callable[[Connection, Any], Awaitable[None]]
+HANDLERS: dict[str, tuple[type[BaseModel], Apply]] = {
+    FacilityChanged.event_type: (FacilityChanged, _facility),
+    OrderableChanged.event_type: (OrderableChanged, _orderable),
+}
+
+
+async def apply(conn: Connection, deliveries: Sequence[Delivery]) -> None:
+    """Take every record this service reads; other event types on these topics are skipped."""
+    for d in deliveries:
+        known = HANDLERS.get(d.event.type)
+        if known is None:
+            continue
+        model, handler = known
+        try:
+            payload = model.model_validate(d.event.data)
+        except ValidationError as exc:
+            raise PermanentError(f"invalid {d.event.type} payload: {exc}") from exc
+        await handler(conn, payload)
