@@ -20,6 +20,8 @@ from akiba_contracts.payloads import (
     LocationChanged,
     OrderableChanged,
     Payload,
+    RequisitionReleased,
+    RequisitionStatusChanged,
     SigningKeyPublished,
     SiteChanged,
     SiteStockRecorded,
@@ -156,6 +158,19 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=None,
         event_types=(SiteChanged.event_type,),
         description="Sites (sync gateways) and the stores each one manages.",
+    ),
+    Topic(
+        name="requisition.events",
+        owner="requisition",
+        key="requisition_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # Fulfillment creates orders from releases and sites follow their decisions: a year
+        # covers an order's life and any reader's rebuild; the database keeps the history.
+        retention_ms=365 * DAY_MS,
+        event_types=(RequisitionStatusChanged.event_type, RequisitionReleased.event_type),
+        description="Every step of every requisition (status changes) and each release to an"
+        " order, with the lines fulfillment needs; keyed by requisition, in order.",
     ),
     # Inventory's reference data: every service and site keeps a read model from these.
     _reference("facility-types", "facility_type_id", FacilityTypeChanged, "Facility types"),

@@ -193,3 +193,44 @@ def test_no_period_opens_before_it_begins_and_an_emergency_takes_todays() -> Non
     assert next_regular([JAN, FEB], done, date(2026, 1, 20)) is None
     assert current([JAN, FEB, MAR], date(2026, 2, 14)) == FEB
     assert current([JAN], date(2026, 5, 1)) is None
+
+
+def _internal_order(supplier: UUID | None = NATIONAL) -> Requisition:
+    lines = {PARACETAMOL: Line(PARACETAMOL, calculated=19)}
+    return Requisition(
+        uuid4(), uuid4(), None, None, False, lines, internal=True, supplying_facility_id=supplier
+    )
+
+
+def test_an_internal_order_sent_waits_for_its_supplier_with_what_was_asked() -> None:
+    r = _internal_order()
+    r.request(PARACETAMOL, 25, None)  # Open mSupply asks no reason for changing a suggestion
+    r.send("clerk", AT)
+    assert r.status is S.AUTHORIZED and r.node_id is None
+    assert r.lines[PARACETAMOL].approved == 25
+
+
+def test_the_supplier_approves_with_changes_then_supplies_it_from_itself_only() -> None:
+    r = _internal_order()
+    r.send("clerk", AT)
+    r.approve_quantity(PARACETAMOL, 10, "only ten in stock")
+    r.approve_as_supplier("warehouse", AT)
+    with pytest.raises(RequisitionError):
+        r.release("warehouse", AT, uuid4())
+    r.release("warehouse", AT, NATIONAL)
+    assert r.status is S.RELEASED and r.lines[PARACETAMOL].approved == 10
+    assert [c.status for c in r.history] == [S.SUBMITTED, S.AUTHORIZED, S.APPROVED, S.RELEASED]
+
+
+def test_an_internal_order_without_a_supplier_cannot_be_sent() -> None:
+    with pytest.raises(RequisitionError):
+        _internal_order(supplier=None).send("clerk", AT)
+
+
+def test_program_steps_refuse_an_internal_order_and_store_steps_a_program_requisition() -> None:
+    with pytest.raises(RequisitionError):
+        _internal_order().submit("clerk", AT, skip_authorize=True, node_id=None)
+    with pytest.raises(RequisitionError):
+        _requisition().send("clerk", AT)
+    with pytest.raises(RequisitionError):
+        _authorized().approve_as_supplier("warehouse", AT)

@@ -43,6 +43,12 @@ from akiba_contracts.payloads.reference import (
     LocationChanged,
     OrderableChanged,
 )
+from akiba_contracts.payloads.requisition import (
+    ReleasedLine,
+    RequisitionKind,
+    RequisitionReleased,
+    RequisitionStatusChanged,
+)
 
 __all__ = [
     "PAYLOADS",
@@ -66,6 +72,10 @@ __all__ = [
     "MovementType",
     "OrderableChanged",
     "Payload",
+    "ReleasedLine",
+    "RequisitionKind",
+    "RequisitionReleased",
+    "RequisitionStatusChanged",
     "SigningKeyPublished",
     "SiteChanged",
     "SiteDocumentType",
@@ -102,6 +112,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             AdjustmentReasonChanged,
             AlertStarted,
             AlertEnded,
+            RequisitionStatusChanged,
+            RequisitionReleased,
             SiteStockRecordedV1,
             SiteStockRecorded,
             EdgeEventRejected,

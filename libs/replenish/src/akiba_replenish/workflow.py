@@ -66,10 +66,12 @@ class Requisition:
 
     requisition_id: UUID
     facility_id: UUID
-    program_id: UUID
-    period_id: UUID
+    program_id: UUID | None
+    period_id: UUID | None
     emergency: bool
     lines: dict[UUID, Line]
+    # An internal order goes store to store: sent to its supplier, approved and supplied there.
+    internal: bool = False
     status: S = S.INITIATED
     version: int = 1
     node_id: UUID | None = None  # the supervisory node where it waits for approval
@@ -101,6 +103,7 @@ class Requisition:
 
     def submit(self, actor: str, at: datetime, skip_authorize: bool, node_id: UUID | None) -> None:
         """Send it up: submitted, or straight to authorized when the program skips that step."""
+        self._expect_internal(False, doing="submit")
         self._expect(S.INITIATED, S.REJECTED, doing="submit")
         for line in self.lines.values():
             line.check_explained()
@@ -110,11 +113,13 @@ class Requisition:
 
     def authorize(self, actor: str, at: datetime, node_id: UUID | None) -> None:
         """Authorize at the facility: approved quantities start as requested (or calculated)."""
+        self._expect_internal(False, doing="authorize")
         self._expect(S.SUBMITTED, doing="authorize")
         self._authorized(actor, at, node_id)
 
     def approve(self, actor: str, at: datetime, here: Approval) -> None:
         """Approve at the node where it waits: on to the parent, or approved where supplied."""
+        self._expect_internal(False, doing="approve")
         self._expect(S.AUTHORIZED, S.IN_APPROVAL, doing="approve")
         if here.node_id != self.node_id:
             raise NotWaitingHere(f"requisition waits at node {self.node_id}, not {here.node_id}")
@@ -135,14 +140,32 @@ class Requisition:
 
     def skip(self, actor: str, at: datetime, periods_skippable: bool) -> None:
         """Skip the period, where the program allows it (never an emergency requisition)."""
+        self._expect_internal(False, doing="skip")
         self._expect(S.INITIATED, doing="skip")
         if not periods_skippable or self.emergency:
             raise RequisitionError("this program's periods cannot be skipped")
         self._move(S.SKIPPED, actor, at)
 
+    def send(self, actor: str, at: datetime) -> None:
+        """Send an internal order to its supplier, who sees it as a customer requisition."""
+        self._expect_internal(True, doing="send")
+        self._expect(S.INITIATED, S.REJECTED, doing="send")
+        if self.supplying_facility_id is None:
+            raise RequisitionError("an internal order needs a supplying store")
+        self._move(S.SUBMITTED, actor, at)
+        self._authorized(actor, at, None)
+
+    def approve_as_supplier(self, actor: str, at: datetime) -> None:
+        """The supplying store accepts the customer requisition, with its approved quantities."""
+        self._expect_internal(True, doing="approve as supplier")
+        self._expect(S.AUTHORIZED, doing="approve")
+        self._move(S.APPROVED, actor, at)
+
     def release(self, actor: str, at: datetime, supplying_facility_id: UUID) -> None:
-        """Convert to an order for the supplying facility."""
+        """Convert to an order for the supplying facility (an internal order's own supplier)."""
         self._expect(S.APPROVED, doing="release")
+        if self.internal and supplying_facility_id != self.supplying_facility_id:
+            raise RequisitionError("an internal order is supplied by the store it was sent to")
         self.supplying_facility_id = supplying_facility_id
         self._move(S.RELEASED, actor, at)
 
@@ -155,6 +178,11 @@ class Requisition:
         for line in self.lines.values():
             line.approved = line.requested if line.requested is not None else line.calculated
         self._move(S.AUTHORIZED, actor, at, node_id=node_id)
+
+    def _expect_internal(self, internal: bool, doing: str) -> None:
+        if self.internal is not internal:
+            kind = "an internal order" if self.internal else "a program requisition"
+            raise RequisitionError(f"cannot {doing} {kind}")
 
     def _expect(self, *allowed: S, doing: str) -> None:
         if self.status not in allowed:
