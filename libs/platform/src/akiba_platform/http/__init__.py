@@ -5,6 +5,7 @@ from akiba_platform.http.asgi import read_body, replaying
 from akiba_platform.http.openapi import oauth_errors
 from akiba_platform.http.probes import Probe, database_probe, kafka_probe
 from akiba_platform.http.problems import Problem, problem_response, title_of
+from akiba_platform.http.versions import etag, expected_version, tag
 
 __all__ = [
     "PUBLIC",
@@ -12,10 +13,13 @@ __all__ = [
     "Problem",
     "create_app",
     "database_probe",
+    "etag",
+    "expected_version",
     "kafka_probe",
     "oauth_errors",
     "problem_response",
     "read_body",
     "replaying",
+    "tag",
     "title_of",
 ]
