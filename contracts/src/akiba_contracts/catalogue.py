@@ -20,6 +20,7 @@ from akiba_contracts.payloads import (
     LocationChanged,
     OrderableChanged,
     Payload,
+    RequisitionGroupChanged,
     SigningKeyPublished,
     SiteChanged,
     SiteStockRecorded,
@@ -27,6 +28,7 @@ from akiba_contracts.payloads import (
     SiteWriteRefused,
     StockLevelChanged,
     StockMovementRecorded,
+    SupervisoryNodeChanged,
     UserPermissionsChanged,
 )
 
@@ -156,6 +158,22 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=None,
         event_types=(SiteChanged.event_type,),
         description="Sites (sync gateways) and the stores each one manages.",
+    ),
+    Topic(
+        name="auth.supervision",
+        owner="auth",
+        # Node and group ids are both random UUIDs, so the two kinds of record never share a key.
+        key="node_id or group_id",
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(SupervisoryNodeChanged.event_type, RequisitionGroupChanged.event_type),
+        description=(
+            "The supervision tree: supervisory nodes (with their parent and facility) and "
+            "requisition groups (the facilities a node supervises for which programs), each "
+            "record the full state; the latest record per key (node_id or group_id) is current. "
+            "Records of different keys may arrive in any order (a group before its node)."
+        ),
     ),
     # Inventory's reference data: every service and site keeps a read model from these.
     _reference("facility-types", "facility_type_id", FacilityTypeChanged, "Facility types"),

@@ -8,8 +8,10 @@ from types import MappingProxyType
 from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted, alert_key
 from akiba_contracts.payloads.auth import (
     ApprovalScope,
+    RequisitionGroupChanged,
     SigningKeyPublished,
     SiteChanged,
+    SupervisoryNodeChanged,
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
@@ -66,6 +68,7 @@ __all__ = [
     "MovementType",
     "OrderableChanged",
     "Payload",
+    "RequisitionGroupChanged",
     "SigningKeyPublished",
     "SiteChanged",
     "SiteDocumentType",
@@ -76,6 +79,7 @@ __all__ = [
     "StallCause",
     "StockLevelChanged",
     "StockMovementRecorded",
+    "SupervisoryNodeChanged",
     "UserPermissionsChanged",
     "alert_key",
     "edge_batch_id",
@@ -93,6 +97,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             UserPermissionsChanged,
             SigningKeyPublished,
             SiteChanged,
+            SupervisoryNodeChanged,
+            RequisitionGroupChanged,
             FacilityTypeChanged,
             GeographicZoneChanged,
             FacilityChanged,
