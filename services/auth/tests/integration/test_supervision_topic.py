@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+import pytest
+
+from akiba_auth.__main__ import COMMANDS
+from akiba_auth.handlers.tree import republish_tree
+from akiba_auth.uow import AuthUnitOfWork
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import RequisitionGroupChanged, SupervisoryNodeChanged
 
@@ -143,3 +149,24 @@ async def test_a_group_for_an_unknown_node_publishes_nothing(api: AuthApi) -> No
     )
     assert r.status_code == 404
     assert await api.pool.fetchval("select count(*) from outbox where topic = $1", TOPIC) == before
+
+
+async def test_republishing_the_tree_writes_every_node_and_group_again(api: AuthApi) -> None:
+    region = (await _node(api))["node_id"]
+    district = (await _node(api, parent_id=region))["node_id"]
+    group = await _group(api, district, [uuid4()], [uuid4()])
+    assert await republish_tree(AuthUnitOfWork(api.pool)) == (2, 1)
+    for key in (region, district, group):
+        first, again = await _records(api, key)
+        assert _without_time(again[2]) == _without_time(first[2])
+        assert again[:2] == first[:2]
+
+
+async def test_the_republish_tree_command_queues_the_tree_and_says_how_much(
+    api: AuthApi, kafka_bootstrap: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = (await _node(api))["node_id"]
+    settings = api.settings.model_copy(update={"kafka_bootstrap_servers": kafka_bootstrap})
+    await COMMANDS["republish-tree"].run(settings, argparse.Namespace())
+    assert len(await _records(api, node)) == 2
+    assert "1 supervisory node(s), 0 requisition group(s)" in capsys.readouterr().out

@@ -114,3 +114,15 @@ async def set_group_programs(
 ) -> RequisitionGroup:
     """Replace the programs of a group."""
     return await _change_group(uow, group_id, "program_ids", program_ids)
+
+
+async def republish_tree(uow: AuthUnitOfWork) -> tuple[int, int]:
+    """Publish every node and group again (a consumer rebuilding its copy); the counts of each."""
+    async with uow:
+        await uow.lock_permissions()  # a snapshot no concurrent tree change can overtake
+        now = datetime.now(UTC)
+        nodes, groups = await uow.tree.nodes(), await uow.tree.groups()
+        uow.publish(*(node_changed(n, now) for n in nodes))
+        uow.publish(*(group_changed(g, now) for g in groups))
+        await uow.commit()
+    return len(nodes), len(groups)
