@@ -20,6 +20,7 @@ from akiba_contracts.payloads import (
     LocationChanged,
     OrderableChanged,
     Payload,
+    RequisitionGroupChanged,
     RequisitionReleased,
     RequisitionStatusChanged,
     SigningKeyPublished,
@@ -29,6 +30,7 @@ from akiba_contracts.payloads import (
     SiteWriteRefused,
     StockLevelChanged,
     StockMovementRecorded,
+    SupervisoryNodeChanged,
     UserPermissionsChanged,
 )
 
@@ -171,6 +173,22 @@ TOPICS: tuple[Topic, ...] = (
         event_types=(RequisitionStatusChanged.event_type, RequisitionReleased.event_type),
         description="Every step of every requisition (status changes) and each release to an"
         " order, with the lines fulfillment needs; keyed by requisition, in order.",
+    ),
+    Topic(
+        name="auth.supervision",
+        owner="auth",
+        # Node and group ids are both random UUIDs, so the two kinds of record never share a key.
+        key="node_id or group_id",
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(SupervisoryNodeChanged.event_type, RequisitionGroupChanged.event_type),
+        description=(
+            "The supervision tree: supervisory nodes (with their parent and facility) and "
+            "requisition groups (the facilities a node supervises for which programs), each "
+            "record the full state; the latest record per key (node_id or group_id) is current. "
+            "Records of different keys may arrive in any order (a group before its node)."
+        ),
     ),
     # Inventory's reference data: every service and site keeps a read model from these.
     _reference("facility-types", "facility_type_id", FacilityTypeChanged, "Facility types"),

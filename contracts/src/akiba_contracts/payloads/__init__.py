@@ -8,8 +8,10 @@ from types import MappingProxyType
 from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted, alert_key
 from akiba_contracts.payloads.auth import (
     ApprovalScope,
+    RequisitionGroupChanged,
     SigningKeyPublished,
     SiteChanged,
+    SupervisoryNodeChanged,
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import SCHEMA_URI_PREFIX, Payload, schema_uri
@@ -73,6 +75,7 @@ __all__ = [
     "OrderableChanged",
     "Payload",
     "ReleasedLine",
+    "RequisitionGroupChanged",
     "RequisitionKind",
     "RequisitionReleased",
     "RequisitionStatusChanged",
@@ -86,6 +89,7 @@ __all__ = [
     "StallCause",
     "StockLevelChanged",
     "StockMovementRecorded",
+    "SupervisoryNodeChanged",
     "UserPermissionsChanged",
     "alert_key",
     "edge_batch_id",
@@ -103,6 +107,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             UserPermissionsChanged,
             SigningKeyPublished,
             SiteChanged,
+            SupervisoryNodeChanged,
+            RequisitionGroupChanged,
             FacilityTypeChanged,
             GeographicZoneChanged,
             FacilityChanged,

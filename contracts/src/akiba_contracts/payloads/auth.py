@@ -1,4 +1,4 @@
-"""Payloads published by the auth service: permissions, signing keys, sites."""
+"""Payloads published by the auth service: permissions, signing keys, sites, supervision tree."""
 
 from __future__ import annotations
 
@@ -7,9 +7,25 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from akiba_contracts.fields import Code, Name
 from akiba_contracts.payloads.base import Payload
 
-__all__ = ["ApprovalScope", "SigningKeyPublished", "SiteChanged", "UserPermissionsChanged"]
+__all__ = [
+    "MAX_GROUP_IDS",
+    "ApprovalScope",
+    "RequisitionGroupChanged",
+    "SigningKeyPublished",
+    "SiteChanged",
+    "SupervisoryNodeChanged",
+    "UserPermissionsChanged",
+]
+
+MAX_GROUP_IDS = 10_000
+"""The most facilities (or programs) one requisition group lists, as auth's API accepts."""
+_ACTIVE = (
+    "False once auth withdraws the record (its consumers drop it). Auth cannot delete or"
+    " deactivate one yet, so every record it writes today is active."
+)
 
 
 class ApprovalScope(BaseModel):
@@ -88,3 +104,47 @@ class SiteChanged(Payload):
     def partition_key(self) -> str:
         """Keyed by site."""
         return str(self.site_id)
+
+
+class SupervisoryNodeChanged(Payload):
+    """A supervisory node of the approval tree, full state; the latest record per node counts."""
+
+    event_type: ClassVar[str] = "org.akiba.auth.supervisory-node.changed.v1"
+
+    node_id: UUID
+    code: Code
+    name: Name
+    facility_id: UUID | None = Field(description="The facility the node sits at, if any.")
+    parent_id: UUID | None = Field(
+        description="The node above, where approval goes next; none at the top of the tree."
+    )
+    active: bool = Field(description=_ACTIVE)
+    changed_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by node so compaction keeps each node's latest record."""
+        return str(self.node_id)
+
+
+class RequisitionGroupChanged(Payload):
+    """A requisition group, full state: the facilities a node supervises for the programs."""
+
+    event_type: ClassVar[str] = "org.akiba.auth.requisition-group.changed.v1"
+
+    group_id: UUID
+    code: Code
+    name: Name
+    node_id: UUID = Field(description="The supervisory node that supervises the facilities.")
+    facility_ids: list[UUID] = Field(
+        max_length=MAX_GROUP_IDS, description="The member facilities (the whole list, sorted)."
+    )
+    program_ids: list[UUID] = Field(
+        max_length=MAX_GROUP_IDS,
+        description="The programs the node supervises them for (the whole list, sorted).",
+    )
+    active: bool = Field(description=_ACTIVE)
+    changed_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by group so compaction keeps each group's latest record."""
+        return str(self.group_id)

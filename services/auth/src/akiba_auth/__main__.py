@@ -1,4 +1,4 @@
-"""`akiba-auth migrate|serve|seed-demo|create-admin|assign-role|rotate-key`: the processes."""
+"""`akiba-auth migrate|serve|seed-demo|create-admin|assign-role|rotate-key|republish-tree`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from akiba_auth.api.app import create_app
 from akiba_auth.domain.errors import AuthError
 from akiba_auth.domain.model import Scope
 from akiba_auth.handlers.keys import rotate_key
+from akiba_auth.handlers.tree import republish_tree
 from akiba_auth.settings import Settings
 from akiba_auth.uow import AuthUnitOfWork
 from akiba_platform import (
@@ -25,7 +26,7 @@ from akiba_platform import (
 
 ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "api": lambda s: serve_app(create_app(s), s),
-    "relay": relay_role,  # permissions, sites and signing keys
+    "relay": relay_role,  # permissions, sites, signing keys and the supervision tree
 }
 
 
@@ -71,6 +72,15 @@ async def _rotate(settings: Settings, _: argparse.Namespace) -> None:
     print(f"signing with key {key.kid}; older keys verify for {settings.key_keep_seconds()} s more")
 
 
+async def _republish_tree(settings: Settings, _: argparse.Namespace) -> None:
+    await bootstrap.prepare(settings)
+    async with open_pool(settings) as pool:
+        nodes, groups = await republish_tree(AuthUnitOfWork(pool))
+    print(
+        f"queued for auth.supervision: {nodes} supervisory node(s), {groups} requisition group(s)"
+    )
+
+
 COMMANDS = {
     "migrate": Command[Settings]("apply migrations, create topics, make a signing key", _migrate),
     "seed-demo": Command[Settings]("load demo roles, tree, users and a site", _seed),
@@ -84,6 +94,10 @@ COMMANDS = {
     ),
     "rotate-key": Command[Settings](
         "sign with a new key; older ones verify until retired", _rotate
+    ),
+    "republish-tree": Command[Settings](
+        "publish every supervisory node and requisition group again (auth.supervision)",
+        _republish_tree,
     ),
 }
 ENTRY = central_service(

@@ -9,7 +9,7 @@ from akiba_auth.domain.model import Role, Scope, Site, User
 from akiba_auth.domain.tree import RequisitionGroup, SupervisoryNode
 from akiba_auth.handlers.permissions import republish_all
 from akiba_auth.handlers.sites import secret_digest
-from akiba_auth.outbound import site_changed
+from akiba_auth.outbound import group_changed, node_changed, site_changed
 from akiba_auth.passwords import PasswordHasher
 from akiba_auth.provisioning import admin_roles, ensure_assignment, ensure_role, ensure_user
 from akiba_auth.settings import Settings
@@ -89,11 +89,14 @@ async def _roles(uow: AuthUnitOfWork) -> dict[str, Role]:
 
 
 async def _tree(uow: AuthUnitOfWork) -> None:
+    now = datetime.now(UTC)
     for node in NODES:
         if await uow.tree.node(node.node_id) is None:
             await uow.tree.add_node(node)
+            uow.publish(node_changed(node, now))
     if await uow.tree.group(GROUP.group_id) is None:
         await uow.tree.add_group(GROUP)
+        uow.publish(group_changed(GROUP, now))
 
 
 async def _users(

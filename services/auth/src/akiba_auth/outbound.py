@@ -6,12 +6,15 @@ from datetime import datetime
 
 from akiba_auth.domain.model import Site
 from akiba_auth.domain.permissions import EffectivePermissions
+from akiba_auth.domain.tree import RequisitionGroup, SupervisoryNode
 from akiba_auth.keys import SigningKey
 from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import (
     ApprovalScope,
+    RequisitionGroupChanged,
     SigningKeyPublished,
     SiteChanged,
+    SupervisoryNodeChanged,
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import Payload
@@ -21,6 +24,7 @@ SOURCE = "/akiba/auth"
 PERMISSIONS = "auth.permissions"
 SIGNING_KEYS = "auth.signing-keys"
 SITES = "auth.sites"
+SUPERVISION = "auth.supervision"
 
 
 def _message(topic: str, subject: str, payload: Payload) -> OutboxMessage:
@@ -76,3 +80,32 @@ def key_published(key: SigningKey) -> OutboxMessage:
         retired_at=key.retired_at,
     )
     return _message(SIGNING_KEYS, f"signing-keys/{key.kid}", payload)
+
+
+def node_changed(node: SupervisoryNode, at: datetime) -> OutboxMessage:
+    """A supervisory node's full state, keyed by node for compaction."""
+    payload = SupervisoryNodeChanged(
+        node_id=node.node_id,
+        code=node.code,
+        name=node.name,
+        facility_id=node.facility_id,
+        parent_id=node.parent_id,
+        active=True,  # auth cannot delete or deactivate a node
+        changed_at=at,
+    )
+    return _message(SUPERVISION, f"supervisory-nodes/{node.node_id}", payload)
+
+
+def group_changed(group: RequisitionGroup, at: datetime) -> OutboxMessage:
+    """A requisition group's full state (facilities and programs sorted), keyed by group."""
+    payload = RequisitionGroupChanged(
+        group_id=group.group_id,
+        code=group.code,
+        name=group.name,
+        node_id=group.node_id,
+        facility_ids=sorted(group.facility_ids),
+        program_ids=sorted(group.program_ids),
+        active=True,  # auth cannot delete or deactivate a group
+        changed_at=at,
+    )
+    return _message(SUPERVISION, f"requisition-groups/{group.group_id}", payload)

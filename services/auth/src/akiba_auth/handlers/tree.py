@@ -1,14 +1,16 @@
-"""The supervision tree: nodes and requisition groups."""
+"""The supervision tree: nodes and requisition groups, each change published on auth.supervision."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from akiba_auth.domain.errors import GroupNotFound, NodeNotFound
 from akiba_auth.domain.tree import RequisitionGroup, SupervisoryNode, check_parent
 from akiba_auth.handlers.permissions import republish
+from akiba_auth.outbound import group_changed, node_changed
 from akiba_auth.uow import AuthUnitOfWork
 
 
@@ -24,6 +26,13 @@ async def _node(uow: AuthUnitOfWork, node_id: UUID) -> SupervisoryNode:
     return node
 
 
+async def _group(uow: AuthUnitOfWork, group_id: UUID) -> RequisitionGroup:
+    group = await uow.tree.group(group_id)
+    if group is None:
+        raise GroupNotFound(f"requisition group {group_id} does not exist")
+    return group
+
+
 async def create_node(
     uow: AuthUnitOfWork,
     code: str,
@@ -37,6 +46,7 @@ async def create_node(
         await uow.lock_permissions()
         check_parent(await uow.tree.tree(), node.node_id, parent_id)
         await uow.tree.add_node(node)
+        uow.publish(node_changed(node, datetime.now(UTC)))
         await uow.commit()
     return node
 
@@ -48,6 +58,8 @@ async def update_node(uow: AuthUnitOfWork, node_id: UUID, **changes: Any) -> Sup
         node = replace(await _node(uow, node_id), **changes)
         check_parent(await uow.tree.tree(), node_id, node.parent_id)
         await uow.tree.save_node(node)
+        node = await _node(uow, node_id)  # publish what was stored, not what was asked
+        uow.publish(node_changed(node, datetime.now(UTC)))
         await _republish_supervisors(uow)
         await uow.commit()
     return node
@@ -67,6 +79,7 @@ async def create_group(
         await uow.lock_permissions()
         await _node(uow, node_id)
         await uow.tree.add_group(group)
+        uow.publish(group_changed(group, datetime.now(UTC)))
         await _republish_supervisors(uow)
         await uow.commit()
     return group
@@ -77,18 +90,16 @@ async def _change_group(
 ) -> RequisitionGroup:
     async with uow:
         await uow.lock_permissions()
-        group = await uow.tree.group(group_id)
-        if group is None:
-            raise GroupNotFound(f"requisition group {group_id} does not exist")
+        await _group(uow, group_id)
         if field == "facility_ids":
             await uow.tree.set_members(group_id, ids)
         else:
             await uow.tree.set_programs(group_id, ids)
+        group = await _group(uow, group_id)
+        uow.publish(group_changed(group, datetime.now(UTC)))
         await _republish_supervisors(uow)
         await uow.commit()
-    if field == "facility_ids":
-        return replace(group, facility_ids=ids)
-    return replace(group, program_ids=ids)
+    return group
 
 
 async def set_group_members(
@@ -103,3 +114,15 @@ async def set_group_programs(
 ) -> RequisitionGroup:
     """Replace the programs of a group."""
     return await _change_group(uow, group_id, "program_ids", program_ids)
+
+
+async def republish_tree(uow: AuthUnitOfWork) -> tuple[int, int]:
+    """Publish every node and group again (a consumer rebuilding its copy); the counts of each."""
+    async with uow:
+        await uow.lock_permissions()  # a snapshot no concurrent tree change can overtake
+        now = datetime.now(UTC)
+        nodes, groups = await uow.tree.nodes(), await uow.tree.groups()
+        uow.publish(*(node_changed(n, now) for n in nodes))
+        uow.publish(*(group_changed(g, now) for g in groups))
+        await uow.commit()
+    return len(nodes), len(groups)
