@@ -28,6 +28,7 @@ from akiba_contracts.payloads.edge import (
     StallCause,
     edge_batch_id,
 )
+from akiba_contracts.payloads.fulfillment import SupplyLineChanged
 from akiba_contracts.payloads.inventory import (
     MovementType,
     StockLevelChanged,
@@ -76,6 +77,7 @@ __all__ = [
     "StallCause",
     "StockLevelChanged",
     "StockMovementRecorded",
+    "SupplyLineChanged",
     "UserPermissionsChanged",
     "alert_key",
     "edge_batch_id",
@@ -109,6 +111,7 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             EdgeStoreStalled,
             EdgeStoreResumed,
             SiteWriteRefused,
+            SupplyLineChanged,
         )
     }
 )
