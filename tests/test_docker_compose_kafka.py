@@ -35,10 +35,16 @@ from .test_docker_compose import (  # the fixtures too: pytest finds them by nam
 __all__ = ["compose", "containers", "raw_compose", "service", "services"]
 
 # The catalogue names a topic's owner; the sync hub writes the sites' topics for them.
-WRITER_OF_OWNER = {"auth": "auth", "inventory": "inventory", "sites": "sync-hub"}
+WRITER_OF_OWNER = {
+    "auth": "auth",
+    "inventory": "inventory",
+    "fulfillment": "fulfillment",
+    "sites": "sync-hub",
+}
 # Consumer groups (named after their consumer) and the topics each reads, from the code.
 CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     "auth": {},
+    "fulfillment": {},
     "inventory": {
         projector.NAME: (MOVEMENTS,),
         alerting.NAME: (MOVEMENTS,),

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from akiba_devtools.testing import wait_until
+from akiba_fulfillment.demo import LINES as DEMO_SUPPLY_LINES
 from akiba_platform.demo import demo_id
 from tests.fuzz import fuzzer_user
 from tests.fuzz.deployment import DEMO_PASSWORD, Deployment, Target
@@ -17,6 +18,7 @@ ISSUER = "auth"
 CENTRAL_IDS = {
     "store_id": [str(demo_id("store", c)) for c in ("WH-NAT", "HF-0001", "DEP-NORTH")],
     "item_id": [str(demo_id("item", c)) for c in ("AMX-250", "ORS-1L", "MR-VAX")],
+    "supply_line_id": [str(i) for i in DEMO_SUPPLY_LINES],
 }
 SITE_IDS = {
     "store_id": [str(fuzzer_user.SITE_STORE)],

@@ -31,6 +31,7 @@ from akiba_contracts.payloads import (
     StockLevelChanged,
     StockMovementRecorded,
     SupervisoryNodeChanged,
+    SupplyLineChanged,
     UserPermissionsChanged,
 )
 
@@ -270,6 +271,21 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "Site events the sync hub refused at the door (a store the site does not manage, a "
             "site id other than the token's, unreadable content): an alert for operations."
+        ),
+    ),
+    # Fulfillment's reference data: requisition routes approval by it (approval ends at the node
+    # whose line names the supplier), and orders go to the supplier it names.
+    Topic(
+        name="fulfillment.supply-lines",
+        owner="fulfillment",
+        key="supply_line_id",
+        partitions=3,
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(SupplyLineChanged.event_type,),
+        description=(
+            "Supply lines: which facility supplies each supervisory node for each program (full "
+            "state, compacted); the latest record per supply_line_id is current."
         ),
     ),
 )

@@ -30,6 +30,7 @@ from akiba_contracts.payloads.edge import (
     StallCause,
     edge_batch_id,
 )
+from akiba_contracts.payloads.fulfillment import SupplyLineChanged
 from akiba_contracts.payloads.inventory import (
     MovementType,
     StockLevelChanged,
@@ -90,6 +91,7 @@ __all__ = [
     "StockLevelChanged",
     "StockMovementRecorded",
     "SupervisoryNodeChanged",
+    "SupplyLineChanged",
     "UserPermissionsChanged",
     "alert_key",
     "edge_batch_id",
@@ -127,6 +129,7 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             EdgeStoreStalled,
             EdgeStoreResumed,
             SiteWriteRefused,
+            SupplyLineChanged,
         )
     }
 )

@@ -1,0 +1,1 @@
+"""Fulfillment's ports (Protocols) and their asyncpg implementations."""

@@ -1,0 +1,1 @@
+"""Fulfillment's HTTP API."""

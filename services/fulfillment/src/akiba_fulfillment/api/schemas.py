@@ -1,0 +1,64 @@
+"""HTTP models of fulfillment's API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from akiba_contracts.fields import NOTE_PATTERN, text
+from akiba_fulfillment.domain.supply_lines import DESCRIPTION_MAX, SupplyLine, Terms
+
+T = TypeVar("T")
+Description = Annotated[str, text(DESCRIPTION_MAX, pattern=NOTE_PATTERN)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; `page` counts from 0."""
+
+    items: list[T]
+    page: int
+    size: int
+    total: int = Field(description="How many records match, over all pages.")
+
+
+class SupplyLineRequest(BaseModel):
+    """A new supply line: which facility supplies a supervisory node for a program."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    supervisory_node_id: UUID = Field(description="A node of auth's supervision tree")
+    program_id: UUID
+    supplying_facility_id: UUID = Field(description="The store (facility) that supplies it")
+    description: Description | None = None
+
+    def terms(self) -> Terms:
+        """The line's terms (a new line is active)."""
+        return Terms(**self.model_dump())
+
+
+class UpdateSupplyLineRequest(SupplyLineRequest):
+    """Every term of a supply line, replaced (If-Match: the ETag of the version read)."""
+
+    active: bool = True
+
+
+class SupplyLineResponse(BaseModel):
+    """A supply line; `version` is its ETag."""
+
+    supply_line_id: UUID
+    supervisory_node_id: UUID
+    program_id: UUID
+    supplying_facility_id: UUID
+    description: str | None
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, line: SupplyLine) -> SupplyLineResponse:
+        """The response for a line."""
+        return cls.model_validate(line, from_attributes=True)

@@ -1,0 +1,20 @@
+"""The one place that names concrete classes and prepares the service (roles: __main__)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from akiba_contracts.catalogue import all_topics
+from akiba_fulfillment.settings import Settings
+from akiba_platform import ServiceSpec, kafka, migrate
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+SERVICE = ServiceSpec(
+    name="fulfillment", module="akiba_fulfillment", http_port=8103, database="fulfillment"
+)
+
+
+async def prepare(settings: Settings) -> None:
+    """Migrate the database and create the catalogue's topics (both idempotent)."""
+    await migrate(settings.database_url, {"fulfillment": MIGRATIONS})
+    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())

@@ -1,0 +1,1 @@
+"""Fulfillment's domain: plain dataclasses and rules, no I/O."""

@@ -1,0 +1,1 @@
+"""One async function per command: each runs in one unit of work."""
