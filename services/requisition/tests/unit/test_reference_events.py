@@ -54,7 +54,7 @@ def test_a_template_travels_with_its_columns_and_decimals_as_text() -> None:
     assert template["columns"] == {
         "requested_quantity": {"source": "USER_INPUT", "displayed": False}
     }
-    assert changed(RECORDS[1][0]).event.data["price_per_pack"] == "12.5"
+    assert changed(RECORDS[1][0]).event.data["price_per_pack"] == "12.5000"
 
 
 def test_the_contract_names_the_same_column_sources_as_the_rules() -> None:

@@ -17,6 +17,11 @@ from akiba_requisition.domain.errors import DuplicateReference, InvalidReference
 # A filter: SQL with `{}` where its one parameter goes, and the parameter's value.
 Where = Sequence[tuple[str, Any]]
 _ISA = ("facility_id", "orderable_id", "period_id", "amount")
+# A facility's amounts by item, then in the order of their periods.
+_ISA_ORDER = (
+    "facility_id, orderable_id,"
+    " (select p.start_date from periods p where p.period_id = ideal_stock_amounts.period_id)"
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,7 @@ TABLES: dict[type[ref.Reference], Table] = {
         "group_schedules", ("group_id", "program_id"), "group_id", stamped=False
     ),
     ref.RequisitionTemplate: Table("templates", ("template_id",), "program_id, name"),
-    ref.IdealStockAmount: Table(
-        "ideal_stock_amounts", _ISA[:3], "facility_id, period_id", stamped=False
-    ),
+    ref.IdealStockAmount: Table("ideal_stock_amounts", _ISA[:3], _ISA_ORDER, stamped=False),
 }
 
 _CRITERIA: dict[type[ref.Reference], dict[str, str]] = {

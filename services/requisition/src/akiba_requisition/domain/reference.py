@@ -10,7 +10,7 @@ import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -34,6 +34,23 @@ def _text(value: object, what: str) -> None:
 def _not_negative(value: Decimal | int | None, what: str) -> None:
     finite = value is None or isinstance(value, int) or value.is_finite()
     _require(finite and (value is None or value >= 0), f"{what} must be a number, 0 or more")
+
+
+def _scaled(record: object, name: str, places: int, digits: int) -> None:
+    """A decimal 0 or more, at its column's scale, so it reads back as it was written."""
+    value: Decimal | None = getattr(record, name)
+    _not_negative(value, name)
+    if value is None:
+        return
+    try:
+        scaled = value.quantize(Decimal(1).scaleb(-places), context=Context(prec=digits))
+    except InvalidOperation:
+        scaled = None
+    _require(
+        scaled == value,
+        f"{name} has at most {digits - places} digits before the point and {places} after",
+    )
+    object.__setattr__(record, name, scaled)
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,7 @@ class ProgramOrderable:
     version: int = 1
 
     def __post_init__(self) -> None:
-        _not_negative(self.price_per_pack, "price_per_pack")
+        _scaled(self, "price_per_pack", 4, 18)
         _text(self.category, "category")
         _require(self.display_order >= 0, "display_order must be 0 or more")
 
@@ -104,9 +121,8 @@ class ApprovedProduct:
     version: int = 1
 
     def __post_init__(self) -> None:
-        _not_negative(self.max_periods_of_stock, "max_periods_of_stock")
-        _not_negative(self.min_periods_of_stock, "min_periods_of_stock")
-        _not_negative(self.emergency_order_point, "emergency_order_point")
+        for name in ("max_periods_of_stock", "min_periods_of_stock", "emergency_order_point"):
+            _scaled(self, name, 2, 8)
         low, high = self.min_periods_of_stock, self.max_periods_of_stock
         _require(low is None or low <= high, "min_periods_of_stock cannot exceed the maximum")
 
