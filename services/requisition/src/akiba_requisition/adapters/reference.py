@@ -222,9 +222,10 @@ class AsyncpgReferenceRepository:
     ) -> ref.R | None:
         """One record by its key; `lock` holds it until the transaction ends."""
         t = TABLES[kind]
+        # "no key update": a lock that lets others insert rows referring to this one.
         row = await self._conn.fetchrow(
             f"select {', '.join(_columns(kind))} from {t.name} where {_by_key(t)}"
-            + (" for update" if lock else ""),
+            + (" for no key update" if lock else ""),
             *key,
         )
         return None if row is None else _record(kind, row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import uuid4
 
@@ -92,3 +93,14 @@ async def test_a_group_schedule_naming_an_unknown_program_or_schedule_is_422(api
     await api.made("/group-schedules", {**bodies[1], "schedule_id": schedule["schedule_id"]})
     r = await api.call("PUT", path, {"schedule_id": str(uuid4())}, if_match=1)
     assert r.status_code == 422, r.text
+
+
+async def test_of_two_overlapping_periods_added_at_once_one_is_refused(api: Api) -> None:
+    for _ in range(5):
+        schedule = await api.schedule()
+        path = f"/schedules/{schedule['schedule_id']}/periods"
+        answers = await asyncio.gather(
+            api.call("POST", path, _period("A", "2026-03-01", "2026-03-31")),
+            api.call("POST", path, _period("B", "2026-03-15", "2026-04-15")),
+        )
+        assert sorted(r.status_code for r in answers) == [201, 422]
