@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from akiba_contracts.envelope import InvalidEnvelope, decode
 from akiba_platform import (
+    Connection,
     Delivery,
     OutboxMessage,
     PermanentError,
@@ -31,7 +32,6 @@ from akiba_platform import (
     open_pool,
     require_demo,
 )
-from akiba_platform.db import Connection
 from akiba_replenish.templates import Column, Source
 from akiba_requisition.adapters.reference import ProgramItem, ReferenceRepository
 from akiba_requisition.consumers import read_models
