@@ -9,6 +9,7 @@ from akiba_contracts.payloads import (
     AdjustmentReasonChanged,
     AlertEnded,
     AlertStarted,
+    ApprovedProductChanged,
     BatchChanged,
     EdgeDocumentsApplied,
     EdgeEventRejected,
@@ -17,12 +18,18 @@ from akiba_contracts.payloads import (
     FacilityChanged,
     FacilityTypeChanged,
     GeographicZoneChanged,
+    GroupScheduleChanged,
+    IdealStockAmountChanged,
     LocationChanged,
     OrderableChanged,
     Payload,
+    PeriodChanged,
+    ProgramChanged,
+    ProgramOrderableChanged,
     RequisitionGroupChanged,
     RequisitionReleased,
     RequisitionStatusChanged,
+    ScheduleChanged,
     SigningKeyPublished,
     SiteChanged,
     SiteStockRecorded,
@@ -32,6 +39,7 @@ from akiba_contracts.payloads import (
     StockMovementRecorded,
     SupervisoryNodeChanged,
     SupplyLineChanged,
+    TemplateChanged,
     UserPermissionsChanged,
 )
 
@@ -73,6 +81,20 @@ def _reference(name: str, key: str, payload: type[Payload], what: str) -> Topic:
         retention_ms=None,
         event_types=(payload.event_type,),
         description=f"{what}; the latest record per {key} is current (full state, compacted).",
+    )
+
+
+def _requisition(name: str, key: str, payloads: tuple[type[Payload], ...], what: str) -> Topic:
+    """A compacted reference-data topic of requisition's: one record per key is current."""
+    return Topic(
+        name=f"requisition.{name}",
+        owner="requisition",
+        key=key,
+        partitions=3,  # low volume, like inventory's reference topics
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=tuple(p.event_type for p in payloads),
+        description=f"{what}; the latest record per key is current (full state, compacted).",
     )
 
 
@@ -200,6 +222,30 @@ TOPICS: tuple[Topic, ...] = (
     _reference("locations", "location_id", LocationChanged, "Locations (shelves, bins) in stores"),
     _reference(
         "adjustment-reasons", "reason_id", AdjustmentReasonChanged, "Stock adjustment reasons"
+    ),
+    # Requisition's reference data. Each kind's key names one thing, so compaction keeps the
+    # latest record of every program, program item, approved product, period…
+    _requisition(
+        "programs",
+        "program_id (programs), program_id:orderable_id (program orderables), "
+        "facility_type_id:program_id:orderable_id (approved products)",
+        (ProgramChanged, ProgramOrderableChanged, ApprovedProductChanged),
+        "Programs, the items each orders (price, category) and the items each facility type is"
+        " approved to order under a program (max/min periods of stock, emergency order point)",
+    ),
+    _requisition(
+        "schedules",
+        "schedule_id (schedules), period_id (periods), group_id:program_id (group schedules)",
+        (ScheduleChanged, PeriodChanged, GroupScheduleChanged),
+        "Processing schedules, their periods and the schedule each requisition group follows"
+        " for a program",
+    ),
+    _requisition("templates", "template_id", (TemplateChanged,), "Requisition templates"),
+    _requisition(
+        "ideal-stock-amounts",
+        "facility_id:orderable_id:period_id",
+        (IdealStockAmountChanged,),
+        "Ideal stock amounts per facility, item and period",
     ),
     # Written by the sync gateways (the topic's first segment must be its owner, hence "sites").
     Topic(

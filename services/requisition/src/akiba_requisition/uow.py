@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from akiba_platform import UnitOfWork
+from akiba_requisition.adapters.reference import AsyncpgReferenceRepository, ReferenceRepository
 
 
 class RequisitionUnitOfWork(UnitOfWork):
     """One transaction over reference data, requisitions, the outbox and the inbox."""
 
+    reference: ReferenceRepository
+
     def _open(self) -> None:
-        pass
+        self.reference = AsyncpgReferenceRepository(self.conn)

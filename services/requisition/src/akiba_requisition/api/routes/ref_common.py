@@ -1,0 +1,88 @@
+"""What the reference-data routers share: paging, a read-only repository, versions as ETags."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request, Response
+
+from akiba_contracts.fields import PageNumber, PageSize
+from akiba_platform.http import Problem
+from akiba_replenish.templates import InvalidTemplate
+from akiba_requisition.adapters.reference import ReferenceRepository, where
+from akiba_requisition.domain import reference as ref
+from akiba_requisition.handlers import reference as rh
+from akiba_requisition.uow import RequisitionUnitOfWork
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list to return."""
+
+    page: int
+    size: int
+
+
+def _paging(
+    page: Annotated[PageNumber, Query()] = 0,
+    size: Annotated[PageSize, Query()] = 50,
+) -> Paging:
+    return Paging(page, size)
+
+
+async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
+    async with request.app.state.pool.acquire() as conn:
+        yield RequisitionUnitOfWork.joining(conn).reference
+
+
+_VERSION = r'^(?:W/)?"?[0-9]{1,10}"?$'
+
+
+async def _if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=16,
+            pattern=_VERSION,
+            description='The ETag of the version the change is based on, e.g. "3" (required)',
+        ),
+    ] = None,
+) -> int:
+    if if_match is None:
+        raise Problem(
+            428,
+            "Precondition required",
+            "send If-Match with the ETag of the version you read, so no one's change is lost",
+        )
+    return int(if_match.removeprefix("W/").strip('"'))
+
+
+PageQuery = Annotated[Paging, Depends(_paging)]
+Reader = Annotated[ReferenceRepository, Depends(_reader)]
+# The version a change is based on: a stale one is 409, none at all 428.
+IfMatch = Annotated[int, Depends(_if_match)]
+
+
+def tagged(response: Response, record: ref.R) -> ref.R:
+    """The record, its version set as the response's ETag (what a later If-Match sends)."""
+    response.headers["ETag"] = f'"{record.version}"'
+    return record
+
+
+async def paged(repo: Reader, kind: type[ref.R], paging: Paging, **criteria: Any) -> dict[str, Any]:
+    """A page of `kind` matching the criteria, shaped as `Page`."""
+    records, total = await rh.page(repo, kind, where(kind, **criteria), paging.page, paging.size)
+    return {"items": records, "page": paging.page, "size": paging.size, "total": total}
+
+
+@contextmanager
+def template_problems() -> Iterator[None]:
+    """An unusable template becomes a 422 listing each of its problems in `errors`."""
+    try:
+        yield
+    except InvalidTemplate as exc:
+        errors = [{"loc": ["body", "columns"], "msg": p, "type": "template"} for p in exc.problems]
+        raise Problem(422, "Invalid template", str(exc), errors=errors) from None

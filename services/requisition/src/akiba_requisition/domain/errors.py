@@ -1,0 +1,32 @@
+"""What requisition's reference data refuses; the API maps each to one HTTP status.
+
+A stale If-Match is akiba_replenish's StaleVersion (409), the same error requisitions raise.
+"""
+
+from __future__ import annotations
+
+from akiba_replenish import StaleVersion
+
+__all__ = [
+    "DuplicateReference",
+    "InvalidReferenceData",
+    "ReferenceDataError",
+    "ReferenceNotFound",
+    "StaleVersion",
+]
+
+
+class ReferenceDataError(Exception):
+    """Base of every reference-data refusal."""
+
+
+class ReferenceNotFound(ReferenceDataError):
+    """No such program, schedule, period, template or setting (404)."""
+
+
+class DuplicateReference(ReferenceDataError):
+    """A code, or the thing a key names, exists already (409)."""
+
+
+class InvalidReferenceData(ReferenceDataError):
+    """The record breaks a rule of its own or of the records it names (422)."""
