@@ -10,11 +10,12 @@ from akiba_replenish.errors import (
 from akiba_replenish.lines import LedgerFigures, LineQuantities, LineRules, quantify
 from akiba_replenish.periods import Period
 from akiba_replenish.status import RequisitionStatus
-from akiba_replenish.workflow import Approval, Change, Line, Requisition
+from akiba_replenish.workflow import Approval, Change, Edit, Line, Requisition
 
 __all__ = [
     "Approval",
     "Change",
+    "Edit",
     "ExplanationRequired",
     "LedgerFigures",
     "Line",

@@ -3,6 +3,7 @@ reject, skip, release. Each step checks the status it starts from and moves the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -36,6 +37,25 @@ class Line:
                 f"product {self.orderable_id}: requested {self.requested} differs from the"
                 f" calculated {self.calculated}; say why"
             )
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A person's change to one line: a requested quantity (with its reason) or an approved
+    one (with remarks)."""
+
+    orderable_id: UUID
+    requested: int | None = None
+    explanation: str | None = None
+    approved: int | None = None
+    remarks: str | None = None
+
+
+def _not_negative(quantity: int, what: str) -> None:
+    if quantity < 0:
+        raise RequisitionError(
+            f"a{'n' if what[0] in 'aeiou' else ''} {what} quantity cannot be negative"
+        )
 
 
 @dataclass(frozen=True)
@@ -85,20 +105,27 @@ class Requisition:
 
     def request(self, orderable_id: UUID, quantity: int, explanation: str | None) -> None:
         """Set a requested quantity, before authorization."""
-        self._expect(S.INITIATED, S.REJECTED, S.SUBMITTED, doing="change requested quantities")
-        if quantity < 0:
-            raise RequisitionError("a requested quantity cannot be negative")
-        line = self._line(orderable_id)
-        line.requested, line.explanation = quantity, explanation
-        self.version += 1
+        self.edit([Edit(orderable_id, requested=quantity, explanation=explanation)])
 
     def approve_quantity(self, orderable_id: UUID, quantity: int, remarks: str | None) -> None:
         """Set an approved quantity, only while approvers hold the requisition."""
-        self._expect(S.AUTHORIZED, S.IN_APPROVAL, doing="change approved quantities")
-        if quantity < 0:
-            raise RequisitionError("an approved quantity cannot be negative")
-        line = self._line(orderable_id)
-        line.approved, line.remarks = quantity, remarks
+        self.edit([Edit(orderable_id, approved=quantity, remarks=remarks)])
+
+    def edit(self, edits: Sequence[Edit]) -> None:
+        """Apply line edits as one change (one new version): requested quantities before
+        authorization, approved ones while approvers hold it."""
+        for e in edits:
+            line = self._line(e.orderable_id)
+            if e.requested is not None:
+                self._expect(
+                    S.INITIATED, S.REJECTED, S.SUBMITTED, doing="change requested quantities"
+                )
+                _not_negative(e.requested, "requested")
+                line.requested, line.explanation = e.requested, e.explanation
+            if e.approved is not None:
+                self._expect(S.AUTHORIZED, S.IN_APPROVAL, doing="change approved quantities")
+                _not_negative(e.approved, "approved")
+                line.approved, line.remarks = e.approved, e.remarks
         self.version += 1
 
     def submit(self, actor: str, at: datetime, skip_authorize: bool, node_id: UUID | None) -> None:

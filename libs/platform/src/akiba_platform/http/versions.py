@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import Header, Response
 
 from akiba_platform.http.problems import Problem
 
-_TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# A weak tag is accepted too: a compressing proxy may weaken the one we sent.
+_TAG = r'^(?:W/)?"?[0-9]{1,9}"?$'
 
 
 def etag(version: int) -> str:
@@ -26,15 +26,18 @@ def expected_version(
     if_match: Annotated[
         str | None,
         Header(
-            max_length=40,
-            description="The ETag of the version this write was made against (409 if stale).",
+            max_length=16,
+            pattern=_TAG,
+            description='The ETag of the version this write was made against, e.g. "3"'
+            " (428 without it, 409 if stale).",
         ),
     ] = None,
 ) -> int:
-    """The version the client saw: 428 without If-Match, 400 if it is not one of our tags."""
+    """The version the client saw (428 without If-Match; a malformed one is refused as 422)."""
     if if_match is None:
-        raise Problem(428, "Precondition Required", "send If-Match with the document's ETag")
-    found = _TAG.match(if_match)
-    if found is None:
-        raise Problem(400, "Bad Request", f"If-Match {if_match!r} is not a version tag")
-    return int(found.group(1))
+        raise Problem(
+            428,
+            "Precondition Required",
+            "send If-Match with the ETag of the version you read, so no one's change is lost",
+        )
+    return int(if_match.removeprefix("W/").strip('"'))

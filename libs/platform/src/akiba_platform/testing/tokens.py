@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -11,10 +12,11 @@ from uuid import UUID
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from akiba_contracts.payloads import SigningKeyPublished, UserPermissionsChanged
+from akiba_contracts.payloads import ApprovalScope, SigningKeyPublished, UserPermissionsChanged
 from akiba_platform.auth import Authorizer, KeyRing, PermissionStore
 
 ISSUER, AUDIENCE = "akiba-auth", "akiba"
+NodeScope = tuple[str, UUID, UUID]
 
 
 class TestIssuer:
@@ -49,14 +51,19 @@ class TestIssuer:
         headers = {"kid": self.kid, "typ": "at+jwt"}
         return jwt.encode(claims, self.private, algorithm="EdDSA", headers=headers)
 
-    def user(self, *permissions: str, active: bool = True) -> tuple[UUID, str]:
-        """A user holding these permission strings, and a token for them."""
+    def user(
+        self, *permissions: str, active: bool = True, nodes: Sequence[NodeScope] = ()
+    ) -> tuple[UUID, str]:
+        """A user holding these permission strings (and rights at nodes), and a token."""
         user_id = uuid.uuid4()
-        self.grant(user_id, *permissions, active=active)
+        self.grant(user_id, *permissions, active=active, nodes=nodes)
         return user_id, self.token(str(user_id))
 
-    def grant(self, user_id: UUID, *permissions: str, active: bool = True) -> None:
-        """Publish (to the store) the user's complete permissions."""
+    def grant(
+        self, user_id: UUID, *permissions: str, active: bool = True, nodes: Sequence[NodeScope] = ()
+    ) -> None:
+        """Publish (to the store) the user's complete permissions; `nodes` holds (right, node,
+        program) for supervision rights held at a supervisory node."""
         self._version += 1
         self.permissions.apply(
             UserPermissionsChanged(
@@ -66,6 +73,7 @@ class TestIssuer:
                 home_facility_id=None,
                 version=self._version,
                 permissions=list(permissions),
+                node_scopes=[ApprovalScope(right=r, node_id=n, program_id=p) for r, n, p in nodes],
                 changed_at=datetime.now(UTC),
             )
         )

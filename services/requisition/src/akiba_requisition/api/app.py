@@ -13,26 +13,25 @@ from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, local_authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_platform.http import database_probe, kafka_probe
-from akiba_replenish import StaleVersion
-from akiba_replenish.templates import InvalidTemplate
+from akiba_requisition.api.errors import ERRORS
 from akiba_requisition.api.routes import (
+    customer_requisitions,
+    internal_orders,
     ref_isa,
     ref_products,
     ref_programs,
     ref_schedules,
     ref_templates,
+    requisition_queries,
+    requisitions,
 )
-from akiba_requisition.domain import errors
 from akiba_requisition.settings import Settings
 
-ERRORS: dict[type[Exception], int] = {
-    errors.ReferenceNotFound: 404,
-    errors.DuplicateReference: 409,
-    errors.InvalidReferenceData: 422,
-    InvalidTemplate: 422,
-    StaleVersion: 409,
-}
 ROUTERS: list[APIRouter] = [
+    requisition_queries.router,
+    requisitions.router,
+    internal_orders.router,
+    customer_requisitions.router,
     ref_programs.router,
     ref_products.router,
     ref_schedules.router,

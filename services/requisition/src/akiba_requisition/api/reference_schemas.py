@@ -15,7 +15,7 @@ from akiba_replenish.templates import Source
 T = TypeVar("T")
 
 
-def _decimal(digits: int, places: int, description: str) -> WithJsonSchema:
+def decimal_schema(digits: int, places: int, description: str) -> WithJsonSchema:
     """What a client may send for numeric(digits, places), 0 or more: a number or a string."""
     largest = float(10 ** (digits - places)) - 10.0**-places
     number = {"type": "number", "minimum": 0, "maximum": largest}
@@ -29,12 +29,12 @@ _PERIODS = "In periods of the facility's schedule (months when monthly)"
 Price = Annotated[
     Decimal,
     Field(ge=0, max_digits=18, decimal_places=4, description=_PRICE),
-    _decimal(18, 4, _PRICE),
+    decimal_schema(18, 4, _PRICE),
 ]
 PeriodsOfStock = Annotated[
     Decimal,
     Field(ge=0, max_digits=8, decimal_places=2, description=_PERIODS),
-    _decimal(8, 2, _PERIODS),
+    decimal_schema(8, 2, _PERIODS),
 ]
 Category = Annotated[str, text(100, min_length=1, pattern=TRIMMED_PATTERN)]
 Position = Annotated[int, Field(ge=0, le=INT4_MAX)]

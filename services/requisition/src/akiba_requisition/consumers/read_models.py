@@ -11,11 +11,22 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from akiba_contracts.payloads.reference import FacilityChanged, OrderableChanged
+from akiba_contracts.payloads import (
+    FacilityChanged,
+    OrderableChanged,
+    RequisitionGroupChanged,
+    SupervisoryNodeChanged,
+    SupplyLineChanged,
+)
 from akiba_platform import Connection, Delivery, PermanentError
 
 NAME = "requisition.read-models"
-TOPICS = ("inventory.facilities", "inventory.orderables")
+TOPICS = (
+    "inventory.facilities",
+    "inventory.orderables",
+    "auth.supervision",
+    "fulfillment.supply-lines",
+)
 
 _FACILITY = """
 insert into facilities as f (facility_id, code, name, facility_type_id, active, version)
@@ -38,6 +49,57 @@ on conflict (orderable_id) do update
        active = excluded.active, version = excluded.version
  where o.version < excluded.version
 """
+
+_NODE = """
+insert into supervisory_nodes as n (node_id, code, name, facility_id, parent_id, active, changed_at)
+values ($1, $2, $3, $4, $5, $6, $7)
+on conflict (node_id) do update
+   set code = excluded.code, name = excluded.name, facility_id = excluded.facility_id,
+       parent_id = excluded.parent_id, active = excluded.active, changed_at = excluded.changed_at
+ where n.changed_at <= excluded.changed_at
+"""
+
+_GROUP = """
+insert into requisition_groups as g (group_id, code, node_id, facility_ids, program_ids, active,
+                                     changed_at)
+values ($1, $2, $3, $4, $5, $6, $7)
+on conflict (group_id) do update
+   set code = excluded.code, node_id = excluded.node_id, facility_ids = excluded.facility_ids,
+       program_ids = excluded.program_ids, active = excluded.active,
+       changed_at = excluded.changed_at
+ where g.changed_at <= excluded.changed_at
+"""
+
+_SUPPLY_LINE = """
+insert into supply_lines as l (supply_line_id, node_id, program_id, supplying_facility_id, active,
+                               version)
+values ($1, $2, $3, $4, $5, $6)
+on conflict (supply_line_id) do update
+   set node_id = excluded.node_id, program_id = excluded.program_id,
+       supplying_facility_id = excluded.supplying_facility_id, active = excluded.active,
+       version = excluded.version
+ where l.version < excluded.version
+"""
+
+
+async def _node(conn: Connection, n: Any) -> None:
+    await conn.execute(
+        _NODE, n.node_id, n.code, n.name, n.facility_id, n.parent_id, n.active, n.changed_at
+    )
+
+
+async def _group(conn: Connection, g: Any) -> None:
+    await conn.execute(
+        _GROUP, g.group_id, g.code, g.node_id, g.facility_ids, g.program_ids, g.active,
+        g.changed_at,
+    )  # fmt: skip
+
+
+async def _supply_line(conn: Connection, sl: Any) -> None:
+    await conn.execute(
+        _SUPPLY_LINE, sl.supply_line_id, sl.supervisory_node_id, sl.program_id,
+        sl.supplying_facility_id, sl.active, sl.version,
+    )  # fmt: skip
 
 
 async def _facility(conn: Connection, f: Any) -> None:
@@ -66,6 +128,9 @@ Apply = Callable[[Connection, Any], Awaitable[None]]
 HANDLERS: dict[str, tuple[type[BaseModel], Apply]] = {
     FacilityChanged.event_type: (FacilityChanged, _facility),
     OrderableChanged.event_type: (OrderableChanged, _orderable),
+    SupervisoryNodeChanged.event_type: (SupervisoryNodeChanged, _node),
+    RequisitionGroupChanged.event_type: (RequisitionGroupChanged, _group),
+    SupplyLineChanged.event_type: (SupplyLineChanged, _supply_line),
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from akiba_replenish import StaleVersion
 
 __all__ = [
+    "AlreadyInitiated",
+    "CannotInitiate",
     "DuplicateReference",
     "InvalidReferenceData",
     "ReferenceDataError",
@@ -30,3 +32,12 @@ class DuplicateReference(ReferenceDataError):
 
 class InvalidReferenceData(ReferenceDataError):
     """The record breaks a rule of its own or of the records it names (422)."""
+
+
+class AlreadyInitiated(Exception):
+    """The facility has a regular requisition for that program and period already (409)."""
+
+
+class CannotInitiate(Exception):
+    """Something the requisition needs is missing: a group, schedule, open period, template or
+    approved product, or a store or program not known here (yet) (422)."""

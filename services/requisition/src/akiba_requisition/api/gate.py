@@ -1,0 +1,42 @@
+"""The caller's rights for the requisition steps, from the request's verified principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+
+from akiba_contracts.rights import Right
+from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal
+
+
+class RequestGate:
+    """A principal's rights as the authorizer knows them (auth's published permissions)."""
+
+    def __init__(self, authorizer: Authorizer, who: Principal) -> None:
+        self._authorizer, self._who = authorizer, who
+        self.actor = who.actor
+
+    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
+        """Whether the right is held at the facility (for the program, when given)."""
+        where = None if facility is None else str(facility)
+        return self._authorizer.allows(self._who, right, where, str(program) if program else None)
+
+    def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
+        """Whether the supervision right is held at this very node for the program."""
+        return self._authorizer.allows_at_node(self._who, right, node, program)
+
+    def nodes(self, right: Right) -> list[tuple[UUID, UUID]]:
+        """The (node, program) pairs the user holds the right at."""
+        perms = self._authorizer.permissions.get(UUID(self._who.claims.subject))
+        if self._who.claims.kind != "user" or perms is None or not perms.active:
+            return []
+        return [(node, program) for r, node, program in perms.node_scopes if r == right]
+
+
+def _gate(request: Request, who: CurrentPrincipal) -> RequestGate:
+    return RequestGate(request.app.state.authorizer, who)
+
+
+Caller = Annotated[RequestGate, Depends(_gate)]

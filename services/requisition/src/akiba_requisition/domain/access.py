@@ -1,0 +1,98 @@
+"""Who may move a requisition: each step's right at its scope (pure; the API supplies the gate)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from akiba_contracts.rights import Right
+from akiba_replenish import RequisitionStatus as S
+from akiba_requisition.domain.requisitions import Document
+
+
+class Forbidden(Exception):
+    """The caller lacks the right at the scope the step needs (403)."""
+
+
+class Gate(Protocol):
+    """The caller's rights, as auth published them."""
+
+    actor: str
+
+    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
+        """Whether the right is held at the facility (for the program, when given)."""
+        ...
+
+    def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
+        """Whether the supervision right is held at this very node for the program."""
+        ...
+
+
+def at_facility(gate: Gate, right: Right, facility: UUID, program: UUID | None) -> None:
+    """Refuse unless the right is held at the facility for the program."""
+    if not gate.allows(right, facility, program):
+        raise Forbidden(f"this needs {right} at facility {facility}" + _for(program))
+
+
+def at_supplier(gate: Gate, right: Right, doc: Document, supplier: UUID | None = None) -> None:
+    """Refuse unless the fulfillment right is held at the supplying facility."""
+    facility = supplier or doc.requisition.supplying_facility_id
+    if facility is None or not gate.allows(right, facility, None):
+        raise Forbidden(f"this needs {right} at the supplying facility {facility}")
+
+
+def at_node(gate: Gate, doc: Document) -> None:
+    """Refuse unless the caller approves at the node where the requisition waits."""
+    r = doc.requisition
+    node = r.node_id
+    if node is None or r.program_id is None:
+        raise Forbidden("this requisition waits for no supervisory node")
+    if not gate.allows_at_node(Right.REQUISITION_APPROVE, node, r.program_id):
+        raise Forbidden(
+            f"this needs {Right.REQUISITION_APPROVE} at node {node}" + _for(r.program_id)
+        )
+
+
+def may_view(gate: Gate, doc: Document) -> bool:
+    """The facility's viewers, the approvers where it waits and the supplier's staff see it."""
+    r = doc.requisition
+    if gate.allows(Right.REQUISITION_VIEW, r.facility_id, r.program_id):
+        return True
+    node, program = r.node_id, r.program_id
+    if (
+        node is not None
+        and program is not None
+        and gate.allows_at_node(Right.REQUISITION_APPROVE, node, program)
+    ):
+        return True
+    supplier = r.supplying_facility_id
+    return (
+        supplier is not None
+        and r.status.rank >= 3
+        and gate.allows(Right.ORDERS_VIEW, supplier, None)
+    )
+
+
+def check_view(gate: Gate, doc: Document) -> None:
+    """Refuse a caller who may not see the requisition."""
+    if not may_view(gate, doc):
+        raise Forbidden(
+            f"this needs {Right.REQUISITION_VIEW} at facility {doc.requisition.facility_id}"
+        )
+
+
+def check_edit(gate: Gate, doc: Document) -> None:
+    """Who edits lines depends on where the requisition stands."""
+    r = doc.requisition
+    if r.status in (S.INITIATED, S.REJECTED):
+        at_facility(gate, Right.REQUISITION_CREATE, r.facility_id, r.program_id)
+    elif r.status is S.SUBMITTED:
+        at_facility(gate, Right.REQUISITION_AUTHORIZE, r.facility_id, r.program_id)
+    elif r.internal:
+        at_supplier(gate, Right.ORDERS_EDIT, doc)
+    else:
+        at_node(gate, doc)
+
+
+def _for(program: UUID | None) -> str:
+    return f" for program {program}" if program else ""

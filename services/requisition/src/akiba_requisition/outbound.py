@@ -1,0 +1,87 @@
+"""Requisition steps → `requisition.events`, keyed by requisition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from akiba_contracts.envelope import new_event
+from akiba_contracts.payloads import (
+    Payload,
+    ReleasedLine,
+    RequisitionReleased,
+    RequisitionStatusChanged,
+)
+from akiba_platform import OutboxMessage, current_traceparent
+from akiba_requisition.domain.requisitions import Document
+
+SOURCE = "/akiba/requisition"
+EVENTS = "requisition.events"
+
+
+def _message(payload: Payload, requisition: str) -> OutboxMessage:
+    event = new_event(
+        source=SOURCE,
+        type=payload.event_type,
+        subject=f"requisitions/{requisition}",
+        data=payload,
+        partitionkey=payload.partition_key(),
+        traceparent=current_traceparent(),
+    )
+    return OutboxMessage(EVENTS, payload.partition_key(), event)
+
+
+def status_changed(doc: Document, status: str | None = None) -> OutboxMessage:
+    """Its latest step (or `status`, e.g. DELETED, which leaves no step behind)."""
+    r = doc.requisition
+    step = r.history[-1] if r.history else None
+    payload = RequisitionStatusChanged(
+        requisition_id=r.requisition_id,
+        kind=doc.kind,
+        facility_id=r.facility_id,
+        program_id=r.program_id,
+        period_id=r.period_id,
+        emergency=r.emergency,
+        status=status or r.status.value,
+        version=r.version,
+        node_id=r.node_id,
+        supplying_facility_id=r.supplying_facility_id,
+        actor=step.actor if step else doc.created_by,
+        reason=step.reason if step and status is None else None,
+        at=step.at if step else doc.created_at,
+    )
+    return _message(payload, str(r.requisition_id))
+
+
+def released(doc: Document, period: tuple[date, date] | None) -> OutboxMessage:
+    """The order to make: every line with a quantity, in dispensing units and packs."""
+    r = doc.requisition
+    step = r.history[-1]
+    assert r.supplying_facility_id is not None
+    lines = [
+        ReleasedLine(
+            orderable_id=orderable_id,
+            approved_quantity=doc.quantity(orderable_id),
+            packs=doc.packs(orderable_id),
+            pack_size=doc.info[orderable_id].pack.size,
+            price_per_pack=doc.info[orderable_id].pack.price,
+            remarks=line.remarks,
+        )
+        for orderable_id, line in r.lines.items()
+        if doc.quantity(orderable_id) > 0
+    ]
+    payload = RequisitionReleased(
+        requisition_id=r.requisition_id,
+        kind=doc.kind,
+        requesting_facility_id=r.facility_id,
+        supplying_facility_id=r.supplying_facility_id,
+        program_id=r.program_id,
+        period_id=r.period_id,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        emergency=r.emergency,
+        version=r.version,
+        released_by=step.actor,
+        released_at=step.at,
+        lines=lines,
+    )
+    return _message(payload, str(r.requisition_id))
