@@ -16,6 +16,7 @@ from akiba_contracts.catalogue import all_topics, dlq_name
 from akiba_inventory.consumers import alerting, edge, projector
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_platform.auth import feed as auth_feed
+from akiba_requisition.consumers import ledger, read_models
 from akiba_sync_hub import consumers as hub_consumers
 from akiba_sync_hub import feed as hub_feed
 
@@ -39,6 +40,7 @@ WRITER_OF_OWNER = {
     "auth": "auth",
     "inventory": "inventory",
     "fulfillment": "fulfillment",
+    "requisition": "requisition",
     "sites": "sync-hub",
 }
 # Consumer groups (named after their consumer) and the topics each reads, from the code.
@@ -49,6 +51,10 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
         projector.NAME: (MOVEMENTS,),
         alerting.NAME: (MOVEMENTS,),
         edge.NAME: tuple(edge.TOPICS),
+    },
+    "requisition": {
+        read_models.NAME: tuple(read_models.TOPICS),
+        ledger.NAME: (ledger.TOPIC,),
     },
     "sync-hub": {hub_feed.NAME: tuple(hub_consumers.TOPICS)},
 }
