@@ -2,15 +2,26 @@
 
 from akiba_platform.http.app import PUBLIC, create_app
 from akiba_platform.http.asgi import read_body, replaying
+from akiba_platform.http.central import central_lifespan
 from akiba_platform.http.openapi import oauth_errors
 from akiba_platform.http.probes import Probe, database_probe, kafka_probe
 from akiba_platform.http.problems import Problem, problem_response, title_of
-from akiba_platform.http.versions import etag, expected_version, tag
+from akiba_platform.http.versions import (
+    ExpectedVersion,
+    SeenVersion,
+    etag,
+    expected_version,
+    seen_version,
+    tag,
+)
 
 __all__ = [
     "PUBLIC",
+    "ExpectedVersion",
     "Probe",
     "Problem",
+    "SeenVersion",
+    "central_lifespan",
     "create_app",
     "database_probe",
     "etag",
@@ -20,6 +31,7 @@ __all__ = [
     "problem_response",
     "read_body",
     "replaying",
+    "seen_version",
     "tag",
     "title_of",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Depends, Header, Response
 
 from akiba_platform.http.problems import Problem
 
@@ -22,22 +22,35 @@ def tag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
-def expected_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            max_length=16,
-            pattern=_TAG,
-            description='The ETag of the version this write was made against, e.g. "3"'
-            " (428 without it, 409 if stale).",
-        ),
-    ] = None,
-) -> int:
-    """The version the client saw (428 without If-Match; a malformed one is refused as 422)."""
-    if if_match is None:
+_IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=16,
+        pattern=_TAG,
+        description='The ETag of the version this write was made against, e.g. "3" (409 if stale).',
+    ),
+]
+
+
+def seen_version(if_match: _IfMatch = None) -> int | None:
+    """The version an If-Match names, if one was sent (a malformed one is refused as 422)."""
+    return None if if_match is None else int(if_match.removeprefix("W/").strip('"'))
+
+
+def expected_version(if_match: _IfMatch = None) -> int:
+    """The version the client saw: 428 without If-Match, so no one's change is lost."""
+    seen = seen_version(if_match)
+    if seen is None:
         raise Problem(
             428,
             "Precondition Required",
             "send If-Match with the ETag of the version you read, so no one's change is lost",
         )
-    return int(if_match.removeprefix("W/").strip('"'))
+    return seen
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+"""A route parameter: the If-Match version a write requires."""
+SeenVersion = Annotated[int | None, Depends(seen_version)]
+"""A route parameter: the If-Match version, where sending one is optional."""

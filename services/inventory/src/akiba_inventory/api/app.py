@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -21,10 +19,9 @@ from akiba_inventory.api.routes import (
     stock,
 )
 from akiba_inventory.settings import Settings
-from akiba_platform import idempotency, open_pool
-from akiba_platform.auth import Authorizer, local_authorizer
+from akiba_platform.auth import Authorizer
+from akiba_platform.http import central_lifespan
 from akiba_platform.http import create_app as platform_app
-from akiba_platform.http import database_probe, kafka_probe
 from akiba_stock import errors
 from akiba_stock import reference as ref
 from akiba_stock_api import ERRORS as STOCK_ERRORS
@@ -52,25 +49,6 @@ def create_app(
 ) -> FastAPI:
     """The API; it opens its own pool and authorizer at start-up unless given them."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            app.state.pool = pool or await stack.enter_async_context(open_pool(settings))
-            store = idempotency.AsyncpgIdempotencyStore(app.state.pool)
-            await stack.enter_async_context(idempotency.keeping(app, store, settings))
-            app.state.authorizer = authorizer or await stack.enter_async_context(
-                local_authorizer(
-                    settings.kafka_bootstrap_servers,
-                    issuer=settings.auth_issuer,
-                    audience=settings.auth_audience,
-                )
-            )
-            app.state.probes[:] = [
-                database_probe(app.state.pool),
-                kafka_probe(settings.kafka_bootstrap_servers),
-            ]
-            yield
-
     return platform_app(
         title="Akiba inventory",
         routers=[
@@ -83,5 +61,5 @@ def create_app(
             *REFERENCE_ROUTERS,
         ],
         errors=ERRORS,
-        lifespan=lifespan,
+        lifespan=central_lifespan(settings, pool, authorizer),
     )

@@ -9,13 +9,9 @@ from fastapi import APIRouter, Response
 from akiba_contracts.rights import Right
 from akiba_fulfillment.adapters.supply_lines import Criteria
 from akiba_fulfillment.api.deps import (
-    IfMatch,
     PageQuery,
     Reader,
     Uow,
-    required_version,
-    seen_version,
-    tag,
 )
 from akiba_fulfillment.api.schemas import (
     Page,
@@ -26,6 +22,7 @@ from akiba_fulfillment.api.schemas import (
 from akiba_fulfillment.domain.supply_lines import SupplyLine
 from akiba_fulfillment.handlers import supply_lines
 from akiba_platform.auth import requires
+from akiba_platform.http import ExpectedVersion, SeenVersion, tag
 
 router = APIRouter(tags=["supply lines"])
 MANAGE = Right.SUPPLY_LINES_MANAGE
@@ -77,18 +74,16 @@ async def update_supply_line(
     body: UpdateSupplyLineRequest,
     uow: Uow,
     response: Response,
-    if_match: IfMatch = None,
+    seen: ExpectedVersion,
 ) -> SupplyLineResponse:
     """Replace a line's terms; If-Match is required (428 without it, 409 if stale)."""
-    seen = required_version(if_match)
     line = await supply_lines.update(uow, supply_line_id, seen, body.terms())
     return _answer(response, line)
 
 
 @router.post(f"{LINE}/deactivate", **requires(MANAGE))
 async def deactivate_supply_line(
-    supply_line_id: UUID, uow: Uow, response: Response, if_match: IfMatch = None
+    supply_line_id: UUID, uow: Uow, response: Response, seen: SeenVersion
 ) -> SupplyLineResponse:
     """Mark a line inactive; an If-Match, when sent, must be current (409 if stale)."""
-    seen = seen_version(if_match)
     return _answer(response, await supply_lines.deactivate(uow, supply_line_id, seen))

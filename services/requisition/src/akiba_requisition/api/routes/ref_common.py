@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from akiba_contracts.fields import PageNumber, PageSize
-from akiba_platform.http import Problem
+from akiba_platform.http import ExpectedVersion, Problem, tag
 from akiba_replenish.templates import InvalidTemplate
 from akiba_requisition.adapters.reference import ReferenceRepository, where
 from akiba_requisition.domain import reference as ref
@@ -38,37 +38,15 @@ async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
         yield RequisitionUnitOfWork.joining(conn).reference
 
 
-_VERSION = r'^(?:W/)?"?[0-9]{1,10}"?$'
-
-
-async def _if_match(
-    if_match: Annotated[
-        str | None,
-        Header(
-            max_length=16,
-            pattern=_VERSION,
-            description='The ETag of the version the change is based on, e.g. "3" (required)',
-        ),
-    ] = None,
-) -> int:
-    if if_match is None:
-        raise Problem(
-            428,
-            "Precondition required",
-            "send If-Match with the ETag of the version you read, so no one's change is lost",
-        )
-    return int(if_match.removeprefix("W/").strip('"'))
-
-
 PageQuery = Annotated[Paging, Depends(_paging)]
 Reader = Annotated[ReferenceRepository, Depends(_reader)]
 # The version a change is based on: a stale one is 409, none at all 428.
-IfMatch = Annotated[int, Depends(_if_match)]
+IfMatch = ExpectedVersion
 
 
 def tagged(response: Response, record: ref.R) -> ref.R:
     """The record, its version set as the response's ETag (what a later If-Match sends)."""
-    response.headers["ETag"] = f'"{record.version}"'
+    tag(response, record.version)
     return record
 
 

@@ -4,14 +4,13 @@ its scope (the facility and program, the node where it waits, or the supplying f
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
-from akiba_platform.http import expected_version, tag
+from akiba_platform.http import ExpectedVersion, tag
 from akiba_requisition.api.deps import Pool, Uow
 from akiba_requisition.api.errors import status_of
 from akiba_requisition.api.gate import Caller
@@ -33,7 +32,7 @@ from akiba_requisition.uow import RequisitionUnitOfWork
 
 router = APIRouter(tags=["requisitions"])
 ONE = "/requisitions/{requisition_id}"
-Version = Annotated[int, Depends(expected_version)]
+Version = ExpectedVersion
 
 
 def answer(doc: Document, response: Response) -> RequisitionResponse:
