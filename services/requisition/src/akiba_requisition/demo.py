@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -53,7 +53,17 @@ FACILITY_TYPES = [demo_id("facility-type", c) for c in ("NW", "RD", "DS", "HC", 
 SCHEDULE_ID = demo_id("schedule", "SCH-MONTHLY")
 GROUP_ID = demo_id("requisition-group", "RG-NORTH-D1")
 HF_0001 = demo_id("store", "HF-0001")
-MONTHS = [(y, m) for y in (2025, 2026, 2027) for m in range(1, 13)]
+# A demo facility starts requisitioning three months back (its oldest open period), not at
+# the start of a long history: periods run from then to a year ahead of the seeding month.
+MONTHS_BACK, MONTHS_AHEAD = 3, 12
+
+
+def months(today: date | None = None) -> list[tuple[int, int]]:
+    """(year, month) of each demo period around `today` (default: now)."""
+    today = today or datetime.now(UTC).date()
+    first = today.year * 12 + today.month - 1 - MONTHS_BACK
+    return [(n // 12, n % 12 + 1) for n in range(first, first + MONTHS_BACK + MONTHS_AHEAD + 1)]
+
 
 S, C, U, R = Source.STOCK_CARDS, Source.CALCULATED, Source.USER_INPUT, Source.REFERENCE_DATA
 # A stock-based template: the ledger gives A B C D E X and the average consumption (P; the
@@ -92,9 +102,9 @@ def _month(y: int, m: int) -> ref.Period:
     return ref.Period(demo_id("period", f"{y}-{m:02d}"), SCHEDULE_ID, name, date(y, m, 1), last)
 
 
-def periods() -> list[ref.Period]:
-    """One period per calendar month, January 2025 to December 2027."""
-    return [_month(y, m) for y, m in MONTHS]
+def periods(today: date | None = None) -> list[ref.Period]:
+    """One period per calendar month, three months back to a year ahead."""
+    return [_month(y, m) for y, m in months(today)]
 
 
 def templates() -> list[ref.RequisitionTemplate]:
@@ -138,14 +148,14 @@ def approved_products(items: Sequence[ProgramItem]) -> list[ref.ApprovedProduct]
 
 
 def amounts(items: Sequence[ProgramItem]) -> list[ref.IdealStockAmount]:
-    """Kibera Health Centre's (HF-0001) ideal stock of each vaccine for each month of 2026."""
+    """Kibera Health Centre's (HF-0001) ideal stock of each vaccine for each demo month."""
     made = []
     for item in items:
         if item.program_id != PROGRAM_IDS["EPI"]:
             continue
         monthly = 10 * random.Random(item.code).randint(4, 60)  # doses for its catchment
-        for m in range(1, 13):
-            period_id = demo_id("period", f"2026-{m:02d}")
+        for y, m in months():
+            period_id = demo_id("period", f"{y}-{m:02d}")
             made.append(ref.IdealStockAmount(HF_0001, item.orderable_id, period_id, monthly))
     return made
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from akiba_platform import demo_id
 from akiba_requisition import demo
 from akiba_requisition.domain import reference as ref
@@ -14,13 +16,14 @@ def test_each_demo_template_works_for_its_program() -> None:
         ref.check_template_fits(template, demo.templates())
 
 
-def test_the_demo_months_run_from_january_2025_to_december_2027_without_overlap() -> None:
-    periods = demo.periods()
-    assert len(periods) == 36 and all(p.months == 1 for p in periods)
+def test_the_demo_months_run_from_three_months_back_to_a_year_ahead_without_overlap() -> None:
+    periods = demo.periods(date(2026, 12, 6))
+    assert len(periods) == 16 and all(p.months == 1 for p in periods)
     for p in periods:
         ref.check_period_fits(p, periods)
-    assert periods[14].period_id == demo_id("period", "2026-03")
-    assert (periods[14].name, str(periods[14].end_date)) == ("March 2026", "2026-03-31")
+    assert periods[0].period_id == demo_id("period", "2026-09")
+    assert (periods[0].name, str(periods[0].end_date)) == ("September 2026", "2026-09-30")
+    assert (periods[-1].name, str(periods[-1].end_date)) == ("December 2027", "2027-12-31")
 
 
 def test_only_essential_medicines_periods_may_be_skipped() -> None:

@@ -137,8 +137,8 @@ async def test_the_demo_loads_once_from_inventorys_items_with_its_events(
     settings = Settings(database_url=dsn, demo=True, kafka_bootstrap_servers=kafka_bootstrap)
     await demo.seed(settings, (items, stores))
     programs, periods, groups, templates, pos, approved, isa, events = await pool.fetchrow(COUNTS)
-    assert (programs, periods, groups, templates) == (3, 36, 3, 3)
-    assert (pos, approved, isa) == (4, 4 * 5, 2 * 12)
+    assert (programs, periods, groups, templates) == (3, 16, 3, 3)
+    assert (pos, approved, isa) == (4, 4 * 5, 2 * 16)  # two vaccines, every demo month
     assert events == programs + 1 + periods + groups + templates + pos + approved + isa
     epi = await pool.fetchrow("select * from programs where code = 'EPI'")
     assert epi["program_id"] == EPI and not epi["periods_skippable"]
