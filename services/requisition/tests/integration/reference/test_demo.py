@@ -150,7 +150,7 @@ async def test_the_demo_loads_once_from_inventorys_items_with_its_events(
     assert first["start_date"] == date(y, m, 1) and first["end_date"].month == m
     mr = await pool.fetchrow(
         "select * from ideal_stock_amounts where orderable_id = $1 and period_id = $2",
-        demo_id("item", "MR-VAX"), demo_id("period", "2026-03"),
+        demo_id("item", "MR-VAX"), demo_id("period", f"{y}-{m:02d}"),
     )  # fmt: skip
     assert mr["facility_id"] == demo_id("store", "HF-0001") and mr["amount"] > 0
     columns = await pool.fetchval("select columns from templates where program_id = $1", EPI)
