@@ -11,7 +11,19 @@ from typing import Any
 from akiba_contracts.sync import PUSH_BATCH_LIMIT
 from akiba_inventory.settings import Settings
 from akiba_platform.telemetry import setup_telemetry
-from bench import auth, catchup, checks, gateway, http, ingest, pipeline, raw, report, scale
+from bench import (
+    auth,
+    catchup,
+    checks,
+    gateway,
+    http,
+    ingest,
+    pipeline,
+    raw,
+    report,
+    requisition,
+    scale,
+)
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
@@ -33,7 +45,16 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-save", action="store_true", help="don't write bench/results/*.json")
     parser.add_argument(
         "--only",
-        choices=("pipeline", "auth", "queries", "ingest", "http", "gateway", "catchup"),
+        choices=(
+            "pipeline",
+            "auth",
+            "queries",
+            "ingest",
+            "http",
+            "requisition",
+            "gateway",
+            "catchup",
+        ),
         help="run one part (default: all)",
     )
     parser.add_argument("--scale-rows", type=int, default=10_000_000, help="ledger rows")
@@ -45,6 +66,15 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--requisition-runs", type=int, default=requisition.RUNS, help="timed initiates (≥ 20)"
+    )
+    parser.add_argument(
+        "--requisition-movements",
+        type=int,
+        default=200_000,
+        help="movements projected into requisition's ledger by day",
+    )
     parser.add_argument("--gateway-seconds", type=float, default=5.0, help="per gateway phase")
     parser.add_argument(
         "--catchup-events",
@@ -119,6 +149,20 @@ async def run(
                 print(edge.profile)
         if args.only in (None, "http"):
             found["HTTP receipts"] = await http.run(env, args.http_clients, args.http_seconds)
+        if args.only in (None, "requisition"):
+            # Edge ingest's rate, when it ran in this run: the projection keeps up with it.
+            ingest_figures = found.get("edge ingest (lines/s and ratios)", {})
+            req = await requisition.run(
+                env,
+                settings,
+                runs=args.requisition_runs,
+                movements=args.requisition_movements,
+                min_seconds=args.min_seconds,
+                ingest_rate=ingest_figures.get("ingest lines/s (in the bench process)"),
+            )
+            measured += req.measured
+            found.update(req.checks)
+            found.update(req.figures)
         if args.only in (None, "auth"):
             found["auth per request (µs)"] = auth.token_checks()
             found["auth token endpoint"] = await auth.token_endpoint(env)
