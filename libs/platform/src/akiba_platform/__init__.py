@@ -6,14 +6,21 @@ subpackages `akiba_platform.auth`, `akiba_platform.http`, `akiba_platform.idempo
 """
 
 from akiba_platform import idempotency, kafka
-from akiba_platform.consumer import BatchHandler, ConsumerLoop, Delivery, Rejected, consumer_loop
+from akiba_platform.consumer import (
+    BatchHandler,
+    ConsumerLoop,
+    Delivery,
+    Rejected,
+    consumer_loop,
+    consumer_role,
+)
 from akiba_platform.db import Connection, create_pool, open_pool
 from akiba_platform.demo import NotADemo, demo_id, require_demo
 from akiba_platform.errors import PermanentError, is_transient
 from akiba_platform.kafka import Record, send_batched
 from akiba_platform.logs import configure_logging
 from akiba_platform.migrations import migrate
-from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage
+from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage, message_of
 from akiba_platform.relay import OutboxRelay, relay_role
 from akiba_platform.runtime import Role, api_role, central_service, run_roles, serve_app
 from akiba_platform.services import Command, Service, ServiceSpec, SiteSpec, service_main
@@ -44,12 +51,14 @@ __all__ = [
     "central_service",
     "configure_logging",
     "consumer_loop",
+    "consumer_role",
     "create_pool",
     "current_traceparent",
     "demo_id",
     "idempotency",
     "is_transient",
     "kafka",
+    "message_of",
     "meter",
     "migrate",
     "open_pool",

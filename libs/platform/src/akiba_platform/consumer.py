@@ -19,11 +19,13 @@ from opentelemetry import trace
 
 from akiba_contracts.envelope import CloudEvent, decode
 from akiba_platform import kafka, metrics
-from akiba_platform.db import Connection
+from akiba_platform.db import Connection, open_pool
 from akiba_platform.dead_letters import DeadLetter, send_dead_letters
 from akiba_platform.errors import is_transient
 from akiba_platform.faults import crash_point
 from akiba_platform.inbox import AsyncpgInbox
+from akiba_platform.runtime import Role
+from akiba_platform.settings import ServiceSettings
 from akiba_platform.telemetry import context_from, tracer
 
 log = logging.getLogger(__name__)
@@ -337,3 +339,36 @@ async def consumer_loop(
         )
     finally:
         await member.stop()
+
+
+def consumer_role(
+    settings: ServiceSettings,
+    name: str,
+    topics: Sequence[str],
+    handler: BatchHandler,
+    *,
+    batch_size: int | None = None,
+) -> Role:
+    """A role that applies `topics` through `handler` until stopped: its pool, a dead-letter
+    producer, and a group member named from the settings' prefix."""
+
+    async def run(stop: asyncio.Event) -> None:
+        bootstrap = settings.kafka_bootstrap_servers
+        async with open_pool(settings) as pool:
+            producer = kafka.producer(bootstrap)
+            await producer.start()
+            try:
+                async with consumer_loop(
+                    bootstrap,
+                    name=name,
+                    topics=list(topics),
+                    pool=pool,
+                    handler=handler,
+                    dlq_producer=producer,
+                    group=settings.consumer_group_prefix + name,
+                ) as loop:
+                    await loop.run(stop, batch_size=batch_size or settings.consumer_batch_size)
+            finally:
+                await producer.stop()
+
+    return run

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, EncodedEvent, serialised
+from akiba_contracts.envelope import CloudEvent, EncodedEvent, new_event, serialised
+from akiba_contracts.payloads.base import Payload
 from akiba_platform.db import Connection
+from akiba_platform.telemetry import current_traceparent
 
 # Below this many rows a plain INSERT beats starting a COPY.
 _COPY_THRESHOLD = 16
@@ -21,6 +23,21 @@ class OutboxMessage:
     topic: str
     key: str
     event: CloudEvent | EncodedEvent
+
+
+def message_of(topic: str, source: str, subject: str, payload: Payload) -> OutboxMessage:
+    """A payload as a CloudEvent for the topic, keyed (and partitioned) by its own key, carrying
+    the running trace so the consumer's span joins the one that recorded it."""
+    key = payload.partition_key()
+    event = new_event(
+        source=source,
+        type=payload.event_type,
+        subject=subject,
+        data=payload,
+        partitionkey=key,
+        traceparent=current_traceparent(),
+    )
+    return OutboxMessage(topic, key, event)
 
 
 @dataclass(frozen=True)

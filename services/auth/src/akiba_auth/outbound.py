@@ -8,7 +8,6 @@ from akiba_auth.domain.model import Site
 from akiba_auth.domain.permissions import EffectivePermissions
 from akiba_auth.domain.tree import RequisitionGroup, SupervisoryNode
 from akiba_auth.keys import SigningKey
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import (
     ApprovalScope,
     RequisitionGroupChanged,
@@ -18,7 +17,7 @@ from akiba_contracts.payloads import (
     UserPermissionsChanged,
 )
 from akiba_contracts.payloads.base import Payload
-from akiba_platform import OutboxMessage, current_traceparent
+from akiba_platform import OutboxMessage, message_of
 
 SOURCE = "/akiba/auth"
 PERMISSIONS = "auth.permissions"
@@ -28,15 +27,7 @@ SUPERVISION = "auth.supervision"
 
 
 def _message(topic: str, subject: str, payload: Payload) -> OutboxMessage:
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=subject,
-        data=payload,
-        partitionkey=payload.partition_key(),
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(topic, payload.partition_key(), event)
+    return message_of(topic, SOURCE, subject, payload)
 
 
 def permissions_changed(p: EffectivePermissions, version: int, at: datetime) -> OutboxMessage:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import SupplyLineChanged
 from akiba_fulfillment.domain.supply_lines import SupplyLine
-from akiba_platform import OutboxMessage, current_traceparent
+from akiba_platform import OutboxMessage, message_of
 
 SOURCE = "/akiba/fulfillment"
 SUPPLY_LINES = "fulfillment.supply-lines"
@@ -23,13 +22,4 @@ def supply_line_changed(line: SupplyLine) -> OutboxMessage:
         version=line.version,
         changed_at=line.updated_at,
     )
-    key = payload.partition_key()
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=f"supply-lines/{key}",
-        data=payload,
-        partitionkey=key,
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(SUPPLY_LINES, key, event)
+    return message_of(SUPPLY_LINES, SOURCE, f"supply-lines/{payload.partition_key()}", payload)

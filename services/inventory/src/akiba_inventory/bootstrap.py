@@ -23,6 +23,7 @@ from akiba_platform import (
     Role,
     ServiceSpec,
     consumer_loop,
+    consumer_role,
     kafka,
     migrate,
     open_pool,
@@ -55,15 +56,7 @@ async def pool_and_producer(
 
 def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
-
-    async def run(stop: asyncio.Event) -> None:
-        async with (
-            pool_and_producer(settings) as (pool, producer),
-            _loop(settings, projector.NAME, MOVEMENTS, pool, producer, projector.project) as loop,
-        ):
-            await loop.run(stop, batch_size=settings.consumer_batch_size)
-
-    return run
+    return consumer_role(settings, projector.NAME, [MOVEMENTS], projector.project)
 
 
 def edge_rules(settings: Settings) -> edge.EdgeRules:

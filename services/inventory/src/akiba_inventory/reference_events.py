@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import (
     AdjustmentReasonChanged,
     BatchChanged,
@@ -17,7 +16,7 @@ from akiba_contracts.payloads import (
     Payload,
 )
 from akiba_inventory.outbound import SOURCE
-from akiba_platform import OutboxMessage, current_traceparent
+from akiba_platform import OutboxMessage, message_of
 from akiba_stock import reference as ref
 
 # record type → (payload, topic, CloudEvents subject prefix)
@@ -42,13 +41,4 @@ def changed(record: ref.Reference, changed_at: datetime | None = None) -> Outbox
     """The outbox message announcing a record's current state, keyed by its id."""
     _, topic, subject = ROUTES[type(record)]
     payload = payload_of(record, changed_at or datetime.now(UTC))
-    key = payload.partition_key()
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=f"{subject}/{key}",
-        data=payload,
-        partitionkey=key,
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(topic, key, event)
+    return message_of(topic, SOURCE, f"{subject}/{payload.partition_key()}", payload)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from pathlib import Path
 
 from akiba_contracts.catalogue import all_topics
 from akiba_platform import (
-    BatchHandler,
     Role,
     ServiceSpec,
-    consumer_loop,
+    consumer_role,
     kafka,
     migrate,
-    open_pool,
 )
 from akiba_requisition.consumers import ledger, read_models
 from akiba_requisition.settings import Settings
@@ -31,33 +27,11 @@ async def prepare(settings: Settings) -> None:
     await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
 
 
-def _consumer(settings: Settings, name: str, topics: Sequence[str], handler: BatchHandler) -> Role:
-    async def run(stop: asyncio.Event) -> None:
-        async with open_pool(settings) as pool:
-            producer = kafka.producer(settings.kafka_bootstrap_servers)
-            await producer.start()
-            try:
-                async with consumer_loop(
-                    settings.kafka_bootstrap_servers,
-                    name=name,
-                    topics=list(topics),
-                    pool=pool,
-                    handler=handler,
-                    dlq_producer=producer,
-                    group=settings.consumer_group_prefix + name,
-                ) as loop:
-                    await loop.run(stop, batch_size=settings.consumer_batch_size)
-            finally:
-                await producer.stop()
-
-    return run
-
-
 def read_model_role(settings: Settings) -> Role:
     """Keep stores, items, the supervision tree and supply lines as their owners publish them."""
-    return _consumer(settings, read_models.NAME, read_models.TOPICS, read_models.apply)
+    return consumer_role(settings, read_models.NAME, read_models.TOPICS, read_models.apply)
 
 
 def ledger_role(settings: Settings) -> Role:
     """Sum each store's movements per item and day: the figures requisitions start from."""
-    return _consumer(settings, ledger.NAME, (ledger.TOPIC,), ledger.project)
+    return consumer_role(settings, ledger.NAME, (ledger.TOPIC,), ledger.project)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import (
     Payload,
     ReleasedLine,
     RequisitionReleased,
     RequisitionStatusChanged,
 )
-from akiba_platform import OutboxMessage, current_traceparent
+from akiba_platform import OutboxMessage, message_of
 from akiba_requisition.domain.requisitions import Document
 
 SOURCE = "/akiba/requisition"
@@ -19,15 +18,7 @@ EVENTS = "requisition.events"
 
 
 def _message(payload: Payload, requisition: str) -> OutboxMessage:
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=f"requisitions/{requisition}",
-        data=payload,
-        partitionkey=payload.partition_key(),
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(EVENTS, payload.partition_key(), event)
+    return message_of(EVENTS, SOURCE, f"requisitions/{requisition}", payload)
 
 
 def status_changed(doc: Document, status: str | None = None) -> OutboxMessage:

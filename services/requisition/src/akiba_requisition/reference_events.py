@@ -6,7 +6,6 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads import (
     ApprovedProductChanged,
     GroupScheduleChanged,
@@ -18,7 +17,7 @@ from akiba_contracts.payloads import (
     ScheduleChanged,
     TemplateChanged,
 )
-from akiba_platform import OutboxMessage, current_traceparent
+from akiba_platform import OutboxMessage, message_of
 from akiba_requisition.domain import reference as ref
 
 SOURCE = "/akiba/requisition"
@@ -57,13 +56,4 @@ def changed(record: ref.Reference, changed_at: datetime | None = None) -> Outbox
     """The outbox message announcing a record's current state, under its compaction key."""
     _, topic, subject = ROUTES[type(record)]
     payload = payload_of(record, changed_at or datetime.now(UTC))
-    key = payload.partition_key()
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=f"{subject}/{key}",
-        data=payload,
-        partitionkey=key,
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(topic, key, event)
+    return message_of(topic, SOURCE, f"{subject}/{payload.partition_key()}", payload)

@@ -20,7 +20,6 @@ from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 
-from akiba_contracts.envelope import new_event
 from akiba_contracts.payloads.alerts import AlertEnded, AlertKind, AlertStarted
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_inventory.adapters.alerts import StoredAlert
@@ -32,8 +31,8 @@ from akiba_platform import (
     Delivery,
     OutboxMessage,
     PermanentError,
-    current_traceparent,
     is_transient,
+    message_of,
 )
 from akiba_stock.alerts import ActiveAlert, BatchState, ItemState, evaluate, transitions
 from akiba_stock.consumption import months_of_stock
@@ -160,15 +159,8 @@ def _fields(s: StoredAlert) -> dict[str, Any]:
 
 
 def _message(payload: AlertStarted | AlertEnded, s: StoredAlert) -> OutboxMessage:
-    event = new_event(
-        source=SOURCE,
-        type=payload.event_type,
-        subject=f"stores/{s.alert.store_id}/items/{s.alert.item_id}",
-        data=payload,
-        partitionkey=payload.partition_key(),
-        traceparent=current_traceparent(),
-    )
-    return OutboxMessage(ALERTS, payload.partition_key(), event)
+    subject = f"stores/{s.alert.store_id}/items/{s.alert.item_id}"
+    return message_of(ALERTS, SOURCE, subject, payload)
 
 
 async def sweep(pool: Any, now: datetime, *, chunk: int = 500) -> int:
