@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from akiba_contracts.payloads import RequisitionKind
+from akiba_platform.http import Paging
 from akiba_replenish import RequisitionStatus
 from akiba_requisition.domain.requisitions import labels
 
@@ -57,9 +58,7 @@ class Criteria:
         return " and ".join(parts) or "true", args
 
 
-async def page(
-    pool: asyncpg.Pool[Any], criteria: Criteria, number: int, size: int
-) -> dict[str, Any]:
+async def page(pool: asyncpg.Pool[Any], criteria: Criteria, paging: Paging) -> dict[str, Any]:
     """A page of summaries, newest first, shaped as RequisitionPage."""
     where, args = criteria.where()
     n = len(args)
@@ -68,13 +67,13 @@ async def page(
         rows = await conn.fetch(
             f"select {_COLUMNS} from requisitions where {where}"
             f" order by created_at desc, requisition_id limit ${n + 1} offset ${n + 2}",
-            *args, size, number * size,
+            *args, paging.size, paging.offset,
         )  # fmt: skip
     items = [
         {**dict(r), **labels(RequisitionKind(r["kind"]), RequisitionStatus(r["status"]))}
         for r in rows
     ]
-    return {"items": items, "page": number, "size": size, "total": total}
+    return {"items": items, "page": paging.page, "size": paging.size, "total": total}
 
 
 async def counts(pool: asyncpg.Pool[Any], criteria: Criteria) -> dict[str, int]:

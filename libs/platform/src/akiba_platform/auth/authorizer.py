@@ -100,6 +100,16 @@ class Authorizer:
             and ((str(right), node_id, program_id) in perms.node_scopes)
         )
 
+    def nodes_of(self, who: Principal, right: Right) -> list[tuple[UUID, UUID]]:
+        """The (node, program) pairs where the user holds a supervision right (work waiting
+        for them); none for anyone but an active user."""
+        if who.claims.kind != "user":
+            return []
+        perms = self.permissions.get(UUID(who.claims.subject))
+        if perms is None or not perms.active:
+            return []
+        return [(node, program) for r, node, program in perms.node_scopes if r == str(right)]
+
     def _remember(self, token: str, claims: Claims) -> None:
         self._cache[token] = claims
         if len(self._cache) > self._cache_size:

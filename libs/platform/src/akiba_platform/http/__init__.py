@@ -4,6 +4,7 @@ from akiba_platform.http.app import PUBLIC, create_app
 from akiba_platform.http.asgi import read_body, replaying
 from akiba_platform.http.central import central_lifespan
 from akiba_platform.http.openapi import oauth_errors
+from akiba_platform.http.paging import PageQuery, Paging
 from akiba_platform.http.probes import Probe, database_probe, kafka_probe
 from akiba_platform.http.problems import Problem, problem_response, title_of
 from akiba_platform.http.versions import (
@@ -18,6 +19,8 @@ from akiba_platform.http.versions import (
 __all__ = [
     "PUBLIC",
     "ExpectedVersion",
+    "PageQuery",
+    "Paging",
     "Probe",
     "Problem",
     "SeenVersion",

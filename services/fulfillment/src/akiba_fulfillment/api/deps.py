@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
-from akiba_contracts.fields import PageNumber, PageSize
 from akiba_fulfillment.adapters.supply_lines import SupplyLineRepository
 from akiba_fulfillment.uow import FulfillmentUnitOfWork
 
 # A compressing proxy may weaken the ETag (W/); it still names the same version.
-
-
-@dataclass(frozen=True)
-class Paging:
-    """Which page of a list to return."""
-
-    page: int
-    size: int
-
-
-def _paging(
-    page: Annotated[PageNumber, Query()] = 0,
-    size: Annotated[PageSize, Query()] = 50,
-) -> Paging:
-    return Paging(page, size)
 
 
 def _uow(request: Request) -> FulfillmentUnitOfWork:
@@ -41,4 +24,3 @@ async def _reader(request: Request) -> AsyncIterator[SupplyLineRepository]:
 
 Uow = Annotated[FulfillmentUnitOfWork, Depends(_uow)]
 Reader = Annotated[SupplyLineRepository, Depends(_reader)]
-PageQuery = Annotated[Paging, Depends(_paging)]

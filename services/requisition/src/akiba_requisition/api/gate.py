@@ -29,10 +29,7 @@ class RequestGate:
 
     def nodes(self, right: Right) -> list[tuple[UUID, UUID]]:
         """The (node, program) pairs the user holds the right at."""
-        perms = self._authorizer.permissions.get(UUID(self._who.claims.subject))
-        if self._who.claims.kind != "user" or perms is None or not perms.active:
-            return []
-        return [(node, program) for r, node, program in perms.node_scopes if r == right]
+        return self._authorizer.nodes_of(self._who, right)
 
 
 def _gate(request: Request, who: CurrentPrincipal) -> RequestGate:

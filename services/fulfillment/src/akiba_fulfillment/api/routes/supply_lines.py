@@ -9,7 +9,6 @@ from fastapi import APIRouter, Response
 from akiba_contracts.rights import Right
 from akiba_fulfillment.adapters.supply_lines import Criteria
 from akiba_fulfillment.api.deps import (
-    PageQuery,
     Reader,
     Uow,
 )
@@ -22,7 +21,7 @@ from akiba_fulfillment.api.schemas import (
 from akiba_fulfillment.domain.supply_lines import SupplyLine
 from akiba_fulfillment.handlers import supply_lines
 from akiba_platform.auth import requires
-from akiba_platform.http import ExpectedVersion, SeenVersion, tag
+from akiba_platform.http import ExpectedVersion, PageQuery, SeenVersion, tag
 
 router = APIRouter(tags=["supply lines"])
 MANAGE = Right.SUPPLY_LINES_MANAGE

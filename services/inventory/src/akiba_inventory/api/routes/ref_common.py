@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
-from akiba_contracts.fields import PageNumber, PageSize
 from akiba_inventory.adapters.reference import ReferenceRepository, where
 from akiba_inventory.handlers import reference as rh
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_platform.http import Paging
 from akiba_stock import reference as ref
-
-
-@dataclass(frozen=True)
-class Paging:
-    """Which page of a list to return."""
-
-    page: int
-    size: int
-
-
-def _paging(
-    page: Annotated[PageNumber, Query()] = 0,
-    size: Annotated[PageSize, Query()] = 50,
-) -> Paging:
-    return Paging(page, size)
 
 
 async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
@@ -35,7 +19,6 @@ async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
         yield InventoryUnitOfWork.joining(conn).reference
 
 
-PageQuery = Annotated[Paging, Depends(_paging)]
 Reader = Annotated[ReferenceRepository, Depends(_reader)]
 
 

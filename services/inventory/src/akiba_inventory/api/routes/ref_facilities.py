@@ -18,9 +18,10 @@ from akiba_inventory.api.reference_schemas import (
     ZoneRequest,
     ZoneResponse,
 )
-from akiba_inventory.api.routes.ref_common import PageQuery, Reader, paged
+from akiba_inventory.api.routes.ref_common import Reader, paged
 from akiba_inventory.handlers import reference as rh
 from akiba_platform.auth import requires
+from akiba_platform.http import PageQuery
 from akiba_stock import reference as ref
 
 router = APIRouter(tags=["reference data"])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
-from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
+from akiba_platform.http import PageQuery
 from akiba_replenish import RequisitionStatus
 from akiba_requisition import views
 from akiba_requisition.api.deps import Pool, Uow
@@ -36,13 +36,12 @@ ONE = "/customer-requisitions/{requisition_id}"
 async def list_customer_requisitions(
     supplying_facility_id: UUID,
     pool: Pool,
+    paging: PageQuery,
     status: RequisitionStatus | None = None,
-    page: Annotated[PageNumber, Query()] = 0,
-    size: Annotated[PageSize, Query()] = 50,
 ) -> dict[str, Any]:
     """Internal orders sent to this store, newest first (ORDERS_VIEW there)."""
     criteria = views.Criteria(supplier=supplying_facility_id, status=status, internal=True)
-    return await views.page(pool, criteria, page, size)
+    return await views.page(pool, criteria, paging)
 
 
 @router.get(ONE, response_model=RequisitionResponse, **requires(Right.ORDERS_VIEW))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Request, Response
 
-from akiba_contracts.fields import PageNumber, PageSize
-from akiba_platform.http import ExpectedVersion, Problem, tag
+from akiba_platform.http import ExpectedVersion, Paging, Problem, tag
 from akiba_replenish.templates import InvalidTemplate
 from akiba_requisition.adapters.reference import ReferenceRepository, where
 from akiba_requisition.domain import reference as ref
@@ -18,27 +16,11 @@ from akiba_requisition.handlers import reference as rh
 from akiba_requisition.uow import RequisitionUnitOfWork
 
 
-@dataclass(frozen=True)
-class Paging:
-    """Which page of a list to return."""
-
-    page: int
-    size: int
-
-
-def _paging(
-    page: Annotated[PageNumber, Query()] = 0,
-    size: Annotated[PageSize, Query()] = 50,
-) -> Paging:
-    return Paging(page, size)
-
-
 async def _reader(request: Request) -> AsyncIterator[ReferenceRepository]:
     async with request.app.state.pool.acquire() as conn:
         yield RequisitionUnitOfWork.joining(conn).reference
 
 
-PageQuery = Annotated[Paging, Depends(_paging)]
 Reader = Annotated[ReferenceRepository, Depends(_reader)]
 # The version a change is based on: a stale one is 409, none at all 428.
 IfMatch = ExpectedVersion

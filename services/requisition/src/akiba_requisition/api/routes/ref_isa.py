@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from akiba_contracts.rights import Right
 from akiba_platform.auth import Authorizer, CurrentPrincipal, requires
-from akiba_platform.http import Problem
+from akiba_platform.http import PageQuery, Problem
 from akiba_requisition.api.deps import Uow
 from akiba_requisition.api.reference_schemas import (
     AmountLoadRequest,
@@ -19,7 +19,7 @@ from akiba_requisition.api.reference_schemas import (
     AmountUpdateRequest,
     Page,
 )
-from akiba_requisition.api.routes.ref_common import IfMatch, PageQuery, Reader, paged, tagged
+from akiba_requisition.api.routes.ref_common import IfMatch, Reader, paged, tagged
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.handlers import reference as rh
 

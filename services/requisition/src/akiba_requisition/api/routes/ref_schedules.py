@@ -12,6 +12,7 @@ from fastapi import APIRouter, Response
 from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
+from akiba_platform.http import PageQuery
 from akiba_requisition.api.deps import Uow
 from akiba_requisition.api.reference_schemas import (
     GroupScheduleRequest,
@@ -23,7 +24,7 @@ from akiba_requisition.api.reference_schemas import (
     ScheduleRequest,
     ScheduleResponse,
 )
-from akiba_requisition.api.routes.ref_common import IfMatch, PageQuery, Reader, paged, tagged
+from akiba_requisition.api.routes.ref_common import IfMatch, Reader, paged, tagged
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.handlers import reference as rh
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 from akiba_contracts.fields import SearchText
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
+from akiba_platform.http import PageQuery
 from akiba_replenish.templates import Column
 from akiba_requisition.api.deps import Uow
 from akiba_requisition.api.reference_schemas import (
@@ -20,7 +21,6 @@ from akiba_requisition.api.reference_schemas import (
 )
 from akiba_requisition.api.routes.ref_common import (
     IfMatch,
-    PageQuery,
     Reader,
     paged,
     tagged,

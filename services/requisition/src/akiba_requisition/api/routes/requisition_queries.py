@@ -4,14 +4,14 @@ periods a facility may initiate, counts by status."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from akiba_contracts.fields import PageNumber, PageSize
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
+from akiba_platform.http import PageQuery
 from akiba_replenish import Period
 from akiba_replenish import RequisitionStatus as S
 from akiba_requisition import views
@@ -26,8 +26,6 @@ from akiba_requisition.api.requisition_schemas import (
 from akiba_requisition.handlers.initiate import open_periods
 
 router = APIRouter(tags=["requisitions"])
-PageNo = Annotated[PageNumber, Query()]
-Size = Annotated[PageSize, Query()]
 
 
 @router.get(
@@ -38,15 +36,14 @@ Size = Annotated[PageSize, Query()]
 async def search(
     facility_id: UUID,
     pool: Pool,
+    paging: PageQuery,
     program_id: UUID | None = None,
     period_id: UUID | None = None,
     status: S | None = None,
-    page: PageNo = 0,
-    size: Size = 50,
 ) -> dict[str, Any]:
     """A facility's requisitions, newest first (REQUISITION_VIEW there)."""
     criteria = views.Criteria(facility_id, program_id, period_id, status)
-    return await views.page(pool, criteria, page, size)
+    return await views.page(pool, criteria, paging)
 
 
 @router.get(
@@ -55,12 +52,12 @@ async def search(
     **requires(Right.REQUISITION_APPROVE),
 )
 async def for_approval(
-    pool: Pool, gate: Caller, program_id: UUID | None = None, page: PageNo = 0, size: Size = 50
+    pool: Pool, gate: Caller, paging: PageQuery, program_id: UUID | None = None
 ) -> dict[str, Any]:
     """Requisitions waiting at the nodes where I approve (for a program, if given)."""
     nodes = [(n, p) for n, p in gate.nodes(Right.REQUISITION_APPROVE) if program_id in (None, p)]
     criteria = views.Criteria(statuses=(S.AUTHORIZED, S.IN_APPROVAL), nodes=nodes, internal=False)
-    return await views.page(pool, criteria, page, size)
+    return await views.page(pool, criteria, paging)
 
 
 @router.get(
@@ -68,12 +65,10 @@ async def for_approval(
     response_model=RequisitionPage,
     **requires(Right.ORDERS_EDIT, facility="supplying_facility_id"),
 )
-async def for_release(
-    supplying_facility_id: UUID, pool: Pool, page: PageNo = 0, size: Size = 50
-) -> dict[str, Any]:
+async def for_release(supplying_facility_id: UUID, pool: Pool, paging: PageQuery) -> dict[str, Any]:
     """Approved program requisitions this facility supplies, to convert to orders."""
     criteria = views.Criteria(supplier=supplying_facility_id, status=S.APPROVED, internal=False)
-    return await views.page(pool, criteria, page, size)
+    return await views.page(pool, criteria, paging)
 
 
 @router.get(
