@@ -32,6 +32,8 @@ from akiba_contracts.payloads import (
     ScheduleChanged,
     SigningKeyPublished,
     SiteChanged,
+    SiteRequisitionRecorded,
+    SiteRequisitionRefused,
     SiteStockRecorded,
     SiteStockRecordedV1,
     SiteWriteRefused,
@@ -261,6 +263,36 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "Stock documents recorded at edge sites, with `siteid` and `storeseq` (the first "
             "line's ledger sequence); keyed by store, so one store's documents share a partition."
+        ),
+    ),
+    Topic(
+        name="sites.requisition-events",
+        owner="sites",
+        key="requisition_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # Sites keep every step until central's decision comes back, so the topic only has to
+        # outlast an outage of requisition's site consumer.
+        retention_ms=30 * DAY_MS,
+        event_types=(SiteRequisitionRecorded.event_type,),
+        description=(
+            "Requisition steps recorded at edge sites (initiate, edit, submit, authorize, send, "
+            "skip, delete), each with the requisition's version after it and `siteid`; keyed by "
+            "requisition, so one requisition's steps apply in order."
+        ),
+    ),
+    Topic(
+        name="requisition.site-refusals",
+        owner="requisition",
+        key="requisition_id",
+        partitions=3,
+        cleanup_policy="delete",
+        retention_ms=90 * DAY_MS,
+        event_types=(SiteRequisitionRefused.event_type,),
+        description=(
+            "Site requisition steps requisition could not apply (a stale version, a step its "
+            "status does not allow, unknown reference data); each also went to "
+            "sites.requisition-events.dlq and reaches the sending site through its feed."
         ),
     ),
     Topic(

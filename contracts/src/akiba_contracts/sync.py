@@ -67,6 +67,18 @@ class FeedKind(StrEnum):
     ACK = "ack"  # EdgeDocumentsApplied (the site's stores)
     REJECTION = "rejection"  # EdgeEventRejected (events of the site's stores central refused)
     SITE = "site"  # SiteChanged (the site itself: name, active, the stores it manages)
+    # What a site needs to draft requisitions offline, and what becomes of them.
+    PROGRAM = "program"  # ProgramChanged
+    PROGRAM_ORDERABLE = "program-orderable"  # ProgramOrderableChanged
+    APPROVED_PRODUCT = "approved-product"  # ApprovedProductChanged
+    SCHEDULE = "schedule"  # ScheduleChanged
+    PERIOD = "period"  # PeriodChanged
+    GROUP_SCHEDULE = "group-schedule"  # GroupScheduleChanged
+    TEMPLATE = "template"  # TemplateChanged
+    REQUISITION_GROUP = "requisition-group"  # RequisitionGroupChanged (auth's)
+    IDEAL_STOCK_AMOUNT = "ideal-stock-amount"  # IdealStockAmountChanged (the site's stores)
+    REQUISITION = "requisition"  # RequisitionStatusChanged (the site's stores' requisitions)
+    REQUISITION_REFUSAL = "requisition-refusal"  # SiteRequisitionRefused (the site's steps)
 
 
 class FeedEntry(_Model):

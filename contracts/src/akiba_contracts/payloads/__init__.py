@@ -49,8 +49,18 @@ from akiba_contracts.payloads.reference import (
 from akiba_contracts.payloads.requisition import (
     ReleasedLine,
     RequisitionKind,
+    RequisitionLineState,
     RequisitionReleased,
     RequisitionStatusChanged,
+)
+from akiba_contracts.payloads.requisition_edge import (
+    MAX_REQUISITION_LINES,
+    SiteLineEdit,
+    SiteLineFigures,
+    SiteRequisitionLine,
+    SiteRequisitionRecorded,
+    SiteRequisitionRefused,
+    SiteRequisitionStep,
 )
 from akiba_contracts.payloads.requisition_reference import (
     ApprovedProductChanged,
@@ -66,6 +76,7 @@ from akiba_contracts.payloads.requisition_reference import (
 )
 
 __all__ = [
+    "MAX_REQUISITION_LINES",
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
     "SITE_DOCUMENT_TYPES",
@@ -97,13 +108,20 @@ __all__ = [
     "ReleasedLine",
     "RequisitionGroupChanged",
     "RequisitionKind",
+    "RequisitionLineState",
     "RequisitionReleased",
     "RequisitionStatusChanged",
     "ScheduleChanged",
     "SigningKeyPublished",
     "SiteChanged",
     "SiteDocumentType",
+    "SiteLineEdit",
+    "SiteLineFigures",
     "SiteMovementLine",
+    "SiteRequisitionLine",
+    "SiteRequisitionRecorded",
+    "SiteRequisitionRefused",
+    "SiteRequisitionStep",
     "SiteStockRecorded",
     "SiteStockRecordedV1",
     "SiteWriteRefused",
@@ -160,6 +178,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             GroupScheduleChanged,
             TemplateChanged,
             IdealStockAmountChanged,
+            SiteRequisitionRecorded,
+            SiteRequisitionRefused,
         )
     }
 )

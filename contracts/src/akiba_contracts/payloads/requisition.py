@@ -13,7 +13,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from akiba_contracts.fields import Count, Note
 from akiba_contracts.payloads.base import Payload
 
-__all__ = ["ReleasedLine", "RequisitionKind", "RequisitionReleased", "RequisitionStatusChanged"]
+__all__ = [
+    "ReleasedLine",
+    "RequisitionKind",
+    "RequisitionLineState",
+    "RequisitionReleased",
+    "RequisitionStatusChanged",
+]
 
 _KEY = "Keyed by requisition, so one requisition's events stay in order."
 
@@ -25,9 +31,22 @@ class RequisitionKind(StrEnum):
     INTERNAL_ORDER = "INTERNAL_ORDER"
 
 
+class RequisitionLineState(BaseModel):
+    """One line's quantities after a step: what the rules computed, asked and approved."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    orderable_id: UUID
+    calculated: Count
+    requested: Count | None = None
+    approved: Count | None = None
+    remarks: Note | None = None
+
+
 class RequisitionStatusChanged(Payload):
     """A requisition moved: initiated, submitted, authorized, in approval, approved, rejected,
-    skipped, released (with or without an order) or deleted."""
+    skipped, released (with or without an order) or deleted; or its lines were edited (the
+    status stays, the version moves)."""
 
     event_type: ClassVar[str] = "org.akiba.requisition.status.changed.v1"
 
@@ -47,6 +66,11 @@ class RequisitionStatusChanged(Payload):
     actor: str
     reason: Note | None = Field(None, description="Why it was rejected.")
     at: AwareDatetime
+    lines: list[RequisitionLineState] | None = Field(
+        None,
+        description="Its lines as they stand after the step (approved quantities included);"
+        " absent from records written before lines were added, and from a deletion.",
+    )
 
     def partition_key(self) -> str:
         """Keyed by requisition."""

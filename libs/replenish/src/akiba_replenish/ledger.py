@@ -6,7 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from akiba_contracts.payloads.inventory import MovementType as M
 from akiba_replenish.lines import LedgerFigures
+
+# Which ledger movements count as received (B) and consumed (C); adjustments and stocktake
+# balances are D. Every movement moves the balance (net), whatever its column.
+RECEIVED = frozenset({M.RECEIPT, M.TRANSFER_IN, M.SHIPMENT_IN})
+CONSUMED = frozenset({M.ISSUE, M.TRANSFER_OUT, M.SHIPMENT_OUT})
+ADJUSTED = frozenset({M.ADJUSTMENT_POSITIVE, M.ADJUSTMENT_NEGATIVE, M.STOCKTAKE_BALANCE})
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,17 @@ class Day:
     consumed: int
     adjusted: int
     net: int
+
+
+def columns_of(movement_type: str, quantity: int) -> tuple[int, int, int]:
+    """What one signed ledger quantity adds to received, consumed and adjusted."""
+    if movement_type in RECEIVED:
+        return quantity, 0, 0
+    if movement_type in CONSUMED:
+        return 0, -quantity, 0  # issues are negative in the ledger, consumption positive
+    if movement_type in ADJUSTED:
+        return 0, 0, quantity
+    return 0, 0, 0
 
 
 def period_figures(opening: int, days: Iterable[Day], start: date, end: date) -> LedgerFigures:

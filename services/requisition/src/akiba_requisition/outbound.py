@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from akiba_contracts.payloads import (
     Payload,
     ReleasedLine,
+    RequisitionLineState,
     RequisitionReleased,
     RequisitionStatusChanged,
 )
 from akiba_platform import OutboxMessage, message_of
-from akiba_requisition.domain.requisitions import Document
+from akiba_replenish import Line
+from akiba_replenish.documents import Document
 
 SOURCE = "/akiba/requisition"
 EVENTS = "requisition.events"
@@ -21,10 +23,15 @@ def _message(payload: Payload, requisition: str) -> OutboxMessage:
     return message_of(EVENTS, SOURCE, f"requisitions/{requisition}", payload)
 
 
-def status_changed(doc: Document, status: str | None = None) -> OutboxMessage:
-    """Its latest step (or `status`, e.g. DELETED, which leaves no step behind)."""
+def status_changed(
+    doc: Document, status: str | None = None, edited: tuple[str, datetime] | None = None
+) -> OutboxMessage:
+    """Its latest step (or `status`, e.g. DELETED, which leaves no step behind), or the lines
+    `edited` by someone at some time (the status stays, the version moves)."""
     r = doc.requisition
     step = r.history[-1] if r.history else None
+    lines = None if status == "DELETED" else [_state(line) for line in r.lines.values()]
+    actor, at = edited or ((step.actor, step.at) if step else (doc.created_by, doc.created_at))
     payload = RequisitionStatusChanged(
         requisition_id=r.requisition_id,
         kind=doc.kind,
@@ -36,11 +43,22 @@ def status_changed(doc: Document, status: str | None = None) -> OutboxMessage:
         version=r.version,
         node_id=r.node_id,
         supplying_facility_id=r.supplying_facility_id,
-        actor=step.actor if step else doc.created_by,
-        reason=step.reason if step and status is None else None,
-        at=step.at if step else doc.created_at,
+        actor=actor,
+        reason=step.reason if step and status is None and edited is None else None,
+        at=at,
+        lines=lines,
     )
     return _message(payload, str(r.requisition_id))
+
+
+def _state(line: Line) -> RequisitionLineState:
+    return RequisitionLineState(
+        orderable_id=line.orderable_id,
+        calculated=line.calculated,
+        requested=line.requested,
+        approved=line.approved,
+        remarks=line.remarks,
+    )
 
 
 def released(doc: Document, period: tuple[date, date] | None) -> OutboxMessage:

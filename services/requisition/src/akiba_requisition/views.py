@@ -12,7 +12,7 @@ import asyncpg
 from akiba_contracts.payloads import RequisitionKind
 from akiba_platform.http import Paging
 from akiba_replenish import RequisitionStatus
-from akiba_requisition.domain.requisitions import labels
+from akiba_replenish.documents import labels
 
 _COLUMNS = """requisition_id, kind, facility_id, program_id, period_id, emergency, status,
               version, node_id, supplying_facility_id, created_by, created_at"""

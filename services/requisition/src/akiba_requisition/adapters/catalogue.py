@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from uuid import UUID
 
 from asyncpg import Record
 
 from akiba_platform import Connection
 from akiba_replenish import RequisitionStatus
-from akiba_requisition.domain.requisitions import Pack
-
-
-@dataclass(frozen=True)
-class Product:
-    """An item a facility type orders under a program, with its program and pack settings."""
-
-    orderable_id: UUID
-    full_supply: bool
-    pack: Pack
-    max_periods_of_stock: Decimal
-    min_periods_of_stock: Decimal | None
-
+from akiba_replenish.documents import Pack
+from akiba_replenish.drafting import Product
 
 _PRODUCTS = """
 select o.orderable_id, coalesce(po.full_supply, true), o.net_content, o.pack_rounding_threshold,

@@ -11,7 +11,7 @@ from asyncpg import Record
 from akiba_contracts.payloads import RequisitionKind
 from akiba_platform import Connection
 from akiba_replenish import Change, Line, Requisition, RequisitionStatus
-from akiba_requisition.domain.requisitions import Document, Figures, LineInfo, Pack
+from akiba_replenish.documents import Document, Figures, LineInfo, Pack
 
 FIGURES = (
     "beginning_balance", "received", "consumed", "losses_and_adjustments", "stock_on_hand",

@@ -13,8 +13,8 @@ from akiba_contracts.fields import TRIMMED_PATTERN, Count, Note, text
 from akiba_contracts.payloads import RequisitionKind
 from akiba_replenish import Edit
 from akiba_replenish import RequisitionStatus as S
+from akiba_replenish.documents import Document, labels
 from akiba_requisition.api.reference_schemas import decimal_schema
-from akiba_requisition.domain.requisitions import Document, labels
 
 _MONTHS = "Months of stock (stock on hand / average monthly consumption)"
 Months = Annotated[

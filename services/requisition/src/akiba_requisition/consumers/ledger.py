@@ -13,16 +13,12 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from akiba_contracts.payloads.inventory import MovementType as M
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform import Connection, Delivery, PermanentError
+from akiba_replenish.ledger import columns_of
 
 NAME = "requisition.ledger-days"
 TOPIC = "inventory.stock-movements"
-
-RECEIVED = frozenset({M.RECEIPT, M.TRANSFER_IN, M.SHIPMENT_IN})
-CONSUMED = frozenset({M.ISSUE, M.TRANSFER_OUT, M.SHIPMENT_OUT})
-ADJUSTED = frozenset({M.ADJUSTMENT_POSITIVE, M.ADJUSTMENT_NEGATIVE, M.STOCKTAKE_BALANCE})
 
 Key = tuple[UUID, UUID, date]
 
@@ -37,12 +33,10 @@ def sums(movements: Sequence[StockMovementRecorded]) -> dict[Key, list[int]]:
     acc: dict[Key, list[int]] = {}
     for m in movements:
         row = acc.setdefault((m.store_id, m.item_id, day_of(m)), [0, 0, 0, 0])
-        if m.movement_type in RECEIVED:
-            row[0] += m.quantity
-        elif m.movement_type in CONSUMED:
-            row[1] -= m.quantity  # issues are negative in the ledger, consumption positive
-        elif m.movement_type in ADJUSTED:
-            row[2] += m.quantity
+        received, consumed, adjusted = columns_of(m.movement_type, m.quantity)
+        row[0] += received
+        row[1] += consumed
+        row[2] += adjusted
         row[3] += m.quantity
     return acc
 

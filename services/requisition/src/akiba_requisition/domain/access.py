@@ -7,7 +7,7 @@ from uuid import UUID
 
 from akiba_contracts.rights import Right
 from akiba_replenish import RequisitionStatus as S
-from akiba_requisition.domain.requisitions import Document
+from akiba_replenish.documents import Document
 
 
 class Forbidden(Exception):

@@ -6,35 +6,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from akiba_contracts.payloads import RequisitionKind
 from akiba_contracts.rights import Right
-from akiba_replenish import (
-    LedgerFigures,
-    Line,
-    LineQuantities,
-    LineRules,
-    Period,
-    Requisition,
-    quantify,
+from akiba_replenish import Period, Requisition
+from akiba_replenish.documents import Document
+from akiba_replenish.drafting import (
+    ISA,
+    Lines,
+    Product,
+    averaging_run,
+    choose_template,
+    emergency_lines,
+    internal_lines,
+    program_lines,
 )
-from akiba_replenish import quantities as q
 from akiba_replenish.periods import current, next_regular
-from akiba_requisition.adapters.catalogue import Product
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.domain.access import Gate, at_facility
 from akiba_requisition.domain.errors import AlreadyInitiated, CannotInitiate
-from akiba_requisition.domain.requisitions import Document, Figures, LineInfo
 from akiba_requisition.outbound import status_changed
 from akiba_requisition.uow import RequisitionUnitOfWork
-
-ISA = "calculated_order_quantity_isa"
-ADDITIONAL = "additional_quantity_required"
-DEFAULT_PERIODS_TO_AVERAGE = 3
 
 
 @dataclass(frozen=True)
@@ -134,9 +129,7 @@ async def _period(
 def _template(
     templates: Sequence[ref.RequisitionTemplate], facility_type_id: UUID
 ) -> ref.RequisitionTemplate:
-    active = [t for t in templates if t.active]
-    chosen = next((t for t in active if facility_type_id in t.facility_type_ids), None)
-    chosen = chosen or next((t for t in active if not t.facility_type_ids), None)
+    chosen = choose_template(templates, facility_type_id)
     if chosen is None:
         raise CannotInitiate("the program has no active template for the store's type")
     return chosen
@@ -150,63 +143,18 @@ async def _program_lines(
     period: Period,
     template: ref.RequisitionTemplate,
     emergency: bool,
-) -> dict[UUID, tuple[Line, LineInfo]]:
+) -> Lines:
+    if emergency:
+        return emergency_lines(products)
+    run = averaging_run(where.periods, period, template.periods_to_average)
     ids = [p.orderable_id for p in products]
-    if emergency:  # chosen by hand: nothing is calculated
-        return {
-            p.orderable_id: (Line(p.orderable_id, 0), LineInfo(i, p.full_supply, Figures(), p.pack))
-            for i, p in enumerate(products)
-        }
-    earlier = [p for p in where.periods if p.end < period.start]
-    averaged = (template.periods_to_average or DEFAULT_PERIODS_TO_AVERAGE) - 1
-    run = [*earlier[-averaged:], period] if averaged > 0 else [period]
     figures = await uow.figures.over(facility_id, ids, [(p.start, p.end) for p in run])
     isa = (
         await uow.catalogue.ideal_amounts(facility_id, period.period_id)
         if ISA in template.columns
         else {}
     )
-    out = {}
-    for i, p in enumerate(products):
-        *before, now = figures[p.orderable_id]
-        previous = [_adjusted(f, r) for f, r in zip(before, run, strict=False) if _in_stock(f, r)]
-        rules = LineRules(
-            period.months, p.max_periods_of_stock, p.pack.size, p.pack.threshold,
-            p.pack.round_to_zero, p.pack.price, ADDITIONAL in template.columns,
-            isa.get(p.orderable_id),
-        )  # fmt: skip
-        line = quantify(now, rules, previous)
-        out[p.orderable_id] = (
-            Line(p.orderable_id, line.calculated_order),
-            LineInfo(i, p.full_supply, _figures(now, line), p.pack),
-        )
-    return out
-
-
-def _in_stock(f: LedgerFigures, p: Period) -> bool:
-    """A period the item never had stock in says nothing about its consumption."""
-    return f.stockout_days < (p.end - p.start).days + 1
-
-
-def _adjusted(f: LedgerFigures, p: Period) -> int:
-    c = q.consumed(f.beginning_balance, f.received, f.losses_and_adjustments, f.stock_on_hand)
-    return q.adjusted_consumption(c, f.stockout_days, p.months)
-
-
-def _figures(f: LedgerFigures, line: LineQuantities) -> Figures:
-    return Figures(
-        beginning_balance=f.beginning_balance,
-        received=f.received,
-        consumed=line.consumed,
-        losses_and_adjustments=f.losses_and_adjustments,
-        stock_on_hand=f.stock_on_hand,
-        stockout_days=f.stockout_days,
-        total=line.total,
-        adjusted_consumption=line.adjusted_consumption,
-        average_consumption=line.average_consumption,
-        maximum_stock=line.maximum_stock,
-        ideal_stock_order=line.ideal_stock_order,
-    )
+    return program_lines(products, figures, run, template.columns, isa)
 
 
 async def create_internal_order(
@@ -239,21 +187,10 @@ async def create_internal_order(
         on_hand = await uow.figures.on_hand(facility_id, ids)
         since = today - timedelta(days=30 * amc_months)
         consumed = await uow.figures.consumed(facility_id, ids, since, today)
-        lines: dict[UUID, tuple[Line, LineInfo]] = {}
-        for p in products:
-            soh, amc = (
-                on_hand.get(p.orderable_id, 0),
-                Fraction(consumed.get(p.orderable_id, 0), amc_months),
-            )
-            suggested = q.suggested_internal_order(
-                soh, amc, Fraction(min_months), Fraction(max_months)
-            )
-            if item_ids or suggested > 0:
-                mos = q.months_of_stock(soh, amc)
-                figures = Figures(stock_on_hand=soh, average_monthly_consumption=_dec(amc),
-                                  months_of_stock=None if mos is None else _dec(mos))  # fmt: skip
-                info = LineInfo(len(lines), p.full_supply, figures, p.pack)
-                lines[p.orderable_id] = (Line(p.orderable_id, suggested), info)
+        lines = internal_lines(
+            products, on_hand, consumed, amc_months=amc_months, min_months=min_months,
+            max_months=max_months, every_product=bool(item_ids),
+        )  # fmt: skip
         r = Requisition(
             uuid4(), facility_id, program_id, None, False, {o: x[0] for o, x in lines.items()},
             internal=True, supplying_facility_id=supplying_facility_id,
@@ -266,10 +203,6 @@ async def create_internal_order(
         await _add(uow, doc)
         await uow.commit()
     return doc
-
-
-def _dec(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"))
 
 
 async def _add(uow: RequisitionUnitOfWork, doc: Document) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 from akiba_contracts.rights import Right
 from akiba_platform import OutboxMessage
 from akiba_replenish import Approval, Edit, RequisitionStatus
+from akiba_replenish.documents import Document
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.domain.access import (
     Gate,
@@ -19,7 +20,6 @@ from akiba_requisition.domain.access import (
     check_view,
 )
 from akiba_requisition.domain.errors import CannotInitiate, ReferenceNotFound
-from akiba_requisition.domain.requisitions import Document
 from akiba_requisition.outbound import released, status_changed
 from akiba_requisition.uow import RequisitionUnitOfWork
 
@@ -72,9 +72,9 @@ async def edit(
 ) -> Document:
     """Change requested quantities (before authorization) or approved ones (in approval)."""
 
-    async def act(_: RequisitionUnitOfWork, doc: Document, __: datetime) -> list[OutboxMessage]:
+    async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.edit(edits)
-        return []
+        return [status_changed(doc, edited=(gate.actor, at))]
 
     return await _step(uow, rid, version, lambda d: check_edit(gate, d), act)
 

@@ -121,9 +121,17 @@ async def test_approval_climbs_the_tree_to_the_node_with_the_supply_line_and_is_
         "SUBMITTED",
         "AUTHORIZED",
         "IN_APPROVAL",
+        "IN_APPROVAL",  # the regional approver's edit: the version moved, the status did not
         "APPROVED",
         "RELEASED",
     ]
+    approved = next(e for e in events if e.get("status") == "APPROVED")
+    first = approved["lines"][0]
+    assert (first["orderable_id"], first["approved"], first["remarks"]) == (
+        str(world.items[0]),
+        700,
+        "rounded up to whole packs",
+    )  # the decision carries its approved quantities (what a site's feed brings back)
     order = next(e for e in events if e["type"] == "org.akiba.requisition.released.v1")
     assert order["supplying_facility_id"] == str(world.warehouse)
     assert order["requesting_facility_id"] == str(world.facility)

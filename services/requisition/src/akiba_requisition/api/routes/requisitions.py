@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from akiba_contracts.rights import Right
 from akiba_platform.auth import requires
 from akiba_platform.http import ExpectedVersion, tag
+from akiba_replenish.documents import Document
 from akiba_requisition.api.deps import Pool, Uow
 from akiba_requisition.api.errors import status_of
 from akiba_requisition.api.gate import Caller
@@ -25,7 +26,6 @@ from akiba_requisition.api.requisition_schemas import (
     RequisitionResponse,
     whole,
 )
-from akiba_requisition.domain.requisitions import Document
 from akiba_requisition.handlers import initiate as start
 from akiba_requisition.handlers import steps
 from akiba_requisition.uow import RequisitionUnitOfWork

@@ -8,9 +8,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from akiba_contracts.payloads import RequisitionKind
-from akiba_replenish import Requisition
-from akiba_replenish import RequisitionStatus as S
 from akiba_replenish import quantities as q
+from akiba_replenish.status import RequisitionStatus as S
+from akiba_replenish.workflow import Requisition
 
 
 @dataclass(frozen=True)
