@@ -91,9 +91,10 @@ class SiteLineEdit(BaseModel):
 class SiteRequisitionRecorded(Payload):
     """One step a site took on one of its stores' requisitions, offline or not.
 
-    `version` is the requisition's version after the step: central applies a step only on the
-    version before it (never a whole-document overwrite), so a site's steps apply once, in order.
-    INITIATE carries the requisition and its lines; EDIT carries the changed lines.
+    `expected_version` is the version the site took the step on: central applies it only on
+    that version (as If-Match; never a whole-document overwrite), so a site's steps apply once
+    and in order, and one made on a requisition central has moved since is refused, not merged.
+    INITIATE (expected version 0) carries the requisition and its lines; EDIT the changed lines.
     """
 
     event_type: ClassVar[str] = "org.akiba.sites.requisition.recorded.v1"
@@ -101,7 +102,9 @@ class SiteRequisitionRecorded(Payload):
     requisition_id: UUID
     facility_id: UUID = Field(description="The requesting store, which the site manages.")
     step: SiteRequisitionStep
-    version: int = Field(ge=1, description="The requisition's version after this step.")
+    expected_version: int = Field(
+        ge=0, description="The version the step was taken on (0 for INITIATE)."
+    )
     actor: str = Field(min_length=1, max_length=200)
     at: AwareDatetime
     kind: RequisitionKind | None = Field(None, description="INITIATE only.")
@@ -119,10 +122,10 @@ class SiteRequisitionRecorded(Payload):
     @model_validator(mode="after")
     def _shape(self) -> Self:
         if self.step is SiteRequisitionStep.INITIATE:
-            if self.kind is None or self.version != 1:
-                raise ValueError("an INITIATE step names its kind and is version 1")
-        elif self.version < 2:
-            raise ValueError("a step after INITIATE is version 2 or more")
+            if self.kind is None or self.expected_version != 0:
+                raise ValueError("an INITIATE step names its kind and expects version 0")
+        elif self.expected_version < 1:
+            raise ValueError("a step after INITIATE expects version 1 or more")
         if self.step is SiteRequisitionStep.EDIT and not self.edits:
             raise ValueError("an EDIT step names the lines it changed")
         return self
@@ -142,7 +145,7 @@ class SiteRequisitionRefused(Payload):
     requisition_id: UUID
     facility_id: UUID
     step: SiteRequisitionStep
-    version: int
+    expected_version: int
     reason: str
     refused_at: AwareDatetime
 
