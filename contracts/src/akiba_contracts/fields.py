@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 __all__ = [
     "INT4_MAX",
@@ -33,6 +33,7 @@ __all__ = [
     "SearchText",
     "Sequence",
     "Text",
+    "decimal_schema",
     "text",
 ]
 
@@ -96,3 +97,12 @@ PageNumber = Annotated[int, Field(ge=0, le=MAX_PAGE, description="Page number, f
 """Which page of a list, from 0."""
 PageSize = Annotated[int, Field(ge=1, le=500, description="Records per page")]
 """How many records a page holds."""
+
+
+def decimal_schema(digits: int, places: int, description: str) -> WithJsonSchema:
+    """What a client may send for numeric(digits, places), 0 or more: a number or a string."""
+    largest = float(10 ** (digits - places)) - 10.0**-places
+    number = {"type": "number", "minimum": 0, "maximum": largest}
+    string = {"type": "string", "maxLength": digits + 2, "pattern": r"^[0-9]+(\.[0-9]+)?$"}
+    schema = {"anyOf": [number, string], "description": description}
+    return WithJsonSchema(schema, mode="validation")

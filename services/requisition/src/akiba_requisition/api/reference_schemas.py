@@ -7,21 +7,21 @@ from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
-from akiba_contracts.fields import CODE_PATTERN, INT4_MAX, TRIMMED_PATTERN, Code, Name, Note, text
+from akiba_contracts.fields import (
+    CODE_PATTERN,
+    INT4_MAX,
+    TRIMMED_PATTERN,
+    Code,
+    Name,
+    Note,
+    decimal_schema,
+    text,
+)
 from akiba_replenish.templates import Source
 
 T = TypeVar("T")
-
-
-def decimal_schema(digits: int, places: int, description: str) -> WithJsonSchema:
-    """What a client may send for numeric(digits, places), 0 or more: a number or a string."""
-    largest = float(10 ** (digits - places)) - 10.0**-places
-    number = {"type": "number", "minimum": 0, "maximum": largest}
-    string = {"type": "string", "maxLength": digits + 2, "pattern": r"^[0-9]+(\.[0-9]+)?$"}
-    schema = {"anyOf": [number, string], "description": description}
-    return WithJsonSchema(schema, mode="validation")
 
 
 _PRICE = "What a pack costs"

@@ -19,6 +19,7 @@ from akiba_requisition.api.requisition_schemas import (
     RejectRequest,
     RequisitionPage,
     RequisitionResponse,
+    edit_of,
 )
 from akiba_requisition.api.routes.requisitions import Version, answer
 from akiba_requisition.domain.access import Forbidden, at_supplier
@@ -63,7 +64,7 @@ async def edit_customer_lines(
     response: Response,
 ) -> RequisitionResponse:  # fmt: skip
     """Set the quantities the supplier approves (ORDERS_EDIT at the supplying store)."""
-    edits = [line.edit() for line in body.lines]
+    edits = [edit_of(line) for line in body.lines]
     return answer(await steps.edit(uow, gate, requisition_id, version, edits), response)
 
 

@@ -24,6 +24,7 @@ from akiba_requisition.api.requisition_schemas import (
     RejectRequest,
     ReleaseRequest,
     RequisitionResponse,
+    edit_of,
     whole,
 )
 from akiba_requisition.handlers import initiate as start
@@ -71,7 +72,7 @@ async def batch_approve(
     the approver saw; one result per requisition."""
     results = []
     for item in body.requisitions:
-        edits = [line.edit() for line in item.lines]
+        edits = [edit_of(line) for line in item.lines]
         try:
             doc = await steps.approve(
                 RequisitionUnitOfWork(pool), gate, item.requisition_id, item.version, edits
@@ -106,7 +107,7 @@ async def edit_lines(
     """Change lines as one new version: requested quantities (REQUISITION_CREATE before
     submission, REQUISITION_AUTHORIZE once submitted), approved quantities and remarks
     (REQUISITION_APPROVE at the node where it waits)."""
-    edits = [line.edit() for line in body.lines]
+    edits = [edit_of(line) for line in body.lines]
     return answer(await steps.edit(uow, gate, requisition_id, version, edits), response)
 
 
