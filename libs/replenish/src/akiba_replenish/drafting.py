@@ -44,7 +44,7 @@ class Template(Protocol):
         ...
 
     @property
-    def facility_type_ids(self) -> tuple[UUID, ...]:
+    def facility_type_ids(self) -> Collection[UUID]:
         """The facility types it is for (none: the program's default)."""
         ...
 

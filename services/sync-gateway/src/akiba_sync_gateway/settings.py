@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         600.0, gt=0, description="How often an event central took as too large is tried again"
     )
     http_timeout_seconds: float = Field(30.0, gt=0)
+    amc_months: int = Field(
+        3, ge=1, le=24, description="Months an internal order's average consumption spans"
+    )
     insecure_link: bool = Field(
         False,
         description="Allow http:// hub and auth URLs: a lab or a test on one machine, never a"

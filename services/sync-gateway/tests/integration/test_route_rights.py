@@ -17,6 +17,8 @@ from akiba_contracts.rights import Right
 from akiba_inventory.api.app import create_app as central_app
 from akiba_inventory.settings import Settings as CentralSettings
 from akiba_platform.testing.tokens import TestIssuer
+from akiba_requisition.api.app import create_app as requisition_app
+from akiba_requisition.settings import Settings as RequisitionSettings
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.settings import Settings
@@ -30,12 +32,19 @@ OPS = [
 ]
 
 
+def _twins() -> dict[str, Any]:
+    """Central's routes the gateway serves for its stores: inventory's and requisition's."""
+    paths = dict(central_app(CentralSettings()).openapi()["paths"])
+    paths.update(requisition_app(RequisitionSettings()).openapi()["paths"])
+    return paths
+
+
 def test_every_protected_route_declares_a_known_right() -> None:
     assert OPS and all(op.get("x-akiba-right") in set(Right) for _, _, op in OPS)
 
 
 def test_routes_with_a_central_twin_declare_the_same_right_and_scope() -> None:
-    twins = central_app(CentralSettings()).openapi()["paths"]
+    twins = _twins()
     compared = 0
     for method, path, op in OPS:
         twin = twins.get(path, {}).get(method)
@@ -48,7 +57,7 @@ def test_routes_with_a_central_twin_declare_the_same_right_and_scope() -> None:
 
 
 def test_routes_with_a_central_twin_take_and_give_the_same_models() -> None:
-    twins = central_app(CentralSettings()).openapi()["paths"]
+    twins = _twins()
     for method, path, op in OPS:
         twin = twins.get(path, {}).get(method)
         if twin is not None:

@@ -48,7 +48,11 @@ def _pending_except(
 ) -> list[Pending]:
     # Store by store through the outbox_store index: the skipped stores' backlog may be most
     # of the outbox, and a NOT IN filter on the recording order would read through all of it.
-    stores = [s for (s,) in conn.execute("SELECT store_id FROM stores") if s not in skip]
+    lanes = conn.execute(
+        "SELECT store_id FROM stores UNION ALL"
+        " SELECT 'requisition:' || requisition_id FROM requisitions"
+    )  # a requisition's steps have a lane of their own (requisitions/store.py)
+    stores = [s for (s,) in lanes if s not in skip]
     rows = [
         r
         for store in stores

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
+from akiba_replenish import ExplanationRequired, RequisitionError, StaleVersion, WrongStatus
 from akiba_stock_api import ERRORS as STOCK_ERRORS
 from akiba_stock_api import movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
@@ -20,7 +21,10 @@ from akiba_sync_gateway.adapters.store import StoreNotReady
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.desk import site_desk
 from akiba_sync_gateway.api.fastlane import FastLane
-from akiba_sync_gateway.api.routes import alerts, signin, stock, sync
+from akiba_sync_gateway.api.routes import alerts, requisitions, signin, stock, sync
+from akiba_sync_gateway.requisitions.catalogue import NotKnownHere
+from akiba_sync_gateway.requisitions.steps import Forbidden
+from akiba_sync_gateway.requisitions.store import AlreadyInitiated, RequisitionNotFound
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.signin.flow import SignIn
@@ -29,6 +33,15 @@ from akiba_sync_gateway.signin.limits import Limits
 ERRORS: dict[type[Exception], int] = {
     **STOCK_ERRORS,
     StoreNotReady: 409,
+    # Requisitions: the requisition service's statuses for the same refusals.
+    RequisitionNotFound: 404,
+    AlreadyInitiated: 409,
+    StaleVersion: 409,
+    WrongStatus: 409,
+    Forbidden: 403,
+    NotKnownHere: 422,
+    ExplanationRequired: 422,
+    RequisitionError: 422,
     # SQLite's INTEGER is 64-bit: a number beyond it that the contract missed is the client's.
     OverflowError: 422,
 }
@@ -50,6 +63,7 @@ def create_app(
             local = authority or await open_authority(database, settings, clock)
             app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
             app.state.authority = local
+            app.state.amc_months = settings.amc_months
             app.state.signin = SignIn(database, local, _limits(settings), clock)
             app.state.authorizer = authorizer or local.authorizer
             # Answers are stored in the background: one rides in the writer's next group
@@ -70,6 +84,7 @@ def create_app(
             stock.router,
             stocktake_routes(site_desk),
             alerts.router,
+            requisitions.router,
             signin.router,
             sync.router,
         ],

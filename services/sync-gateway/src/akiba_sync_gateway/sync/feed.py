@@ -26,6 +26,7 @@ from akiba_contracts.sync import FEED_PAGE_LIMIT, FeedEntry, FeedKind, FeedPage
 from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.ids import at, key
+from akiba_sync_gateway.requisitions import decisions
 from akiba_sync_gateway.sync.link import Downlink
 
 # Each entry is applied with the time and the reading site's own id (acknowledgements must name
@@ -46,11 +47,13 @@ def _facility(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> 
 def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
     o = OrderableChanged.model_validate(e.data)
     c.execute(
-        "INSERT INTO items (item_id, code, name, active, version, program_ids)"
-        " VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO items (item_id, code, name, active, version, program_ids, pack_size,"
+        " pack_rounding_threshold, round_to_zero) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT DO UPDATE SET code = excluded.code, name = excluded.name,"
         " active = excluded.active, version = excluded.version,"
-        " program_ids = excluded.program_ids",
+        " program_ids = excluded.program_ids, pack_size = excluded.pack_size,"
+        " pack_rounding_threshold = excluded.pack_rounding_threshold,"
+        " round_to_zero = excluded.round_to_zero",
         (
             str(o.item_id),
             o.code,
@@ -58,6 +61,9 @@ def _item(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None
             o.active,
             o.version,
             json.dumps([str(p) for p in o.program_ids]),
+            o.net_content,
+            o.pack_rounding_threshold,
+            o.round_to_zero,
         ),
     )
 
@@ -167,6 +173,18 @@ APPLY: dict[FeedKind, Apply] = {
     FeedKind.STOCK_LEVEL: _stock_level,
     FeedKind.ACK: _ack,
     FeedKind.REJECTION: _rejection,
+    # What drafting a requisition here reads, kept as the feed sent it.
+    FeedKind.PROGRAM: _other,
+    FeedKind.PROGRAM_ORDERABLE: _other,
+    FeedKind.APPROVED_PRODUCT: _other,
+    FeedKind.SCHEDULE: _other,
+    FeedKind.PERIOD: _other,
+    FeedKind.GROUP_SCHEDULE: _other,
+    FeedKind.TEMPLATE: _other,
+    FeedKind.REQUISITION_GROUP: _other,
+    FeedKind.IDEAL_STOCK_AMOUNT: _other,
+    FeedKind.REQUISITION: decisions.apply_state,
+    FeedKind.REQUISITION_REFUSAL: decisions.apply_refusal,
 }
 
 
