@@ -33,6 +33,8 @@ from akiba_devtools.testing.plugin import Databases
 from akiba_devtools.testing.proxy import TcpProxy
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_inventory.consumers import alerting, edge, projector
+from akiba_requisition.bootstrap import MIGRATIONS as REQUISITION_MIGRATIONS
+from akiba_requisition.consumers import read_models as requisition_read_models
 from akiba_stock.commands import ReceiveStock
 from akiba_sync_gateway import handlers
 from akiba_sync_gateway.adapters.db import Database
@@ -40,10 +42,14 @@ from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 
+REQUISITION_GROUPS = (requisition_read_models.NAME, "requisition.site-steps")
 ADMIN_PASSWORD = "an-admin-password-for-sync-e2e"
 USER_PASSWORD = "a-site-clerk-password"
 CHEAP_ARGON2 = {"AKIBA_ARGON2_MEMORY_KIB": "8192", "AKIBA_ARGON2_TIME_COST": "1"}
-SITE_RIGHTS = ["STOCK_ADJUST", "STOCK_CARDS_VIEW", "STOCK_INVENTORIES_EDIT"]
+SITE_RIGHTS = [
+    "STOCK_ADJUST", "STOCK_CARDS_VIEW", "STOCK_INVENTORIES_EDIT",
+    "REQUISITION_CREATE", "REQUISITION_AUTHORIZE", "REQUISITION_VIEW", "REQUISITION_DELETE",
+]  # fmt: skip
 
 
 def free_port() -> int:
@@ -85,10 +91,12 @@ class Site:
 
 @dataclass
 class Central:
-    """auth (api, relay), inventory (api+relay, ingest), hub (api, feed), each an OS process."""
+    """auth (api, relay), inventory (api+relay, ingest), hub (api, feed), each an OS process;
+    with `requisition`, the requisition service too (api+relay, read-models, sites)."""
 
     bootstrap: str
     workdir: Path
+    requisition: bool = False
     dsn: dict[str, str] = field(default_factory=dict)
     port: dict[str, int] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -114,9 +122,15 @@ class Central:
             "inventory": await databases.create({"inventory": INVENTORY_MIGRATIONS}),
             "hub": await databases.create({"sync-hub": HUB_MIGRATIONS}),
         }
-        self.port = {s: free_port() for s in ("auth", "inventory", "hub")}
+        services = ["auth", "inventory", "hub"]
+        if self.requisition:
+            self.dsn["requisition"] = await databases.create(
+                {"requisition": REQUISITION_MIGRATIONS}
+            )
+            services.append("requisition")
+        self.port = {s: free_port() for s in services}
         groups = f"t{uuid.uuid4().hex[:8]}-"  # never another deployment's consumer groups
-        consumers = (edge.NAME, projector.NAME, alerting.NAME, hub_feed.NAME)
+        consumers = (edge.NAME, projector.NAME, alerting.NAME, hub_feed.NAME, *REQUISITION_GROUPS)
         await start_groups_at_end(self.bootstrap, [groups + c for c in consumers])
         settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
         await create_admin(settings, "sync-admin", ADMIN_PASSWORD)
@@ -127,6 +141,12 @@ class Central:
             ("hub", "akiba_sync_hub", "api"),
             ("hub", "akiba_sync_hub", "feed"),
         ]
+        if self.requisition:
+            plan += [
+                ("requisition", "akiba_requisition", "api,relay"),
+                ("requisition", "akiba_requisition", "read-models"),
+                ("requisition", "akiba_requisition", "sites"),
+            ]
         for service, module, roles in plan:
             env = {
                 "AKIBA_DATABASE_URL": self.dsn[service],
@@ -251,6 +271,43 @@ class Central:
 
         r = await wait_until(attempt, what="the clerk's central receipt authorized", timeout=60)
         assert r.status_code == 201, r.text
+
+    async def supplier(self) -> tuple[UUID, str]:
+        """A store central writes, and a clerk who fulfils orders there (ORDERS_EDIT)."""
+        tag = uuid.uuid4().hex[:8].upper()
+        s = await self.call("inventory", "POST", "/stores", {
+            "code": f"WH-{tag}", "name": f"District store {tag}",
+            "facility_type_id": str(self._shared["facility_type"]),
+            "zone_id": str(self._shared["zone"]),
+        })  # fmt: skip
+        store = UUID(s["store_id"])
+        role = await self.call("auth", "POST", "/roles", {
+            "name": f"Dispatcher {tag}", "type": "ORDER_FULFILLMENT",
+            "rights": ["ORDERS_VIEW", "ORDERS_EDIT"],
+        })  # fmt: skip
+        username = f"dispatch-{tag}".lower()
+        user = await self.call("auth", "POST", "/users", {"username": username})
+        await self.call("auth", "PUT", f"/users/{user['user_id']}/password",
+                        {"password": USER_PASSWORD})  # fmt: skip
+        settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
+        await assign_as_operator(settings, username, role["name"], Scope(warehouse_id=store))
+        return store, username
+
+    async def user_call(
+        self, service: str, username: str, method: str, path: str, **kw: Any
+    ) -> httpx.Response:
+        """A call as a user, retried while the service has not yet read their permissions."""
+        async with httpx.AsyncClient(base_url=self.url("auth")) as c:
+            form = {"grant_type": "password", "username": username, "password": USER_PASSWORD}
+            token = (await c.post("/oauth/token", data=form)).json()["access_token"]
+        headers = {"authorization": f"Bearer {token}", **kw.pop("headers", {})}
+
+        async def attempt() -> httpx.Response | None:
+            async with httpx.AsyncClient(base_url=self.url(service), timeout=30) as c:
+                r = await c.request(method, path, headers=headers, **kw)
+            return None if r.status_code in (401, 403) else r
+
+        return await wait_until(attempt, what=f"{method} {path} as {username}", timeout=60)
 
     async def _clerk(self, username: str, store: UUID) -> str:
         user = await self.call(

@@ -64,10 +64,10 @@ class SiteCatalogue:
         ).fetchone()
         return UUID(row[0]) if row and row[0] else None
 
-    def is_active_store(self, facility_id: UUID) -> bool:
-        """Whether the site knows the store (its own, or a trading partner) as active."""
+    def known_inactive(self, facility_id: UUID) -> bool:
+        """Whether the site knows the store as inactive (most suppliers it never hears of)."""
         row = self.conn.execute(
-            "SELECT 1 FROM stores WHERE store_id = ? AND active = 1", (str(facility_id),)
+            "SELECT 1 FROM stores WHERE store_id = ? AND active = 0", (str(facility_id),)
         ).fetchone()
         return row is not None
 

@@ -157,8 +157,10 @@ def create_internal_order(c: sqlite3.Connection, site: Site, order: InternalOrde
     if order.supplying_facility_id == order.facility_id:
         raise RequisitionError("a store does not order from itself")
     cat = SiteCatalogue(c)
-    if not cat.is_active_store(order.supplying_facility_id):
-        raise NotKnownHere(f"supplying store {order.supplying_facility_id} is not known here")
+    # The feed brings a site its own stores only: a supplier it has not heard of is central's
+    # to judge when the order arrives (a refusal comes back on the feed).
+    if cat.known_inactive(order.supplying_facility_id):
+        raise NotKnownHere(f"supplying store {order.supplying_facility_id} is inactive")
     ids = list(order.item_ids) if order.item_ids else cat.store_items(order.facility_id)
     products = cat.items(ids)
     if order.item_ids and len(products) != len(set(order.item_ids)):
