@@ -22,6 +22,7 @@ from akiba_contracts.payloads import Payload, SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded
 from akiba_contracts.payloads.requisition_edge import SiteRequisitionRecorded
 from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
 from akiba_platform import kafka
 from akiba_platform.auth import SiteDirectory
@@ -257,3 +258,13 @@ async def hub(databases: Databases, stack: StackEndpoints) -> AsyncIterator[Hub]
                 t.cancel()
             await asyncio.gather(*h.tasks, return_exceptions=True)
     await pool.close()
+
+
+@pytest.fixture
+async def feed_of(hub: Hub) -> Hub:
+    """The hub with its feed builder running on its own consumer group, from now on (not the
+    records every earlier test and benchmark left on the broker)."""
+    group = f"sync-hub-test-{uuid4().hex}"
+    await start_groups_at_end(hub.bootstrap, [group])
+    hub.build_feed(group)
+    return hub
