@@ -11,17 +11,28 @@ from pydantic import ValidationError
 from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.payloads import (
     AdjustmentReasonChanged,
+    ApprovedProductChanged,
     BatchChanged,
     EdgeDocumentsApplied,
     EdgeEventRejected,
     FacilityChanged,
     FacilityTypeChanged,
     GeographicZoneChanged,
+    GroupScheduleChanged,
+    IdealStockAmountChanged,
     LocationChanged,
     OrderableChanged,
     Payload,
+    PeriodChanged,
+    ProgramChanged,
+    ProgramOrderableChanged,
+    RequisitionGroupChanged,
+    RequisitionStatusChanged,
+    ScheduleChanged,
     SiteChanged,
+    SiteRequisitionRefused,
     StockLevelChanged,
+    TemplateChanged,
 )
 from akiba_contracts.sync import FeedKind
 from akiba_platform import PermanentError
@@ -39,6 +50,13 @@ TOPICS = (
     "inventory.edge-acks",
     "inventory.edge-rejections",
     "auth.sites",
+    "requisition.programs",
+    "requisition.schedules",
+    "requisition.templates",
+    "requisition.ideal-stock-amounts",
+    "auth.supervision",
+    "requisition.events",
+    "requisition.site-refusals",
 )
 
 
@@ -54,6 +72,11 @@ def _store(kind: FeedKind) -> Callable[[Any], tuple[str, FeedKind, str]]:
     return lambda p: (store_scope(p.store_id), kind, p.partition_key())
 
 
+def _facility(kind: FeedKind) -> Callable[[Any], tuple[str, FeedKind, str]]:
+    # Requisition names a store its facility: the requesting one, the one an ISA is set for.
+    return lambda p: (store_scope(p.facility_id), kind, p.partition_key())
+
+
 def _rejection(p: EdgeEventRejected) -> tuple[str, FeedKind, str] | None:
     # The site that sent it learns what central refused, even of a store it no longer writes
     # (the hub let only that site's own id through); without a site, the store's site.
@@ -61,6 +84,13 @@ def _rejection(p: EdgeEventRejected) -> tuple[str, FeedKind, str] | None:
     if site is not None:
         return (site_scope(site), FeedKind.REJECTION, p.event_id)
     return None if p.store_id is None else (store_scope(p.store_id), FeedKind.REJECTION, p.event_id)
+
+
+def _step_refusal(p: SiteRequisitionRefused) -> tuple[str, FeedKind, str]:
+    # As with a rejected stock document: the site that sent the step, else the store's site.
+    site = _site_id(p.site_id)
+    scope = site_scope(site) if site is not None else store_scope(p.facility_id)
+    return (scope, FeedKind.REQUISITION_REFUSAL, p.event_id)
 
 
 def _site_id(text: str | None) -> UUID | None:
@@ -89,7 +119,34 @@ PLACES: dict[str, tuple[type[Payload], Callable[[Any], tuple[str, FeedKind, str]
         SiteChanged,
         lambda p: (site_scope(p.site_id), FeedKind.SITE, str(p.site_id)),
     ),
+    # What a site drafts requisitions from, offline.
+    ProgramChanged.event_type: (ProgramChanged, _global(FeedKind.PROGRAM)),
+    ProgramOrderableChanged.event_type: (
+        ProgramOrderableChanged,
+        _global(FeedKind.PROGRAM_ORDERABLE),
+    ),
+    ApprovedProductChanged.event_type: (ApprovedProductChanged, _global(FeedKind.APPROVED_PRODUCT)),
+    ScheduleChanged.event_type: (ScheduleChanged, _global(FeedKind.SCHEDULE)),
+    PeriodChanged.event_type: (PeriodChanged, _global(FeedKind.PERIOD)),
+    GroupScheduleChanged.event_type: (GroupScheduleChanged, _global(FeedKind.GROUP_SCHEDULE)),
+    TemplateChanged.event_type: (TemplateChanged, _global(FeedKind.TEMPLATE)),
+    RequisitionGroupChanged.event_type: (
+        RequisitionGroupChanged,
+        _global(FeedKind.REQUISITION_GROUP),
+    ),
+    IdealStockAmountChanged.event_type: (
+        IdealStockAmountChanged,
+        _facility(FeedKind.IDEAL_STOCK_AMOUNT),
+    ),
+    # What becomes of them: one row per requisition, its latest state (a deletion included,
+    # which the gateway must hear), and each step central refused.
+    RequisitionStatusChanged.event_type: (
+        RequisitionStatusChanged,
+        _facility(FeedKind.REQUISITION),
+    ),
+    SiteRequisitionRefused.event_type: (SiteRequisitionRefused, _step_refusal),
 }
+"""Event types not named here (supervisory nodes, releases) are not the feed's business."""
 
 
 def change_of(event: CloudEvent) -> FeedChange | None:
@@ -103,7 +160,8 @@ def change_of(event: CloudEvent) -> FeedChange | None:
     if found is None:
         return None
     scope, kind, key = found
-    return FeedChange(scope, str(kind), key, event.type, payload.model_dump(mode="json"))
+    data = payload.model_dump(mode="json")
+    return FeedChange(scope, str(kind), key, event.type, data, _version(payload))
 
 
 def site_of(event: CloudEvent) -> SiteStores | None:
@@ -113,6 +171,12 @@ def site_of(event: CloudEvent) -> SiteStores | None:
     p = _payload(SiteChanged, event)
     assert isinstance(p, SiteChanged)
     return SiteStores(p.site_id, p.active, frozenset(p.store_ids))
+
+
+def _version(payload: Payload) -> int | None:
+    # Every record that carries a version says a reader ignores a lower one.
+    version = getattr(payload, "version", None)
+    return version if isinstance(version, int) else None
 
 
 def _payload(model: type[Payload], event: CloudEvent) -> Payload:

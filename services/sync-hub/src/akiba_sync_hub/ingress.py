@@ -16,14 +16,14 @@ from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 from akiba_contracts.envelope import CloudEvent, encode, new_event
-from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, SiteWriteRefused, placement
+from akiba_contracts.payloads.edge import SiteWriteRefused
 from akiba_contracts.sync import PushRefusal, PushResponse
 from akiba_platform import Record, kafka, send_batched
 from akiba_platform.auth import SiteDirectory
 from akiba_sync_hub.domain.writes import DirectoryBehind, SiteView, WriteRefused, check_site_write
+from akiba_sync_hub.routing import ROUTES, Unplaceable, first_error
 
 log = logging.getLogger(__name__)
-EVENTS = "sites.inventory-events"
 REFUSALS = "sites.refusals"
 SOURCE = "/akiba/sync-hub"
 
@@ -38,10 +38,11 @@ class NotYet(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    """An event that passed the door, as sent, and the store whose partition it goes to."""
+    """An event that passed the door, as sent, and the topic and key it goes to."""
 
     event_id: str
-    store_id: UUID
+    topic: str
+    key: str
     body: bytes
 
 
@@ -107,9 +108,9 @@ class Ingress:
         producer = None
         try:
             producer = await self._started()
-            # Batched in push order on one idempotent producer: each store's partition keeps
-            # its order.
-            records = [Record(EVENTS, str(a.store_id).encode(), a.body) for a in accepted]
+            # Batched in push order on one idempotent producer: each store's (and each
+            # requisition's) partition keeps the order the site sent them in.
+            records = [Record(a.topic, a.key.encode(), a.body) for a in accepted]
             records += [_alert(site_id, r) for r in refused]
             await asyncio.gather(*await send_batched(producer, records))
         except KafkaError as exc:
@@ -126,25 +127,26 @@ class Ingress:
         try:
             event = CloudEvent.model_validate(item)
         except ValidationError as exc:
-            return Refused(event_id, f"not a CloudEvent: {_first_error(exc)}")
+            return Refused(event_id, f"not a CloudEvent: {first_error(exc)}")
         return self._check_event(site_id, event, item)
 
     def _check_event(self, site_id: UUID, event: CloudEvent, item: Any) -> Accepted | Refused:
-        """The door checks who writes which store and where in its sequence; the content is
-        inventory's to judge, in the store's order, so that a document it cannot apply is
-        voided there instead of leaving a hole that every later document would wait behind."""
-        if event.type not in SITE_DOCUMENT_TYPES:
+        """The door checks who writes which store, and that the event can be placed on its
+        topic; what it does there is for the service that applies it to judge."""
+        route = ROUTES.get(event.type)
+        if route is None:
             return Refused(event.id, f"event type {event.type} is not accepted from sites")
-        store_id, problem = _placement(event)
-        if store_id is None or problem:
-            return Refused(event.id, f"invalid {event.type}: {problem}", store_id)
+        try:
+            place = route.place(event)
+        except Unplaceable as exc:
+            return Refused(event.id, f"invalid {event.type}: {exc}", exc.store_id)
         version = getattr(event, "siteversion", None)
         try:
-            check_site_write(site_id, event.siteid, store_id, version, self._site_view)
+            check_site_write(site_id, event.siteid, place.store_id, version, self._site_view)
         except WriteRefused as exc:
-            return Refused(event.id, str(exc), store_id)
-        # The event goes on as the site sent it: inventory reads and judges it when applying.
-        return Accepted(event.id, store_id, orjson.dumps(item))
+            return Refused(event.id, str(exc), place.store_id)
+        # The event goes on as the site sent it: its consumer reads and judges it when applying.
+        return Accepted(event.id, route.topic, place.key, orjson.dumps(item))
 
     def _site_view(self, site_id: UUID) -> SiteView | None:
         site = self._sites.sites.get(site_id)
@@ -177,28 +179,3 @@ def _alert(site_id: UUID, r: Refused) -> Record:
         partitionkey=key,
     )
     return Record(REFUSALS, key.encode(), encode(event))
-
-
-def _placement(event: CloudEvent) -> tuple[UUID | None, str]:
-    """The store a site document writes, and what keeps it from being placed in its sequence."""
-    data = event.data or {}
-    try:
-        store_id, _ = placement(data)
-    except ValueError as exc:
-        return _store_of(data), str(exc)
-    if event.storeseq is None:
-        return store_id, "the event has no storeseq"
-    return store_id, ""
-
-
-def _store_of(data: dict[str, Any]) -> UUID | None:
-    try:
-        return UUID(str(data.get("store_id")))
-    except ValueError:
-        return None
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "event"
-    return f"{where}: {first['msg']}"

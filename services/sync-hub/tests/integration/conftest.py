@@ -20,7 +20,9 @@ from akiba_contracts.catalogue import topic as catalogue_topic
 from akiba_contracts.envelope import CloudEvent, encode, new_event
 from akiba_contracts.payloads import Payload, SiteChanged
 from akiba_contracts.payloads.edge import SiteStockRecorded
+from akiba_contracts.payloads.requisition_edge import SiteRequisitionRecorded
 from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
 from akiba_platform import kafka
 from akiba_platform.auth import SiteDirectory
@@ -64,6 +66,40 @@ def stock_document(site_id: UUID, store_id: UUID, seq: int = 1, **extra: Any) ->
         partitionkey=str(store_id),
         siteid=str(site_id),
         storeseq=seq,
+        **extra,
+    )
+
+
+def requisition_step(
+    site_id: UUID,
+    store_id: UUID,
+    requisition_id: UUID,
+    step: str = "INITIATE",
+    expected_version: int = 0,
+    **extra: Any,
+) -> CloudEvent:
+    """A step a site took on one of its store's requisitions, as its gateway would push it."""
+    payload = SiteRequisitionRecorded.model_validate(
+        {
+            "requisition_id": requisition_id,
+            "facility_id": store_id,
+            "step": step,
+            "expected_version": expected_version,
+            "actor": "nurse",
+            "at": datetime.now(UTC),
+            "kind": "PROGRAM" if step == "INITIATE" else None,
+            "program_id": uuid4(),
+            "period_id": uuid4(),
+            "edits": [{"orderable_id": uuid4(), "requested": 5}] if step == "EDIT" else [],
+        }
+    )
+    return new_event(
+        source=f"/akiba/sites/{site_id}",
+        type=payload.event_type,
+        subject=f"requisitions/{requisition_id}",
+        data=payload,
+        partitionkey=str(requisition_id),
+        siteid=str(site_id),
         **extra,
     )
 
@@ -222,3 +258,13 @@ async def hub(databases: Databases, stack: StackEndpoints) -> AsyncIterator[Hub]
                 t.cancel()
             await asyncio.gather(*h.tasks, return_exceptions=True)
     await pool.close()
+
+
+@pytest.fixture
+async def feed_of(hub: Hub) -> Hub:
+    """The hub with its feed builder running on its own consumer group, from now on (not the
+    records every earlier test and benchmark left on the broker)."""
+    group = f"sync-hub-test-{uuid4().hex}"
+    await start_groups_at_end(hub.bootstrap, [group])
+    hub.build_feed(group)
+    return hub

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import pytest
-
 from akiba_contracts.payloads import (
     EdgeDocumentsApplied,
     EdgeEventRejected,
@@ -15,7 +13,6 @@ from akiba_contracts.payloads import (
     StockLevelChanged,
 )
 from akiba_devtools.testing import wait_until
-from akiba_devtools.testing.groups import start_groups_at_end
 
 from .conftest import Hub, publish, site_changed
 
@@ -60,16 +57,6 @@ def mine(entries: list[Any], *keys: object) -> list[Any]:
     """The entries about these keys (the feed holds other tests' global records too)."""
     wanted = {str(k) for k in keys}
     return [e for e in entries if wanted & {e["key"], *e["key"].split(":")}]
-
-
-@pytest.fixture
-async def feed_of(hub: Hub) -> Hub:
-    """The hub with its feed builder running on its own consumer group, from now on (not the
-    records every earlier test and benchmark left on the broker)."""
-    group = f"sync-hub-test-{uuid4().hex}"
-    await start_groups_at_end(hub.bootstrap, [group])
-    hub.build_feed(group)
-    return hub
 
 
 async def test_a_new_site_from_cursor_zero_gets_the_latest_value_of_each_key_of_its_scope(

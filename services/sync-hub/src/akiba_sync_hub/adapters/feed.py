@@ -14,17 +14,20 @@ from akiba_sync_hub.domain.model import FeedChange, SiteStores
 # flight, move its cursor past 10, and never receive it.
 FEED_LOCK = 0x46454544
 
+# A row changes (and takes a new seq) when its value does, unless the record is older than the
+# row's: a redelivered or replayed record must not take a site's requisition back a step.
 _UPSERT = """
-insert into site_feed (scope, kind, key, event_type, data)
-select c.scope, c.kind, c.key, c.event_type, c.data::jsonb
-from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-     with ordinality as c(scope, kind, key, event_type, data, n)
+insert into site_feed (scope, kind, key, event_type, data, version)
+select c.scope, c.kind, c.key, c.event_type, c.data::jsonb, c.version
+from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+     with ordinality as c(scope, kind, key, event_type, data, version, n)
 order by c.n
 on conflict (scope, kind, key) do update
 set seq = excluded.seq, event_type = excluded.event_type, data = excluded.data,
-    changed_at = now()
-where site_feed.data is distinct from excluded.data
-   or site_feed.event_type is distinct from excluded.event_type
+    version = excluded.version, changed_at = now()
+where (site_feed.data is distinct from excluded.data
+       or site_feed.event_type is distinct from excluded.event_type)
+  and not coalesce(excluded.version < site_feed.version, false)
 """
 
 # One index range scan per scope, each stopped at the page size; then the merged page.
@@ -54,7 +57,7 @@ class AsyncpgFeedRepository:
         """Store each change as its row's current value, under a new seq if it differs."""
         if not changes:
             return
-        rows = [(c.scope, c.kind, c.key, c.event_type, _json(c.data)) for c in changes]
+        rows = [(c.scope, c.kind, c.key, c.event_type, _json(c.data), c.version) for c in changes]
         await self._conn.execute(_UPSERT, *(list(column) for column in zip(*rows, strict=True)))
 
     async def site(self, site_id: UUID) -> SiteStores | None:

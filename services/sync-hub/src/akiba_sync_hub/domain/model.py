@@ -21,18 +21,29 @@ def site_scope(site_id: UUID) -> str:
 
 @dataclass(frozen=True)
 class FeedChange:
-    """The new current value of one (scope, kind, key); `data` None means it was deleted."""
+    """The new current value of one (scope, kind, key); `data` None means it was deleted.
+
+    `version` is the record's own version when it has one: a lower one than the row holds is
+    an older record read again, never the current value.
+    """
 
     scope: str
     kind: str
     key: str
     event_type: str | None
     data: dict[str, Any] | None
+    version: int | None = None
 
     @property
     def identity(self) -> tuple[str, str, str]:
         """What one feed row stands for."""
         return (self.scope, self.kind, self.key)
+
+    def older_than(self, other: FeedChange) -> bool:
+        """Whether both carry versions and this one's is lower."""
+        if self.version is None or other.version is None:
+            return False
+        return self.version < other.version
 
 
 @dataclass(frozen=True)
@@ -60,8 +71,11 @@ class SiteStores:
 
 
 def latest(changes: list[FeedChange]) -> list[FeedChange]:
-    """The last change of each row, in order of first appearance (one upsert per row)."""
+    """The last change of each row unless an older version, in order of first appearance (one
+    upsert per row)."""
     last: dict[tuple[str, str, str], FeedChange] = {}
     for c in changes:
-        last[c.identity] = c
+        kept = last.get(c.identity)
+        if kept is None or not c.older_than(kept):
+            last[c.identity] = c
     return list(last.values())
