@@ -8,6 +8,7 @@ from uuid import UUID
 from akiba_contracts.rights import Right
 from akiba_replenish import RequisitionStatus as S
 from akiba_replenish.documents import Document
+from akiba_requisition.domain.errors import RecordedAtSite
 
 
 class Forbidden(Exception):
@@ -19,6 +20,11 @@ class Gate(Protocol):
 
     actor: str
 
+    @property
+    def site_id(self) -> UUID | None:
+        """The site whose gateway took the step (None: central's API)."""
+        ...
+
     def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
         """Whether the right is held at the facility (for the program, when given)."""
         ...
@@ -26,6 +32,17 @@ class Gate(Protocol):
     def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
         """Whether the supervision right is held at this very node for the program."""
         ...
+
+
+def check_writer(gate: Gate, writer: UUID | None) -> None:
+    """One writer per store: a store written at a site takes its store-side steps there only."""
+    if writer is not None and gate.site_id != writer:
+        raise RecordedAtSite(f"this store's requisitions are recorded at its site {writer}")
+
+
+def store_side(doc: Document) -> bool:
+    """Whether the requisition is still its store's to change (not yet authorized or sent)."""
+    return doc.requisition.status in (S.INITIATED, S.REJECTED, S.SUBMITTED)
 
 
 def at_facility(gate: Gate, right: Right, facility: UUID, program: UUID | None) -> None:

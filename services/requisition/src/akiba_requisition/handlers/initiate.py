@@ -28,6 +28,7 @@ from akiba_replenish.periods import current, next_regular
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.domain.access import Gate, at_facility
 from akiba_requisition.domain.errors import AlreadyInitiated, CannotInitiate
+from akiba_requisition.handlers.steps import written_here
 from akiba_requisition.outbound import status_changed
 from akiba_requisition.uow import RequisitionUnitOfWork
 
@@ -87,6 +88,7 @@ async def initiate(
     at_facility(gate, Right.REQUISITION_CREATE, facility_id, program_id)
     today = today or datetime.now(UTC).date()
     async with uow:
+        await written_here(uow, gate, facility_id)
         where = await setting(uow, facility_id, program_id)
         period = await _period(uow, where, facility_id, emergency, today)
         template = _template(await uow.reference.templates(program_id), where.facility_type_id)
@@ -177,6 +179,7 @@ async def create_internal_order(
         raise CannotInitiate("a store does not order from itself")
     today = datetime.now(UTC).date()
     async with uow:
+        await written_here(uow, gate, facility_id)
         known = await uow.catalogue.facility_type(supplying_facility_id)
         if known is None or not known[0]:
             raise CannotInitiate(f"supplying store {supplying_facility_id} is not an active store")

@@ -24,6 +24,8 @@ from akiba_requisition.domain.access import (
     at_supplier,
     check_edit,
     check_view,
+    check_writer,
+    store_side,
 )
 from akiba_requisition.domain.errors import CannotInitiate, ReferenceNotFound
 from akiba_requisition.outbound import released, status_changed
@@ -83,10 +85,17 @@ async def _run(uow: RequisitionUnitOfWork, rid: UUID, version: int, step: Step) 
     return doc
 
 
+async def written_here(uow: RequisitionUnitOfWork, gate: Gate, facility_id: UUID) -> None:
+    """Refuse a store-side step taken anywhere but where auth says the store is written."""
+    writer = await uow.catalogue.writer(facility_id)
+    check_writer(gate, writer[0] if writer else None)
+
+
 def _by_store(gate: Gate, right: Right) -> Check:
-    async def check(_: RequisitionUnitOfWork, doc: Document) -> None:
+    async def check(uow: RequisitionUnitOfWork, doc: Document) -> None:
         r = doc.requisition
         at_facility(gate, right, r.facility_id, r.program_id)
+        await written_here(uow, gate, r.facility_id)
 
     return check
 
@@ -103,13 +112,18 @@ async def _moved(_: RequisitionUnitOfWork, doc: Document) -> list[OutboxMessage]
 
 
 def editing(gate: Gate, edits: Sequence[Edit]) -> Step:
-    """Change requested quantities (before authorization) or approved ones (in approval)."""
+    """Change requested quantities (the store's, until authorized) or approved ones."""
+
+    async def check(uow: RequisitionUnitOfWork, doc: Document) -> None:
+        check_edit(gate, doc)
+        if store_side(doc):
+            await written_here(uow, gate, doc.requisition.facility_id)
 
     async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.edit(edits)
         return [status_changed(doc, edited=(gate.actor, at))]
 
-    return Step(_plain(lambda d: check_edit(gate, d)), act)
+    return Step(check, act)
 
 
 async def edit(
