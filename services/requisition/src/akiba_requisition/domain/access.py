@@ -34,6 +34,26 @@ class Gate(Protocol):
         ...
 
 
+class SiteGate:
+    """A site's gateway taking its store's step: the gateway checked the user's rights at the
+    site (offline, from auth's copy), so central grants the store-side rights at that store only."""
+
+    RIGHTS = frozenset(
+        {Right.REQUISITION_CREATE, Right.REQUISITION_AUTHORIZE, Right.REQUISITION_DELETE}
+    )
+
+    def __init__(self, site_id: UUID, facility_id: UUID, actor: str) -> None:
+        self.site_id, self._facility, self.actor = site_id, facility_id, actor
+
+    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
+        """The store-side rights, at the store the step names."""
+        return facility == self._facility and right in self.RIGHTS
+
+    def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
+        """Approval is never a site's: it happens centrally."""
+        return False
+
+
 def check_writer(gate: Gate, writer: UUID | None) -> None:
     """One writer per store: a store written at a site takes its store-side steps there only."""
     if writer is not None and gate.site_id != writer:

@@ -105,7 +105,7 @@ async def initiate(
             RequisitionKind.PROGRAM, r, {o: info for o, (_, info) in lines.items()},
             gate.actor, datetime.now(UTC), template_id=template.template_id,
         )  # fmt: skip
-        await _add(uow, doc)
+        await add(uow, doc)
         await uow.commit()
     return doc
 
@@ -203,12 +203,13 @@ async def create_internal_order(
             datetime.now(UTC), max_months_of_stock=max_months, min_months_of_stock=min_months,
             comment=comment,
         )  # fmt: skip
-        await _add(uow, doc)
+        await add(uow, doc)
         await uow.commit()
     return doc
 
 
-async def _add(uow: RequisitionUnitOfWork, doc: Document) -> None:
+async def add(uow: RequisitionUnitOfWork, doc: Document) -> None:
+    """Store a new requisition and announce it (AlreadyInitiated if its period has one)."""
     try:
         async with uow.savepoint():
             await uow.requisitions.add(doc)
