@@ -16,7 +16,7 @@ from akiba_contracts.catalogue import all_topics, dlq_name
 from akiba_inventory.consumers import alerting, edge, projector
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_platform.auth import feed as auth_feed
-from akiba_requisition.consumers import ledger, read_models
+from akiba_requisition.consumers import ledger, read_models, sites
 from akiba_sync_hub import consumers as hub_consumers
 from akiba_sync_hub import feed as hub_feed
 
@@ -55,6 +55,7 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     "requisition": {
         read_models.NAME: tuple(read_models.TOPICS),
         ledger.NAME: (ledger.TOPIC,),
+        sites.NAME: (sites.TOPIC,),
     },
     "sync-hub": {hub_feed.NAME: tuple(hub_consumers.TOPICS)},
 }

@@ -16,7 +16,7 @@ from akiba_platform.consumer import (
 )
 from akiba_platform.db import Connection, create_pool, open_pool
 from akiba_platform.demo import NotADemo, demo_id, require_demo
-from akiba_platform.errors import PermanentError, is_transient
+from akiba_platform.errors import PermanentError, TransientError, is_transient
 from akiba_platform.kafka import Record, send_batched
 from akiba_platform.logs import configure_logging
 from akiba_platform.migrations import migrate
@@ -46,6 +46,7 @@ __all__ = [
     "ServiceSettings",
     "ServiceSpec",
     "SiteSpec",
+    "TransientError",
     "UnitOfWork",
     "api_role",
     "central_service",

@@ -22,6 +22,7 @@ ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "relay": relay_role,
     "read-models": bootstrap.read_model_role,
     "ledger": bootstrap.ledger_role,
+    "sites": bootstrap.site_steps_role,
 }
 
 

@@ -12,7 +12,7 @@ from akiba_platform import (
     kafka,
     migrate,
 )
-from akiba_requisition.consumers import ledger, read_models
+from akiba_requisition.consumers import ledger, read_models, sites
 from akiba_requisition.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -28,10 +28,16 @@ async def prepare(settings: Settings) -> None:
 
 
 def read_model_role(settings: Settings) -> Role:
-    """Keep stores, items, the supervision tree and supply lines as their owners publish them."""
+    """Keep stores, items, the supervision tree, supply lines and who writes each store (sites)
+    as their owners publish them."""
     return consumer_role(settings, read_models.NAME, read_models.TOPICS, read_models.apply)
 
 
 def ledger_role(settings: Settings) -> Role:
     """Sum each store's movements per item and day: the figures requisitions start from."""
     return consumer_role(settings, ledger.NAME, (ledger.TOPIC,), ledger.project)
+
+
+def site_steps_role(settings: Settings) -> Role:
+    """Apply the requisition steps sites recorded (or refuse them, back to the site)."""
+    return consumer_role(settings, sites.NAME, (sites.TOPIC,), sites.apply)

@@ -1,4 +1,5 @@
-"""Requisition steps → `requisition.events`, keyed by requisition."""
+"""Requisition steps → `requisition.events`, and refused site steps →
+`requisition.site-refusals`, both keyed by requisition."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from akiba_contracts.payloads import (
     RequisitionLineState,
     RequisitionReleased,
     RequisitionStatusChanged,
+    SiteRequisitionRecorded,
+    SiteRequisitionRefused,
 )
 from akiba_platform import OutboxMessage, message_of
 from akiba_replenish import Line
@@ -17,6 +20,7 @@ from akiba_replenish.documents import Document
 
 SOURCE = "/akiba/requisition"
 EVENTS = "requisition.events"
+REFUSALS = "requisition.site-refusals"
 
 
 def _message(payload: Payload, requisition: str) -> OutboxMessage:
@@ -94,3 +98,20 @@ def released(doc: Document, period: tuple[date, date] | None) -> OutboxMessage:
         lines=lines,
     )
     return _message(payload, str(r.requisition_id))
+
+
+def site_refusal(
+    step: SiteRequisitionRecorded, event_id: str, site_id: str | None, reason: str, at: datetime
+) -> OutboxMessage:
+    """A site's step central could not apply, for the site (through its feed) and operations."""
+    payload = SiteRequisitionRefused(
+        event_id=event_id,
+        site_id=site_id,
+        requisition_id=step.requisition_id,
+        facility_id=step.facility_id,
+        step=step.step,
+        expected_version=step.expected_version,
+        reason=reason,
+        refused_at=at,
+    )
+    return message_of(REFUSALS, SOURCE, f"requisitions/{step.requisition_id}", payload)

@@ -109,6 +109,14 @@ class AsyncpgCatalogue:
         )
         return found
 
+    async def writer(self, store_id: UUID) -> tuple[UUID | None, int] | None:
+        """The site that writes the store (None: central) and the version auth said it at;
+        None when auth never named the store (central writes it)."""
+        row = await self.conn.fetchrow(
+            "select site_id, version from site_stores where store_id = $1", store_id
+        )
+        return None if row is None else (row[0], row[1])
+
     async def supplier_at(self, node_id: UUID, program_id: UUID) -> UUID | None:
         """The facility a supply line at the node names for the program."""
         found: UUID | None = await self.conn.fetchval(

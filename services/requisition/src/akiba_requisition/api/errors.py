@@ -19,6 +19,7 @@ ERRORS: dict[type[Exception], int] = {
     errors.InvalidReferenceData: 422,
     errors.AlreadyInitiated: 409,
     errors.CannotInitiate: 422,
+    errors.RecordedAtSite: 409,
     InvalidTemplate: 422,
     StaleVersion: 409,
     WrongStatus: 409,

@@ -14,6 +14,8 @@ from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal
 class RequestGate:
     """A principal's rights as the authorizer knows them (auth's published permissions)."""
 
+    site_id: UUID | None = None  # central's API
+
     def __init__(self, authorizer: Authorizer, who: Principal) -> None:
         self._authorizer, self._who = authorizer, who
         self.actor = who.actor

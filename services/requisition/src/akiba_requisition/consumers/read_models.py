@@ -1,4 +1,5 @@
-"""Stores, items, the supervision tree and supply lines, as their owners publish them.
+"""Stores, items, the supervision tree, supply lines and the sites that write stores, as their
+owners publish them.
 
 Every record is the full state of one thing on a compacted topic; an older version than the
 one held (a replay) changes nothing.
@@ -15,6 +16,7 @@ from akiba_contracts.payloads import (
     FacilityChanged,
     OrderableChanged,
     RequisitionGroupChanged,
+    SiteChanged,
     SupervisoryNodeChanged,
     SupplyLineChanged,
 )
@@ -26,6 +28,7 @@ TOPICS = (
     "inventory.orderables",
     "auth.supervision",
     "fulfillment.supply-lines",
+    "auth.sites",
 )
 
 _FACILITY = """
@@ -82,6 +85,37 @@ on conflict (supply_line_id) do update
 """
 
 
+_SITE = """
+insert into sites as s (site_id, active, version) values ($1, $2, $3)
+on conflict (site_id) do update set active = excluded.active, version = excluded.version
+ where s.version <= excluded.version
+returning site_id
+"""
+
+# A site claims the stores it lists (claims win ties: a hand-over rewrites the old and the new
+# site at one version, and the new site's claim must hold whichever record is read first)...
+_CLAIM = """
+insert into site_stores as w (store_id, site_id, version)
+select unnest($1::uuid[]), $2, $3
+on conflict (store_id) do update set site_id = excluded.site_id, version = excluded.version
+ where w.version <= excluded.version
+"""
+
+# ...and gives up those it no longer lists, unless another site (or a newer record) took them.
+_GIVE_UP = """
+update site_stores set site_id = null, version = $3
+ where site_id = $1 and store_id <> all($2::uuid[]) and (version < $3 or $3 = 0)
+"""
+
+
+async def _site(conn: Connection, s: Any) -> None:
+    version = s.version or 0
+    if await conn.fetchval(_SITE, s.site_id, s.active, version) is None:
+        return  # an older record of the site than the one held
+    await conn.execute(_CLAIM, s.store_ids, s.site_id, version)
+    await conn.execute(_GIVE_UP, s.site_id, s.store_ids, version)
+
+
 async def _node(conn: Connection, n: Any) -> None:
     await conn.execute(
         _NODE, n.node_id, n.code, n.name, n.facility_id, n.parent_id, n.active, n.changed_at
@@ -131,6 +165,7 @@ HANDLERS: dict[str, tuple[type[BaseModel], Apply]] = {
     SupervisoryNodeChanged.event_type: (SupervisoryNodeChanged, _node),
     RequisitionGroupChanged.event_type: (RequisitionGroupChanged, _group),
     SupplyLineChanged.event_type: (SupplyLineChanged, _supply_line),
+    SiteChanged.event_type: (SiteChanged, _site),
 }
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from akiba_contracts.rights import Right
 from akiba_replenish import RequisitionStatus as S
 from akiba_replenish.documents import Document
+from akiba_requisition.domain.errors import RecordedAtSite
 
 
 class Forbidden(Exception):
@@ -19,6 +20,11 @@ class Gate(Protocol):
 
     actor: str
 
+    @property
+    def site_id(self) -> UUID | None:
+        """The site whose gateway took the step (None: central's API)."""
+        ...
+
     def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
         """Whether the right is held at the facility (for the program, when given)."""
         ...
@@ -26,6 +32,37 @@ class Gate(Protocol):
     def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
         """Whether the supervision right is held at this very node for the program."""
         ...
+
+
+class SiteGate:
+    """A site's gateway taking its store's step: the gateway checked the user's rights at the
+    site (offline, from auth's copy), so central grants the store-side rights at that store only."""
+
+    RIGHTS = frozenset(
+        {Right.REQUISITION_CREATE, Right.REQUISITION_AUTHORIZE, Right.REQUISITION_DELETE}
+    )
+
+    def __init__(self, site_id: UUID, facility_id: UUID, actor: str) -> None:
+        self.site_id, self._facility, self.actor = site_id, facility_id, actor
+
+    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
+        """The store-side rights, at the store the step names."""
+        return facility == self._facility and right in self.RIGHTS
+
+    def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
+        """Approval is never a site's: it happens centrally."""
+        return False
+
+
+def check_writer(gate: Gate, writer: UUID | None) -> None:
+    """One writer per store: a store written at a site takes its store-side steps there only."""
+    if writer is not None and gate.site_id != writer:
+        raise RecordedAtSite(f"this store's requisitions are recorded at its site {writer}")
+
+
+def store_side(doc: Document) -> bool:
+    """Whether the requisition is still its store's to change (not yet authorized or sent)."""
+    return doc.requisition.status in (S.INITIATED, S.REJECTED, S.SUBMITTED)
 
 
 def at_facility(gate: Gate, right: Right, facility: UUID, program: UUID | None) -> None:

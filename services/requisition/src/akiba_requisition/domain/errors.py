@@ -12,6 +12,7 @@ __all__ = [
     "CannotInitiate",
     "DuplicateReference",
     "InvalidReferenceData",
+    "RecordedAtSite",
     "ReferenceDataError",
     "ReferenceNotFound",
     "StaleVersion",
@@ -41,3 +42,8 @@ class AlreadyInitiated(Exception):
 class CannotInitiate(Exception):
     """Something the requisition needs is missing: a group, schedule, open period, template or
     approved product, or a store or program not known here (yet) (422)."""
+
+
+class RecordedAtSite(Exception):
+    """A store written at a site has its requisitions' store-side steps taken there, and only
+    there: central's API, or another site, gets a refusal (409)."""

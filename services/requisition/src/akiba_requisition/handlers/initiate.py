@@ -28,6 +28,7 @@ from akiba_replenish.periods import current, next_regular
 from akiba_requisition.domain import reference as ref
 from akiba_requisition.domain.access import Gate, at_facility
 from akiba_requisition.domain.errors import AlreadyInitiated, CannotInitiate
+from akiba_requisition.handlers.steps import written_here
 from akiba_requisition.outbound import status_changed
 from akiba_requisition.uow import RequisitionUnitOfWork
 
@@ -87,6 +88,7 @@ async def initiate(
     at_facility(gate, Right.REQUISITION_CREATE, facility_id, program_id)
     today = today or datetime.now(UTC).date()
     async with uow:
+        await written_here(uow, gate, facility_id)
         where = await setting(uow, facility_id, program_id)
         period = await _period(uow, where, facility_id, emergency, today)
         template = _template(await uow.reference.templates(program_id), where.facility_type_id)
@@ -103,7 +105,7 @@ async def initiate(
             RequisitionKind.PROGRAM, r, {o: info for o, (_, info) in lines.items()},
             gate.actor, datetime.now(UTC), template_id=template.template_id,
         )  # fmt: skip
-        await _add(uow, doc)
+        await add(uow, doc)
         await uow.commit()
     return doc
 
@@ -177,6 +179,7 @@ async def create_internal_order(
         raise CannotInitiate("a store does not order from itself")
     today = datetime.now(UTC).date()
     async with uow:
+        await written_here(uow, gate, facility_id)
         known = await uow.catalogue.facility_type(supplying_facility_id)
         if known is None or not known[0]:
             raise CannotInitiate(f"supplying store {supplying_facility_id} is not an active store")
@@ -200,12 +203,13 @@ async def create_internal_order(
             datetime.now(UTC), max_months_of_stock=max_months, min_months_of_stock=min_months,
             comment=comment,
         )  # fmt: skip
-        await _add(uow, doc)
+        await add(uow, doc)
         await uow.commit()
     return doc
 
 
-async def _add(uow: RequisitionUnitOfWork, doc: Document) -> None:
+async def add(uow: RequisitionUnitOfWork, doc: Document) -> None:
+    """Store a new requisition and announce it (AlreadyInitiated if its period has one)."""
     try:
         async with uow.savepoint():
             await uow.requisitions.add(doc)

@@ -1,8 +1,14 @@
-"""A requisition's steps after initiation: each checks its right, the version, then moves it."""
+"""A requisition's steps after initiation: each checks the version, its right, then moves it.
+
+A step is built for its caller (`submitting(gate)`), then taken in a transaction of its own (the
+API: `submit`) or in one its caller holds (a site's step read from Kafka: `take`), so both ways
+run the same rules and publish the same events.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -18,13 +24,24 @@ from akiba_requisition.domain.access import (
     at_supplier,
     check_edit,
     check_view,
+    check_writer,
+    store_side,
 )
 from akiba_requisition.domain.errors import CannotInitiate, ReferenceNotFound
 from akiba_requisition.outbound import released, status_changed
 from akiba_requisition.uow import RequisitionUnitOfWork
 
-Check = Callable[[Document], None]
+Check = Callable[[RequisitionUnitOfWork, Document], Awaitable[None]]
 Act = Callable[[RequisitionUnitOfWork, Document, datetime], Awaitable[list[OutboxMessage]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Who may take a step on the version it was taken on, and what the step does."""
+
+    check: Check
+    act: Act
+    removes: bool = False  # the requisition is deleted, not saved
 
 
 async def load(uow: RequisitionUnitOfWork, requisition_id: UUID, *, lock: bool = False) -> Document:
@@ -43,44 +60,77 @@ async def view(uow: RequisitionUnitOfWork, gate: Gate, requisition_id: UUID) -> 
     return doc
 
 
-async def _step(
-    uow: RequisitionUnitOfWork, requisition_id: UUID, version: int, check: Check, act: Act
+async def take(
+    uow: RequisitionUnitOfWork, rid: UUID, version: int, step: Step, at: datetime
 ) -> Document:
-    async with uow:
-        doc = await load(uow, requisition_id, lock=True)
-        # A writer who saw an older version learns that first (409): of two approvers at
-        # once, the second finds it moved on, not that its node no longer holds it.
-        doc.requisition.check_version(version)
-        check(doc)
-        extra = await act(uow, doc, datetime.now(UTC))
+    """Take a step at `at` in the caller's transaction: lock, version (If-Match), right, act."""
+    doc = await load(uow, rid, lock=True)
+    # A writer who saw an older version learns that first (409): of two approvers at
+    # once, the second finds it moved on, not that its node no longer holds it.
+    doc.requisition.check_version(version)
+    await step.check(uow, doc)
+    extra = await step.act(uow, doc, at)
+    if step.removes:
+        await uow.requisitions.delete(rid)
+    else:
         await uow.requisitions.save(doc)
-        uow.publish(*extra)
+    uow.publish(*extra)
+    return doc
+
+
+async def _run(uow: RequisitionUnitOfWork, rid: UUID, version: int, step: Step) -> Document:
+    async with uow:
+        doc = await take(uow, rid, version, step, datetime.now(UTC))
         await uow.commit()
     return doc
 
 
-def _moved(doc: Document) -> list[OutboxMessage]:
+async def written_here(uow: RequisitionUnitOfWork, gate: Gate, facility_id: UUID) -> None:
+    """Refuse a store-side step taken anywhere but where auth says the store is written."""
+    writer = await uow.catalogue.writer(facility_id)
+    check_writer(gate, writer[0] if writer else None)
+
+
+def _by_store(gate: Gate, right: Right) -> Check:
+    async def check(uow: RequisitionUnitOfWork, doc: Document) -> None:
+        r = doc.requisition
+        at_facility(gate, right, r.facility_id, r.program_id)
+        await written_here(uow, gate, r.facility_id)
+
+    return check
+
+
+def _plain(check: Callable[[Document], None]) -> Check:
+    async def run(_: RequisitionUnitOfWork, doc: Document) -> None:
+        check(doc)
+
+    return run
+
+
+async def _moved(_: RequisitionUnitOfWork, doc: Document) -> list[OutboxMessage]:
     return [status_changed(doc)]
 
 
-async def edit(
-    uow: RequisitionUnitOfWork,
-    gate: Gate,
-    rid: UUID,
-    version: int,
-    edits: Sequence[Edit],
-) -> Document:
-    """Change requested quantities (before authorization) or approved ones (in approval)."""
+def editing(gate: Gate, edits: Sequence[Edit]) -> Step:
+    """Change requested quantities (the store's, until authorized) or approved ones."""
+
+    async def check(uow: RequisitionUnitOfWork, doc: Document) -> None:
+        check_edit(gate, doc)
+        if store_side(doc):
+            await written_here(uow, gate, doc.requisition.facility_id)
 
     async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.edit(edits)
         return [status_changed(doc, edited=(gate.actor, at))]
 
-    return await _step(uow, rid, version, lambda d: check_edit(gate, d), act)
+    return Step(check, act)
 
 
-def _at_facility(gate: Gate, right: Right) -> Check:
-    return lambda d: at_facility(gate, right, d.requisition.facility_id, d.requisition.program_id)
+async def edit(
+    uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int, edits: Sequence[Edit]
+) -> Document:
+    """Change requested quantities (before authorization) or approved ones (in approval)."""
+    return await _run(uow, rid, version, editing(gate, edits))
 
 
 async def _program(uow: RequisitionUnitOfWork, doc: Document) -> ref.Program:
@@ -100,26 +150,36 @@ async def _node(uow: RequisitionUnitOfWork, doc: Document) -> UUID:
     return group[1]
 
 
-async def submit(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+def submitting(gate: Gate) -> Step:
     """Submit (straight to authorized where the program skips that step)."""
 
     async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         program = await _program(u, doc)
         node = await _node(u, doc) if program.skip_authorization else None
         doc.requisition.submit(gate.actor, at, program.skip_authorization, node)
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    return await _step(uow, rid, version, _at_facility(gate, Right.REQUISITION_CREATE), act)
+    return Step(_by_store(gate, Right.REQUISITION_CREATE), act)
 
 
-async def authorize(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+async def submit(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+    """Submit (straight to authorized where the program skips that step)."""
+    return await _run(uow, rid, version, submitting(gate))
+
+
+def authorizing(gate: Gate) -> Step:
     """Authorize at the facility: it goes to its supervisory node for approval."""
 
     async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.authorize(gate.actor, at, await _node(u, doc))
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    return await _step(uow, rid, version, _at_facility(gate, Right.REQUISITION_AUTHORIZE), act)
+    return Step(_by_store(gate, Right.REQUISITION_AUTHORIZE), act)
+
+
+async def authorize(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+    """Authorize at the facility: it goes to its supervisory node for approval."""
+    return await _run(uow, rid, version, authorizing(gate))
 
 
 async def approve(
@@ -146,9 +206,9 @@ async def approve(
         r.approve(gate.actor, at, here)
         if r.status is RequisitionStatus.APPROVED:
             r.supplying_facility_id = supplier
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    return await _step(uow, rid, version, lambda d: _approver(gate, d), act)
+    return await _run(uow, rid, version, Step(_plain(lambda d: _approver(gate, d)), act))
 
 
 def _approver(gate: Gate, doc: Document) -> None:
@@ -163,51 +223,58 @@ async def reject(
 ) -> Document:
     """Send it back to the requesting store with a reason."""
 
-    async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
+    async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.reject(gate.actor, at, reason)
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    return await _step(uow, rid, version, lambda d: _approver(gate, d), act)
+    return await _run(uow, rid, version, Step(_plain(lambda d: _approver(gate, d)), act))
 
 
-async def skip(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+def skipping(gate: Gate) -> Step:
     """Skip the period, where the program allows it."""
 
     async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.skip(gate.actor, at, (await _program(u, doc)).periods_skippable)
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    return await _step(uow, rid, version, _at_facility(gate, Right.REQUISITION_CREATE), act)
+    return Step(_by_store(gate, Right.REQUISITION_CREATE), act)
+
+
+async def skip(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
+    """Skip the period, where the program allows it."""
+    return await _run(uow, rid, version, skipping(gate))
+
+
+def sending(gate: Gate) -> Step:
+    """Send an internal order to its supplier."""
+
+    async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
+        doc.requisition.send(gate.actor, at)
+        return await _moved(u, doc)
+
+    return Step(_by_store(gate, Right.REQUISITION_CREATE), act)
 
 
 async def send(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
     """Send an internal order to its supplier."""
-
-    async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
-        doc.requisition.send(gate.actor, at)
-        return _moved(doc)
-
-    return await _step(uow, rid, version, _at_facility(gate, Right.REQUISITION_CREATE), act)
+    return await _run(uow, rid, version, sending(gate))
 
 
 async def accept(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> Document:
     """The supplier approves a customer requisition with its approved quantities."""
 
-    async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
+    async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         doc.requisition.approve_as_supplier(gate.actor, at)
-        return _moved(doc)
+        return await _moved(u, doc)
 
-    check: Check = lambda d: at_supplier(gate, Right.ORDERS_EDIT, d)  # noqa: E731
-    return await _step(uow, rid, version, check, act)
+    check = _plain(lambda d: at_supplier(gate, Right.ORDERS_EDIT, d))
+    return await _run(uow, rid, version, Step(check, act))
 
 
 async def release(
     uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int, supplier: UUID | None
 ) -> Document:
     """Convert an approved requisition to an order for the supplying facility."""
-
-    def check(doc: Document) -> None:
-        at_supplier(gate, Right.ORDERS_EDIT, doc, supplier)
 
     async def act(u: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
         chosen = supplier or doc.requisition.supplying_facility_id
@@ -219,17 +286,21 @@ async def release(
         dates = (period.start_date, period.end_date) if period else None
         return [status_changed(doc), released(doc, dates)]
 
-    return await _step(uow, rid, version, check, act)
+    check = _plain(lambda d: at_supplier(gate, Right.ORDERS_EDIT, d, supplier))
+    return await _run(uow, rid, version, Step(check, act))
+
+
+def deleting(gate: Gate) -> Step:
+    """Delete a requisition its store still holds (initiated, rejected or skipped)."""
+
+    async def act(_: RequisitionUnitOfWork, doc: Document, at: datetime) -> list[OutboxMessage]:
+        doc.requisition.check_deletable()
+        doc.requisition.version += 1
+        return [status_changed(doc, "DELETED", edited=(gate.actor, at))]
+
+    return Step(_by_store(gate, Right.REQUISITION_DELETE), act, removes=True)
 
 
 async def delete(uow: RequisitionUnitOfWork, gate: Gate, rid: UUID, version: int) -> None:
     """Delete a requisition its store still holds (initiated, rejected or skipped)."""
-    async with uow:
-        doc = await load(uow, rid, lock=True)
-        _at_facility(gate, Right.REQUISITION_DELETE)(doc)
-        doc.requisition.check_version(version)
-        doc.requisition.check_deletable()
-        await uow.requisitions.delete(rid)
-        doc.requisition.version += 1
-        uow.publish(status_changed(doc, "DELETED"))
-        await uow.commit()
+    await _run(uow, rid, version, deleting(gate))

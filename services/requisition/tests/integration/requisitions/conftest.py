@@ -1,8 +1,10 @@
 """A world for requisitions: stores, items and a three-level tree learnt from their owners'
-events, a program with monthly periods and a stock-based template, and the ledger by day."""
+events, a program with monthly periods and a stock-based template, and the ledger by day; and a
+site that writes the world's store, its steps applied by the real `sites` role."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,24 +14,29 @@ import asyncpg
 import httpx
 import pytest
 
-from akiba_contracts.envelope import decode, new_event
+from akiba_contracts.catalogue import dlq_name, topic
+from akiba_contracts.envelope import CloudEvent, decode, encode, new_event
 from akiba_contracts.payloads import (
     FacilityChanged,
     MovementType,
     OrderableChanged,
     Payload,
     RequisitionGroupChanged,
+    SiteChanged,
+    SiteRequisitionRecorded,
     StockMovementRecorded,
     SupervisoryNodeChanged,
     SupplyLineChanged,
 )
+from akiba_devtools.testing import wait_until
+from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
-from akiba_platform import Delivery
+from akiba_platform import Delivery, kafka
 from akiba_platform.db import create_pool
 from akiba_platform.testing.tokens import TestIssuer
 from akiba_requisition.api.app import create_app
-from akiba_requisition.bootstrap import MIGRATIONS
-from akiba_requisition.consumers import ledger, read_models
+from akiba_requisition.bootstrap import MIGRATIONS, site_steps_role
+from akiba_requisition.consumers import ledger, read_models, sites
 from akiba_requisition.settings import Settings
 
 NOW = datetime.now(UTC)
@@ -57,8 +64,10 @@ def _delivery(payload: Payload) -> Delivery:
 class World:
     """Requisition's app on a fresh database, with the facts the steps need."""
 
-    def __init__(self, pool: asyncpg.Pool[Any], client: httpx.AsyncClient, issuer: TestIssuer):
-        self.pool, self.client, self.issuer = pool, client, issuer
+    def __init__(
+        self, dsn: str, pool: asyncpg.Pool[Any], client: httpx.AsyncClient, issuer: TestIssuer
+    ) -> None:
+        self.dsn, self.pool, self.client, self.issuer = dsn, pool, client, issuer
         _, self.admin = issuer.user("PROGRAMS_MANAGE")
         self.facility, self.warehouse, self.kind = uuid4(), uuid4(), uuid4()
         self.district, self.region, self.nation = uuid4(), uuid4(), uuid4()
@@ -162,20 +171,104 @@ class World:
         scopes = [(r, n, self.program) for r, n in nodes]
         return self.issuer.user(*perms, nodes=scopes)[1]
 
-    async def events(self) -> list[dict[str, Any]]:
-        rows = await self.pool.fetch(
-            "select value from outbox where topic = 'requisition.events' order by id"
-        )
+    async def events(self, topic: str = "requisition.events") -> list[dict[str, Any]]:
+        rows = await self.pool.fetch("select value from outbox where topic = $1 order by id", topic)
         return [{"type": (e := decode(bytes(r["value"]))).type, **(e.data or {})} for r in rows]
 
 
 @pytest.fixture
 async def world(databases: Databases) -> AsyncIterator[World]:
-    pool = await create_pool(await databases.create({"requisition": MIGRATIONS}))
+    dsn = await databases.create({"requisition": MIGRATIONS})
+    pool = await create_pool(dsn)
     issuer = TestIssuer()
     app = create_app(Settings(), pool, issuer.authorizer)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://requisition") as c:
-            yield World(pool, c, issuer)
+            yield World(dsn, pool, c, issuer)
     await pool.close()
+
+
+class Site:
+    """A site that writes the world's store: its gateway's steps, sent to the real topic."""
+
+    def __init__(self, world: World, bootstrap: str) -> None:
+        self.world, self.bootstrap = world, bootstrap
+        self.site_id = uuid4()
+
+    def record(self, *stores: UUID, version: int, site_id: UUID | None = None) -> SiteChanged:
+        """Auth's record of this site (or another) and the stores written there."""
+        return SiteChanged(
+            site_id=site_id or self.site_id, name="clinic", active=True, store_ids=list(stores),
+            changed_at=NOW, version=version,
+        )  # fmt: skip
+
+    def step(
+        self, requisition_id: UUID, step: str, expected_version: int, *,
+        siteid: str | None = "", siteversion: int | None = None, **fields: Any,
+    ) -> CloudEvent:  # fmt: skip
+        """The step as the sync hub produces it (with the site's id unless told otherwise,
+        recorded under `siteversion` of the site's record)."""
+        payload = SiteRequisitionRecorded.model_validate({
+            "requisition_id": requisition_id, "facility_id": self.world.facility, "step": step,
+            "expected_version": expected_version, "actor": "nurse@clinic",
+            "at": datetime.now(UTC), **fields,
+        })  # fmt: skip
+        return new_event(
+            source=f"/akiba/sites/{self.site_id}", type=payload.event_type,
+            subject=f"requisitions/{requisition_id}", data=payload,
+            partitionkey=str(requisition_id),
+            siteid=str(self.site_id) if siteid == "" else siteid, siteversion=siteversion,
+        )  # fmt: skip
+
+    async def send(self, *events: CloudEvent) -> None:
+        """Produce the steps, in order, keyed by requisition."""
+        producer = kafka.producer(self.bootstrap)
+        await producer.start()
+        try:
+            for e in events:
+                key = (e.partitionkey or "").encode()
+                await producer.send_and_wait(sites.TOPIC, encode(e), key=key)
+        finally:
+            await producer.stop()
+
+    async def handled(self, *events: CloudEvent) -> None:
+        """Wait until the role has applied or refused every one of these events."""
+        ids = [UUID(e.id) for e in events]
+
+        async def done() -> bool:
+            n = await self.world.pool.fetchval(
+                "select count(*) from inbox where consumer = $1 and event_id = any($2::uuid[])",
+                sites.NAME,
+                ids,
+            )
+            return bool(n == len(ids))
+
+        await wait_until(done, what="the site's steps to be handled")
+
+    async def dead(self, event: CloudEvent) -> bool:
+        """Whether the event was dead-lettered."""
+        found = await self.world.pool.fetchval(
+            "select dead_letter from inbox where event_id = $1", UUID(event.id)
+        )
+        return bool(found)
+
+
+@pytest.fixture
+async def site(world: World, kafka_bootstrap: str) -> AsyncIterator[Site]:
+    """A site auth gave the world's store to, and the `sites` role running on the world."""
+    s = Site(world, kafka_bootstrap)
+    await world.learn(s.record(world.facility, version=1))
+    await kafka.ensure_topics(kafka_bootstrap, [topic(sites.TOPIC), topic(dlq_name(sites.TOPIC))])
+    settings = Settings(
+        database_url=world.dsn, kafka_bootstrap_servers=kafka_bootstrap,
+        consumer_group_prefix=f"test-{uuid4().hex[:10]}.",
+    )  # fmt: skip
+    await start_groups_at_end(kafka_bootstrap, [settings.consumer_group_prefix + sites.NAME])
+    stop = asyncio.Event()
+    running = asyncio.create_task(site_steps_role(settings)(stop))
+    try:
+        yield s
+    finally:
+        stop.set()
+        await running
