@@ -277,7 +277,7 @@ TOPICS: tuple[Topic, ...] = (
         event_types=(SiteRequisitionRecorded.event_type,),
         description=(
             "Requisition steps recorded at edge sites (initiate, edit, submit, authorize, send, "
-            "skip, delete), each with the requisition's version after it and `siteid`; keyed by "
+            "skip, delete), each with the version it was taken on and `siteid`; keyed by "
             "requisition, so one requisition's steps apply in order."
         ),
     ),
