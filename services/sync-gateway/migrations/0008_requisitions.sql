@@ -23,3 +23,8 @@ CREATE UNIQUE INDEX requisitions_period ON requisitions (facility_id, program_id
 ALTER TABLE items ADD COLUMN pack_size INTEGER;
 ALTER TABLE items ADD COLUMN pack_rounding_threshold INTEGER;
 ALTER TABLE items ADD COLUMN round_to_zero INTEGER;
+
+-- Pull the feed again from the start: items cached before this migration get their pack facts,
+-- and requisition reference data the hub fed before this gateway knew it arrives. Every entry
+-- is an upsert (applying it twice changes nothing), so this is only a full re-read.
+UPDATE feed_cursor SET cursor = 0;

@@ -343,3 +343,30 @@ async def test_a_user_without_the_right_at_the_store_cannot_draft_or_read_its_re
     assert listed.status_code == 403
     mine = await api.get("/requisitions", params={"facility_id": str(site.store_id)})
     assert mine.status_code == 200 and mine.json()["total"] == 0
+
+
+async def test_a_requisition_central_holds_for_the_store_takes_its_period_at_the_site(
+    api: httpx.AsyncClient, setup: Setup, site: Site, db: Database
+) -> None:
+    body = {"facility_id": str(site.store_id), "program_id": str(site.program_id)}
+    mine = await api.post("/requisitions/initiate", json=body)  # offline, for May
+    central = RequisitionStatusChanged(
+        requisition_id=uuid.uuid4(), kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
+        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
+        status="AUTHORIZED", version=4, node_id=setup.node, supplying_facility_id=None,
+        actor="storemanager", at=NOW,
+        lines=[RequisitionLineState(orderable_id=site.item_id, calculated=30, approved=30)],
+    )  # fmt: skip
+    await setup.pull(db, (FeedKind.REQUISITION, str(central.requisition_id), central))
+
+    gone = await api.get(f"/requisitions/{mine.json()['requisition_id']}")
+    assert gone.status_code == 404  # never applied centrally: central's holds the period
+    kept = (await api.get(f"/requisitions/{central.requisition_id}")).json()
+    assert (kept["status"], kept["version"], kept["lines"][0]["approved_quantity"]) == (
+        "AUTHORIZED",
+        4,
+        30,
+    )
+    assert kept["lines"][0]["pack_size"] == 10  # the item's pack, as the site knows it
+    periods = (await api.get("/requisitions/periods", params=body)).json()
+    assert periods["regular"]["period_id"] == str(setup.periods[JUNE])

@@ -133,7 +133,7 @@ class SiteCatalogue:
                 str(program_id),
             )
         }
-        packs = self._packs([a.orderable_id for a in approved])
+        packs = self.packs([a.orderable_id for a in approved])
         chosen = []
         for a in approved:
             po = settings.get(a.orderable_id)
@@ -153,13 +153,13 @@ class SiteCatalogue:
 
     def items(self, ids: Sequence[UUID]) -> list[Product]:
         """Active items by id (an internal order outside programs), by code."""
-        packs = self._packs(ids)
+        packs = self.packs(ids)
         return [
             Product(i, True, Pack(size, threshold, to_zero, None), _ZERO, None)
             for i, (_, size, threshold, to_zero) in sorted(packs.items(), key=lambda x: x[1][0])
         ]
 
-    def _packs(self, ids: Sequence[UUID]) -> dict[UUID, tuple[str, int, int, bool]]:
+    def packs(self, ids: Sequence[UUID]) -> dict[UUID, tuple[str, int, int, bool]]:
         """Active items whose pack facts the site holds: code, size, threshold, round to zero."""
         out = {}
         for chunk in _chunks([str(i) for i in ids]):

@@ -6,12 +6,18 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from akiba_contracts.payloads import RequisitionStatusChanged, SiteRequisitionRefused
+from akiba_contracts.payloads import (
+    RequisitionKind,
+    RequisitionStatusChanged,
+    SiteRequisitionRefused,
+)
 from akiba_contracts.sync import FeedEntry
-from akiba_replenish import Change, RequisitionStatus
+from akiba_replenish import Change, Line, Requisition, RequisitionStatus
+from akiba_replenish.documents import Document, Figures, LineInfo, Pack
 from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.ids import at
 from akiba_sync_gateway.requisitions import store
+from akiba_sync_gateway.requisitions.catalogue import SiteCatalogue
 
 DELETED = "DELETED"
 
@@ -30,7 +36,9 @@ def apply_state(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -
     row = c.execute(
         "SELECT version FROM requisitions WHERE requisition_id = ?", (str(s.requisition_id),)
     ).fetchone()
-    if row is None:  # not drafted here, or deleted here already
+    if row is None:
+        if s.status != DELETED:
+            _adopt(c, s)
         return
     if s.status == DELETED:
         store.remove(c, s.requisition_id)
@@ -61,6 +69,39 @@ def apply_state(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -
     c.execute(
         "UPDATE requisitions SET refusal = NULL WHERE requisition_id = ?", (str(r.requisition_id),)
     )
+
+
+def _adopt(c: sqlite3.Connection, s: RequisitionStatusChanged) -> None:
+    """Keep a copy of a requisition of our store that central holds and we do not (drafted
+    centrally before the site took the store, or by a gateway since replaced): its period is
+    taken, and the store's users see it. Its lines carry the quantities; figures stay central's."""
+    if s.period_id is not None and s.kind is RequisitionKind.PROGRAM and not s.emergency:
+        # A draft of ours for the same period that central never acknowledged cannot be
+        # applied there (central holds the period): central's requisition takes its place.
+        c.execute(
+            "DELETE FROM requisitions WHERE facility_id = ? AND program_id = ? AND period_id = ?"
+            " AND kind = 'PROGRAM' AND emergency = 0 AND central_version = 0",
+            (str(s.facility_id), str(s.program_id), str(s.period_id)),
+        )
+    lines = s.lines or []
+    packs = SiteCatalogue(c).packs([line.orderable_id for line in lines])
+    info = {}
+    for i, line in enumerate(lines):
+        _, size, threshold, to_zero = packs.get(line.orderable_id, ("", 1, 0, False))
+        info[line.orderable_id] = LineInfo(i, True, Figures(), Pack(size, threshold, to_zero, None))
+    r = Requisition(
+        s.requisition_id, s.facility_id, s.program_id, s.period_id, s.emergency,
+        {x.orderable_id: Line(x.orderable_id, x.calculated, x.requested, None, x.approved,
+                              x.remarks) for x in lines},
+        internal=s.kind is RequisitionKind.INTERNAL_ORDER, status=RequisitionStatus(s.status),
+        version=s.version, node_id=s.node_id, supplying_facility_id=s.supplying_facility_id,
+        history=[Change(RequisitionStatus(s.status), s.actor, s.at, s.node_id, s.reason)],
+    )  # fmt: skip
+    try:
+        store.add(c, Document(s.kind, r, info, s.actor, s.at))
+    except store.AlreadyInitiated:  # ours holds the period and central knows it: keep ours
+        return
+    store.save(c, Document(s.kind, r, info, s.actor, s.at), central_version=s.version)
 
 
 def apply_refusal(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:
