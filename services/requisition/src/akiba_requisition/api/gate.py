@@ -7,31 +7,13 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from akiba_contracts.rights import Right
-from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal
+from akiba_platform.auth import CallerRights, CurrentPrincipal
 
 
-class RequestGate:
-    """A principal's rights as the authorizer knows them (auth's published permissions)."""
+class RequestGate(CallerRights):
+    """A caller of central's API (auth's published permissions), not a site's gateway."""
 
-    site_id: UUID | None = None  # central's API
-
-    def __init__(self, authorizer: Authorizer, who: Principal) -> None:
-        self._authorizer, self._who = authorizer, who
-        self.actor = who.actor
-
-    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
-        """Whether the right is held at the facility (for the program, when given)."""
-        where = None if facility is None else str(facility)
-        return self._authorizer.allows(self._who, right, where, str(program) if program else None)
-
-    def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
-        """Whether the supervision right is held at this very node for the program."""
-        return self._authorizer.allows_at_node(self._who, right, node, program)
-
-    def nodes(self, right: Right) -> list[tuple[UUID, UUID]]:
-        """The (node, program) pairs the user holds the right at."""
-        return self._authorizer.nodes_of(self._who, right)
+    site_id: UUID | None = None
 
 
 def _gate(request: Request, who: CurrentPrincipal) -> RequestGate:

@@ -7,26 +7,17 @@ from uuid import UUID
 
 from akiba_contracts.rights import Right
 from akiba_replenish import RequisitionStatus as S
+from akiba_replenish.access import Forbidden, Rights, at_facility, for_program
 from akiba_replenish.documents import Document
 from akiba_requisition.domain.errors import RecordedAtSite
 
 
-class Forbidden(Exception):
-    """The caller lacks the right at the scope the step needs (403)."""
-
-
-class Gate(Protocol):
-    """The caller's rights, as auth published them."""
-
-    actor: str
+class Gate(Rights, Protocol):
+    """The caller's rights, as auth published them, and where the step comes from."""
 
     @property
     def site_id(self) -> UUID | None:
         """The site whose gateway took the step (None: central's API)."""
-        ...
-
-    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
-        """Whether the right is held at the facility (for the program, when given)."""
         ...
 
     def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
@@ -65,12 +56,6 @@ def store_side(doc: Document) -> bool:
     return doc.requisition.status in (S.INITIATED, S.REJECTED, S.SUBMITTED)
 
 
-def at_facility(gate: Gate, right: Right, facility: UUID, program: UUID | None) -> None:
-    """Refuse unless the right is held at the facility for the program."""
-    if not gate.allows(right, facility, program):
-        raise Forbidden(f"this needs {right} at facility {facility}" + _for(program))
-
-
 def at_supplier(gate: Gate, right: Right, doc: Document, supplier: UUID | None = None) -> None:
     """Refuse unless the fulfillment right is held at the supplying facility."""
     facility = supplier or doc.requisition.supplying_facility_id
@@ -86,7 +71,7 @@ def at_node(gate: Gate, doc: Document) -> None:
         raise Forbidden("this requisition waits for no supervisory node")
     if not gate.allows_at_node(Right.REQUISITION_APPROVE, node, r.program_id):
         raise Forbidden(
-            f"this needs {Right.REQUISITION_APPROVE} at node {node}" + _for(r.program_id)
+            f"this needs {Right.REQUISITION_APPROVE} at node {node}" + for_program(r.program_id)
         )
 
 
@@ -131,5 +116,15 @@ def check_edit(gate: Gate, doc: Document) -> None:
         at_node(gate, doc)
 
 
-def _for(program: UUID | None) -> str:
-    return f" for program {program}" if program else ""
+__all__ = [
+    "Forbidden",
+    "Gate",
+    "SiteGate",
+    "at_facility",
+    "at_node",
+    "at_supplier",
+    "check_edit",
+    "check_view",
+    "check_writer",
+    "may_view",
+]

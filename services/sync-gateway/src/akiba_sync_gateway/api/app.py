@@ -13,6 +13,7 @@ from akiba_platform import idempotency
 from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_replenish import ExplanationRequired, RequisitionError, StaleVersion, WrongStatus
+from akiba_replenish.access import Forbidden
 from akiba_stock_api import ERRORS as STOCK_ERRORS
 from akiba_stock_api import movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
@@ -23,7 +24,6 @@ from akiba_sync_gateway.api.desk import site_desk
 from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.api.routes import alerts, requisitions, signin, stock, sync
 from akiba_sync_gateway.requisitions.catalogue import NotKnownHere
-from akiba_sync_gateway.requisitions.steps import Forbidden
 from akiba_sync_gateway.requisitions.store import AlreadyInitiated, RequisitionNotFound
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
 from uuid import UUID, uuid4
 
 from akiba_contracts.payloads import RequisitionKind, SiteRequisitionStep
 from akiba_contracts.rights import Right
 from akiba_replenish import Edit, Period, Requisition, RequisitionError
+from akiba_replenish.access import Rights, at_facility
 from akiba_replenish.documents import Document
 from akiba_replenish.drafting import (
     ISA,
@@ -38,38 +38,18 @@ from akiba_sync_gateway.requisitions.figures import SiteLedgerFigures
 Step = SiteRequisitionStep
 
 
-class Forbidden(Exception):
-    """The user lacks the right at the store for the program (403)."""
-
-
-class Gate(Protocol):
-    """The signed-in user's rights at the site."""
-
-    actor: str
-
-    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
-        """Whether the right is held at the facility (for the program, when given)."""
-        ...
-
-
 @dataclass(frozen=True)
 class Site:
     """Who records: this site, the user, and when."""
 
     site_id: UUID
-    gate: Gate
+    gate: Rights
     now: datetime
 
     @property
     def today(self) -> date:
         """The day it is (UTC), for periods."""
         return self.now.date()
-
-
-def _allowed(site: Site, right: Right, facility: UUID, program: UUID | None) -> None:
-    if not site.gate.allows(right, facility, program):
-        where = f" for program {program}" if program else ""
-        raise Forbidden(f"this needs {right} at facility {facility}{where}")
 
 
 def initiate(
@@ -82,7 +62,7 @@ def initiate(
 ) -> Document:
     """Start the program requisition of the oldest open period (emergency: today's), each line
     computed from the site's ledger."""
-    _allowed(site, Right.REQUISITION_CREATE, facility_id, program_id)
+    at_facility(site.gate, Right.REQUISITION_CREATE, facility_id, program_id)
     home = Tx(c).managed_store(facility_id)
     cat = SiteCatalogue(c)
     program = cat.program(program_id)
@@ -152,7 +132,7 @@ class InternalOrder:
 def create_internal_order(c: sqlite3.Connection, site: Site, order: InternalOrder) -> Document:
     """Draft an internal order to another store, each line suggested from the site's SOH and
     AMC (the Open mSupply rule); without items, every item the store moves that is due one."""
-    _allowed(site, Right.REQUISITION_CREATE, order.facility_id, order.program_id)
+    at_facility(site.gate, Right.REQUISITION_CREATE, order.facility_id, order.program_id)
     home = Tx(c).managed_store(order.facility_id)
     if order.supplying_facility_id == order.facility_id:
         raise RequisitionError("a store does not order from itself")
@@ -248,7 +228,7 @@ def _step(
     doc = store.load(c, requisition_id)
     r = doc.requisition
     r.check_version(version)
-    _allowed(site, right, r.facility_id, r.program_id)
+    at_facility(site.gate, right, r.facility_id, r.program_id)
     home = Tx(c).managed_store(r.facility_id)
     act(doc)
     event = step_event(

@@ -9,11 +9,11 @@ from uuid import UUID
 
 from akiba_contracts.rights import Right
 from akiba_replenish import Period, RequisitionStatus
+from akiba_replenish.access import Rights, at_facility
 from akiba_replenish.documents import Document
 from akiba_replenish.periods import current, next_regular
 from akiba_sync_gateway.requisitions import store
 from akiba_sync_gateway.requisitions.catalogue import SiteCatalogue
-from akiba_sync_gateway.requisitions.steps import Forbidden, Gate
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def page(
     return [store.decode(r[0]) for r in rows], int(total)
 
 
-def one(c: sqlite3.Connection, gate: Gate, requisition_id: UUID) -> Document:
+def one(c: sqlite3.Connection, who: Rights, requisition_id: UUID) -> Document:
     """A requisition the user may see at its store."""
     doc = store.load(c, requisition_id)
-    r = doc.requisition
-    if not gate.allows(Right.REQUISITION_VIEW, r.facility_id, r.program_id):
-        raise Forbidden(f"this needs {Right.REQUISITION_VIEW} at facility {r.facility_id}")
+    at_facility(
+        who, Right.REQUISITION_VIEW, doc.requisition.facility_id, doc.requisition.program_id
+    )
     return doc
 
 

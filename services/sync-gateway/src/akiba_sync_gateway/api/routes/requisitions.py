@@ -21,11 +21,12 @@ from akiba_contracts.requisition_http import (
     RequisitionSummary,
 )
 from akiba_contracts.rights import Right
-from akiba_platform.auth import Authorizer, CurrentPrincipal, Principal, requires
+from akiba_platform.auth import Caller, CallerRights, requires
 from akiba_platform.http import ExpectedVersion, PageQuery, tag
 from akiba_replenish import Period, RequisitionStatus
 from akiba_replenish.documents import Document
 from akiba_replenish.shapes import edit_of, summary, whole
+from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.deps import Clock, Db
 from akiba_sync_gateway.requisitions import steps, views
 
@@ -34,32 +35,24 @@ ONE = "/requisitions/{requisition_id}"
 T = TypeVar("T")
 
 
-class SiteGate:
-    """The signed-in user's rights at this site, from the cached permissions."""
+class Recorder:
+    """Records the signed-in user's step at this site, now, on the writer thread."""
 
-    def __init__(self, authorizer: Authorizer, who: Principal) -> None:
-        self._authorizer, self._who = authorizer, who
-        self.actor = who.actor
+    def __init__(self, request: Request, who: CallerRights) -> None:
+        self._state, self._who = request.app.state, who
 
-    def allows(self, right: Right, facility: UUID | None, program: UUID | None) -> bool:
-        """Whether the right is held at the facility (for the program, when given)."""
-        where = None if facility is None else str(facility)
-        return self._authorizer.allows(self._who, right, where, str(program) if program else None)
-
-
-def _gate(request: Request, who: CurrentPrincipal) -> SiteGate:
-    return SiteGate(request.app.state.authorizer, who)
+    async def __call__(self, act: Callable[[sqlite3.Connection, steps.Site], T]) -> T:
+        """Run the step in one transaction (the document and its outbox event together)."""
+        site = steps.Site(self._state.site_id, self._who, self._state.clock())
+        db: Database = self._state.db
+        return await db.write(lambda c: act(c, site))
 
 
-Caller = Annotated[SiteGate, Depends(_gate)]
+async def _recorder(request: Request, who: Caller) -> Recorder:
+    return Recorder(request, who)
 
 
-async def _site_id(request: Request) -> UUID:
-    site_id: UUID = request.app.state.site_id
-    return site_id
-
-
-SiteId = Annotated[UUID, Depends(_site_id)]
+Record = Annotated[Recorder, Depends(_recorder)]
 
 
 def answer(doc: Document, response: Response) -> RequisitionResponse:
@@ -68,71 +61,33 @@ def answer(doc: Document, response: Response) -> RequisitionResponse:
     return whole(doc)
 
 
-async def _record(
-    db: Db,
-    site_id: UUID,
-    gate: SiteGate,
-    clock: Clock,
-    act: Callable[[sqlite3.Connection, steps.Site], T],
-) -> T:
-    site = steps.Site(site_id, gate, clock())
-    return await db.write(lambda c: act(c, site))
-
-
-@router.post(
-    "/requisitions/initiate",
-    status_code=201,
-    response_model=RequisitionResponse,
-    **requires(Right.REQUISITION_CREATE),
-)
+@router.post("/requisitions/initiate", status_code=201, response_model=RequisitionResponse,
+             **requires(Right.REQUISITION_CREATE))  # fmt: skip
 async def initiate(
-    body: InitiateRequest, db: Db, site_id: SiteId, gate: Caller, clock: Clock, response: Response
+    body: InitiateRequest, record: Record, response: Response
 ) -> RequisitionResponse:
     """Start the store's requisition of its oldest open period (emergency: today's), every line
     computed from the site's own ledger (REQUISITION_CREATE at the store for the program)."""
-    doc = await _record(
-        db,
-        site_id,
-        gate,
-        clock,
-        lambda c, s: steps.initiate(
-            c, s, body.facility_id, body.program_id, body.emergency, body.orderable_ids
-        ),
+    b = body
+    doc = await record(
+        lambda c, s: steps.initiate(c, s, b.facility_id, b.program_id, b.emergency, b.orderable_ids)
     )
     return answer(doc, response)
 
 
-@router.post(
-    "/internal-orders",
-    status_code=201,
-    response_model=RequisitionResponse,
-    **requires(Right.REQUISITION_CREATE),
-)
+@router.post("/internal-orders", status_code=201, response_model=RequisitionResponse,
+             **requires(Right.REQUISITION_CREATE))  # fmt: skip
 async def create_internal_order(
-    body: InternalOrderRequest,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-    request: Request,
-    response: Response,
+    body: InternalOrderRequest, record: Record, request: Request, response: Response
 ) -> RequisitionResponse:
     """Draft an internal order: each line suggests ceil((max MOS - MOS) x AMC) from the site's
     ledger when months of stock are at or below the threshold."""
     order = steps.InternalOrder(
-        body.facility_id,
-        body.supplying_facility_id,
-        body.max_months_of_stock,
-        body.min_months_of_stock,
-        body.program_id,
-        body.item_ids,
-        request.app.state.amc_months,
-        body.comment,
-    )
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.create_internal_order(c, s, order)
-    )
-    return answer(doc, response)
+        body.facility_id, body.supplying_facility_id, body.max_months_of_stock,
+        body.min_months_of_stock, body.program_id, body.item_ids,
+        request.app.state.amc_months, body.comment,
+    )  # fmt: skip
+    return answer(await record(lambda c, s: steps.create_internal_order(c, s, order)), response)
 
 
 @router.get(
@@ -180,116 +135,63 @@ async def get_requisition(
 
 @router.put(f"{ONE}/lines", response_model=RequisitionResponse, **requires(Right.REQUISITION_VIEW))
 async def edit_lines(
-    requisition_id: UUID,
-    body: LinesRequest,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
+    requisition_id: UUID, body: LinesRequest, version: ExpectedVersion, record: Record,
     response: Response,
-) -> RequisitionResponse:
+) -> RequisitionResponse:  # fmt: skip
     """Change requested quantities as one new version (REQUISITION_CREATE before submission,
     REQUISITION_AUTHORIZE once submitted); approved quantities are set centrally."""
     edits = [edit_of(line) for line in body.lines]
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.edit(c, s, requisition_id, version, edits)
-    )
+    doc = await record(lambda c, s: steps.edit(c, s, requisition_id, version, edits))
     return answer(doc, response)
 
 
-@router.post(
-    f"{ONE}/submit", response_model=RequisitionResponse, **requires(Right.REQUISITION_CREATE)
-)
+Step = Callable[[sqlite3.Connection, steps.Site, UUID, int], Document]
+
+
+async def _take(step: Step, requisition_id: UUID, version: int, record: Recorder) -> Document:
+    return await record(lambda c, s: step(c, s, requisition_id, version))
+
+
+@router.post(f"{ONE}/submit", response_model=RequisitionResponse,
+             **requires(Right.REQUISITION_CREATE))  # fmt: skip
 async def submit(
-    requisition_id: UUID,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-    response: Response,
+    requisition_id: UUID, version: ExpectedVersion, record: Record, response: Response
 ) -> RequisitionResponse:
     """Submit it (straight to authorized where the program skips authorization)."""
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.submit(c, s, requisition_id, version)
-    )
-    return answer(doc, response)
+    return answer(await _take(steps.submit, requisition_id, version, record), response)
 
 
-@router.post(
-    f"{ONE}/authorize", response_model=RequisitionResponse, **requires(Right.REQUISITION_AUTHORIZE)
-)
+@router.post(f"{ONE}/authorize", response_model=RequisitionResponse,
+             **requires(Right.REQUISITION_AUTHORIZE))  # fmt: skip
 async def authorize(
-    requisition_id: UUID,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-    response: Response,
+    requisition_id: UUID, version: ExpectedVersion, record: Record, response: Response
 ) -> RequisitionResponse:
     """Authorize it; central then sends it to the store's supervisory node."""
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.authorize(c, s, requisition_id, version)
-    )
-    return answer(doc, response)
+    return answer(await _take(steps.authorize, requisition_id, version, record), response)
 
 
-@router.post(
-    f"{ONE}/skip", response_model=RequisitionResponse, **requires(Right.REQUISITION_CREATE)
-)
+@router.post(f"{ONE}/skip", response_model=RequisitionResponse,
+             **requires(Right.REQUISITION_CREATE))  # fmt: skip
 async def skip(
-    requisition_id: UUID,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-    response: Response,
+    requisition_id: UUID, version: ExpectedVersion, record: Record, response: Response
 ) -> RequisitionResponse:
     """Skip the period, where the program allows it."""
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.skip(c, s, requisition_id, version)
-    )
-    return answer(doc, response)
+    return answer(await _take(steps.skip, requisition_id, version, record), response)
 
 
-@router.post(
-    "/internal-orders/{requisition_id}/send",
-    response_model=RequisitionResponse,
-    tags=["internal orders"],
-    **requires(Right.REQUISITION_CREATE),
-)
+@router.post("/internal-orders/{requisition_id}/send", response_model=RequisitionResponse,
+             tags=["internal orders"], **requires(Right.REQUISITION_CREATE))  # fmt: skip
 async def send(
-    requisition_id: UUID,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-    response: Response,
+    requisition_id: UUID, version: ExpectedVersion, record: Record, response: Response
 ) -> RequisitionResponse:
     """Send it to the supplying store, which sees it as a customer requisition."""
-    doc = await _record(
-        db, site_id, gate, clock, lambda c, s: steps.send(c, s, requisition_id, version)
-    )
-    return answer(doc, response)
+    return answer(await _take(steps.send, requisition_id, version, record), response)
 
 
 @router.delete(ONE, status_code=204, **requires(Right.REQUISITION_DELETE))
-async def delete(
-    requisition_id: UUID,
-    version: ExpectedVersion,
-    db: Db,
-    site_id: SiteId,
-    gate: Caller,
-    clock: Clock,
-) -> Response:
+async def delete(requisition_id: UUID, version: ExpectedVersion, record: Record) -> Response:
     """Delete it while its store holds it (initiated, rejected or skipped)."""
-    await _record(
-        db, site_id, gate, clock, lambda c, s: steps.delete(c, s, requisition_id, version)
-    )
+    await record(lambda c, s: steps.delete(c, s, requisition_id, version))
     return Response(status_code=204)
 
 
