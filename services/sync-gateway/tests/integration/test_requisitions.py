@@ -370,3 +370,32 @@ async def test_a_requisition_central_holds_for_the_store_takes_its_period_at_the
     assert kept["lines"][0]["pack_size"] == 10  # the item's pack, as the site knows it
     periods = (await api.get("/requisitions/periods", params=body)).json()
     assert periods["regular"]["period_id"] == str(setup.periods[JUNE])
+
+
+async def test_a_rejection_from_central_makes_it_editable_again_and_the_resubmission_follows_it(
+    api: httpx.AsyncClient, setup: Setup, site: Site, db: Database
+) -> None:
+    await _ledger(api, site)
+    body = {"facility_id": str(site.store_id), "program_id": str(site.program_id)}
+    r = await api.post("/requisitions/initiate", json=body)
+    rid = UUID(r.json()["requisition_id"])
+    r = await api.post(f"/requisitions/{rid}/submit", headers=_version(r))
+    r = await api.post(f"/requisitions/{rid}/authorize", headers=_version(r))
+    rejected = RequisitionStatusChanged(
+        requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
+        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
+        status="REJECTED", version=5, node_id=None, supplying_facility_id=None,
+        actor="supervisor", at=NOW, reason="60 is more than the district can spare",
+        lines=[RequisitionLineState(orderable_id=site.item_id, calculated=60)],
+    )  # fmt: skip
+    await setup.pull(db, (FeedKind.REQUISITION, str(rid), rejected))
+
+    back = await api.get(f"/requisitions/{rid}")
+    assert (back.json()["status"], back.headers["etag"]) == ("REJECTED", '"5"')
+    assert back.json()["history"][-1]["reason"] == "60 is more than the district can spare"
+    edit = {"lines": [{"orderable_id": str(site.item_id), "requested_quantity": 40,
+                       "explanation": "as the district asked"}]}  # fmt: skip
+    r = await api.put(f"/requisitions/{rid}/lines", json=edit, headers=_version(back))
+    r = await api.post(f"/requisitions/{rid}/submit", headers=_version(r))
+    assert (r.json()["status"], r.json()["version"]) == ("SUBMITTED", 7)
+    assert _steps(db, str(rid))[-2:] == [("EDIT", 5, "pending"), ("SUBMIT", 6, "pending")]
