@@ -30,6 +30,11 @@ class SupplyLineChanged(Payload):
     active: bool = Field(
         description="At most one active line per node and program; an inactive one supplies nobody."
     )
+    local_fulfillment: bool = Field(
+        False,
+        description="The supplying facility fulfils the program's orders itself, from its own"
+        " stock: a requisition approved at the node becomes its order at once (released).",
+    )
     version: int = Field(
         ge=1, description="Grows with every change; a consumer ignores a lower one."
     )

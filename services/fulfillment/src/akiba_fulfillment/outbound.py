@@ -19,6 +19,7 @@ def supply_line_changed(line: SupplyLine) -> OutboxMessage:
         supplying_facility_id=line.supplying_facility_id,
         description=line.description,
         active=line.active,
+        local_fulfillment=line.local_fulfillment,
         version=line.version,
         changed_at=line.updated_at,
     )

@@ -46,7 +46,22 @@ async def test_each_change_writes_the_lines_full_state_to_the_outbox_keyed_by_it
     assert {k: created[k] for k in fields} == {k: line[k] for k in fields}
     assert (created["active"], created["version"]) == (True, 1)
     assert (deactivated["active"], deactivated["version"]) == (False, 2)
-    assert set(created) == {*fields, "supply_line_id", "active", "version", "changed_at"}
+    assert set(created) == {
+        *fields,
+        "supply_line_id",
+        "active",
+        "local_fulfillment",
+        "version",
+        "changed_at",
+    }
+
+
+async def test_a_line_whose_supplier_fulfils_locally_says_so_in_its_record(api: Api) -> None:
+    line = await api.line(local_fulfillment=True)
+
+    assert line["local_fulfillment"] is True
+    [(_, _, created)] = await api.events()
+    assert created["local_fulfillment"] is True
 
 
 async def test_an_update_with_the_current_etag_makes_the_next_version(api: Api) -> None:

@@ -41,6 +41,7 @@ async def test_creating_a_line_publishes_its_full_state_keyed_by_its_id() -> Non
         "supplying_facility_id": str(made.supplying_facility_id),
         "description": "From the national warehouse",
         "active": True,
+        "local_fulfillment": False,
         "version": 1,
         "changed_at": made.updated_at.isoformat().replace("+00:00", "Z"),
     }

@@ -109,10 +109,11 @@ class AsyncpgSupplyLineRepository:
         sql = (
             "update supply_lines set supervisory_node_id = $2, program_id = $3,"
             " supplying_facility_id = $4, description = $5, active = $6, version = $7,"
-            " updated_at = $8 where supply_line_id = $1"
+            " updated_at = $8, local_fulfillment = $9 where supply_line_id = $1"
         )
         changed = (line.supervisory_node_id, line.program_id, line.supplying_facility_id)
-        state = (line.description, line.active, line.version, line.updated_at)
+        state = (line.description, line.active, line.version, line.updated_at,
+                 line.local_fulfillment)  # fmt: skip
         await self._write(line, sql, line.supply_line_id, *changed, *state)
 
     async def _write(self, line: SupplyLine, sql: str, *args: Any) -> None:

@@ -33,6 +33,11 @@ class SupplyLineRequest(BaseModel):
     program_id: UUID
     supplying_facility_id: UUID = Field(description="The store (facility) that supplies it")
     description: Description | None = None
+    local_fulfillment: bool = Field(
+        False,
+        description="The supplier fulfils the program's orders itself: a requisition approved"
+        " at the node is released to it at once",
+    )
 
     def terms(self) -> Terms:
         """The line's terms (a new line is active)."""
@@ -54,6 +59,7 @@ class SupplyLineResponse(BaseModel):
     supplying_facility_id: UUID
     description: str | None
     active: bool
+    local_fulfillment: bool
     version: int
     created_at: datetime
     updated_at: datetime

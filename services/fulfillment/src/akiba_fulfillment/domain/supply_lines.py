@@ -20,6 +20,8 @@ class Terms:
     supplying_facility_id: UUID
     description: str | None = None
     active: bool = True
+    # The supplier fulfils the program itself: approval releases the requisition to it at once.
+    local_fulfillment: bool = False
 
     def check(self) -> None:
         """Refuse a blank or overlong description."""
@@ -41,6 +43,7 @@ class SupplyLine:
     supplying_facility_id: UUID
     description: str | None
     active: bool
+    local_fulfillment: bool
     version: int
     created_at: datetime
     updated_at: datetime
@@ -60,6 +63,7 @@ class SupplyLine:
             self.supplying_facility_id,
             self.description,
             self.active,
+            self.local_fulfillment,
         )
 
     def check_version(self, seen: int) -> None:

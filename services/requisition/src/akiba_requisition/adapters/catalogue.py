@@ -117,15 +117,16 @@ class AsyncpgCatalogue:
         )
         return None if row is None else (row[0], row[1])
 
-    async def supplier_at(self, node_id: UUID, program_id: UUID) -> UUID | None:
-        """The facility a supply line at the node names for the program."""
-        found: UUID | None = await self.conn.fetchval(
-            "select supplying_facility_id from supply_lines"
+    async def supplier_at(self, node_id: UUID, program_id: UUID) -> tuple[UUID, bool] | None:
+        """The facility a supply line at the node names for the program, and whether it
+        fulfils the program itself (local fulfillment)."""
+        row = await self.conn.fetchrow(
+            "select supplying_facility_id, local_fulfillment from supply_lines"
             " where active and node_id = $1 and program_id = $2",
             node_id,
             program_id,
         )
-        return found
+        return None if row is None else (row[0], row[1])
 
 
 def _product(r: Record) -> Product:

@@ -75,12 +75,12 @@ on conflict (group_id) do update
 
 _SUPPLY_LINE = """
 insert into supply_lines as l (supply_line_id, node_id, program_id, supplying_facility_id, active,
-                               version)
-values ($1, $2, $3, $4, $5, $6)
+                               version, local_fulfillment)
+values ($1, $2, $3, $4, $5, $6, $7)
 on conflict (supply_line_id) do update
    set node_id = excluded.node_id, program_id = excluded.program_id,
        supplying_facility_id = excluded.supplying_facility_id, active = excluded.active,
-       version = excluded.version
+       version = excluded.version, local_fulfillment = excluded.local_fulfillment
  where l.version < excluded.version
 """
 
@@ -132,7 +132,7 @@ async def _group(conn: Connection, g: Any) -> None:
 async def _supply_line(conn: Connection, sl: Any) -> None:
     await conn.execute(
         _SUPPLY_LINE, sl.supply_line_id, sl.supervisory_node_id, sl.program_id,
-        sl.supplying_facility_id, sl.active, sl.version,
+        sl.supplying_facility_id, sl.active, sl.version, sl.local_fulfillment,
     )  # fmt: skip
 
 

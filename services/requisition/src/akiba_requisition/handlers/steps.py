@@ -204,9 +204,15 @@ async def approve(
             program.report_only,
         )  # fmt: skip
         r.approve(gate.actor, at, here)
-        if r.status is RequisitionStatus.APPROVED:
-            r.supplying_facility_id = supplier
-        return await _moved(u, doc)
+        if r.status is not RequisitionStatus.APPROVED or supplier is None:
+            return await _moved(u, doc)
+        r.supplying_facility_id, local = supplier
+        if not local:
+            return await _moved(u, doc)
+        # The supplier fulfils the program itself: the approval is its order, released at once.
+        done = await _moved(u, doc)
+        r.release(gate.actor, at, r.supplying_facility_id)
+        return [*done, *await _released(u, doc)]
 
     return await _run(uow, rid, version, Step(_plain(lambda d: _approver(gate, d)), act))
 
@@ -281,13 +287,17 @@ async def release(
         if chosen is None:
             raise CannotInitiate("name the supplying facility to release to")
         doc.requisition.release(gate.actor, at, chosen)
-        period_id = doc.requisition.period_id
-        period = await u.reference.get(ref.Period, [period_id]) if period_id else None
-        dates = (period.start_date, period.end_date) if period else None
-        return [status_changed(doc), released(doc, dates)]
+        return await _released(u, doc)
 
     check = _plain(lambda d: at_supplier(gate, Right.ORDERS_EDIT, d, supplier))
     return await _run(uow, rid, version, Step(check, act))
+
+
+async def _released(u: RequisitionUnitOfWork, doc: Document) -> list[OutboxMessage]:
+    period_id = doc.requisition.period_id
+    period = await u.reference.get(ref.Period, [period_id]) if period_id else None
+    dates = (period.start_date, period.end_date) if period else None
+    return [status_changed(doc), released(doc, dates)]
 
 
 def deleting(gate: Gate) -> Step:

@@ -4,11 +4,13 @@ tree to the node with the supply line, released to an order; rejection, races, r
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from akiba_contracts.payloads import MovementType as M
+from akiba_contracts.payloads import SupplyLineChanged
 
 World = Any  # the `world` fixture (conftest.World)
 
@@ -291,3 +293,26 @@ async def test_batch_approval_approves_each_on_its_own_and_says_how_each_went(
     got = await world.call("GET", f"/requisitions/{changed['requisition_id']}",
                            token=world.user(VIEW))  # fmt: skip
     assert got.json()["lines"][0]["approved_quantity"] == 20
+
+
+async def test_approval_at_a_node_whose_supplier_fulfils_locally_releases_the_order_at_once(
+    world: World,
+) -> None:
+    await world.build()
+    await world.learn(SupplyLineChanged(
+        supply_line_id=uuid4(), supervisory_node_id=world.district, program_id=world.program,
+        supplying_facility_id=world.warehouse, description="the district store serves itself",
+        active=True, local_fulfillment=True, version=1, changed_at=datetime.now(UTC),
+    ))  # fmt: skip
+    await _june_ledger(world)
+    district = world.user(APPROVE, nodes=[(APPROVE, world.district)])
+    doc = await _initiated(world, world.user(CREATE))
+    doc = await _step(world, doc, "submit", world.user(CREATE))
+    doc = await _step(world, doc, "authorize", world.user(AUTHORIZE))
+    doc = await _step(world, doc, "approve", district)
+    assert (doc["status"], doc["supplying_facility_id"]) == ("RELEASED", str(world.warehouse))
+    assert [h["status"] for h in doc["history"]][-2:] == ["APPROVED", "RELEASED"]
+    events = await world.events()
+    order = next(e for e in events if e["type"] == "org.akiba.requisition.released.v1")
+    assert (order["released_by"], order["version"]) == (doc["history"][-1]["actor"], doc["version"])
+    assert [e["status"] for e in events if "status" in e][-2:] == ["APPROVED", "RELEASED"]
