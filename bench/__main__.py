@@ -23,10 +23,12 @@ from bench import (
     report,
     requisition,
     scale,
+    site_requisition,
 )
 from bench.env import Env, bench_env
 from bench.events import Workload, build
 from bench.measure import Measurement, Stopwatch
+from bench.site_requisition_world import ITEMS
 
 # A month offline at a busy site is 1,000,000 events (the issue's figure): about 3 minutes to
 # record offline and 3 to catch up on 2 cores. --catchup-events 40000 is a quick try.
@@ -54,6 +56,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
             "requisition",
             "gateway",
             "catchup",
+            "site-requisition",
         ),
         help="run one part (default: all)",
     )
@@ -74,6 +77,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=200_000,
         help="movements projected into requisition's ledger by day",
+    )
+    parser.add_argument(
+        "--site-requisition-runs",
+        type=int,
+        default=site_requisition.RUNS,
+        help="timed initiates at the site's gateway",
     )
     parser.add_argument("--gateway-seconds", type=float, default=5.0, help="per gateway phase")
     parser.add_argument(
@@ -109,12 +118,19 @@ async def _raw(env: Env, settings: Settings, work: Workload, min_s: float) -> li
     return [produced, consumed, await raw.copy(env, work, min_s)]
 
 
+async def _site_requisition(runs: int) -> dict[str, Any]:
+    figures, checks = await site_requisition.run(runs)
+    return {f"site requisition initiate ({ITEMS:,} lines, 3 periods)": figures, **checks}
+
+
 async def run(
     args: argparse.Namespace, settings: Settings
 ) -> tuple[list[Measurement], dict[str, Any]]:
     """Build the events, then measure every phase on a fresh database and fresh topics."""
     if args.only == "gateway":  # a site's SQLite only: no stack needed
         return [], {"gateway local record": await gateway.run(args.gateway_seconds)}
+    if args.only == "site-requisition":  # a site's SQLite only, too
+        return [], await _site_requisition(args.site_requisition_runs)
     if args.only == "catchup":  # its own central and gateway processes
         figures = await catchup.run(args.catchup_events, batch=args.catchup_batch)
         return [], {"gateway catch-up": figures}
@@ -168,6 +184,7 @@ async def run(
             found["auth token endpoint"] = await auth.token_endpoint(env)
         if args.only is None:
             found["gateway local record"] = await gateway.run(args.gateway_seconds)
+            found.update(await _site_requisition(args.site_requisition_runs))
     if args.only is None:
         found["gateway catch-up"] = await catchup.run(args.catchup_events, batch=args.catchup_batch)
     return measured, found

@@ -168,13 +168,15 @@ def _seed(path: str, site_id: uuid.UUID, store: uuid.UUID, item: uuid.UUID) -> N
     db.close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _start(path: str, site_id: uuid.UUID, port: int) -> subprocess.Popen[bytes]:
+def start(path: str, site_id: uuid.UUID, port: int) -> subprocess.Popen[bytes]:
+    """`python -m akiba_sync_gateway serve --roles api` on the file, as a site runs it."""
     env = {
         **os.environ,
         "AKIBA_GATEWAY_SITE_ID": str(site_id),
@@ -186,7 +188,8 @@ def _start(path: str, site_id: uuid.UUID, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, env=env)
 
 
-async def _ready(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
+async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
+    """Poll /health until the gateway answers; fail if it exits or a minute passes."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -200,12 +203,12 @@ async def _ready(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> No
 
 async def _gateway(folder: Path, seconds: float) -> dict[str, Any]:
     site, store, item = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    path, port = str(folder / "gateway.sqlite3"), _free_port()
+    path, port = str(folder / "gateway.sqlite3"), free_port()
     _seed(path, site, store, item)
-    proc = _start(path, site, port)
+    proc = start(path, site, port)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await _ready(client, proc)
+            await wait_ready(client, proc)
             form = {"grant_type": "password", "username": "bench", "password": "pw"}
             token = (await client.post("/oauth/token", data=form)).json()["access_token"]
         http = RawHttp(port, _receipt(store, item, token))

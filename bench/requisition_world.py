@@ -241,7 +241,7 @@ async def _reference(w: World) -> None:
     await learn(w.pool, [*_owners(w, group), *_orderables(w)])
     monthly = {"code": f"M-{uuid.uuid4().hex[:8]}", "name": "Monthly"}
     schedule = (await w.made("/schedules", monthly))["schedule_id"]
-    for start, end in _months(datetime.now(UTC).date()):
+    for start, end in months(datetime.now(UTC).date()):
         body = {"name": f"{start:%Y-%m}", "start_date": str(start), "end_date": str(end)}
         made = await w.made(f"/schedules/{schedule}/periods", body)
         w.periods.append(Period(UUID(made["period_id"]), start, end))
@@ -296,7 +296,7 @@ async def learn(pool: asyncpg.Pool[Any], payloads: Sequence[Payload]) -> None:
         await read_models.apply(conn, deliveries)
 
 
-def _months(today: date) -> Iterator[tuple[date, date]]:
+def months(today: date) -> Iterator[tuple[date, date]]:
     """(first, last day) of this month and the twelve before it, oldest first."""
     index = today.year * 12 + today.month - 1
     for i in range(index - MONTHS + 1, index + 1):
