@@ -5,9 +5,10 @@ from a year of the store's own ledger, averaging 3 periods.
 - initiate: `POST /requisitions/initiate` on a real `akiba_sync_gateway serve --roles api`
   process over HTTP (httpx, one at a time, the response read in full), then `DELETE` with
   If-Match so the next run drafts it again;
-- raw: the statements its figures come from (`requisitions/figures.py`: the store's days since
-  the first period averaged, and stock on hand), in the same chunks, straight on a sqlite3
-  connection to the same file, between each initiate and its delete (the same load on the box).
+- raw: the statements its figures come from (`requisitions/figures.py`: the store's days of
+  the periods averaged, its net movement since, and stock on hand), in the same chunks,
+  straight on a sqlite3 connection to the same file, between each initiate and its delete
+  (the same load on the box).
 
 Every line of every initiate is checked against the figures computed from the generated rows
 (bench/site_ledger.py); a mismatch fails the bench.
@@ -21,6 +22,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -30,7 +32,11 @@ import psutil
 
 from akiba_platform.runtime import tune_gc
 from akiba_sync_gateway.adapters.db import connect
-from akiba_sync_gateway.requisitions.figures import _DAYS, _chunks  # the very statement it runs
+from akiba_sync_gateway.requisitions.figures import (  # the very statements it runs
+    _DAYS,
+    _SINCE,
+    _chunks,
+)
 from bench import gateway, site_ledger
 from bench.measure import Stopwatch
 from bench.site_requisition_world import ITEMS, PASSWORD, USERNAME, SiteWorld, build
@@ -128,7 +134,7 @@ async def _initiate(
             cpu0, began = _cpu(server), time.perf_counter()
             r = await _call(client, "POST", "/requisitions/initiate", 201, json=_body(w))
             wall, cpu = time.perf_counter() - began, _cpu(server) - cpu0
-            raw_wall, days = _raw(conn, w, spans[0][0].isoformat())
+            raw_wall, days = _raw(conn, w, spans[0][0], spans[-1][1] + timedelta(days=1))
             began = time.perf_counter()
             path = f"/requisitions/{r.json()['requisition_id']}"
             await _call(client, "DELETE", path, 204, headers={"if-match": r.headers["etag"]})
@@ -154,7 +160,7 @@ async def _initiate(
         "gateway CPU ms per initiate": server_cpu / len(took) * 1000,
         "response KB": size / 1000,
         "delete p50 ms": _q(deletes, 0.5) * 1000,
-        f"raw: days rows read ({PERIODS_READ} periods to today)": days,
+        f"raw: days rows read ({PERIODS_READ} periods)": days,
         "raw: days + stock on hand statements p50 ms": _q(raw, 0.5) * 1000,
         "raw: days + stock on hand statements p90 ms": _q(raw, 0.9) * 1000,
         "initiate p50 / raw p50": _q(took, 0.5) / _q(raw, 0.5),
@@ -162,7 +168,7 @@ async def _initiate(
     }
 
 
-def _raw(conn: sqlite3.Connection, w: SiteWorld, since: str) -> tuple[float, int]:
+def _raw(conn: sqlite3.Connection, w: SiteWorld, first: date, after: date) -> tuple[float, int]:
     """The statements of SiteLedgerFigures.over for the same store and items, rows fetched, in
     one read transaction: seconds, and the rows of days read."""
     store, days = str(w.store), 0
@@ -170,7 +176,9 @@ def _raw(conn: sqlite3.Connection, w: SiteWorld, since: str) -> tuple[float, int
     conn.execute("BEGIN")
     for chunk in _chunks(w.items):
         marks = ",".join("?" * len(chunk))
-        days += len(conn.execute(_DAYS.format(items=marks), (store, since, *chunk)).fetchall())
+        span = (store, first.isoformat(), after.isoformat(), *chunk)
+        days += len(conn.execute(_DAYS.format(items=marks), span).fetchall())
+        conn.execute(_SINCE.format(items=marks), (store, after.isoformat(), *chunk)).fetchall()
         conn.execute(_ON_HAND.format(items=marks), (store, *chunk)).fetchall()
     conn.execute("COMMIT")
     return time.perf_counter() - began, days

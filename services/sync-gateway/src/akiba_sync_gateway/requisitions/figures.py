@@ -30,8 +30,13 @@ SELECT item_id, substr(occurred_at, 1, 10),
        sum(CASE WHEN {_in("movement_type", ADJUSTED)} THEN quantity ELSE 0 END),
        sum(quantity)
   FROM ledger
- WHERE store_id = ? AND occurred_at >= ? AND item_id IN ({{items}})
+ WHERE store_id = ? AND occurred_at >= ? AND occurred_at < ? AND item_id IN ({{items}})
  GROUP BY item_id, substr(occurred_at, 1, 10)
+"""
+_SINCE = """
+SELECT item_id, sum(quantity) FROM ledger
+ WHERE store_id = ? AND occurred_at >= ? AND item_id IN ({items})
+ GROUP BY item_id
 """
 
 
@@ -53,24 +58,42 @@ class SiteLedgerFigures:
             out.update({UUID(r[0]): int(r[1]) for r in rows})
         return out
 
-    def days(self, store_id: UUID, item_ids: Sequence[UUID], since: date) -> dict[UUID, list[Day]]:
-        """Each item's movements per day from `since` on."""
+    def days(
+        self, store_id: UUID, item_ids: Sequence[UUID], since: date, until: date
+    ) -> dict[UUID, list[Day]]:
+        """Each item's movements per day over [since, until)."""
         out: dict[UUID, list[Day]] = {i: [] for i in item_ids}
+        ids = {str(i): i for i in item_ids}  # parsed once, not once per row
+        days: dict[str, date] = {}
         for chunk in _chunks(item_ids):
             sql = _DAYS.format(items=",".join("?" * len(chunk)))
-            for r in self.conn.execute(sql, (str(store_id), since.isoformat(), *chunk)):
-                out[UUID(r[0])].append(Day(date.fromisoformat(r[1]), r[2], r[3], r[4], r[5]))
+            args = (str(store_id), since.isoformat(), until.isoformat(), *chunk)
+            for item, day, received, consumed, adjusted, net in self.conn.execute(sql, args):
+                when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+                out[ids[item]].append(Day(when, received, consumed, adjusted, net))
+        return out
+
+    def net_since(self, store_id: UUID, item_ids: Sequence[UUID], since: date) -> dict[UUID, int]:
+        """Each item's net movement from `since` on."""
+        out: dict[UUID, int] = {}
+        for chunk in _chunks(item_ids):
+            sql = _SINCE.format(items=",".join("?" * len(chunk)))
+            rows = self.conn.execute(sql, (str(store_id), since.isoformat(), *chunk)).fetchall()
+            out.update({UUID(r[0]): int(r[1]) for r in rows})
         return out
 
     def over(
         self, store_id: UUID, item_ids: Sequence[UUID], periods: Sequence[tuple[date, date]]
     ) -> dict[UUID, list[LedgerFigures]]:
         """Each item's figures for each period (oldest first)."""
-        first = periods[0][0]
-        days = self.days(store_id, item_ids, first)
-        now = self.on_hand(store_id, item_ids)
+        first, after = periods[0][0], periods[-1][1] + timedelta(days=1)
+        days = self.days(store_id, item_ids, first, after)
+        # Balance before the first day = now, less what moved after the periods and in them.
+        now, later = self.on_hand(store_id, item_ids), self.net_since(store_id, item_ids, after)
         return {
-            i: figures_over(now.get(i, 0) - sum(d.net for d in days[i]), days[i], periods)
+            i: figures_over(
+                now.get(i, 0) - later.get(i, 0) - sum(d.net for d in days[i]), days[i], periods
+            )
             for i in item_ids
         }
 
@@ -78,9 +101,8 @@ class SiteLedgerFigures:
         self, store_id: UUID, item_ids: Sequence[UUID], start: date, end: date
     ) -> dict[UUID, int]:
         """Each item's consumption over [start, end]."""
-        days = self.days(store_id, item_ids, start)
-        last = end + timedelta(days=1)
-        return {i: sum(d.consumed for d in found if d.day < last) for i, found in days.items()}
+        days = self.days(store_id, item_ids, start, end + timedelta(days=1))
+        return {i: sum(d.consumed for d in found) for i, found in days.items()}
 
 
 def _chunks(ids: Sequence[UUID], size: int = 500) -> list[list[str]]:
