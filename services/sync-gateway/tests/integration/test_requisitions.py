@@ -399,3 +399,20 @@ async def test_a_rejection_from_central_makes_it_editable_again_and_the_resubmis
     r = await api.post(f"/requisitions/{rid}/submit", headers=_version(r))
     assert (r.json()["status"], r.json()["version"]) == ("SUBMITTED", 7)
     assert _steps(db, str(rid))[-2:] == [("EDIT", 5, "pending"), ("SUBMIT", 6, "pending")]
+
+
+async def test_a_requisition_deleted_here_is_not_brought_back_by_an_older_state_from_central(
+    api: httpx.AsyncClient, setup: Setup, site: Site, db: Database
+) -> None:
+    body = {"facility_id": str(site.store_id), "program_id": str(site.program_id)}
+    r = await api.post("/requisitions/initiate", json=body)
+    rid = UUID(r.json()["requisition_id"])
+    assert (await api.delete(f"/requisitions/{rid}", headers=_version(r))).status_code == 204
+    initiated = RequisitionStatusChanged(
+        requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
+        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
+        status="INITIATED", version=1, node_id=None, supplying_facility_id=None,
+        actor="nurse", at=NOW, lines=[],
+    )  # fmt: skip
+    await setup.pull(db, (FeedKind.REQUISITION, str(rid), initiated))  # its deletion not yet in
+    assert (await api.get(f"/requisitions/{rid}")).status_code == 404

@@ -37,7 +37,12 @@ def apply_state(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -
         "SELECT version FROM requisitions WHERE requisition_id = ?", (str(s.requisition_id),)
     ).fetchone()
     if row is None:
-        if s.status != DELETED:
+        # Ours once if its lane holds a step (deleted here, its deletion on its way): never
+        # brought back; else a requisition of our store drafted elsewhere.
+        ours = c.execute(
+            "SELECT 1 FROM outbox WHERE store_id = ? LIMIT 1", (store.lane(s.requisition_id),)
+        ).fetchone()
+        if ours is None and s.status != DELETED:
             _adopt(c, s)
         return
     if s.status == DELETED:

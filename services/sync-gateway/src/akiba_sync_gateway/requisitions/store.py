@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -88,7 +88,7 @@ def queue(conn: sqlite3.Connection, event: CloudEvent, requisition_id: UUID, bas
     conn.execute(
         "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body, created_at)"
         " VALUES (?, ?, ?, 1, ?, ?)",
-        (event.id, lane(requisition_id), base, encode(event), at(event.time or datetime.now())),
+        (event.id, lane(requisition_id), base, encode(event), at(event.time or datetime.now(UTC))),
     )
 
 
