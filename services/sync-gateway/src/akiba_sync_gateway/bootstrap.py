@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from akiba_platform import Role, api_role
-from akiba_sync_gateway import metrics
+from akiba_sync_gateway import demo_history, metrics
 from akiba_sync_gateway.adapters.credentials import cache_credentials, permissions
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
@@ -102,6 +102,9 @@ async def sync_down(
 
     async def pull() -> float:
         await puller.pull_once()
+        if settings.demo:
+            site = settings.site_id
+            await db.write(lambda c: demo_history.seed(c, site, clock()))
         metrics.publish(await db.read(lambda c: health.status(c, clock())))
         return settings.pull_interval_seconds
 

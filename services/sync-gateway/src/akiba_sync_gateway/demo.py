@@ -18,5 +18,7 @@ DEMO_SITE = SiteSpec(
         "AKIBA_GATEWAY_HTTP_PORT": "8110",
         # Central runs on this machine over plain http: a lab, not a real site's link.
         "AKIBA_GATEWAY_INSECURE_LINK": "1",
+        # A demo: once its store is handed over, four months of history are recorded there.
+        "AKIBA_DEMO": "1",
     },
 )

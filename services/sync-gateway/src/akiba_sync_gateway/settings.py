@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import httpx
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         600.0, gt=0, description="How often an event central took as too large is tried again"
     )
     http_timeout_seconds: float = Field(30.0, gt=0)
+    demo: bool = Field(
+        False,
+        validation_alias=AliasChoices("AKIBA_DEMO", "AKIBA_GATEWAY_DEMO"),
+        description="AKIBA_DEMO=1: a throw-away demo site; once its stores are handed over it"
+        " records four months of demo history at them (demo_history.py)",
+    )
     amc_months: int = Field(
         3, ge=1, le=24, description="Months an internal order's average consumption spans"
     )
