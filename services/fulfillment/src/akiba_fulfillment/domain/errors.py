@@ -33,3 +33,7 @@ class Invalid(FulfillmentError):
 
 class InvalidSupplyLine(Invalid):
     """A supply line's fields break a rule."""
+
+
+class InvalidAllocation(Invalid):
+    """An allocation was asked with impossible terms (pack size, quantity, dates)."""
