@@ -32,11 +32,8 @@ import psutil
 
 from akiba_platform.runtime import tune_gc
 from akiba_sync_gateway.adapters.db import connect
-from akiba_sync_gateway.requisitions.figures import (  # the very statements it runs
-    _DAYS,
-    _SINCE,
-    _chunks,
-)
+from akiba_sync_gateway.ids import id_chunks
+from akiba_sync_gateway.requisitions.figures import _DAYS, _SINCE  # the very statements it runs
 from bench import gateway, site_ledger
 from bench.measure import Stopwatch
 from bench.site_requisition_world import ITEMS, PASSWORD, USERNAME, SiteWorld, build
@@ -174,7 +171,7 @@ def _raw(conn: sqlite3.Connection, w: SiteWorld, first: date, after: date) -> tu
     store, days = str(w.store), 0
     began = time.perf_counter()
     conn.execute("BEGIN")
-    for chunk in _chunks(w.items):
+    for chunk in id_chunks(w.items):
         marks = ",".join("?" * len(chunk))
         span = (store, first.isoformat(), after.isoformat(), *chunk)
         days += len(conn.execute(_DAYS.format(items=marks), span).fetchall())

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from uuid import UUID
+
+SQL_PARAMS = 500
+"""Ids bound in one statement: SQLite limits a statement's parameters, and a national
+catalogue's items pass that limit."""
+
+
+def id_chunks(ids: Iterable[UUID], size: int = SQL_PARAMS) -> list[list[str]]:
+    """Ids as text, in runs short enough for one statement each."""
+    text = [str(i) for i in ids]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def key(value: UUID | None) -> str:

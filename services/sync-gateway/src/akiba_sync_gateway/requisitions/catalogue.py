@@ -26,6 +26,7 @@ from akiba_contracts.sync import FeedKind
 from akiba_replenish import Period, RequisitionStatus
 from akiba_replenish.documents import Pack
 from akiba_replenish.drafting import Product
+from akiba_sync_gateway.ids import id_chunks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -162,7 +163,7 @@ class SiteCatalogue:
     def packs(self, ids: Sequence[UUID]) -> dict[UUID, tuple[str, int, int, bool]]:
         """Active items whose pack facts the site holds: code, size, threshold, round to zero."""
         out = {}
-        for chunk in _chunks([str(i) for i in ids]):
+        for chunk in id_chunks(ids):
             rows = self.conn.execute(
                 "SELECT item_id, code, pack_size, pack_rounding_threshold, round_to_zero"
                 f" FROM items WHERE active = 1 AND pack_size IS NOT NULL"
@@ -204,8 +205,3 @@ class SiteCatalogue:
 
 
 _ZERO = Decimal(0)  # an item outside programs has no periods of stock to keep
-
-
-def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
-    # SQLite limits the parameters of one statement; a national catalogue can pass it.
-    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]

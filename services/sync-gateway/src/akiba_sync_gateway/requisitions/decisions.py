@@ -71,9 +71,6 @@ def apply_state(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -
                 line.remarks,
             )
     store.save(c, doc, central_version=s.version)
-    c.execute(
-        "UPDATE requisitions SET refusal = NULL WHERE requisition_id = ?", (str(r.requisition_id),)
-    )
 
 
 def _adopt(c: sqlite3.Connection, s: RequisitionStatusChanged) -> None:
@@ -103,10 +100,9 @@ def _adopt(c: sqlite3.Connection, s: RequisitionStatusChanged) -> None:
         history=[Change(RequisitionStatus(s.status), s.actor, s.at, s.node_id, s.reason)],
     )  # fmt: skip
     try:
-        store.add(c, Document(s.kind, r, info, s.actor, s.at))
+        store.add(c, Document(s.kind, r, info, s.actor, s.at), central_version=s.version)
     except store.AlreadyInitiated:  # ours holds the period and central knows it: keep ours
         return
-    store.save(c, Document(s.kind, r, info, s.actor, s.at), central_version=s.version)
 
 
 def apply_refusal(c: sqlite3.Connection, e: FeedEntry, now: datetime, site: str) -> None:

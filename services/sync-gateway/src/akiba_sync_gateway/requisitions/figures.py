@@ -16,6 +16,7 @@ from uuid import UUID
 from akiba_contracts.payloads.inventory import MovementType
 from akiba_replenish.ledger import ADJUSTED, CONSUMED, RECEIVED, Day, figures_over
 from akiba_replenish.lines import LedgerFigures
+from akiba_sync_gateway.ids import id_chunks
 
 
 def _in(column: str, values: frozenset[MovementType]) -> str:
@@ -49,7 +50,7 @@ class SiteLedgerFigures:
     def on_hand(self, store_id: UUID, item_ids: Sequence[UUID]) -> dict[UUID, int]:
         """Each item's balance now."""
         out: dict[UUID, int] = {}
-        for chunk in _chunks(item_ids):
+        for chunk in id_chunks(item_ids):
             rows = self.conn.execute(
                 "SELECT item_id, sum(quantity) FROM stock_on_hand WHERE store_id = ?"
                 f" AND item_id IN ({','.join('?' * len(chunk))}) GROUP BY item_id",
@@ -65,7 +66,7 @@ class SiteLedgerFigures:
         out: dict[UUID, list[Day]] = {i: [] for i in item_ids}
         ids = {str(i): i for i in item_ids}  # parsed once, not once per row
         days: dict[str, date] = {}
-        for chunk in _chunks(item_ids):
+        for chunk in id_chunks(item_ids):
             sql = _DAYS.format(items=",".join("?" * len(chunk)))
             args = (str(store_id), since.isoformat(), until.isoformat(), *chunk)
             for item, day, received, consumed, adjusted, net in self.conn.execute(sql, args):
@@ -76,7 +77,7 @@ class SiteLedgerFigures:
     def net_since(self, store_id: UUID, item_ids: Sequence[UUID], since: date) -> dict[UUID, int]:
         """Each item's net movement from `since` on."""
         out: dict[UUID, int] = {}
-        for chunk in _chunks(item_ids):
+        for chunk in id_chunks(item_ids):
             sql = _SINCE.format(items=",".join("?" * len(chunk)))
             rows = self.conn.execute(sql, (str(store_id), since.isoformat(), *chunk)).fetchall()
             out.update({UUID(r[0]): int(r[1]) for r in rows})
@@ -103,9 +104,3 @@ class SiteLedgerFigures:
         """Each item's consumption over [start, end]."""
         days = self.days(store_id, item_ids, start, end + timedelta(days=1))
         return {i: sum(d.consumed for d in found) for i, found in days.items()}
-
-
-def _chunks(ids: Sequence[UUID], size: int = 500) -> list[list[str]]:
-    # SQLite limits the parameters of one statement; a national catalogue can pass it.
-    text = [str(i) for i in ids]
-    return [text[i : i + size] for i in range(0, len(text), size)]

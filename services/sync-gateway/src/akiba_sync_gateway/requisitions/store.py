@@ -43,14 +43,15 @@ def load(conn: sqlite3.Connection, requisition_id: UUID) -> Document:
     return decode(row[0])
 
 
-def add(conn: sqlite3.Connection, doc: Document) -> None:
-    """Store a new requisition; AlreadyInitiated if its period has one."""
+def add(conn: sqlite3.Connection, doc: Document, central_version: int = 0) -> None:
+    """Store a new requisition (at the version central holds, for a copy of central's);
+    AlreadyInitiated if its period has one."""
     r = doc.requisition
     try:
         conn.execute(
             "INSERT INTO requisitions (requisition_id, facility_id, program_id, period_id, kind,"
-            " emergency, status, version, created_at, document)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " emergency, status, version, central_version, created_at, document)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 str(r.requisition_id),
                 str(r.facility_id),
@@ -60,6 +61,7 @@ def add(conn: sqlite3.Connection, doc: Document) -> None:
                 r.emergency,
                 r.status.value,
                 r.version,
+                central_version,
                 at(doc.created_at),
                 encode_doc(doc),
             ),
@@ -69,11 +71,13 @@ def add(conn: sqlite3.Connection, doc: Document) -> None:
 
 
 def save(conn: sqlite3.Connection, doc: Document, central_version: int | None = None) -> None:
-    """Store a requisition's new state (and the version central reported, if given)."""
+    """Store a requisition's new state; with the version central reported, central's word
+    replaces any refusal it sent before."""
     r = doc.requisition
     conn.execute(
-        "UPDATE requisitions SET status = ?, version = ?, document = ?,"
-        " central_version = coalesce(?, central_version) WHERE requisition_id = ?",
+        "UPDATE requisitions SET status = ?1, version = ?2, document = ?3,"
+        " central_version = coalesce(?4, central_version),"
+        " refusal = CASE WHEN ?4 IS NULL THEN refusal END WHERE requisition_id = ?5",
         (r.status.value, r.version, encode_doc(doc), central_version, str(r.requisition_id)),
     )
 
