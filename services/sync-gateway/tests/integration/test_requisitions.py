@@ -113,6 +113,20 @@ class Setup:
         ]  # fmt: skip
         return [_entry(i, k, key, p) for i, (k, key, p) in enumerate(payloads, start=1)]
 
+    def central(
+        self, rid: UUID, status: str, version: int, *lines: tuple[int, int | None], **extra: Any
+    ) -> RequisitionStatusChanged:
+        """Central's state of the store's May requisition: each line (calculated, approved)."""
+        s = self.site
+        return RequisitionStatusChanged(
+            requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=s.store_id,
+            program_id=s.program_id, period_id=self.periods[MAY], emergency=False,
+            status=status, version=version, supplying_facility_id=None,
+            **{"node_id": None, "actor": "supervisor", "at": NOW, **extra},
+            lines=[RequisitionLineState(orderable_id=s.item_id, calculated=c, approved=a)
+                   for c, a in lines],
+        )  # fmt: skip
+
     async def pull(self, db: Database, *entries: tuple[FeedKind, str, Payload]) -> None:
         """Apply feed entries as a pull would."""
         page = FeedPage(
@@ -284,13 +298,7 @@ async def test_central_decisions_from_the_feed_sync_the_steps_and_bring_approved
     def state(
         version: int, status: str, approved: int, node_id: UUID | None = None
     ) -> RequisitionStatusChanged:
-        return RequisitionStatusChanged(
-            requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
-            program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
-            status=status, version=version, supplying_facility_id=None, actor="supervisor",
-            at=NOW, lines=[RequisitionLineState(orderable_id=site.item_id, calculated=60,
-                                                approved=approved)], node_id=node_id,
-        )  # fmt: skip
+        return setup.central(rid, status, version, (60, approved), node_id=node_id)
 
     await setup.pull(db, (FeedKind.REQUISITION, str(rid), state(4, "AUTHORIZED", 60,
                                                                node_id=setup.node)))  # fmt: skip
@@ -350,13 +358,8 @@ async def test_a_requisition_central_holds_for_the_store_takes_its_period_at_the
 ) -> None:
     body = {"facility_id": str(site.store_id), "program_id": str(site.program_id)}
     mine = await api.post("/requisitions/initiate", json=body)  # offline, for May
-    central = RequisitionStatusChanged(
-        requisition_id=uuid.uuid4(), kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
-        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
-        status="AUTHORIZED", version=4, node_id=setup.node, supplying_facility_id=None,
-        actor="storemanager", at=NOW,
-        lines=[RequisitionLineState(orderable_id=site.item_id, calculated=30, approved=30)],
-    )  # fmt: skip
+    central = setup.central(uuid.uuid4(), "AUTHORIZED", 4, (30, 30), node_id=setup.node,
+                            actor="storemanager")  # fmt: skip
     await setup.pull(db, (FeedKind.REQUISITION, str(central.requisition_id), central))
 
     gone = await api.get(f"/requisitions/{mine.json()['requisition_id']}")
@@ -381,13 +384,8 @@ async def test_a_rejection_from_central_makes_it_editable_again_and_the_resubmis
     rid = UUID(r.json()["requisition_id"])
     r = await api.post(f"/requisitions/{rid}/submit", headers=_version(r))
     r = await api.post(f"/requisitions/{rid}/authorize", headers=_version(r))
-    rejected = RequisitionStatusChanged(
-        requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
-        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
-        status="REJECTED", version=5, node_id=None, supplying_facility_id=None,
-        actor="supervisor", at=NOW, reason="60 is more than the district can spare",
-        lines=[RequisitionLineState(orderable_id=site.item_id, calculated=60)],
-    )  # fmt: skip
+    rejected = setup.central(rid, "REJECTED", 5, (60, None),
+                             reason="60 is more than the district can spare")  # fmt: skip
     await setup.pull(db, (FeedKind.REQUISITION, str(rid), rejected))
 
     back = await api.get(f"/requisitions/{rid}")
@@ -408,11 +406,22 @@ async def test_a_requisition_deleted_here_is_not_brought_back_by_an_older_state_
     r = await api.post("/requisitions/initiate", json=body)
     rid = UUID(r.json()["requisition_id"])
     assert (await api.delete(f"/requisitions/{rid}", headers=_version(r))).status_code == 204
-    initiated = RequisitionStatusChanged(
-        requisition_id=rid, kind=RequisitionKind.PROGRAM, facility_id=site.store_id,
-        program_id=site.program_id, period_id=setup.periods[MAY], emergency=False,
-        status="INITIATED", version=1, node_id=None, supplying_facility_id=None,
-        actor="nurse", at=NOW, lines=[],
-    )  # fmt: skip
+    initiated = setup.central(rid, "INITIATED", 1, actor="nurse")
     await setup.pull(db, (FeedKind.REQUISITION, str(rid), initiated))  # its deletion not yet in
     assert (await api.get(f"/requisitions/{rid}")).status_code == 404
+
+
+async def test_an_initiation_retried_with_its_idempotency_key_records_nothing_new(
+    api: httpx.AsyncClient, setup: Setup, site: Site, db: Database
+) -> None:
+    body = {"facility_id": str(site.store_id), "program_id": str(site.program_id)}
+    key = {"idempotency-key": str(uuid.uuid4())}
+    first = await api.post("/requisitions/initiate", json=body, headers=key)
+    again = await api.post("/requisitions/initiate", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["requisition_id"] == first.json()["requisition_id"]
+    (count,) = db._writer.execute(
+        "SELECT count(*) FROM outbox WHERE store_id LIKE 'req%'"
+    ).fetchone()
+    assert count == 1  # one INITIATE on its way to central
