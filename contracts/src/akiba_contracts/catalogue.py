@@ -22,6 +22,7 @@ from akiba_contracts.payloads import (
     IdealStockAmountChanged,
     LocationChanged,
     OrderableChanged,
+    OrderChanged,
     Payload,
     PeriodChanged,
     ProgramChanged,
@@ -30,6 +31,10 @@ from akiba_contracts.payloads import (
     RequisitionReleased,
     RequisitionStatusChanged,
     ScheduleChanged,
+    ShipmentAllocated,
+    ShipmentCancelled,
+    ShipmentReceived,
+    ShipmentShipped,
     SigningKeyPublished,
     SiteChanged,
     SiteRequisitionRecorded,
@@ -39,6 +44,7 @@ from akiba_contracts.payloads import (
     SiteWriteRefused,
     StockLevelChanged,
     StockMovementRecorded,
+    StockReserved,
     SupervisoryNodeChanged,
     SupplyLineChanged,
     TemplateChanged,
@@ -364,6 +370,54 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "Supply lines: which facility supplies each supervisory node for each program (full "
             "state, compacted); the latest record per supply_line_id is current."
+        ),
+    ),
+    Topic(
+        name="fulfillment.orders",
+        owner="fulfillment",
+        key="order_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # Requesting facilities and their sites follow their orders' steps; a year covers an
+        # order's life, the database keeps the history.
+        retention_ms=365 * DAY_MS,
+        event_types=(OrderChanged.event_type,),
+        description=(
+            "Every step of every order (created, allocated, shipped, received, closed), each the "
+            "order's full state with what was shipped, received, rejected and is still due."
+        ),
+    ),
+    Topic(
+        name="fulfillment.shipments",
+        owner="fulfillment",
+        key="shipment_id",
+        partitions=12,
+        cleanup_policy="delete",
+        retention_ms=365 * DAY_MS,
+        event_types=(
+            ShipmentAllocated.event_type,
+            ShipmentCancelled.event_type,
+            ShipmentShipped.event_type,
+            ShipmentReceived.event_type,
+        ),
+        description=(
+            "A shipment's life in order: lots allocated FEFO (inventory reserves them), "
+            "cancelled (released), shipped (issued at the supplier; the receiver expects it) and "
+            "received (proof of delivery: accepted stock enters the receiver's ledger, rejected "
+            "quantities and reasons go back to the supplier)."
+        ),
+    ),
+    Topic(
+        name="inventory.reservations",
+        owner="inventory",
+        key="shipment_id",
+        partitions=12,
+        cleanup_policy="delete",
+        retention_ms=30 * DAY_MS,
+        event_types=(StockReserved.event_type,),
+        description=(
+            "Inventory's answer to each allocated shipment: per line what it reserved (at most "
+            "what was available; the rest is short) and the line's level after it."
         ),
     ),
 )

@@ -1,15 +1,32 @@
-"""Payloads published by the fulfillment service: supply lines."""
+"""Payloads published by the fulfillment service: supply lines, orders and shipments."""
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from akiba_contracts.fields import Count, LotCode, Name, Note, Quantity, Reference
 from akiba_contracts.payloads.base import Payload
 
-__all__ = ["SupplyLineChanged"]
+__all__ = [
+    "OrderChanged",
+    "OrderLineState",
+    "OrderStatus",
+    "ReceivedLot",
+    "RejectionReason",
+    "ShipmentAllocated",
+    "ShipmentCancelled",
+    "ShipmentLot",
+    "ShipmentReceived",
+    "ShipmentShipped",
+    "SupplyLineChanged",
+]
+
+_SHIPMENT_KEY = "Keyed by shipment, so one shipment's events stay in order."
 
 
 class SupplyLineChanged(Payload):
@@ -43,3 +60,201 @@ class SupplyLineChanged(Payload):
     def partition_key(self) -> str:
         """Keyed by supply line, so compaction keeps each line's latest state."""
         return str(self.supply_line_id)
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands, from the supplier's first look to the receiver's shelf."""
+
+    ORDERED = "ORDERED"  # nothing allocated or shipped yet
+    FULFILLING = "FULFILLING"  # a shipment is being allocated or picked; nothing shipped yet
+    SHIPPED = "SHIPPED"  # stock left the supplier; `back_ordered` says whether some is still due
+    RECEIVED = "RECEIVED"  # everything due was shipped and every shipment was received
+    CANCELLED = "CANCELLED"  # closed with a reason before anything shipped
+
+
+class OrderLineState(BaseModel):
+    """One item of an order, in dispensing units, with what became of it so far."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    orderable_id: UUID
+    pack_size: int = Field(ge=1, description="Dispensing units per pack.")
+    ordered_quantity: Count = Field(description="Ordered, in whole packs' worth of units.")
+    ordered_packs: Count
+    shipped_quantity: Count = Field(description="Left the supplier on shipped shipments.")
+    received_quantity: Count = Field(description="Accepted by the receiver.")
+    rejected_quantity: Count = Field(description="Refused by the receiver, with reasons.")
+    cancelled_quantity: Count = Field(
+        description="Of the remainder, closed with a reason: it will not be shipped."
+    )
+    remaining_quantity: Count = Field(
+        description="Ordered, neither shipped nor cancelled: the back-order once a part shipped."
+    )
+
+
+class OrderChanged(Payload):
+    """An order was created or changed: its full state after the step."""
+
+    event_type: ClassVar[str] = "org.akiba.fulfillment.order.changed.v1"
+
+    order_id: UUID
+    order_code: str
+    requisition_id: UUID | None = Field(description="The released requisition, if any.")
+    program_id: UUID | None
+    period_id: UUID | None
+    emergency: bool
+    requesting_facility_id: UUID = Field(description="The store the stock goes to.")
+    supplying_facility_id: UUID = Field(description="The store that ships it.")
+    status: OrderStatus
+    back_ordered: bool = Field(
+        description="Part shipped and part still due (never silently closed)."
+    )
+    step: str = Field(
+        description="What happened: created, shipment-allocated, shipment-cancelled, shipped,"
+        " received, closed or cancelled."
+    )
+    shipment_id: UUID | None = Field(None, description="The shipment the step concerns.")
+    version: int = Field(ge=1, description="The order's version after this step.")
+    actor: str
+    reason: Note | None = Field(None, description="Why it was closed or cancelled.")
+    at: AwareDatetime
+    lines: list[OrderLineState]
+
+    def partition_key(self) -> str:
+        """Keyed by order, so one order's steps stay in order."""
+        return str(self.order_id)
+
+
+class ShipmentLot(BaseModel):
+    """Units of one lot at one location of the supplier on a shipment."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    line_id: UUID = Field(description="The shipment line (one per item, lot and location).")
+    orderable_id: UUID
+    batch_id: UUID | None
+    lot_code: str | None
+    expiry_date: date | None
+    location_id: UUID | None = Field(description="Where the supplier picks it.")
+    quantity: Quantity = Field(description="In dispensing units, whole packs.")
+    packs: Count
+    pack_size: int = Field(ge=1)
+
+
+class ShipmentAllocated(Payload):
+    """A shipment's lots were allocated FEFO: inventory reserves them at the supplier."""
+
+    event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.allocated.v1"
+
+    shipment_id: UUID
+    order_id: UUID
+    supplying_facility_id: UUID
+    version: int = Field(ge=1)
+    lots: list[ShipmentLot]
+    actor: str
+    at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by shipment."""
+        return str(self.shipment_id)
+
+
+class ShipmentCancelled(Payload):
+    """A shipment was cancelled before it shipped: whatever it reserved is released."""
+
+    event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.cancelled.v1"
+
+    shipment_id: UUID
+    order_id: UUID
+    supplying_facility_id: UUID
+    version: int = Field(ge=1)
+    reason: Note | None
+    actor: str
+    at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by shipment."""
+        return str(self.shipment_id)
+
+
+class ShipmentShipped(Payload):
+    """A shipment left the supplier: inventory issues its lots; the receiver expects it."""
+
+    event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.shipped.v1"
+
+    shipment_id: UUID
+    shipment_code: str
+    order_id: UUID
+    order_code: str
+    requisition_id: UUID | None
+    program_id: UUID | None
+    supplying_facility_id: UUID
+    receiving_facility_id: UUID
+    version: int = Field(ge=1)
+    lots: list[ShipmentLot]
+    carrier: Name | None = None
+    note: Note | None = None
+    actor: str
+    shipped_at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by shipment."""
+        return str(self.shipment_id)
+
+
+class RejectionReason(StrEnum):
+    """Why a receiver refused part of a shipment line."""
+
+    DAMAGED = "DAMAGED"
+    EXPIRED = "EXPIRED"
+    SHORT_SHIPPED = "SHORT_SHIPPED"  # counted fewer than the shipment says
+    VVM_STATUS = "VVM_STATUS"  # a vaccine's vial monitor past its discard point
+    WRONG_ITEM = "WRONG_ITEM"
+    OTHER = "OTHER"
+
+
+class ReceivedLot(BaseModel):
+    """One shipment line as the receiver checked it: accepted + rejected = shipped."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    line_id: UUID
+    orderable_id: UUID
+    batch_id: UUID | None
+    lot_code: LotCode | None
+    expiry_date: date | None
+    shipped_quantity: Quantity
+    accepted_quantity: Count
+    rejected_quantity: Count
+    rejection_reason: RejectionReason | None = None
+    vvm_stage: int | None = Field(None, ge=1, le=4, description="Vaccine vial monitor stage.")
+    note: Note | None = None
+    location_id: UUID | None = Field(description="Where the receiver put the accepted units.")
+
+
+class ShipmentReceived(Payload):
+    """The receiver confirmed a shipment (proof of delivery): accepted stock enters its ledger."""
+
+    event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.received.v1"
+
+    shipment_id: UUID
+    shipment_code: str
+    order_id: UUID
+    supplying_facility_id: UUID
+    receiving_facility_id: UUID
+    version: int = Field(ge=1)
+    lots: list[ReceivedLot]
+    delivered_by: Name
+    received_by: Name
+    received_at: AwareDatetime
+    reference: Reference | None = None
+    posted_at_site: bool = Field(
+        description="The receiver's site already put the accepted stock in its ledger (it"
+        " manages the store); inventory posts nothing for it centrally."
+    )
+    actor: str
+    at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by shipment."""
+        return str(self.shipment_id)

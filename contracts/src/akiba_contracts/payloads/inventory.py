@@ -7,11 +7,18 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from akiba_contracts.payloads.base import Payload
 
-__all__ = ["MovementType", "StockLevelChanged", "StockMovementRecorded", "stock_level_key"]
+__all__ = [
+    "MovementType",
+    "ReservedLine",
+    "StockLevelChanged",
+    "StockMovementRecorded",
+    "StockReserved",
+    "stock_level_key",
+]
 
 
 class MovementType(StrEnum):
@@ -79,7 +86,50 @@ class StockLevelChanged(Payload):
     last_movement_id: UUID
     store_sequence: int = Field(ge=1, description="store_sequence of the last movement applied.")
     as_of: AwareDatetime
+    reserved: int = Field(
+        0, ge=0, description="Units reserved for shipments being allocated or picked."
+    )
+    on_hold: bool = Field(False, description="Held: nothing may be issued or allocated from it.")
+    revision: int = Field(
+        0,
+        ge=0,
+        description="Grows with every change of the line (movement, reservation, hold): of two"
+        " records of one line the higher revision is the newer; 0 in records written before it.",
+    )
 
     def partition_key(self) -> str:
         """Keyed by stock line so compaction keeps the latest level of each."""
         return stock_level_key(self.store_id, self.item_id, self.batch_id, self.location_id)
+
+
+class ReservedLine(BaseModel):
+    """One reserved stock line: what was asked, what was reserved and the line after it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    line_id: UUID = Field(description="The shipment line that asked for it.")
+    item_id: UUID
+    batch_id: UUID | None
+    location_id: UUID | None
+    requested: int = Field(ge=0)
+    reserved: int = Field(ge=0, description="At most what was available: the rest is short.")
+    quantity_on_hand: int
+    reserved_total: int = Field(ge=0, description="The line's reserved units after this.")
+    on_hold: bool
+    revision: int = Field(ge=0)
+    store_sequence: int = Field(ge=0)
+
+
+class StockReserved(Payload):
+    """Inventory answered a shipment's allocation: each line reserved in full or short."""
+
+    event_type: ClassVar[str] = "org.akiba.inventory.stock.reserved.v1"
+
+    shipment_id: UUID
+    store_id: UUID
+    lines: list[ReservedLine]
+    at: AwareDatetime
+
+    def partition_key(self) -> str:
+        """Keyed by shipment, like the allocation it answers."""
+        return str(self.shipment_id)

@@ -127,6 +127,56 @@ def record(
     return out
 
 
+@dataclass(frozen=True)
+class ShipmentLine:
+    """Units of one batch at one location of a store, on a shipment."""
+
+    batch: Batch
+    location_id: UUID | None
+    quantity: int
+
+
+def shipment_movements(
+    kind: MovementType,
+    store_id: UUID,
+    lines: Iterable[ShipmentLine],
+    sequence: int,
+    occurred_at: datetime,
+    now: datetime,
+    actor: str,
+    reference: str,
+    counterparty: str | None,
+) -> list[StockMovement]:
+    """A shipment leaving (SHIPMENT_OUT) or entering (SHIPMENT_IN) a store, numbered from
+    `sequence`; lines of no units are left out."""
+    if kind not in (LedgerKind.SHIPMENT_OUT, LedgerKind.SHIPMENT_IN):
+        raise InvalidMovement(f"{kind} is not a shipment movement")
+    out: list[StockMovement] = []
+    for line in lines:
+        if line.quantity < 0:
+            raise InvalidMovement("shipment quantities are positive; the kind gives the sign")
+        if line.quantity == 0:
+            continue
+        out.append(
+            StockMovement(
+                movement_id=uuid4(),
+                store_id=store_id,
+                store_sequence=sequence + len(out),
+                item_id=line.batch.item_id,
+                batch=line.batch,
+                location_id=line.location_id,
+                movement_type=kind,
+                quantity=signed(kind, line.quantity),
+                occurred_at=occurred_at,
+                recorded_at=now,
+                actor=actor,
+                reference=reference,
+                source=counterparty,
+            )
+        )
+    return out
+
+
 RECORDABLE = frozenset(
     {LedgerKind.ISSUE, LedgerKind.ADJUSTMENT_POSITIVE, LedgerKind.ADJUSTMENT_NEGATIVE}
 )

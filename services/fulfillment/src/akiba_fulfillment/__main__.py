@@ -12,7 +12,9 @@ from akiba_platform import Command, Role, central_service, relay_role, serve_app
 
 ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "api": lambda s: serve_app(create_app(s), s),
-    "relay": relay_role,  # supply lines
+    "relay": relay_role,  # supply lines, orders, shipments
+    "orders": bootstrap.orders_role,
+    "stock": bootstrap.stock_role,
 }
 
 

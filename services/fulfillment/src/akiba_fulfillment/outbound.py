@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from akiba_contracts.payloads import SupplyLineChanged
+from akiba_contracts.payloads import (
+    OrderChanged,
+    OrderLineState,
+    ReceivedLot,
+    ShipmentAllocated,
+    ShipmentCancelled,
+    ShipmentReceived,
+    ShipmentShipped,
+    SupplyLineChanged,
+)
+from akiba_contracts.payloads import ShipmentLot as ShipmentLotPayload
+from akiba_fulfillment.adapters.orders import Step
+from akiba_fulfillment.domain.orders import Order
+from akiba_fulfillment.domain.shipments import Shipment
 from akiba_fulfillment.domain.supply_lines import SupplyLine
 from akiba_platform import OutboxMessage, message_of
 
@@ -24,3 +37,155 @@ def supply_line_changed(line: SupplyLine) -> OutboxMessage:
         changed_at=line.updated_at,
     )
     return message_of(SUPPLY_LINES, SOURCE, f"supply-lines/{payload.partition_key()}", payload)
+
+
+ORDERS = "fulfillment.orders"
+SHIPMENTS = "fulfillment.shipments"
+
+
+def order_changed(order: Order, step: Step) -> OutboxMessage:
+    """An order's full state after a step, keyed by order."""
+    payload = OrderChanged(
+        order_id=order.order_id,
+        order_code=order.order_code,
+        requisition_id=order.requisition_id,
+        program_id=order.program_id,
+        period_id=order.period_id,
+        emergency=order.emergency,
+        requesting_facility_id=order.requesting_facility_id,
+        supplying_facility_id=order.supplying_facility_id,
+        status=order.status,
+        back_ordered=order.back_ordered,
+        step=step.step,
+        shipment_id=step.shipment_id,
+        version=order.version,
+        actor=step.actor,
+        reason=step.reason,
+        at=step.at,
+        lines=[
+            OrderLineState(
+                orderable_id=ln.orderable_id,
+                pack_size=ln.pack_size,
+                ordered_quantity=ln.ordered,
+                ordered_packs=ln.packs,
+                shipped_quantity=ln.shipped,
+                received_quantity=ln.received,
+                rejected_quantity=ln.rejected,
+                cancelled_quantity=ln.cancelled,
+                remaining_quantity=ln.remaining,
+            )
+            for ln in order.lines
+        ],
+    )
+    return message_of(ORDERS, SOURCE, f"orders/{order.order_id}", payload)
+
+
+def _lots(s: Shipment) -> list[ShipmentLotPayload]:
+    return [
+        ShipmentLotPayload(
+            line_id=lot.line_id,
+            orderable_id=lot.orderable_id,
+            batch_id=lot.batch_id,
+            lot_code=lot.lot_code,
+            expiry_date=lot.expiry_date,
+            location_id=lot.location_id,
+            quantity=lot.quantity,
+            packs=lot.packs,
+            pack_size=lot.pack_size,
+        )
+        for lot in s.lots
+        if lot.quantity > 0
+    ]
+
+
+def shipment_allocated(s: Shipment, actor: str) -> OutboxMessage:
+    """The lots to reserve at the supplier."""
+    payload = ShipmentAllocated(
+        shipment_id=s.shipment_id,
+        order_id=s.order_id,
+        supplying_facility_id=s.supplying_facility_id,
+        version=s.version,
+        lots=_lots(s),
+        actor=actor,
+        at=s.updated_at,
+    )
+    return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
+
+
+def shipment_cancelled(s: Shipment, actor: str) -> OutboxMessage:
+    """Release what the shipment reserved."""
+    payload = ShipmentCancelled(
+        shipment_id=s.shipment_id,
+        order_id=s.order_id,
+        supplying_facility_id=s.supplying_facility_id,
+        version=s.version,
+        reason=s.cancel_reason,
+        actor=actor,
+        at=s.updated_at,
+    )
+    return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
+
+
+def shipment_shipped(s: Shipment, order: Order, actor: str) -> OutboxMessage:
+    """The shipment left: issue it at the supplier, expect it at the receiver."""
+    assert s.shipped_at is not None
+    payload = ShipmentShipped(
+        shipment_id=s.shipment_id,
+        shipment_code=s.shipment_code,
+        order_id=s.order_id,
+        order_code=order.order_code,
+        requisition_id=order.requisition_id,
+        program_id=order.program_id,
+        supplying_facility_id=s.supplying_facility_id,
+        receiving_facility_id=s.receiving_facility_id,
+        version=s.version,
+        lots=_lots(s),
+        carrier=s.carrier,
+        note=s.note,
+        actor=actor,
+        shipped_at=s.shipped_at,
+    )
+    return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
+
+
+def shipment_received(s: Shipment, actor: str) -> OutboxMessage:
+    """The proof of delivery: accepted units enter the receiver's ledger."""
+    d = s.delivery
+    assert d is not None
+    lots = []
+    for lot in s.lots:
+        r = lot.receipt
+        assert r is not None
+        lots.append(
+            ReceivedLot(
+                line_id=lot.line_id,
+                orderable_id=lot.orderable_id,
+                batch_id=lot.batch_id,
+                lot_code=lot.lot_code,
+                expiry_date=lot.expiry_date,
+                shipped_quantity=lot.quantity,
+                accepted_quantity=r.accepted,
+                rejected_quantity=r.rejected,
+                rejection_reason=r.reason,
+                vvm_stage=r.vvm_stage,
+                note=r.note,
+                location_id=r.location_id,
+            )
+        )
+    payload = ShipmentReceived(
+        shipment_id=s.shipment_id,
+        shipment_code=s.shipment_code,
+        order_id=s.order_id,
+        supplying_facility_id=s.supplying_facility_id,
+        receiving_facility_id=s.receiving_facility_id,
+        version=s.version,
+        lots=lots,
+        delivered_by=d.delivered_by,
+        received_by=d.received_by,
+        received_at=d.received_at,
+        reference=d.reference,
+        posted_at_site=s.posted_at_site,
+        actor=actor,
+        at=s.updated_at,
+    )
+    return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)

@@ -29,6 +29,7 @@ ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "project": bootstrap.projector_role,
     "ingest": bootstrap.ingest_role,
     "alert": bootstrap.alert_role,
+    "shipments": bootstrap.shipments_role,
 }
 
 

@@ -13,7 +13,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
-from akiba_inventory.consumers import alerting, edge, projector
+from akiba_inventory.consumers import alerting, edge, projector, shipments
 from akiba_inventory.consumers.edge.keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_inventory.settings import Settings
@@ -57,6 +57,11 @@ async def pool_and_producer(
 def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
     return consumer_role(settings, projector.NAME, [MOVEMENTS], projector.project)
+
+
+def shipments_role(settings: Settings) -> Role:
+    """Reserve, release, issue and receive fulfillment's shipments in the ledger."""
+    return consumer_role(settings, shipments.NAME, [shipments.TOPIC], shipments.apply)
 
 
 def edge_rules(settings: Settings) -> edge.EdgeRules:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from akiba_contracts.envelope import encoded_event
 from akiba_contracts.payloads.inventory import (
+    ReservedLine,
     StockLevelChanged,
     StockMovementRecorded,
+    StockReserved,
     stock_level_key,
 )
 from akiba_inventory.adapters.ledger import Level
-from akiba_platform import OutboxMessage
+from akiba_inventory.adapters.reservations import Reserved
+from akiba_platform import OutboxMessage, message_of
 from akiba_stock.model import StockMovement
 
 SOURCE = "/akiba/inventory"
 MOVEMENTS = "inventory.stock-movements"
 LEVELS = "inventory.stock-levels"
+RESERVATIONS = "inventory.reservations"
 
 
 # Postings publish an event per movement and per stock line touched, tens of thousands a
@@ -72,6 +77,9 @@ def level_changed(
         "last_movement_id": last_movement_id,
         "store_sequence": level.last_sequence,
         "as_of": level.as_of,
+        "reserved": level.reserved,
+        "on_hold": level.on_hold,
+        "revision": level.revision,
     }
     event = encoded_event(
         source=SOURCE,
@@ -82,3 +90,33 @@ def level_changed(
         traceparent=traceparent,
     )
     return OutboxMessage(LEVELS, key, event)
+
+
+def stock_reserved(
+    shipment_id: UUID, store_id: UUID, got: list[Reserved], at: datetime
+) -> OutboxMessage:
+    """Inventory's answer to an allocation: per shipment line what it reserved."""
+    payload = StockReserved(
+        shipment_id=shipment_id,
+        store_id=store_id,
+        lines=[_reserved_line(r) for r in got],
+        at=at,
+    )
+    return message_of(RESERVATIONS, SOURCE, f"shipments/{shipment_id}", payload)
+
+
+def _reserved_line(r: Reserved) -> ReservedLine:
+    ln, lv = r.wanted.line, r.level
+    return ReservedLine(
+        line_id=r.wanted.line_id,
+        item_id=ln.item_id,
+        batch_id=ln.batch_id,
+        location_id=ln.location_id,
+        requested=r.wanted.quantity,
+        reserved=r.reserved,
+        quantity_on_hand=lv.quantity if lv else 0,
+        reserved_total=lv.reserved if lv else 0,
+        on_hold=lv.on_hold if lv else False,
+        revision=lv.revision if lv else 0,
+        store_sequence=lv.last_sequence if lv else 0,
+    )

@@ -27,7 +27,8 @@ with led as (
   insert into stock_on_hand as s (store_id, item_id, batch_id, location_id, quantity, last_sequence)
   select * from led
   on conflict (store_id, item_id, batch_id, location_id) do update
-     set quantity = excluded.quantity, last_sequence = excluded.last_sequence
+     set quantity = excluded.quantity, last_sequence = excluded.last_sequence,
+         revision = s.revision + 1
   returning 1
 )
 delete from stock_on_hand s where s.store_id = $1 and not exists (

@@ -6,6 +6,7 @@ from akiba_inventory.adapters.alerts import AlertRepository, AsyncpgAlerts
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeRepository
 from akiba_inventory.adapters.ledger import AsyncpgLedger, Ledger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, ReferenceRepository
+from akiba_inventory.adapters.reservations import AsyncpgReservations, Reservations
 from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes, StocktakeRepository
 from akiba_inventory.adapters.stores import AsyncpgStoreRepository, StoreRepository
 from akiba_inventory.adapters.writers import AsyncpgWriters, Writers
@@ -14,7 +15,8 @@ from akiba_platform import UnitOfWork
 
 class InventoryUnitOfWork(UnitOfWork):
     """One transaction over the stores, the ledger, reference data, stocktakes, alerts, who
-    writes each store and edge ingestion's tables, the outbox and the inbox."""
+    writes each store, edge ingestion's tables, shipments' reservations, the outbox and the
+    inbox."""
 
     stores: StoreRepository
     ledger: Ledger
@@ -23,6 +25,7 @@ class InventoryUnitOfWork(UnitOfWork):
     alerts: AlertRepository
     writers: Writers
     edge: EdgeRepository
+    reservations: Reservations
 
     def _open(self) -> None:
         self.stores = AsyncpgStoreRepository(self.conn)
@@ -32,3 +35,4 @@ class InventoryUnitOfWork(UnitOfWork):
         self.alerts = AsyncpgAlerts(self.conn)
         self.writers = AsyncpgWriters(self.conn)
         self.edge = AsyncpgEdgeRepository(self.conn)
+        self.reservations = AsyncpgReservations(self.conn)

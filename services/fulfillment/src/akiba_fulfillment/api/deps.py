@@ -24,3 +24,12 @@ async def _reader(request: Request) -> AsyncIterator[SupplyLineRepository]:
 
 Uow = Annotated[FulfillmentUnitOfWork, Depends(_uow)]
 Reader = Annotated[SupplyLineRepository, Depends(_reader)]
+
+
+async def _read(request: Request) -> AsyncIterator[FulfillmentUnitOfWork]:
+    async with request.app.state.pool.acquire() as conn:
+        yield FulfillmentUnitOfWork.joining(conn)
+
+
+# Reads outside a transaction: a unit of work on a pooled connection, never committed.
+Read = Annotated[FulfillmentUnitOfWork, Depends(_read)]

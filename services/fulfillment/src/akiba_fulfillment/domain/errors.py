@@ -37,3 +37,31 @@ class InvalidSupplyLine(Invalid):
 
 class InvalidAllocation(Invalid):
     """An allocation was asked with impossible terms (pack size, quantity, dates)."""
+
+
+class OrderNotFound(NotFound):
+    """No order with this id (or not one the caller may see)."""
+
+
+class ShipmentNotFound(NotFound):
+    """No shipment with this id (or not one the caller may see)."""
+
+
+class OrderConflict(Conflict):
+    """The order's state does not allow the change now."""
+
+
+class ShipmentConflict(Conflict):
+    """The shipment's state does not allow the change now."""
+
+
+class InvalidOrder(Invalid):
+    """An order's fields break a rule."""
+
+
+class InvalidReceipt(Invalid):
+    """A proof of delivery breaks a rule (accepted + rejected = shipped, reasons)."""
+
+
+class Forbidden(FulfillmentError):
+    """The caller lacks the right at the facility the document belongs to."""

@@ -68,9 +68,10 @@ select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[
 on conflict (store_id, item_id, batch_id, location_id) do update
    set quantity = s.quantity + excluded.quantity,
        last_sequence = greatest(s.last_sequence, excluded.last_sequence),
+       revision = s.revision + 1,
        updated_at = clock_timestamp()
 returning store_id, item_id, batch_id, location_id, quantity, reserved, on_hold, last_sequence,
-          updated_at
+          revision, updated_at
 """
 
 # Balances of every row of each touched item from its first new row on, in stock-card order,
@@ -128,6 +129,7 @@ class Level:
     on_hold: bool
     last_sequence: int
     as_of: datetime
+    revision: int = 0
 
 
 class Ledger(Protocol):
@@ -217,7 +219,7 @@ class AsyncpgLedger:
             [delta[x][0] for x in lines],
             [delta[x][1] for x in lines],
         )
-        levels = [_level(r) for r in rows]
+        levels = [level_of(r) for r in rows]
         if central:  # a central removal may take only what is available: not reserved, not held
             taken = removals(movements)
             require_available(
@@ -228,17 +230,18 @@ class AsyncpgLedger:
     async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
         """Put a stock line on hold or release it; None when the line has never held stock."""
         row = await self._conn.fetchrow(
-            "update stock_on_hand set on_hold = $5, updated_at = clock_timestamp()"
+            "update stock_on_hand set on_hold = $5, revision = revision + 1,"
+            " updated_at = clock_timestamp()"
             " where store_id = $1 and item_id = $2 and batch_id is not distinct from $3"
             " and location_id is not distinct from $4 returning store_id, item_id, batch_id,"
-            " location_id, quantity, reserved, on_hold, last_sequence, updated_at",
+            " location_id, quantity, reserved, on_hold, last_sequence, revision, updated_at",
             line.store_id,
             line.item_id,
             line.batch_id,
             line.location_id,
             on_hold,
         )
-        return None if row is None else _level(row)
+        return None if row is None else level_of(row)
 
 
 def _before(lv: Level, taken: int) -> StockOnHand:
@@ -266,7 +269,8 @@ def _line(m: StockMovement) -> StockLine:
     return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
 
 
-def _level(r: Any) -> Level:
+def level_of(r: Any) -> Level:
+    """A level from a row of stock_on_hand."""
     return Level(
         StockLine(r["store_id"], r["item_id"], r["batch_id"], r["location_id"]),
         int(r["quantity"]),
@@ -274,6 +278,7 @@ def _level(r: Any) -> Level:
         bool(r["on_hold"]),
         int(r["last_sequence"]),
         r["updated_at"],
+        int(r["revision"]),
     )
 
 

@@ -13,7 +13,9 @@ from akiba_inventory.handlers.checks import (
     load_batches,
 )
 from akiba_inventory.handlers.posting import post_and_publish
+from akiba_inventory.outbound import level_changed
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_platform import current_traceparent
 from akiba_stock import model
 from akiba_stock.commands import HoldStock, MoveStock, ReceiveStock, RecordMovements
 from akiba_stock.errors import InvalidMovement
@@ -73,5 +75,8 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
         level = await uow.ledger.hold(line, cmd.on_hold)
         if level is None:
             raise InvalidMovement("no stock has ever been recorded on that line")
+        # Allocation reads holds from the levels topic: a held lot is never allocated.
+        last = await uow.reservations.last_movements([level])
+        uow.publish(level_changed(level, last[level.line], current_traceparent()))
         await uow.commit()
     return level

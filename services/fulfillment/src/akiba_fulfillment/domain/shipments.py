@@ -1,0 +1,193 @@
+"""Shipments: stock on its way from a supplier's shelves to a receiver's, forward only.
+
+Outbound at the supplier: NEW → ALLOCATED (lots chosen FEFO, inventory asked to reserve them)
+→ PICKED (inventory answered; the pick list is what leaves) → SHIPPED (the issue is posted).
+A shipment not yet shipped may be CANCELLED (its reservations are released). Inbound at the
+receiver: a SHIPPED shipment becomes RECEIVED by its proof of delivery, where every lot's
+accepted + rejected = shipped and every rejection has a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from akiba_contracts.payloads import RejectionReason
+from akiba_fulfillment.domain.errors import InvalidReceipt, ShipmentConflict, StaleVersion
+
+
+class ShipmentStatus(StrEnum):
+    """Where a shipment stands."""
+
+    NEW = "NEW"
+    ALLOCATED = "ALLOCATED"
+    PICKED = "PICKED"
+    SHIPPED = "SHIPPED"
+    RECEIVED = "RECEIVED"
+    CANCELLED = "CANCELLED"
+
+
+PREPARING = frozenset({ShipmentStatus.NEW, ShipmentStatus.ALLOCATED, ShipmentStatus.PICKED})
+_NEXT = {
+    ShipmentStatus.NEW: ShipmentStatus.ALLOCATED,
+    ShipmentStatus.ALLOCATED: ShipmentStatus.PICKED,
+    ShipmentStatus.PICKED: ShipmentStatus.SHIPPED,
+    ShipmentStatus.SHIPPED: ShipmentStatus.RECEIVED,
+}
+
+
+@dataclass(frozen=True)
+class ShipmentItem:
+    """What a shipment means to send of one item, and what allocation could not cover."""
+
+    orderable_id: UUID
+    pack_size: int
+    quantity: int
+    unallocated: int = 0
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """How the receiver found one lot."""
+
+    accepted: int
+    rejected: int
+    reason: RejectionReason | None = None
+    vvm_stage: int | None = None
+    note: str | None = None
+    location_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentLot:
+    """Units of one lot at one of the supplier's locations; `receipt` once received."""
+
+    line_id: UUID
+    orderable_id: UUID
+    batch_id: UUID | None
+    lot_code: str | None
+    expiry_date: date | None
+    location_id: UUID | None
+    quantity: int
+    pack_size: int
+    expiring_soon: bool = False
+    confirmed: bool = False  # inventory answered its reservation
+    receipt: Receipt | None = None
+
+    @property
+    def packs(self) -> int:
+        """Whole packs on the line."""
+        return self.quantity // self.pack_size
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Who brought a shipment, who took it in, and when."""
+
+    delivered_by: str
+    received_by: str
+    received_at: datetime
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """One shipment of an order."""
+
+    shipment_id: UUID
+    shipment_code: str
+    order_id: UUID
+    supplying_facility_id: UUID
+    receiving_facility_id: UUID
+    status: ShipmentStatus
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    items: tuple[ShipmentItem, ...]
+    lots: tuple[ShipmentLot, ...] = ()
+    carrier: str | None = None
+    note: str | None = None
+    shipped_at: datetime | None = None
+    cancel_reason: str | None = None
+    delivery: Delivery | None = None
+    posted_at_site: bool = False
+
+    @property
+    def reservation_answered(self) -> bool:
+        """Inventory answered every lot's reservation."""
+        return all(lot.confirmed for lot in self.lots)
+
+    def check_version(self, seen: int | None) -> None:
+        """Refuse a change made against another version (If-Match)."""
+        if seen is not None and seen != self.version:
+            raise StaleVersion(
+                f"shipment {self.shipment_code} is at version {self.version}, not {seen}"
+            )
+
+    def advanced(self, to: ShipmentStatus, at: datetime, **changes: object) -> Shipment:
+        """The shipment one step forward, or ShipmentConflict."""
+        if _NEXT.get(self.status) != to:
+            raise ShipmentConflict(
+                f"shipment {self.shipment_code} is {self.status}: it cannot become {to}"
+            )
+        return replace(self, status=to, version=self.version + 1, updated_at=at, **changes)  # type: ignore[arg-type]
+
+    def cancelled(self, reason: str | None, at: datetime) -> Shipment:
+        """Cancel it before it ships."""
+        if self.status not in PREPARING:
+            raise ShipmentConflict(
+                f"shipment {self.shipment_code} is {self.status}: only one not yet shipped may"
+                " be cancelled"
+            )
+        return replace(
+            self,
+            status=ShipmentStatus.CANCELLED,
+            version=self.version + 1,
+            updated_at=at,
+            cancel_reason=reason,
+        )
+
+    def shipped_per_item(self) -> dict[UUID, int]:
+        """Units shipped of each item."""
+        out: dict[UUID, int] = {}
+        for lot in self.lots:
+            out[lot.orderable_id] = out.get(lot.orderable_id, 0) + lot.quantity
+        return out
+
+
+def check_receipts(lots: Sequence[ShipmentLot], receipts: Mapping[UUID, Receipt]) -> None:
+    """Every lot is accounted for: accepted + rejected = shipped, a reason for each rejection."""
+    problems: list[str] = []
+    unknown = set(receipts) - {lot.line_id for lot in lots}
+    if unknown:
+        problems.append(f"line {sorted(unknown)[0]} is not on this shipment")
+    for lot in lots:
+        r = receipts.get(lot.line_id)
+        if r is None:
+            problems.append(f"line {lot.line_id} ({lot.lot_code}) is not accounted for")
+            continue
+        if r.accepted < 0 or r.rejected < 0 or r.accepted + r.rejected != lot.quantity:
+            problems.append(
+                f"line {lot.line_id} ({lot.lot_code}): accepted {r.accepted} + rejected"
+                f" {r.rejected} must equal shipped {lot.quantity}"
+            )
+        if r.rejected and r.reason is None:
+            problems.append(f"line {lot.line_id} ({lot.lot_code}): a rejection needs a reason")
+        if not r.rejected and r.reason is not None:
+            problems.append(f"line {lot.line_id} ({lot.lot_code}): a reason without a rejection")
+        if r.reason == RejectionReason.VVM_STATUS and r.vvm_stage is None:
+            problems.append(f"line {lot.line_id} ({lot.lot_code}): say the VVM stage")
+    if problems:
+        raise InvalidReceipt("; ".join(problems))
+
+
+def received(
+    lots: Sequence[ShipmentLot], receipts: Mapping[UUID, Receipt]
+) -> tuple[ShipmentLot, ...]:
+    """The lots with the receiver's findings (checked first)."""
+    check_receipts(lots, receipts)
+    return tuple(replace(lot, receipt=receipts[lot.line_id]) for lot in lots)
