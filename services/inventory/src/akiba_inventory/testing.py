@@ -154,8 +154,14 @@ class FakeLedger:
         """Put a stock line on hold or release it; None when the line has never held stock."""
         if line not in self.levels:
             return None
-        self.levels[line] = replace(self.levels[line], on_hold=on_hold)
+        old = self.levels[line]
+        self.levels[line] = replace(old, on_hold=on_hold, revision=old.revision + 1)
         return self.levels[line]
+
+    async def last_movements(self, levels: list[Level]) -> dict[StockLine, UUID]:
+        """The last movement of each line (what its level record names)."""
+        ids = {(m.store_id, m.store_sequence): m.movement_id for m in self.movements}
+        return {lv.line: ids[(lv.line.store_id, lv.last_sequence)] for lv in levels}
 
     def _on_hand(self, line: StockLine) -> StockOnHand:
         lv = self.levels.get(line)
@@ -168,6 +174,7 @@ class FakeLedger:
             quantity=old.quantity + quantity,
             last_sequence=max(old.last_sequence, sequence),
             as_of=datetime.now(UTC),
+            revision=old.revision + 1,
         )
 
 

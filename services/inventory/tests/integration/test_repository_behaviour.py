@@ -173,3 +173,20 @@ async def test_a_count_brings_a_held_line_to_what_was_counted(ports: Ports) -> N
 
 async def test_holding_a_line_that_never_held_stock_finds_nothing(ports: Ports) -> None:
     assert await ports.ledger.hold(StockLine(uuid4(), uuid4(), uuid4(), None), True) is None
+
+
+async def test_every_change_of_a_line_raises_its_revision(ports: Ports) -> None:
+    store, receipt = await _on_hand(ports, 7)
+    line = StockLine(store.store_id, receipt.item_id, receipt.batch.batch_id, None)
+    [posted] = await ports.ledger.post(
+        [_movement(store, receipt.batch, 2, LedgerKind.ISSUE, -3)], central=True
+    )
+    held = await ports.ledger.hold(line, True)
+    assert held is not None and held.revision > posted.revision > 0
+
+
+async def test_a_lines_level_names_its_last_movement(ports: Ports) -> None:
+    store, receipt = await _on_hand(ports, 7)
+    issue = _movement(store, receipt.batch, 2, LedgerKind.ISSUE, -3)
+    [level] = await ports.ledger.post([issue], central=True)
+    assert await ports.ledger.last_movements([level]) == {level.line: issue.movement_id}

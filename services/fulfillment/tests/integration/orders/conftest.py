@@ -69,8 +69,14 @@ class World:
         )  # fmt: skip
 
     async def call(
-        self, method: str, path: str, body: Any = None, *, token: str | None = None,
-        headers: dict[str, str] | None = None, **params: Any,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
     ) -> httpx.Response:
         """Call the app (as the supplier's dispatcher unless another token is given)."""
         sent = {"authorization": f"Bearer {token or self.dispatcher}", **(headers or {})}
@@ -86,8 +92,9 @@ class World:
     async def step(self, path: str, doc: dict[str, Any], body: Any = None, **kw: Any) -> Any:
         """A document step with If-Match of the version held."""
         headers = {"if-match": f'"{doc["version"]}"'}
-        return await self.call("POST", path, body if body is not None else {}, headers=headers,
-                               **kw)
+        return await self.call(
+            "POST", path, body if body is not None else {}, headers=headers, **kw
+        )
 
     async def feed(self, *payloads: Payload, consumer: Any = stock) -> None:
         """Apply payloads through a consumer, in one transaction as its loop would."""
@@ -109,8 +116,16 @@ class World:
         )  # fmt: skip
 
     async def lot(
-        self, code: str, expiry: date | None, on_hand: int, *, item: UUID | None = None,
-        store: UUID | None = None, revision: int = 1, reserved: int = 0, on_hold: bool = False,
+        self,
+        code: str,
+        expiry: date | None,
+        on_hand: int,
+        *,
+        item: UUID | None = None,
+        store: UUID | None = None,
+        revision: int = 1,
+        reserved: int = 0,
+        on_hold: bool = False,
     ) -> UUID:
         """A lot of the item on the supplier's shelf, with its stock."""
         batch = uuid4()
@@ -155,14 +170,18 @@ class World:
             )
             for lot in shipment["lots"]
         ]  # fmt: skip
-        await self.feed(StockReserved(shipment_id=shipment["shipment_id"],
-                                      store_id=self.supplier, lines=lines, at=NOW))
+        await self.feed(
+            StockReserved(
+                shipment_id=shipment["shipment_id"], store_id=self.supplier, lines=lines, at=NOW
+            )
+        )
 
     async def shipped(self, order: dict[str, Any], packs: int | None = None) -> dict[str, Any]:
         """A shipment of the order (some packs, or all that is open) allocated, answered,
         picked and shipped."""
-        body = {} if packs is None else {"lines": [{"orderable_id": str(self.item),
-                                                    "packs": packs}]}
+        body = (
+            {} if packs is None else {"lines": [{"orderable_id": str(self.item), "packs": packs}]}
+        )
         s = await self.ok("POST", f"/orders/{order['order_id']}/shipments", body)
         r = await self.step(f"/shipments/{s['shipment_id']}/allocate", s)
         assert r.status_code == 200, r.text

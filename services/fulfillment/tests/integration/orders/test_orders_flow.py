@@ -20,11 +20,17 @@ async def test_a_released_requisition_opens_one_order_in_packs_and_units(world: 
     assert (order["status"], order["back_ordered"], order["version"]) == ("ORDERED", False, 1)
     (line,) = order["lines"]
     assert (line["ordered_packs"], line["ordered_quantity"], line["remaining_quantity"]) == (
-        10, 50, 50)
-    (kind, key, event), = await world.events("fulfillment.orders")
+        10,
+        50,
+        50,
+    )
+    ((kind, key, event),) = await world.events("fulfillment.orders")
     assert (kind, key) == ("org.akiba.fulfillment.order.changed.v1", order["order_id"])
     assert (event["step"], event["status"], event["requesting_facility_id"]) == (
-        "created", "ORDERED", str(world.receiver))
+        "created",
+        "ORDERED",
+        str(world.receiver),
+    )
 
 
 async def test_the_same_release_delivered_twice_opens_one_order(world: World) -> None:
@@ -55,7 +61,7 @@ async def test_allocation_takes_the_earliest_expiry_first_in_whole_packs_no_expi
     assert picks == [(str(b), 25, 5), (str(a), 10, 2), (str(c), 15, 3)]
     assert (got["status"], got["items"][0]["unallocated"]) == ("ALLOCATED", 0)
     assert r.headers["etag"] == '"2"'
-    (kind, key, event), = await world.events("fulfillment.shipments")
+    ((kind, key, event),) = await world.events("fulfillment.shipments")
     assert (kind, key) == ("org.akiba.fulfillment.shipment.allocated.v1", s["shipment_id"])
     assert [x["quantity"] for x in event["lots"]] == [25, 10, 15]
     assert (await world.order(order["order_id"]))["status"] == "FULFILLING"
@@ -71,15 +77,17 @@ async def test_expired_held_and_short_lived_lots_are_skipped_and_what_is_left_st
     order = await world.release(5)
     s = await world.ok("POST", f"/orders/{order['order_id']}/shipments", {})
 
-    r = await world.step(f"/shipments/{s['shipment_id']}/allocate", s,
-                         {"min_shelf_life_days": 30})
+    r = await world.step(f"/shipments/{s['shipment_id']}/allocate", s, {"min_shelf_life_days": 30})
 
     got = r.json()
     assert [(lot["batch_id"], lot["quantity"]) for lot in got["lots"]] == [(str(good), 10)]
     (item,) = got["items"]
     assert item["unallocated"] == 15
     assert sorted(k["reason"] for k in item["skipped"]) == [
-        "expired", "on_hold", "short_shelf_life"]
+        "expired",
+        "on_hold",
+        "short_shelf_life",
+    ]
 
 
 async def test_picking_waits_for_inventory_to_answer_the_reservation(world: World) -> None:
@@ -139,14 +147,26 @@ async def test_two_partial_shipments_then_receipt_with_a_rejection_close_the_ord
     second = await world.shipped(order)
     for s, reject in ((first, 5), (second, 0)):
         lot = s["lots"][0]
-        line = {"line_id": lot["line_id"], "accepted_quantity": lot["quantity"] - reject,
-                "rejected_quantity": reject, "location_id": str(world.receiving_shelf)}
+        line = {
+            "line_id": lot["line_id"],
+            "accepted_quantity": lot["quantity"] - reject,
+            "rejected_quantity": reject,
+            "location_id": str(world.receiving_shelf),
+        }
         if reject:
             line["rejection_reason"] = "DAMAGED"
-        body = {"delivered_by": "Driver", "received_by": "Nurse", "received_at":
-                "2026-12-01T10:00:00+00:00", "lines": [line]}
-        r = await world.step(f"/inbound-shipments/{s['shipment_id']}/proof-of-delivery", s,
-                             body, token=world.storekeeper)
+        body = {
+            "delivered_by": "Driver",
+            "received_by": "Nurse",
+            "received_at": "2026-12-01T10:00:00+00:00",
+            "lines": [line],
+        }
+        r = await world.step(
+            f"/inbound-shipments/{s['shipment_id']}/proof-of-delivery",
+            s,
+            body,
+            token=world.storekeeper,
+        )
         assert r.status_code == 200, r.text
     done = await world.order(order["order_id"])
 
@@ -155,12 +175,17 @@ async def test_two_partial_shipments_then_receipt_with_a_rejection_close_the_ord
     assert (done["status"], done["back_ordered"]) == ("RECEIVED", False)
     (line,) = done["lines"]
     assert (line["shipped_quantity"], line["received_quantity"], line["rejected_quantity"]) == (
-        50, 45, 5)
-    received = [e for k, _, e in await world.events("fulfillment.shipments")
-                if k.endswith("received.v1")]
+        50,
+        45,
+        5,
+    )
+    received = [
+        e for k, _, e in await world.events("fulfillment.shipments") if k.endswith("received.v1")
+    ]
     assert [lot["rejection_reason"] for e in received for lot in e["lots"]] == ["DAMAGED", None]
-    steps = await world.ok("GET", f"/requested-orders/{order['order_id']}/timeline",
-                           token=world.storekeeper)
+    steps = await world.ok(
+        "GET", f"/requested-orders/{order['order_id']}/timeline", token=world.storekeeper
+    )
     assert [s["step"] for s in steps["steps"]].count("received") == 2
 
 
@@ -171,8 +196,9 @@ async def test_a_back_order_is_closed_only_with_a_reason(world: World) -> None:
     current = await world.order(order["order_id"])
 
     blank = await world.step(f"/orders/{order['order_id']}/close", current, {"reason": ""})
-    r = await world.step(f"/orders/{order['order_id']}/close", current,
-                         {"reason": "Stock-out at the warehouse"})
+    r = await world.step(
+        f"/orders/{order['order_id']}/close", current, {"reason": "Stock-out at the warehouse"}
+    )
 
     assert r.status_code == 200, r.text
     (line,) = r.json()["lines"]
@@ -192,8 +218,11 @@ async def test_cancelling_a_shipment_releases_it_and_a_shipped_one_cannot_be(wor
     late = await world.step(f"/shipments/{shipped['shipment_id']}/cancel", shipped, {})
 
     assert r.status_code == 200 and r.json()["status"] == "CANCELLED"
-    kinds = [k.rsplit(".", 2)[-2] for k, key, _ in await world.events("fulfillment.shipments")
-             if key == s["shipment_id"]]
+    kinds = [
+        k.rsplit(".", 2)[-2]
+        for k, key, _ in await world.events("fulfillment.shipments")
+        if key == s["shipment_id"]
+    ]
     assert kinds == ["allocated", "cancelled"]
     assert late.status_code == 409
 
@@ -206,16 +235,26 @@ async def test_a_proof_of_delivery_must_account_for_every_unit_with_reasons(worl
     path = f"/inbound-shipments/{s['shipment_id']}/proof-of-delivery"
 
     def body(**line: object) -> dict[str, object]:
-        return {"delivered_by": "D", "received_by": "R", "received_at": "2026-12-01T10:00:00Z",
-                "lines": [{"line_id": lot["line_id"], **line}]}
+        return {
+            "delivered_by": "D",
+            "received_by": "R",
+            "received_at": "2026-12-01T10:00:00Z",
+            "lines": [{"line_id": lot["line_id"], **line}],
+        }
 
     short = await world.step(path, s, body(accepted_quantity=15), token=world.storekeeper)
-    no_reason = await world.step(path, s, body(accepted_quantity=15, rejected_quantity=5),
-                                 token=world.storekeeper)
-    vvm = await world.step(path, s, body(accepted_quantity=15, rejected_quantity=5,
-                                         rejection_reason="VVM_STATUS"), token=world.storekeeper)
-    foreign = await world.step(path, s, body(accepted_quantity=20, location_id=str(world.shelf)),
-                               token=world.storekeeper)
+    no_reason = await world.step(
+        path, s, body(accepted_quantity=15, rejected_quantity=5), token=world.storekeeper
+    )
+    vvm = await world.step(
+        path,
+        s,
+        body(accepted_quantity=15, rejected_quantity=5, rejection_reason="VVM_STATUS"),
+        token=world.storekeeper,
+    )
+    foreign = await world.step(
+        path, s, body(accepted_quantity=20, location_id=str(world.shelf)), token=world.storekeeper
+    )
 
     assert [r.status_code for r in (short, no_reason, vvm, foreign)] == [422] * 4
     assert "must equal shipped 20" in short.json()["detail"]
@@ -262,14 +301,17 @@ async def test_a_retried_shipment_creation_with_its_key_makes_one_shipment(world
 
 
 async def test_a_manual_order_needs_orders_edit_at_the_supplier(world: World) -> None:
-    body = {"requesting_facility_id": str(world.receiver),
-            "supplying_facility_id": str(world.supplier),
-            "lines": [{"orderable_id": str(world.item), "packs": 3}]}
+    body = {
+        "requesting_facility_id": str(world.receiver),
+        "supplying_facility_id": str(world.supplier),
+        "lines": [{"orderable_id": str(world.item), "packs": 3}],
+    }
 
     made = await world.call("POST", "/orders", body)
     refused = await world.call("POST", "/orders", body, token=world.elsewhere)
-    unknown = await world.call("POST", "/orders", {**body, "lines": [
-        {"orderable_id": str(world.receiver), "packs": 1}]})
+    unknown = await world.call(
+        "POST", "/orders", {**body, "lines": [{"orderable_id": str(world.receiver), "packs": 1}]}
+    )
 
     assert made.status_code == 201, made.text
     assert made.json()["lines"][0]["ordered_quantity"] == 15
@@ -285,4 +327,7 @@ async def test_counts_by_status_for_a_dashboard(world: World) -> None:
     got = await world.ok("GET", "/orders/counts", supplying_facility_id=str(world.supplier))
 
     assert {k: v for k, v in got["counts"].items() if v} == {
-        "ORDERED": 1, "SHIPPED": 1, "BACK_ORDERED": 1}
+        "ORDERED": 1,
+        "SHIPPED": 1,
+        "BACK_ORDERED": 1,
+    }

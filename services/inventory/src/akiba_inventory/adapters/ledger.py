@@ -143,6 +143,10 @@ class Ledger(Protocol):
         """Put a stock line on hold or release it; None when the line has never held stock."""
         ...
 
+    async def last_movements(self, levels: list[Level]) -> dict[StockLine, UUID]:
+        """The last movement of each line (what its level record names)."""
+        ...
+
 
 class AsyncpgLedger:
     """Writes a store's movements; the caller holds the store's lock."""
@@ -242,6 +246,20 @@ class AsyncpgLedger:
             on_hold,
         )
         return None if row is None else level_of(row)
+
+    async def last_movements(self, levels: list[Level]) -> dict[StockLine, UUID]:
+        """The last movement of each line (what its level record names)."""
+        if not levels:
+            return {}
+        rows = await self._conn.fetch(
+            "select m.store_id, m.store_sequence, m.movement_id from stock_movements m"
+            " join unnest($1::uuid[], $2::bigint[]) as k(store_id, seq)"
+            " on m.store_id = k.store_id and m.store_sequence = k.seq",
+            [lv.line.store_id for lv in levels],
+            [lv.last_sequence for lv in levels],
+        )
+        ids = {(r["store_id"], r["store_sequence"]): r["movement_id"] for r in rows}
+        return {lv.line: ids[(lv.line.store_id, lv.last_sequence)] for lv in levels}
 
 
 def _before(lv: Level, taken: int) -> StockOnHand:

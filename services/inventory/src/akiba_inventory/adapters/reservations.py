@@ -93,10 +93,6 @@ class Reservations(Protocol):
         """Mark a shipment's step applied; False if it already was."""
         ...
 
-    async def last_movements(self, levels: list[Level]) -> dict[StockLine, UUID]:
-        """The last movement of each line (what its level record names)."""
-        ...
-
 
 class AsyncpgReservations:
     """Reservations in PostgreSQL."""
@@ -148,20 +144,6 @@ class AsyncpgReservations:
             step,
         )
         return bool(done)
-
-    async def last_movements(self, levels: list[Level]) -> dict[StockLine, UUID]:
-        """The last movement of each line (what its level record names)."""
-        if not levels:
-            return {}
-        rows = await self._conn.fetch(
-            "select m.store_id, m.store_sequence, m.movement_id from stock_movements m"
-            " join unnest($1::uuid[], $2::bigint[]) as k(store_id, seq)"
-            " on m.store_id = k.store_id and m.store_sequence = k.seq",
-            [lv.line.store_id for lv in levels],
-            [lv.last_sequence for lv in levels],
-        )
-        ids = {(r["store_id"], r["store_sequence"]): r["movement_id"] for r in rows}
-        return {lv.line: ids[(lv.line.store_id, lv.last_sequence)] for lv in levels}
 
 
 def _share(wanted: list[Wanted], got: dict[StockLine, tuple[int, Level]]) -> list[Reserved]:

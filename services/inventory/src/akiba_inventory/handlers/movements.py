@@ -76,7 +76,7 @@ async def hold_stock(cmd: HoldStock, uow: InventoryUnitOfWork) -> Level:
         if level is None:
             raise InvalidMovement("no stock has ever been recorded on that line")
         # Allocation reads holds from the levels topic: a held lot is never allocated.
-        last = await uow.reservations.last_movements([level])
+        last = await uow.ledger.last_movements([level])
         uow.publish(level_changed(level, last[level.line], current_traceparent()))
         await uow.commit()
     return level

@@ -38,8 +38,11 @@ async def reserve(uow: InventoryUnitOfWork, e: ShipmentAllocated) -> None:
         return
     store = await central_store(uow, e.supplying_facility_id)
     wanted = [
-        Wanted(lot.line_id, StockLine(store.store_id, lot.orderable_id, lot.batch_id,
-                                      lot.location_id), lot.quantity)
+        Wanted(
+            lot.line_id,
+            StockLine(store.store_id, lot.orderable_id, lot.batch_id, lot.location_id),
+            lot.quantity,
+        )
         for lot in e.lots
     ]
     got = await uow.reservations.reserve(e.shipment_id, wanted)
@@ -61,11 +64,19 @@ async def issue(uow: InventoryUnitOfWork, e: ShipmentShipped) -> None:
         return
     store = await central_store(uow, e.supplying_facility_id)
     released = await uow.reservations.release(e.shipment_id)
-    lines = await _lines(uow, [(lot.batch_id, lot.orderable_id, lot.location_id, lot.quantity)
-                               for lot in e.lots])
+    lines = await _lines(
+        uow, [(lot.batch_id, lot.orderable_id, lot.location_id, lot.quantity) for lot in e.lots]
+    )
     movements = model.shipment_movements(
-        LedgerKind.SHIPMENT_OUT, store.store_id, lines, store.next_sequence, e.shipped_at,
-        datetime.now(UTC), e.actor, f"shipment {e.shipment_code}", str(e.receiving_facility_id),
+        LedgerKind.SHIPMENT_OUT,
+        store.store_id,
+        lines,
+        store.next_sequence,
+        e.shipped_at,
+        datetime.now(UTC),
+        e.actor,
+        f"shipment {e.shipment_code}",
+        str(e.receiving_facility_id),
     )
     posted = await post_and_publish(uow, movements)
     touched = {lv.line for lv in posted}
@@ -79,11 +90,23 @@ async def receive(uow: InventoryUnitOfWork, e: ShipmentReceived) -> None:
     store = await central_store(uow, e.receiving_facility_id)
     accepted = [lot for lot in e.lots if lot.accepted_quantity > 0]
     await check_locations(uow, store, {lot.location_id for lot in accepted})
-    lines = await _lines(uow, [(lot.batch_id, lot.orderable_id, lot.location_id,
-                                lot.accepted_quantity) for lot in accepted])
+    lines = await _lines(
+        uow,
+        [
+            (lot.batch_id, lot.orderable_id, lot.location_id, lot.accepted_quantity)
+            for lot in accepted
+        ],
+    )
     movements = model.shipment_movements(
-        LedgerKind.SHIPMENT_IN, store.store_id, lines, store.next_sequence, e.received_at,
-        datetime.now(UTC), e.actor, f"shipment {e.shipment_code}", str(e.supplying_facility_id),
+        LedgerKind.SHIPMENT_IN,
+        store.store_id,
+        lines,
+        store.next_sequence,
+        e.received_at,
+        datetime.now(UTC),
+        e.actor,
+        f"shipment {e.shipment_code}",
+        str(e.supplying_facility_id),
     )
     if movements:
         await post_and_publish(uow, movements)
@@ -108,6 +131,6 @@ async def _lines(uow: InventoryUnitOfWork, lots: list[Lot]) -> list[ShipmentLine
 
 async def _publish_levels(uow: InventoryUnitOfWork, levels: list[Level]) -> None:
     """The levels of lines a reservation changed (no movement: they name the line's last)."""
-    last = await uow.reservations.last_movements(levels)
+    last = await uow.ledger.last_movements(levels)
     trace = current_traceparent()
     uow.publish(*(level_changed(lv, last[lv.line], trace) for lv in levels))
