@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from akiba_inventory.adapters.alerts import AlertRepository, AsyncpgAlerts
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeRepository
+from akiba_inventory.adapters.goods import AsyncpgGoodsReceived, GoodsReceivedRepository
 from akiba_inventory.adapters.ledger import AsyncpgLedger, Ledger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, ReferenceRepository
 from akiba_inventory.adapters.stocktakes import AsyncpgStocktakes, StocktakeRepository
@@ -14,7 +15,7 @@ from akiba_platform import UnitOfWork
 
 class InventoryUnitOfWork(UnitOfWork):
     """One transaction over the stores, the ledger, reference data, stocktakes, alerts, who
-    writes each store and edge ingestion's tables, the outbox and the inbox."""
+    writes each store, edge ingestion's tables, goods received, the outbox and the inbox."""
 
     stores: StoreRepository
     ledger: Ledger
@@ -23,6 +24,7 @@ class InventoryUnitOfWork(UnitOfWork):
     alerts: AlertRepository
     writers: Writers
     edge: EdgeRepository
+    goods: GoodsReceivedRepository
 
     def _open(self) -> None:
         self.stores = AsyncpgStoreRepository(self.conn)
@@ -32,3 +34,4 @@ class InventoryUnitOfWork(UnitOfWork):
         self.alerts = AsyncpgAlerts(self.conn)
         self.writers = AsyncpgWriters(self.conn)
         self.edge = AsyncpgEdgeRepository(self.conn)
+        self.goods = AsyncpgGoodsReceived(self.conn)
