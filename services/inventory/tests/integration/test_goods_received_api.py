@@ -240,3 +240,10 @@ async def test_the_list_is_newest_first_paged_and_filtered_by_reference(api: Api
     assert "lines" not in page["items"][0]
     one = (await api.get(f"/stores/{api.store}/goods-received", reference="PO-1")).json()
     assert [d["document_id"] for d in one["items"]] == [ids[1]]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
+async def test_a_moment_at_the_edge_of_the_calendar_is_a_4xx_not_a_5xx(api: Api, when: str) -> None:
+    r = await api.post({**api.document(), "received_at": when})
+    assert 400 <= r.status_code < 500, r.text
+    assert await api.count("stock_movements") == 0

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.sync.backoff import Backoff
@@ -120,3 +121,12 @@ async def test_a_viewer_may_not_record_nor_a_clerk_at_another_store(
     assert (await _post(client, site, viewer, body)).status_code == 403
     url = f"/stores/{site.other_store}/goods-received"
     assert (await client.post(url, json=body, headers=clerk)).status_code == 403
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
+async def test_a_moment_at_the_edge_of_the_calendar_is_a_4xx_not_a_5xx(
+    client: httpx.AsyncClient, seeded: Database, site: Site, clerk: dict[str, str], when: str
+) -> None:
+    r = await _post(client, site, clerk, {**_document(_line(site, 0)), "received_at": when})
+    assert 400 <= r.status_code < 500, r.text
+    assert _count(seeded, "ledger") == 0
