@@ -156,6 +156,7 @@ class CardRow(BaseModel):
     actor: str
     reason_id: UUID | None
     reference: str | None
+    source: str | None = Field(None, description="Where it came from or went to (a supplier)")
 
 
 class StockCardPage(BaseModel):

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
+from akiba_contracts.stock_http.goods import GoodsReceivedResponse, GoodsReceivedSummary
 from akiba_contracts.stock_http.stocktakes import StocktakeResponse
 from akiba_stock.commands import (
     CreateStocktake,
     EnterCounts,
     FinaliseStocktake,
     MoveStock,
+    ReceiveGoods,
     ReceiveStock,
     RecordMovements,
 )
@@ -66,4 +68,24 @@ class StocktakeDesk(Protocol):
 
     async def stocktake_lines(self, head: StocktakeResponse, page: int, size: int) -> Rows:
         """A page of the stocktake's lines (snapshot, expected, counted, variance)."""
+        ...
+
+
+class GoodsDesk(Protocol):
+    """Keeps a store's goods-received documents: each posted in one transaction, and read."""
+
+    async def receive_goods(self, cmd: ReceiveGoods) -> None:
+        """Check every line, post them all as receipts and keep the document."""
+        ...
+
+    async def goods_received(
+        self, store_id: UUID, document_id: UUID
+    ) -> GoodsReceivedResponse | None:
+        """One document of the store with its lines; None if not there."""
+        ...
+
+    async def goods_received_page(
+        self, store_id: UUID, reference: str | None, page: int, size: int
+    ) -> tuple[list[GoodsReceivedSummary], int]:
+        """A page of the store's documents (of one reference number), newest first."""
         ...

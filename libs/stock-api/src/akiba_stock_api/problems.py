@@ -16,4 +16,5 @@ ERRORS: dict[type[Exception], int] = {
     StocktakeError: 422,
     StocktakeNotFound: 404,
     StocktakeFinalised: 409,
+    errors.GoodsReceivedNotFound: 404,
 }

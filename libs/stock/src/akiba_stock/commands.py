@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from akiba_stock.ledger import LedgerKind
@@ -24,6 +25,35 @@ class ReceiveStock:
     source: str | None = None
     reference: str | None = None
     # The programs the author's right covers at the store; None: any item (edge facts, tools).
+    programs: frozenset[UUID] | None = None
+
+
+@dataclass(frozen=True)
+class GoodsLine:
+    """One line of a goods-received document: units of one lot put on one location."""
+
+    item_id: UUID
+    lot_code: str
+    expiry_date: date | None
+    quantity: int
+    location_id: UUID | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveGoods:
+    """Record a delivery from an outside supplier: every line a receipt, all or none."""
+
+    store_id: UUID
+    document_id: UUID
+    supplier: str
+    reference_kind: str
+    reference_number: str
+    received_at: datetime | None
+    actor: str
+    lines: tuple[GoodsLine, ...]
+    note: str | None = None
+    # The programs the author's right covers at the store; None: any item.
     programs: frozenset[UUID] | None = None
 
 

@@ -1,5 +1,9 @@
 """What can go wrong in inventory, in the domain's words."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 
 class InventoryError(Exception):
     """Base of inventory's domain errors."""
@@ -27,3 +31,27 @@ class StoreManagedBySite(InventoryError):
 
 class OutOfProgramScope(InventoryError):
     """The user's right at the store is for programs the item does not belong to."""
+
+
+class GoodsReceivedNotFound(InventoryError):
+    """No goods-received document with that id in the store."""
+
+
+class InvalidLines(InvalidMovement):
+    """Some lines of a document break a rule; each is named with its index and why."""
+
+    def __init__(self, problems: list[LineProblem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"line {first.index}: {first.reason}{more}")
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """What is wrong with one line: its index, the field at fault, why, and a kind for machines."""
+
+    index: int
+    field: str
+    reason: str
+    kind: str

@@ -7,7 +7,7 @@ The fakes pass the same behaviour suite as the asyncpg adapters
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -20,6 +20,8 @@ from akiba_inventory.adapters.stores import WritableStore
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import OutboxMessage
 from akiba_stock import reference as ref
+from akiba_stock.commands import ReceiveGoods
+from akiba_stock.goods import Lot
 from akiba_stock.ledger import StockLine, StockOnHand, require_available
 from akiba_stock.model import Batch, StockMovement, line_of, removals
 from akiba_stock.reference import DuplicateReference
@@ -127,6 +129,15 @@ class FakeStoreRepository:
         await self._ref.add(record)
         return batch
 
+    async def lots(self, wanted: Collection[Lot]) -> dict[Lot, Batch]:
+        """The batches recorded for these (item, lot code) pairs."""
+        found = {lot: await self.batch(*lot) for lot in set(wanted)}
+        return {lot: b for lot, b in found.items() if b is not None}
+
+    async def add_lots(self, batches: Sequence[Batch]) -> dict[Lot, Batch]:
+        """Store new batches; the existing one for a known lot."""
+        return {(b.item_id, b.lot_code): await self.add_batch(b) for b in batches}
+
     async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
         """Move each store's counter past the sequence numbers just used."""
         for store_id, last in last_sequences.items():
@@ -178,6 +189,17 @@ class FakeLedger:
         )
 
 
+class FakeGoodsReceived:
+    """Goods-received documents kept in a list, in the order they were posted."""
+
+    def __init__(self) -> None:
+        self.documents: list[tuple[ReceiveGoods, list[StockMovement]]] = []
+
+    async def add(self, cmd: ReceiveGoods, movements: list[StockMovement]) -> None:
+        """Keep a posted document with its movements."""
+        self.documents.append((cmd, list(movements)))
+
+
 class FakeInventoryUnitOfWork(InventoryUnitOfWork):
     """The unit of work over the fakes (no stocktakes or alerts yet): commit keeps the events."""
 
@@ -186,6 +208,7 @@ class FakeInventoryUnitOfWork(InventoryUnitOfWork):
         self.reference = FakeReferenceRepository()
         self.stores = FakeStoreRepository(self.reference)
         self.ledger = FakeLedger()
+        self.goods = FakeGoodsReceived()
         self.published: list[OutboxMessage] = []
         self.committed = False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from akiba_inventory.adapters.alerts import AlertRepository, AsyncpgAlerts
 from akiba_inventory.adapters.edge import AsyncpgEdgeRepository, EdgeRepository
+from akiba_inventory.adapters.goods import AsyncpgGoodsReceived, GoodsReceivedRepository
 from akiba_inventory.adapters.ledger import AsyncpgLedger, Ledger
 from akiba_inventory.adapters.reference import AsyncpgReferenceRepository, ReferenceRepository
 from akiba_inventory.adapters.reservations import AsyncpgReservations, Reservations
@@ -15,8 +16,8 @@ from akiba_platform import UnitOfWork
 
 class InventoryUnitOfWork(UnitOfWork):
     """One transaction over the stores, the ledger, reference data, stocktakes, alerts, who
-    writes each store, edge ingestion's tables, shipments' reservations, the outbox and the
-    inbox."""
+    writes each store, edge ingestion's tables, goods received, shipments' reservations, the
+    outbox and the inbox."""
 
     stores: StoreRepository
     ledger: Ledger
@@ -26,6 +27,7 @@ class InventoryUnitOfWork(UnitOfWork):
     writers: Writers
     edge: EdgeRepository
     reservations: Reservations
+    goods: GoodsReceivedRepository
 
     def _open(self) -> None:
         self.stores = AsyncpgStoreRepository(self.conn)
@@ -36,3 +38,4 @@ class InventoryUnitOfWork(UnitOfWork):
         self.writers = AsyncpgWriters(self.conn)
         self.edge = AsyncpgEdgeRepository(self.conn)
         self.reservations = AsyncpgReservations(self.conn)
+        self.goods = AsyncpgGoodsReceived(self.conn)

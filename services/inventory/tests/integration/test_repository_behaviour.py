@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
@@ -122,6 +122,17 @@ async def test_a_lot_is_added_once_and_found_by_code_or_by_id(ports: Ports) -> N
     assert await ports.stores.add_batch(Batch(uuid4(), item.item_id, "LOT-1", None)) == batch
     assert await ports.stores.batches({batch.batch_id: item.item_id}) == {batch.batch_id: batch}
     assert await ports.stores.batches({batch.batch_id: uuid4()}) == {}
+
+
+async def test_lots_are_added_together_once_each_and_found_by_item_and_code(ports: Ports) -> None:
+    item = await _item(ports)
+    known = await ports.stores.add_batch(Batch(uuid4(), item.item_id, "OLD", date(2027, 1, 31)))
+    new = Batch(uuid4(), item.item_id, "NEW", None)
+    again = Batch(uuid4(), item.item_id, "OLD", None)
+    added = await ports.stores.add_lots([new, again])
+    assert added == {(item.item_id, "NEW"): new, (item.item_id, "OLD"): known}
+    wanted = [(item.item_id, "OLD"), (item.item_id, "NEW"), (item.item_id, "NONE")]
+    assert await ports.stores.lots(wanted) == added
 
 
 async def _on_hand(p: Ports, quantity: int) -> tuple[ref.Store, StockMovement]:

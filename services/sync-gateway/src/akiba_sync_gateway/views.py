@@ -91,7 +91,7 @@ def _card_row(r: sqlite3.Row, balance: int) -> dict[str, Any]:
         "movement_type": r["movement_type"], "batch_id": r["batch_id"], "lot_code": r["lot_code"],
         "location_id": uuid_or_none(r["location_id"]), "quantity": r["quantity"],
         "balance": balance, "actor": r["actor"], "reason_id": uuid_or_none(r["reason_id"]),
-        "reference": r["reference"],
+        "reference": r["reference"], "source": r["source"],
     }  # fmt: skip
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
 from akiba_platform import Connection
+from akiba_stock.goods import Lot
 from akiba_stock.model import Batch
 
 
@@ -56,6 +57,14 @@ class StoreRepository(Protocol):
 
     async def add_batch(self, batch: Batch) -> Batch:
         """Store a new batch; the existing one if another writer got there first."""
+        ...
+
+    async def lots(self, wanted: Collection[Lot]) -> dict[Lot, Batch]:
+        """The batches recorded for these (item, lot code) pairs; unknown lots are left out."""
+        ...
+
+    async def add_lots(self, batches: Sequence[Batch]) -> dict[Lot, Batch]:
+        """Store new batches; for a lot another writer added first, the one it stored."""
         ...
 
     async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
@@ -135,6 +144,30 @@ class AsyncpgStoreRepository:
         stored = await self.batch(batch.item_id, batch.lot_code)
         assert stored is not None
         return stored
+
+    async def lots(self, wanted: Collection[Lot]) -> dict[Lot, Batch]:
+        """Look lots up in one statement."""
+        rows = await self._conn.fetch(
+            "select b.batch_id, b.item_id, b.lot_code, b.expiry_date from batches b"
+            " join unnest($1::uuid[], $2::text[]) as w(item_id, lot_code)"
+            " using (item_id, lot_code)",
+            [lot[0] for lot in wanted],
+            [lot[1] for lot in wanted],
+        )
+        return {(r["item_id"], r["lot_code"]): Batch(**dict(r)) for r in rows}
+
+    async def add_lots(self, batches: Sequence[Batch]) -> dict[Lot, Batch]:
+        """Insert unless present, in one statement; then read back what is stored."""
+        await self._conn.execute(
+            "insert into batches (batch_id, item_id, lot_code, expiry_date)"
+            " select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[])"
+            " on conflict (item_id, lot_code) do nothing",
+            [b.batch_id for b in batches],
+            [b.item_id for b in batches],
+            [b.lot_code for b in batches],
+            [b.expiry_date for b in batches],
+        )
+        return await self.lots([(b.item_id, b.lot_code) for b in batches])
 
     async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
         """Move each store's counter past the sequence numbers just used."""

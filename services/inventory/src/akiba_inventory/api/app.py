@@ -25,7 +25,7 @@ from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock import reference as ref
 from akiba_stock_api import ERRORS as STOCK_ERRORS
-from akiba_stock_api import movement_routes, stocktake_routes
+from akiba_stock_api import goods_routes, movement_routes, stocktake_routes
 
 ERRORS: dict[type[Exception], int] = {
     **STOCK_ERRORS,
@@ -53,6 +53,7 @@ def create_app(
         title="Akiba inventory",
         routers=[
             movement_routes(central_desk),
+            goods_routes(central_desk),
             holds.router,
             stock.router,
             consumption.router,

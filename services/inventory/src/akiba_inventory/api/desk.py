@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from akiba_contracts.stock_http.goods import GoodsReceivedResponse, GoodsReceivedSummary
 from akiba_contracts.stock_http.stocktakes import StocktakeResponse
 from akiba_inventory.api.deps import Pool, Uow
-from akiba_inventory.handlers import movements, stocktakes
+from akiba_inventory.handlers import goods, movements, stocktakes
 from akiba_inventory.uow import InventoryUnitOfWork
+from akiba_inventory.views import goods as goods_views
 from akiba_inventory.views import stocktakes as views
 from akiba_stock.commands import (
     CreateStocktake,
     EnterCounts,
     FinaliseStocktake,
     MoveStock,
+    ReceiveGoods,
     ReceiveStock,
     RecordMovements,
 )
@@ -40,6 +43,22 @@ class CentralDesk:
     async def move(self, cmd: MoveStock) -> list[StockMovement]:
         """Record a move between two locations."""
         return await movements.move_stock(cmd, self._uow)
+
+    async def receive_goods(self, cmd: ReceiveGoods) -> None:
+        """Post a goods-received document whole."""
+        await goods.receive_goods(cmd, self._uow)
+
+    async def goods_received(
+        self, store_id: UUID, document_id: UUID
+    ) -> GoodsReceivedResponse | None:
+        """One goods-received document with its lines."""
+        return await goods_views.document(self._pool, store_id, document_id)
+
+    async def goods_received_page(
+        self, store_id: UUID, reference: str | None, page: int, size: int
+    ) -> tuple[list[GoodsReceivedSummary], int]:
+        """A page of the store's goods-received documents."""
+        return await goods_views.page(self._pool, store_id, reference, page, size)
 
     async def create_stocktake(self, cmd: CreateStocktake) -> UUID:
         """Snapshot the scope; the new stocktake's id."""

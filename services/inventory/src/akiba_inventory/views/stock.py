@@ -68,7 +68,7 @@ _CARD = """
 select m.movement_id, m.store_sequence, m.occurred_at, m.recorded_at, m.movement_type,
        m.batch_id, b.lot_code, m.location_id, m.quantity,
        case when $3::uuid is null then m.item_balance else m.batch_balance end as balance,
-       m.actor, m.reason_id, m.reference, count(*) over () as total
+       m.actor, m.reason_id, m.reference, m.source, count(*) over () as total
   from stock_movements m
   left join batches b using (batch_id)
  where m.store_id = $1 and m.item_id = $2 and ($3::uuid is null or m.batch_id = $3)

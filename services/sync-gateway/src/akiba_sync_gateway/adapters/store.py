@@ -17,7 +17,7 @@ from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 from akiba_stock.model import Batch, StockMovement, line_of
 from akiba_stock.programs import ProgramScope, check_programs
 from akiba_stock.reference import AdjustmentReason, ReasonCategory, ReasonDirection
-from akiba_sync_gateway.ids import at, day, key, opt, uuid_or_none
+from akiba_sync_gateway.ids import at, day, id_chunks, key, opt, uuid_or_none
 
 
 class StoreNotReady(StoreNotFound):
@@ -64,6 +64,34 @@ class Tx:
             ).fetchone()
             if row is None:
                 raise ItemNotFound(f"item {item_id} does not exist or is inactive")
+
+    def active_items(self, ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these items are known and active."""
+        return {
+            UUID(r[0])
+            for part in id_chunks(set(ids))
+            for r in self.conn.execute(
+                f"SELECT item_id FROM items WHERE active = 1 AND item_id IN ({_marks(part)})", part
+            )
+        }
+
+    def active_locations(self, store_id: UUID, ids: Iterable[UUID | None]) -> set[UUID]:
+        """Which of these locations are active locations of the store."""
+        wanted = {i for i in ids if i is not None}
+        return {
+            UUID(r[0])
+            for part in id_chunks(wanted)
+            for r in self.conn.execute(
+                "SELECT location_id FROM locations WHERE store_id = ? AND active = 1"
+                f" AND location_id IN ({_marks(part)})",
+                (str(store_id), *part),
+            )
+        }
+
+    def lots(self, wanted: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], Batch]:
+        """The batches known here for these (item, lot code) pairs; unknown lots are left out."""
+        found = {lot: self.batch_by_lot(*lot) for lot in set(wanted)}
+        return {lot: b for lot, b in found.items() if b is not None}
 
     def check_programs(self, ids: Iterable[UUID], programs: ProgramScope) -> None:
         """Every item belongs to one of the programs (or to none); OutOfProgramScope if not."""
@@ -216,6 +244,10 @@ def reason_of(data: dict[str, Any]) -> AdjustmentReason:
         active=p.active,
         version=p.version,
     )
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _line_key(line: StockLine) -> tuple[str, str, str, str]:

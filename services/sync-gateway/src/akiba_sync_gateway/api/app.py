@@ -15,7 +15,7 @@ from akiba_platform.http import create_app as platform_app
 from akiba_replenish import ExplanationRequired, RequisitionError, StaleVersion, WrongStatus
 from akiba_replenish.access import Forbidden
 from akiba_stock_api import ERRORS as STOCK_ERRORS
-from akiba_stock_api import movement_routes, stocktake_routes
+from akiba_stock_api import goods_routes, movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.adapters.store import StoreNotReady
@@ -81,6 +81,7 @@ def create_app(
         title="Akiba sync-gateway",
         routers=[
             movement_routes(site_desk),
+            goods_routes(site_desk),
             stock.router,
             stocktake_routes(site_desk),
             alerts.router,

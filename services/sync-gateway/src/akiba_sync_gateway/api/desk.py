@@ -11,18 +11,20 @@ from uuid import UUID
 from starlette.datastructures import State
 from starlette.requests import Request
 
+from akiba_contracts.stock_http.goods import GoodsReceivedResponse, GoodsReceivedSummary
 from akiba_contracts.stock_http.stocktakes import StocktakeResponse
 from akiba_stock.commands import (
     CreateStocktake,
     EnterCounts,
     FinaliseStocktake,
     MoveStock,
+    ReceiveGoods,
     ReceiveStock,
     RecordMovements,
 )
 from akiba_stock.model import StockMovement
 from akiba_stock_api import Rows
-from akiba_sync_gateway import handlers, metrics, stocktakes, views
+from akiba_sync_gateway import goods, handlers, metrics, stocktakes, views
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.store import Tx
 
@@ -58,6 +60,23 @@ class SiteDesk:
         )
         metrics.RECORDED.inc()
         return done
+
+    async def receive_goods(self, cmd: ReceiveGoods) -> None:
+        """Record a goods-received document: its receipts as one site document."""
+        await self.db.write(lambda c: goods.receive_goods(Tx(c), self.site_id, cmd, self.clock()))
+        metrics.RECORDED.inc()
+
+    async def goods_received(
+        self, store_id: UUID, document_id: UUID
+    ) -> GoodsReceivedResponse | None:
+        """One goods-received document with its lines."""
+        return await self.db.read(lambda c: goods.document(c, store_id, document_id))
+
+    async def goods_received_page(
+        self, store_id: UUID, reference: str | None, page: int, size: int
+    ) -> tuple[list[GoodsReceivedSummary], int]:
+        """A page of the store's goods-received documents."""
+        return await self.db.read(lambda c: goods.page(c, store_id, reference, page, size))
 
     async def create_stocktake(self, cmd: CreateStocktake) -> UUID:
         """Snapshot the scope; the new stocktake's id."""
