@@ -32,7 +32,10 @@ from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
 from akiba_devtools.testing.proxy import TcpProxy
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
-from akiba_inventory.consumers import alerting, edge, projector
+from akiba_fulfillment.bootstrap import MIGRATIONS as FULFILLMENT_MIGRATIONS
+from akiba_fulfillment.consumers import orders as fulfillment_orders
+from akiba_fulfillment.consumers import stock as fulfillment_stock
+from akiba_inventory.consumers import alerting, edge, projector, shipments
 from akiba_requisition.bootstrap import MIGRATIONS as REQUISITION_MIGRATIONS
 from akiba_requisition.consumers import read_models as requisition_read_models
 from akiba_stock.commands import ReceiveStock
@@ -43,12 +46,14 @@ from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 
 REQUISITION_GROUPS = (requisition_read_models.NAME, "requisition.site-steps")
+FULFILLMENT_GROUPS = (fulfillment_orders.NAME, fulfillment_stock.NAME, shipments.NAME)
 ADMIN_PASSWORD = "an-admin-password-for-sync-e2e"
 USER_PASSWORD = "a-site-clerk-password"
 CHEAP_ARGON2 = {"AKIBA_ARGON2_MEMORY_KIB": "8192", "AKIBA_ARGON2_TIME_COST": "1"}
 SITE_RIGHTS = [
     "STOCK_ADJUST", "STOCK_CARDS_VIEW", "STOCK_INVENTORIES_EDIT",
     "REQUISITION_CREATE", "REQUISITION_AUTHORIZE", "REQUISITION_VIEW", "REQUISITION_DELETE",
+    "PODS_MANAGE", "PODS_VIEW",
 ]  # fmt: skip
 
 
@@ -92,11 +97,13 @@ class Site:
 @dataclass
 class Central:
     """auth (api, relay), inventory (api+relay, ingest), hub (api, feed), each an OS process;
-    with `requisition`, the requisition service too (api+relay, read-models, sites)."""
+    with `requisition`, the requisition service too (api+relay, read-models, sites); with
+    `fulfillment`, fulfillment (api+relay, orders, stock) and inventory's shipments role."""
 
     bootstrap: str
     workdir: Path
     requisition: bool = False
+    fulfillment: bool = False
     dsn: dict[str, str] = field(default_factory=dict)
     port: dict[str, int] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -128,9 +135,15 @@ class Central:
                 {"requisition": REQUISITION_MIGRATIONS}
             )
             services.append("requisition")
+        if self.fulfillment:
+            self.dsn["fulfillment"] = await databases.create(
+                {"fulfillment": FULFILLMENT_MIGRATIONS}
+            )
+            services.append("fulfillment")
         self.port = {s: free_port() for s in services}
         groups = f"t{uuid.uuid4().hex[:8]}-"  # never another deployment's consumer groups
-        consumers = (edge.NAME, projector.NAME, alerting.NAME, hub_feed.NAME, *REQUISITION_GROUPS)
+        consumers = (edge.NAME, projector.NAME, alerting.NAME, hub_feed.NAME, *REQUISITION_GROUPS,
+                     *FULFILLMENT_GROUPS)  # fmt: skip
         await start_groups_at_end(self.bootstrap, [groups + c for c in consumers])
         settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
         await create_admin(settings, "sync-admin", ADMIN_PASSWORD)
@@ -146,6 +159,13 @@ class Central:
                 ("requisition", "akiba_requisition", "api,relay"),
                 ("requisition", "akiba_requisition", "read-models"),
                 ("requisition", "akiba_requisition", "sites"),
+            ]
+        if self.fulfillment:
+            plan += [
+                ("fulfillment", "akiba_fulfillment", "api,relay"),
+                ("fulfillment", "akiba_fulfillment", "orders"),
+                ("fulfillment", "akiba_fulfillment", "stock"),
+                ("inventory", "akiba_inventory", "shipments"),
             ]
         for service, module, roles in plan:
             env = {
@@ -283,7 +303,7 @@ class Central:
         store = UUID(s["store_id"])
         role = await self.call("auth", "POST", "/roles", {
             "name": f"Dispatcher {tag}", "type": "ORDER_FULFILLMENT",
-            "rights": ["ORDERS_VIEW", "ORDERS_EDIT"],
+            "rights": ["ORDERS_VIEW", "ORDERS_EDIT", "SHIPMENTS_VIEW", "SHIPMENTS_EDIT"],
         })  # fmt: skip
         username = f"dispatch-{tag}".lower()
         user = await self.call("auth", "POST", "/users", {"username": username})
@@ -292,6 +312,17 @@ class Central:
         settings = AuthSettings(database_url=self.dsn["auth"], argon2_memory_kib=8192)
         await assign_as_operator(settings, username, role["name"], Scope(warehouse_id=store))
         return store, username
+
+    async def central_store(self, prefix: str = "HC") -> tuple[UUID, str]:
+        """A store central writes and a clerk there (stock, requisitions, proofs of delivery)."""
+        tag = uuid.uuid4().hex[:8].upper()
+        s = await self.call("inventory", "POST", "/stores", {
+            "code": f"{prefix}-{tag}", "name": f"Store {tag}",
+            "facility_type_id": str(self._shared["facility_type"]),
+            "zone_id": str(self._shared["zone"]),
+        })  # fmt: skip
+        store = UUID(s["store_id"])
+        return store, await self._clerk(f"clerk-{tag}".lower(), store)
 
     async def user_call(
         self, service: str, username: str, method: str, path: str, **kw: Any

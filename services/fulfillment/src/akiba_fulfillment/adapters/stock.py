@@ -15,6 +15,7 @@ from akiba_contracts.payloads import (
     OrderableChanged,
     ReservedLine,
     StockLevelChanged,
+    StockMovementRecorded,
 )
 from akiba_fulfillment.domain.allocation import LotStock
 from akiba_platform import Connection
@@ -231,6 +232,21 @@ class AsyncpgStock:
                 payload.code,
                 payload.active,
                 payload.version,
+            )
+
+    async def learn_lots(self, movements: Sequence[StockMovementRecorded]) -> None:
+        """Lots first seen on movements (version 0: a batches record overrides them)."""
+        seen = {m.batch_id: m for m in movements if m.batch_id is not None and m.lot_code}
+        if seen:
+            ms = list(seen.values())
+            await self._conn.execute(
+                "insert into batches (batch_id, item_id, lot_code, expiry_date, version)"
+                " select *, 0 from unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[])"
+                " on conflict (batch_id) do nothing",
+                [m.batch_id for m in ms],
+                [m.item_id for m in ms],
+                [m.lot_code for m in ms],
+                [m.expiry_date for m in ms],
             )
 
     async def _upsert(self, rows: list[tuple[Any, ...]]) -> None:
