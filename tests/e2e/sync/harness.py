@@ -31,10 +31,10 @@ from akiba_devtools.testing import ServiceProcess, wait_until
 from akiba_devtools.testing.groups import start_groups_at_end
 from akiba_devtools.testing.plugin import Databases
 from akiba_devtools.testing.proxy import TcpProxy
-from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_fulfillment.bootstrap import MIGRATIONS as FULFILLMENT_MIGRATIONS
 from akiba_fulfillment.consumers import orders as fulfillment_orders
 from akiba_fulfillment.consumers import stock as fulfillment_stock
+from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_inventory.consumers import alerting, edge, projector, shipments
 from akiba_requisition.bootstrap import MIGRATIONS as REQUISITION_MIGRATIONS
 from akiba_requisition.consumers import read_models as requisition_read_models
