@@ -18,8 +18,10 @@ __all__ = [
     "OrderStatus",
     "ReceivedLot",
     "RejectionReason",
+    "ReturnReason",
     "ShipmentAllocated",
     "ShipmentCancelled",
+    "ShipmentKind",
     "ShipmentLot",
     "ShipmentReceived",
     "ShipmentShipped",
@@ -90,6 +92,9 @@ class OrderLineState(BaseModel):
     remaining_quantity: Count = Field(
         description="Ordered, neither shipped nor cancelled: the back-order once a part shipped."
     )
+    returned_quantity: Count = Field(
+        0, description="Received, then sent back to the supplier on a return."
+    )
 
 
 class OrderChanged(Payload):
@@ -125,6 +130,29 @@ class OrderChanged(Payload):
         return str(self.order_id)
 
 
+class ShipmentKind(StrEnum):
+    """An order's shipment to the requester, or a return of received stock to its supplier."""
+
+    ORDER = "ORDER"
+    RETURN = (
+        "RETURN"  # supplier return at the store sending it back, customer return at its supplier
+    )
+
+
+class ReturnReason(StrEnum):
+    """Why a store sends received stock back to its supplier."""
+
+    DAMAGED = "DAMAGED"
+    EXPIRED = "EXPIRED"
+    WRONG_ITEM = "WRONG_ITEM"
+    RECALLED = "RECALLED"
+    EXCESS = "EXCESS"
+    OTHER = "OTHER"
+
+
+_KIND = "ORDER: to the requesting store; RETURN: received stock going back to its supplier."
+
+
 class ShipmentLot(BaseModel):
     """Units of one lot at one location of the supplier on a shipment."""
 
@@ -139,6 +167,7 @@ class ShipmentLot(BaseModel):
     quantity: Quantity = Field(description="In dispensing units, whole packs.")
     packs: Count
     pack_size: int = Field(ge=1)
+    return_reason: ReturnReason | None = Field(None, description="On a return: why it goes back.")
 
 
 class ShipmentAllocated(Payload):
@@ -153,6 +182,11 @@ class ShipmentAllocated(Payload):
     lots: list[ShipmentLot]
     actor: str
     at: AwareDatetime
+
+    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
+    returned_shipment_id: UUID | None = Field(
+        None, description="On a return: the shipment the stock came on."
+    )
 
     def partition_key(self) -> str:
         """Keyed by shipment."""
@@ -171,6 +205,11 @@ class ShipmentCancelled(Payload):
     reason: Note | None
     actor: str
     at: AwareDatetime
+
+    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
+    returned_shipment_id: UUID | None = Field(
+        None, description="On a return: the shipment the stock came on."
+    )
 
     def partition_key(self) -> str:
         """Keyed by shipment."""
@@ -196,6 +235,11 @@ class ShipmentShipped(Payload):
     note: Note | None = None
     actor: str
     shipped_at: AwareDatetime
+
+    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
+    returned_shipment_id: UUID | None = Field(
+        None, description="On a return: the shipment the stock came on."
+    )
 
     def partition_key(self) -> str:
         """Keyed by shipment."""
@@ -254,6 +298,11 @@ class ShipmentReceived(Payload):
     )
     actor: str
     at: AwareDatetime
+
+    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
+    returned_shipment_id: UUID | None = Field(
+        None, description="On a return: the shipment the stock came on."
+    )
 
     def partition_key(self) -> str:
         """Keyed by shipment."""

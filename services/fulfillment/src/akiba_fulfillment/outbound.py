@@ -73,6 +73,7 @@ def order_changed(order: Order, step: Step) -> OutboxMessage:
                 rejected_quantity=ln.rejected,
                 cancelled_quantity=ln.cancelled,
                 remaining_quantity=ln.remaining,
+                returned_quantity=ln.returned,
             )
             for ln in order.lines
         ],
@@ -92,6 +93,7 @@ def _lots(s: Shipment) -> list[ShipmentLotPayload]:
             quantity=lot.quantity,
             packs=lot.packs,
             pack_size=lot.pack_size,
+            return_reason=lot.return_reason,
         )
         for lot in s.lots
         if lot.quantity > 0
@@ -108,6 +110,8 @@ def shipment_allocated(s: Shipment, actor: str) -> OutboxMessage:
         lots=_lots(s),
         actor=actor,
         at=s.updated_at,
+        kind=s.kind,
+        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -122,6 +126,8 @@ def shipment_cancelled(s: Shipment, actor: str) -> OutboxMessage:
         reason=s.cancel_reason,
         actor=actor,
         at=s.updated_at,
+        kind=s.kind,
+        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -144,6 +150,8 @@ def shipment_shipped(s: Shipment, order: Order, actor: str) -> OutboxMessage:
         note=s.note,
         actor=actor,
         shipped_at=s.shipped_at,
+        kind=s.kind,
+        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -187,5 +195,7 @@ def shipment_received(s: Shipment, actor: str) -> OutboxMessage:
         posted_at_site=s.posted_at_site,
         actor=actor,
         at=s.updated_at,
+        kind=s.kind,
+        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)

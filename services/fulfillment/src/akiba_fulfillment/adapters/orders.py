@@ -18,12 +18,12 @@ _ORDER_COLUMNS = (
 )
 _LINES = """
 insert into order_lines as l (order_id, orderable_id, pack_size, ordered, shipped, received,
-                              rejected, cancelled, position)
+                              rejected, cancelled, position, returned)
 select $1, * from unnest($2::uuid[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[],
-                         $7::bigint[], $8::bigint[], $9::int[])
+                         $7::bigint[], $8::bigint[], $9::int[], $10::bigint[])
 on conflict (order_id, orderable_id) do update
    set shipped = excluded.shipped, received = excluded.received, rejected = excluded.rejected,
-       cancelled = excluded.cancelled
+       cancelled = excluded.cancelled, returned = excluded.returned
 """
 
 
@@ -168,7 +168,7 @@ class AsyncpgOrders:
         lines: dict[UUID, list[OrderLine]] = {i: [] for i in ids}
         for r in await self._conn.fetch(
             "select order_id, orderable_id, pack_size, ordered, shipped, received, rejected,"
-            " cancelled from order_lines where order_id = any($1::uuid[])"
+            " cancelled, returned from order_lines where order_id = any($1::uuid[])"
             " order by order_id, position",
             ids,
         ):
@@ -181,6 +181,7 @@ class AsyncpgOrders:
                     int(r["received"]),
                     int(r["rejected"]),
                     int(r["cancelled"]),
+                    int(r["returned"]),
                 )
             )
         return [_order(r, tuple(lines[r["order_id"]])) for r in rows]
@@ -198,6 +199,7 @@ class AsyncpgOrders:
             [x.rejected for x in ls],
             [x.cancelled for x in ls],
             list(range(len(ls))),
+            [x.returned for x in ls],
         )
 
     async def _step(self, order_id: UUID, s: Step) -> None:

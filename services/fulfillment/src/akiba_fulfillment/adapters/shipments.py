@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from akiba_contracts.payloads import RejectionReason
+from akiba_contracts.payloads import RejectionReason, ReturnReason, ShipmentKind
 from akiba_fulfillment.domain.allocation import Skip
 from akiba_fulfillment.domain.shipments import (
     Delivery,
@@ -21,11 +21,13 @@ from akiba_platform import Connection
 _COLUMNS = (
     "shipment_id, shipment_code, order_id, supplying_facility_id, receiving_facility_id, status,"
     " version, created_by, created_at, updated_at, carrier, note, shipped_at, cancel_reason,"
-    " delivered_by, received_by, received_at, pod_reference, posted_at_site"
+    " delivered_by, received_by, received_at, pod_reference, posted_at_site, kind,"
+    " returned_shipment_id"
 )
 _UPSERT = f"""
 insert into shipments as s ({_COLUMNS})
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+        $21)
 on conflict (shipment_id) do update
    set status = excluded.status, version = excluded.version, updated_at = excluded.updated_at,
        carrier = excluded.carrier, note = excluded.note, shipped_at = excluded.shipped_at,
@@ -42,11 +44,11 @@ _LOTS = """
 insert into shipment_lots (shipment_id, line_id, orderable_id, batch_id, lot_code, expiry_date,
                            location_id, quantity, pack_size, expiring_soon, confirmed, position,
                            accepted, rejected, rejection_reason, vvm_stage, receipt_note,
-                           put_location_id)
+                           put_location_id, return_reason, returned_line_id)
 select $1, * from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::date[], $7::uuid[],
                          $8::bigint[], $9::int[], $10::bool[], $11::bool[], $12::int[],
                          $13::bigint[], $14::bigint[], $15::text[], $16::smallint[], $17::text[],
-                         $18::uuid[])
+                         $18::uuid[], $19::text[], $20::uuid[])
 """
 
 
@@ -78,8 +80,10 @@ class AsyncpgShipments:
         return await self._full(list(rows))
 
     async def statuses(self, order_id: UUID) -> list[ShipmentStatus]:
-        """The statuses of an order's shipments."""
-        rows = await self._conn.fetch("select status from shipments where order_id = $1", order_id)
+        """The statuses of an order's shipments (returns are not its progress)."""
+        rows = await self._conn.fetch(
+            "select status from shipments where order_id = $1 and kind = 'ORDER'", order_id
+        )
         return [ShipmentStatus(r["status"]) for r in rows]
 
     async def page(
@@ -128,6 +132,8 @@ class AsyncpgShipments:
             d.received_at if d else None,
             d.reference if d else None,
             s.posted_at_site,
+            str(s.kind),
+            s.returned_shipment_id,
         )
         if skipped is not None or not await self._has_items(s.shipment_id):
             await self._conn.execute(
@@ -176,7 +182,20 @@ class AsyncpgShipments:
             [r.vvm_stage if r else None for r in rc],
             [r.note if r else None for r in rc],
             [r.location_id if r else None for r in rc],
+            [None if x.return_reason is None else str(x.return_reason) for x in lots],
+            [x.returned_line_id for x in lots],
         )
+
+    async def returned(self, shipment_id: UUID) -> dict[UUID, int]:
+        """Units of each of a shipment's lines already on returns not cancelled."""
+        rows = await self._conn.fetch(
+            "select r.returned_line_id, sum(r.quantity) as q from shipments s"
+            " join shipment_lots r on r.shipment_id = s.shipment_id"
+            " where s.returned_shipment_id = $1 and s.status <> 'CANCELLED'"
+            " group by r.returned_line_id",
+            shipment_id,
+        )
+        return {r["returned_line_id"]: int(r["q"]) for r in rows}
 
     async def skipped(self, shipment_id: UUID) -> dict[UUID, list[dict[str, Any]]]:
         """The lots allocation passed over, per item, with the reason (for the pick list)."""
@@ -249,6 +268,8 @@ def _lot(r: Any) -> ShipmentLot:
         pack_size=r["pack_size"],
         expiring_soon=r["expiring_soon"],
         confirmed=r["confirmed"],
+        return_reason=None if r["return_reason"] is None else ReturnReason(r["return_reason"]),
+        returned_line_id=r["returned_line_id"],
         receipt=receipt,
     )
 
@@ -278,4 +299,6 @@ def _shipment(r: Any, items: tuple[ShipmentItem, ...], lots: tuple[ShipmentLot, 
         cancel_reason=r["cancel_reason"],
         delivery=delivery,
         posted_at_site=r["posted_at_site"],
+        kind=ShipmentKind(r["kind"]),
+        returned_shipment_id=r["returned_shipment_id"],
     )

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from akiba_fulfillment.api.routes import orders, shipments, supply_lines
+from akiba_fulfillment.api.routes import orders, returns, shipments, supply_lines
 from akiba_fulfillment.domain import errors
 from akiba_fulfillment.settings import Settings
 from akiba_platform.auth import Authorizer
@@ -31,7 +31,7 @@ def create_app(
 
     return platform_app(
         title="Akiba fulfillment",
-        routers=[supply_lines.router, orders.router, shipments.router],
+        routers=[supply_lines.router, orders.router, shipments.router, returns.router],
         errors=ERRORS,
         lifespan=central_lifespan(settings, pool, authorizer),
     )

@@ -9,7 +9,12 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from akiba_contracts.fields import NOTE_PATTERN, Count, Name, Note, Reference, text
-from akiba_contracts.payloads import OrderStatus, RejectionReason
+from akiba_contracts.payloads import (
+    OrderStatus,
+    RejectionReason,
+    ReturnReason,
+    ShipmentKind,
+)
 from akiba_fulfillment.adapters.orders import Step
 from akiba_fulfillment.domain.orders import Order
 from akiba_fulfillment.domain.shipments import Receipt, Shipment, ShipmentStatus
@@ -59,6 +64,7 @@ class OrderLineResponse(BaseModel):
     rejected_quantity: int
     cancelled_quantity: int
     remaining_quantity: int = Field(description="Still due: the back-order once a part shipped")
+    returned_quantity: int = Field(description="Received, then returned to the supplier")
 
 
 class OrderResponse(BaseModel):
@@ -99,6 +105,7 @@ class OrderResponse(BaseModel):
                     rejected_quantity=ln.rejected,
                     cancelled_quantity=ln.cancelled,
                     remaining_quantity=ln.remaining,
+                    returned_quantity=ln.returned,
                 )
                 for ln in o.lines
             ],
@@ -187,6 +194,21 @@ class ReceiptLineRequest(_Body):
         )
 
 
+class ReturnLineRequest(_Body):
+    """Units of one received line to send back, and why."""
+
+    line_id: UUID = Field(description="A line of the received shipment")
+    quantity: int = Field(ge=1, le=1_000_000_000)
+    reason: ReturnReason
+    note: Note | None = None
+
+
+class ReturnRequest(_Body):
+    """What goes back to the supplier, line by line."""
+
+    lines: list[ReturnLineRequest] = Field(min_length=1, max_length=MAX_LINES)
+
+
 class ProofOfDeliveryRequest(_Body):
     """The receiver's check of a whole shipment; confirming it puts the stock on the shelf."""
 
@@ -223,6 +245,7 @@ class ShipmentLotResponse(BaseModel):
     expiring_soon: bool
     reserved: bool = Field(description="Inventory answered the reservation")
     receipt: ReceiptResponse | None
+    return_reason: ReturnReason | None = None
 
 
 class ShipmentItemResponse(BaseModel):
@@ -244,6 +267,8 @@ class ShipmentResponse(BaseModel):
     supplying_facility_id: UUID
     receiving_facility_id: UUID
     status: ShipmentStatus
+    kind: ShipmentKind
+    returned_shipment_id: UUID | None
     version: int
     created_by: str
     created_at: datetime
@@ -271,6 +296,8 @@ class ShipmentResponse(BaseModel):
             supplying_facility_id=s.supplying_facility_id,
             receiving_facility_id=s.receiving_facility_id,
             status=s.status,
+            kind=s.kind,
+            returned_shipment_id=s.returned_shipment_id,
             version=s.version,
             created_by=s.created_by,
             created_at=s.created_at,
@@ -304,6 +331,7 @@ class ShipmentResponse(BaseModel):
                     packs=x.packs,
                     expiring_soon=x.expiring_soon,
                     reserved=x.confirmed,
+                    return_reason=x.return_reason,
                     receipt=None
                     if x.receipt is None
                     else ReceiptResponse(

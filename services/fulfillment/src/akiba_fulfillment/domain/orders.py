@@ -29,6 +29,7 @@ class OrderLine:
     received: int = 0
     rejected: int = 0
     cancelled: int = 0
+    returned: int = 0
 
     @property
     def packs(self) -> int:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from akiba_contracts.payloads import RejectionReason
+from akiba_contracts.payloads import RejectionReason, ReturnReason, ShipmentKind
 from akiba_fulfillment.domain.errors import InvalidReceipt, ShipmentConflict, StaleVersion
 
 
@@ -76,6 +76,8 @@ class ShipmentLot:
     expiring_soon: bool = False
     confirmed: bool = False  # inventory answered its reservation
     receipt: Receipt | None = None
+    return_reason: ReturnReason | None = None
+    returned_line_id: UUID | None = None  # on a return: the line of the shipment it came on
 
     @property
     def packs(self) -> int:
@@ -115,6 +117,8 @@ class Shipment:
     cancel_reason: str | None = None
     delivery: Delivery | None = None
     posted_at_site: bool = False
+    kind: ShipmentKind = ShipmentKind.ORDER
+    returned_shipment_id: UUID | None = None
 
     @property
     def reservation_answered(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from akiba_contracts.payloads import StockReserved
+from akiba_contracts.payloads import ShipmentKind, StockReserved
 from akiba_contracts.rights import Right
 from akiba_fulfillment.domain.allocation import LineToAllocate, Rules, allocate_shipment
 from akiba_fulfillment.domain.errors import (
@@ -283,6 +283,8 @@ async def _locked(
     if s is None:
         raise ShipmentNotFound(f"shipment {shipment_id} does not exist")
     orders.require(caller, right, _side(s, right))
+    if s.kind != ShipmentKind.ORDER:
+        raise ShipmentConflict(f"{s.shipment_code} is a return: its steps are under /returns")
     s.check_version(seen)
     return s
 
@@ -291,7 +293,7 @@ async def _open_units(uow: FulfillmentUnitOfWork, order: Order) -> dict[UUID, in
     """Per item, what is due and not already on a shipment in preparation."""
     held: dict[UUID, int] = {}
     for s in await uow.shipments.of_order(order.order_id):
-        if s.status in PREPARING:
+        if s.status in PREPARING and s.kind == ShipmentKind.ORDER:
             for i in s.items:
                 held[i.orderable_id] = held.get(i.orderable_id, 0) + i.quantity
     return {ln.orderable_id: ln.remaining - held.get(ln.orderable_id, 0) for ln in order.lines}

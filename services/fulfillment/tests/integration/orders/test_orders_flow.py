@@ -331,3 +331,79 @@ async def test_counts_by_status_for_a_dashboard(world: World) -> None:
         "SHIPPED": 1,
         "BACK_ORDERED": 1,
     }
+
+
+async def _received(world: World, packs: int) -> tuple[dict[str, object], dict[str, object]]:
+    await world.lot("A", _month(6), 100)
+    order = await world.release(packs)
+    s = await world.shipped(order)
+    lot = s["lots"][0]
+    body = {"delivered_by": "D", "received_by": "R", "received_at": "2026-12-01T10:00:00Z",
+            "lines": [{"line_id": lot["line_id"], "accepted_quantity": lot["quantity"],
+                       "location_id": str(world.receiving_shelf)}]}  # fmt: skip
+    r = await world.step(f"/inbound-shipments/{s['shipment_id']}/proof-of-delivery", s, body,
+                         token=world.storekeeper)  # fmt: skip
+    assert r.status_code == 200, r.text
+    return order, r.json()
+
+
+async def test_a_receiver_returns_stock_against_its_shipment_and_the_supplier_receives_it(
+    world: World,
+) -> None:
+    order, received = await _received(world, 4)
+    line = received["lots"][0]["line_id"]
+    path = f"/inbound-shipments/{received['shipment_id']}/returns"
+
+    too_much = await world.call(
+        "POST",
+        path,
+        {"lines": [{"line_id": line, "quantity": 21, "reason": "EXPIRED"}]},
+        token=world.storekeeper,
+    )
+    made = await world.call("POST", path, {"lines": [
+        {"line_id": line, "quantity": 10, "reason": "EXPIRED", "note": "Found expired"}]},
+        token=world.storekeeper)  # fmt: skip
+    assert too_much.status_code == 422
+    assert made.status_code == 201, made.text
+    ret = made.json()
+    assert (ret["kind"], ret["status"], ret["returned_shipment_id"]) == (
+        "RETURN",
+        "ALLOCATED",
+        received["shipment_id"],
+    )
+    assert (ret["supplying_facility_id"], ret["receiving_facility_id"]) == (
+        str(world.receiver),
+        str(world.supplier),
+    )
+    _, shipper_there = world.issuer.user(f"SHIPMENTS_EDIT|{world.receiver}")
+    via_shipments = await world.step(f"/shipments/{ret['shipment_id']}/pick", ret,
+                                     token=shipper_there)  # fmt: skip
+    await world.answer(ret)
+    ret = await world.ok("GET", f"/returns/{ret['shipment_id']}", token=world.storekeeper)
+    shipped = await world.step(f"/returns/{ret['shipment_id']}/ship", ret, {},
+                               token=world.storekeeper)  # fmt: skip
+    assert shipped.status_code == 200, shipped.text
+    lot = shipped.json()["lots"][0]
+    pod = {"delivered_by": "D", "received_by": "Store", "received_at": "2026-12-02T10:00:00Z",
+           "lines": [{"line_id": lot["line_id"], "accepted_quantity": 10,
+                      "location_id": str(world.shelf)}]}  # fmt: skip
+    back = await world.step(f"/customer-returns/{ret['shipment_id']}/receive", shipped.json(),
+                            pod)  # fmt: skip
+
+    assert via_shipments.status_code == 409
+    assert back.status_code == 200 and back.json()["status"] == "RECEIVED"
+    (ln,) = (await world.order(order["order_id"]))["lines"]
+    assert (ln["received_quantity"], ln["returned_quantity"]) == (20, 10)
+    kinds = [
+        (k.rsplit(".", 2)[-2], e.get("kind"))
+        for k, key, e in await world.events("fulfillment.shipments")
+        if key == ret["shipment_id"]
+    ]
+    assert kinds == [("allocated", "RETURN"), ("shipped", "RETURN"), ("received", "RETURN")]
+    again = await world.call(
+        "POST",
+        path,
+        {"lines": [{"line_id": line, "quantity": 11, "reason": "EXCESS"}]},
+        token=world.storekeeper,
+    )
+    assert again.status_code == 422  # only 10 of the 20 received are left to return
