@@ -15,6 +15,7 @@ from bench import (
     auth,
     catchup,
     checks,
+    fulfillment,
     gateway,
     http,
     ingest,
@@ -57,6 +58,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
             "gateway",
             "catchup",
             "site-requisition",
+            "fulfillment",
         ),
         help="run one part (default: all)",
     )
@@ -179,6 +181,10 @@ async def run(
             measured += req.measured
             found.update(req.checks)
             found.update(req.figures)
+        if args.only in (None, "fulfillment"):
+            shipping, shipping_checks = await fulfillment.run(env)
+            found.update(shipping)
+            found.update(shipping_checks)
         if args.only in (None, "auth"):
             found["auth per request (µs)"] = auth.token_checks()
             found["auth token endpoint"] = await auth.token_endpoint(env)
