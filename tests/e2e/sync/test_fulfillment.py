@@ -40,6 +40,7 @@ class Flow:
 
     def __init__(self, central: Central) -> None:
         self.central = central
+        self.while_reserved = (0, 0, 0)  # the supplier's stock once the last shipment reserved
 
     async def setup(self) -> None:
         c = self.central
@@ -89,6 +90,7 @@ class Flow:
             return r if all(lot["reserved"] for lot in r.json()["lots"]) else None
 
         s = await wait_until(reserved, what="inventory's reservation answer", timeout=60)
+        self.while_reserved = await self.stock(self.supplier)
         s = await self.step(self.dispatcher, "fulfillment", f"/shipments/{sid}/pick", s)
         s = await self.step(self.dispatcher, "fulfillment", f"/shipments/{sid}/ship", s,
                             {"carrier": "District truck"})  # fmt: skip
@@ -149,6 +151,7 @@ async def test_a_released_order_is_shipped_in_two_parts_and_received_with_a_reje
     assert order["lines"][0]["ordered_quantity"] == 120
 
     first = await f.ship(order["order_id"], packs=5)  # 50 units: the 40 expiring first, then 10
+    assert f.while_reserved == (340, 50, 340)  # reserved, still on hand, ledger unchanged
     assert [(lot["lot_code"], lot["quantity"]) for lot in first["lots"]] == [
         ("EARLY", 40),
         ("LATE", 10),
