@@ -46,7 +46,7 @@ from akiba_platform.migrations import migrate
 from bench.env import Env
 from bench.http import free_port
 from bench.measure import wait_for
-from bench.requisition_world import User, publish_user
+from bench.requisition_world import User, publish_user, request_as
 
 ITEMS, LOTS_PER_ITEM, LINES = 10_000, 3, 1_000
 RUNS, WARM_UP = 20, 2
@@ -72,14 +72,8 @@ class World:
         self, method: str, path: str, body: Any = None, *, user: User, expect: int = 200,
         version: int | None = None,
     ) -> httpx.Response:  # fmt: skip
-        """One request; anything but the expected status fails the bench."""
-        headers = {"authorization": f"Bearer {user.token()}"}
-        if version is not None:
-            headers["if-match"] = f'"{version}"'
-        r = await self.client.request(method, path, json=body, headers=headers)
-        if r.status_code != expect:
-            raise AssertionError(f"{method} {path}: {r.status_code} {r.text[:500]}")
-        return r
+        """One request as `user`; anything but the expected status fails the bench."""
+        return await request_as(self.client, method, path, body, user, expect, version)
 
 
 async def run(env: Env) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -86,6 +86,21 @@ class User:
         return self._token
 
 
+async def request_as(
+    client: httpx.AsyncClient, method: str, path: str, body: Any, user: User, expect: int,
+    version: int | None,
+) -> httpx.Response:  # fmt: skip
+    """One request as `user` (If-Match when a version is given); anything but the expected
+    status fails the bench."""
+    headers = {"authorization": f"Bearer {user.token()}"}
+    if version is not None:
+        headers["if-match"] = f'"{version}"'
+    r = await client.request(method, path, json=body, headers=headers)
+    if r.status_code != expect:
+        raise AssertionError(f"{method} {path}: {r.status_code} {r.text[:500]}")
+    return r
+
+
 @dataclass(frozen=True)
 class Period:
     """A monthly period as the admin API made it."""
@@ -122,13 +137,7 @@ class World:
         version: int | None = None,
     ) -> httpx.Response:  # fmt: skip
         """One request as `user`; anything but the expected status fails the bench."""
-        headers = {"authorization": f"Bearer {user.token()}"}
-        if version is not None:
-            headers["if-match"] = f'"{version}"'
-        r = await self.client.request(method, path, json=body, headers=headers)
-        if r.status_code != expect:
-            raise AssertionError(f"{method} {path}: {r.status_code} {r.text[:500]}")
-        return r
+        return await request_as(self.client, method, path, body, user, expect, version)
 
     async def made(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """An admin POST that creates something."""
