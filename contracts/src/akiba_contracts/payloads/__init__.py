@@ -41,6 +41,7 @@ from akiba_contracts.payloads.fulfillment import (
     ShipmentLot,
     ShipmentReceived,
     ShipmentShipped,
+    ShipmentStatus,
     SupplyLineChanged,
 )
 from akiba_contracts.payloads.inventory import (
@@ -88,8 +89,15 @@ from akiba_contracts.payloads.requisition_reference import (
     TemplateChanged,
     TemplateColumn,
 )
+from akiba_contracts.payloads.shipment_edge import (
+    MAX_POD_LINES,
+    SitePodLine,
+    SiteShipmentReceived,
+    SiteShipmentRefused,
+)
 
 __all__ = [
+    "MAX_POD_LINES",
     "MAX_REQUISITION_LINES",
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
@@ -137,16 +145,20 @@ __all__ = [
     "ShipmentLot",
     "ShipmentReceived",
     "ShipmentShipped",
+    "ShipmentStatus",
     "SigningKeyPublished",
     "SiteChanged",
     "SiteDocumentType",
     "SiteLineEdit",
     "SiteLineFigures",
     "SiteMovementLine",
+    "SitePodLine",
     "SiteRequisitionLine",
     "SiteRequisitionRecorded",
     "SiteRequisitionRefused",
     "SiteRequisitionStep",
+    "SiteShipmentReceived",
+    "SiteShipmentRefused",
     "SiteStockRecorded",
     "SiteStockRecordedV1",
     "SiteWriteRefused",
@@ -212,6 +224,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             ShipmentCancelled,
             ShipmentShipped,
             ShipmentReceived,
+            SiteShipmentReceived,
+            SiteShipmentRefused,
         )
     }
 )

@@ -76,6 +76,9 @@ def order_changed(order: Order, step: Step) -> OutboxMessage:
             )
             for ln in order.lines
         ],
+        created_by=order.created_by,
+        created_at=order.created_at,
+        closed_reason=order.closed_reason,
     )
     return message_of(ORDERS, SOURCE, f"orders/{order.order_id}", payload)
 
