@@ -27,6 +27,7 @@ __all__ = [
     "ShipmentItem",
     "ShipmentLot",
     "ShipmentStatus",
+    "SitePod",
     "check_receipts",
     "received",
 ]
@@ -81,6 +82,18 @@ class Delivery:
     received_by: str
     received_at: datetime
     reference: str | None = None
+
+
+@dataclass(frozen=True)
+class SitePod:
+    """A proof of delivery the receiver's site confirmed, on the version it saw."""
+
+    shipment_id: UUID
+    receiving_facility_id: UUID
+    expected_version: int
+    delivery: Delivery
+    receipts: Mapping[UUID, Receipt]
+    actor: str
 
 
 @dataclass(frozen=True)
