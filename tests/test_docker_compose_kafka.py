@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 from akiba_contracts.catalogue import all_topics, dlq_name
-from akiba_inventory.consumers import alerting, edge, projector
+from akiba_fulfillment.consumers import orders as fulfillment_orders
+from akiba_fulfillment.consumers import sites as fulfillment_sites
+from akiba_fulfillment.consumers import stock as fulfillment_stock
+from akiba_inventory.consumers import alerting, edge, projector, shipments
 from akiba_inventory.outbound import MOVEMENTS
 from akiba_platform.auth import feed as auth_feed
 from akiba_requisition.consumers import ledger, read_models, sites
@@ -46,11 +49,16 @@ WRITER_OF_OWNER = {
 # Consumer groups (named after their consumer) and the topics each reads, from the code.
 CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     "auth": {},
-    "fulfillment": {},
+    "fulfillment": {
+        fulfillment_orders.NAME: (fulfillment_orders.TOPIC,),
+        fulfillment_stock.NAME: tuple(fulfillment_stock.TOPICS),
+        fulfillment_sites.NAME: (fulfillment_sites.TOPIC,),
+    },
     "inventory": {
         projector.NAME: (MOVEMENTS,),
         alerting.NAME: (MOVEMENTS,),
         edge.NAME: tuple(edge.TOPICS),
+        shipments.NAME: (shipments.TOPIC,),
     },
     "requisition": {
         read_models.NAME: tuple(read_models.TOPICS),

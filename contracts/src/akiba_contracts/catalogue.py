@@ -39,6 +39,8 @@ from akiba_contracts.payloads import (
     SiteChanged,
     SiteRequisitionRecorded,
     SiteRequisitionRefused,
+    SiteShipmentReceived,
+    SiteShipmentRefused,
     SiteStockRecorded,
     SiteStockRecordedV1,
     SiteWriteRefused,
@@ -405,6 +407,36 @@ TOPICS: tuple[Topic, ...] = (
             "cancelled (released), shipped (issued at the supplier; the receiver expects it) and "
             "received (proof of delivery: accepted stock enters the receiver's ledger, rejected "
             "quantities and reasons go back to the supplier)."
+        ),
+    ),
+    Topic(
+        name="sites.shipment-events",
+        owner="sites",
+        key="shipment_id",
+        partitions=12,
+        cleanup_policy="delete",
+        # Sites keep each proof until central's word on the shipment comes back, so the topic
+        # only has to outlast an outage of fulfillment's site consumer.
+        retention_ms=30 * DAY_MS,
+        event_types=(SiteShipmentReceived.event_type,),
+        description=(
+            "Proofs of delivery confirmed at edge sites (offline or not) for shipments to the "
+            "stores they manage, each with the shipment version it was taken on and `siteid`; "
+            "the accepted stock is already in the site's ledger."
+        ),
+    ),
+    Topic(
+        name="fulfillment.site-refusals",
+        owner="fulfillment",
+        key="shipment_id",
+        partitions=3,
+        cleanup_policy="delete",
+        retention_ms=90 * DAY_MS,
+        event_types=(SiteShipmentRefused.event_type,),
+        description=(
+            "Site proofs of delivery fulfillment could not apply (an unknown shipment, a stale "
+            "version, lines that do not add up); each also went to sites.shipment-events.dlq and "
+            "reaches the sending site through its feed."
         ),
     ),
     Topic(

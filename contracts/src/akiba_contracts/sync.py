@@ -79,6 +79,11 @@ class FeedKind(StrEnum):
     IDEAL_STOCK_AMOUNT = "ideal-stock-amount"  # IdealStockAmountChanged (the site's stores)
     REQUISITION = "requisition"  # RequisitionStatusChanged (the site's stores' requisitions)
     REQUISITION_REFUSAL = "requisition-refusal"  # SiteRequisitionRefused (the site's steps)
+    # Orders the site's stores placed and the shipments coming to them, received offline.
+    ORDER = "order"  # OrderChanged (orders its stores requested: the latest state)
+    INBOUND_SHIPMENT = "inbound-shipment"  # ShipmentShipped (shipped to its stores)
+    SHIPMENT_RECEIPT = "shipment-receipt"  # ShipmentReceived (central's proof of delivery)
+    SHIPMENT_REFUSAL = "shipment-refusal"  # SiteShipmentRefused (the site's proofs)
 
 
 class FeedEntry(_Model):

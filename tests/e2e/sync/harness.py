@@ -33,6 +33,7 @@ from akiba_devtools.testing.plugin import Databases
 from akiba_devtools.testing.proxy import TcpProxy
 from akiba_fulfillment.bootstrap import MIGRATIONS as FULFILLMENT_MIGRATIONS
 from akiba_fulfillment.consumers import orders as fulfillment_orders
+from akiba_fulfillment.consumers import sites as fulfillment_sites
 from akiba_fulfillment.consumers import stock as fulfillment_stock
 from akiba_inventory.bootstrap import MIGRATIONS as INVENTORY_MIGRATIONS
 from akiba_inventory.consumers import alerting, edge, projector, shipments
@@ -46,7 +47,9 @@ from akiba_sync_hub import feed as hub_feed
 from akiba_sync_hub.bootstrap import MIGRATIONS as HUB_MIGRATIONS
 
 REQUISITION_GROUPS = (requisition_read_models.NAME, "requisition.site-steps")
-FULFILLMENT_GROUPS = (fulfillment_orders.NAME, fulfillment_stock.NAME, shipments.NAME)
+FULFILLMENT_GROUPS = (
+    fulfillment_orders.NAME, fulfillment_stock.NAME, fulfillment_sites.NAME, shipments.NAME,
+)  # fmt: skip
 ADMIN_PASSWORD = "an-admin-password-for-sync-e2e"
 USER_PASSWORD = "a-site-clerk-password"
 CHEAP_ARGON2 = {"AKIBA_ARGON2_MEMORY_KIB": "8192", "AKIBA_ARGON2_TIME_COST": "1"}
@@ -98,7 +101,8 @@ class Site:
 class Central:
     """auth (api, relay), inventory (api+relay, ingest), hub (api, feed), each an OS process;
     with `requisition`, the requisition service too (api+relay, read-models, sites); with
-    `fulfillment`, fulfillment (api+relay, orders, stock) and inventory's shipments role."""
+    `fulfillment`, fulfillment (api+relay, orders, stock, sites) and inventory's shipments
+    role."""
 
     bootstrap: str
     workdir: Path
@@ -165,6 +169,7 @@ class Central:
                 ("fulfillment", "akiba_fulfillment", "api,relay"),
                 ("fulfillment", "akiba_fulfillment", "orders"),
                 ("fulfillment", "akiba_fulfillment", "stock"),
+                ("fulfillment", "akiba_fulfillment", "sites"),
                 ("inventory", "akiba_inventory", "shipments"),
             ]
         for service, module, roles in plan:

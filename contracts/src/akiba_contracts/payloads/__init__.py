@@ -43,6 +43,7 @@ from akiba_contracts.payloads.fulfillment import (
     ShipmentLot,
     ShipmentReceived,
     ShipmentShipped,
+    ShipmentStatus,
     SupplyLineChanged,
 )
 from akiba_contracts.payloads.inventory import (
@@ -90,8 +91,15 @@ from akiba_contracts.payloads.requisition_reference import (
     TemplateChanged,
     TemplateColumn,
 )
+from akiba_contracts.payloads.shipment_edge import (
+    MAX_POD_LINES,
+    SitePodLine,
+    SiteShipmentReceived,
+    SiteShipmentRefused,
+)
 
 __all__ = [
+    "MAX_POD_LINES",
     "MAX_REQUISITION_LINES",
     "PAYLOADS",
     "SCHEMA_URI_PREFIX",
@@ -141,16 +149,20 @@ __all__ = [
     "ShipmentLot",
     "ShipmentReceived",
     "ShipmentShipped",
+    "ShipmentStatus",
     "SigningKeyPublished",
     "SiteChanged",
     "SiteDocumentType",
     "SiteLineEdit",
     "SiteLineFigures",
     "SiteMovementLine",
+    "SitePodLine",
     "SiteRequisitionLine",
     "SiteRequisitionRecorded",
     "SiteRequisitionRefused",
     "SiteRequisitionStep",
+    "SiteShipmentReceived",
+    "SiteShipmentRefused",
     "SiteStockRecorded",
     "SiteStockRecordedV1",
     "SiteWriteRefused",
@@ -216,6 +228,8 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
             ShipmentCancelled,
             ShipmentShipped,
             ShipmentReceived,
+            SiteShipmentReceived,
+            SiteShipmentRefused,
         )
     }
 )

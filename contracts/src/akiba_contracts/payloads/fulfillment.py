@@ -25,6 +25,7 @@ __all__ = [
     "ShipmentLot",
     "ShipmentReceived",
     "ShipmentShipped",
+    "ShipmentStatus",
     "SupplyLineChanged",
 ]
 
@@ -72,6 +73,17 @@ class OrderStatus(StrEnum):
     SHIPPED = "SHIPPED"  # stock left the supplier; `back_ordered` says whether some is still due
     RECEIVED = "RECEIVED"  # everything due was shipped and every shipment was received
     CANCELLED = "CANCELLED"  # closed with a reason before anything shipped
+
+
+class ShipmentStatus(StrEnum):
+    """Where a shipment stands (outbound NEW → ALLOCATED → PICKED → SHIPPED, then RECEIVED)."""
+
+    NEW = "NEW"
+    ALLOCATED = "ALLOCATED"
+    PICKED = "PICKED"
+    SHIPPED = "SHIPPED"
+    RECEIVED = "RECEIVED"
+    CANCELLED = "CANCELLED"
 
 
 class OrderLineState(BaseModel):
@@ -124,6 +136,11 @@ class OrderChanged(Payload):
     reason: Note | None = Field(None, description="Why it was closed or cancelled.")
     at: AwareDatetime
     lines: list[OrderLineState]
+    created_by: str | None = Field(None, description="Who created the order.")
+    created_at: AwareDatetime | None = Field(None, description="When the order was created.")
+    closed_reason: Note | None = Field(
+        None, description="Why what was still due was cancelled, once it was."
+    )
 
     def partition_key(self) -> str:
         """Keyed by order, so one order's steps stay in order."""

@@ -12,9 +12,10 @@ from akiba_platform import Command, Role, central_service, relay_role, serve_app
 
 ROLES: Mapping[str, Callable[[Settings], Role]] = {
     "api": lambda s: serve_app(create_app(s), s),
-    "relay": relay_role,  # supply lines, orders, shipments
+    "relay": relay_role,  # supply lines, orders, shipments, refused site proofs
     "orders": bootstrap.orders_role,
     "stock": bootstrap.stock_role,
+    "sites": bootstrap.sites_role,
 }
 
 

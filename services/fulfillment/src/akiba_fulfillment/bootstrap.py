@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from akiba_contracts.catalogue import all_topics
-from akiba_fulfillment.consumers import orders, stock
+from akiba_fulfillment.consumers import orders, sites, stock
 from akiba_fulfillment.settings import Settings
 from akiba_platform import Role, ServiceSpec, consumer_role, kafka, migrate
 
@@ -29,3 +29,8 @@ def orders_role(settings: Settings) -> Role:
 def stock_role(settings: Settings) -> Role:
     """Keep inventory's stores, items, lots, locations and stock lines, and its answers."""
     return consumer_role(settings, stock.NAME, stock.TOPICS, stock.apply)
+
+
+def sites_role(settings: Settings) -> Role:
+    """Apply the proofs of delivery sites confirmed (or refuse them, back to the site)."""
+    return consumer_role(settings, sites.NAME, (sites.TOPIC,), sites.apply)

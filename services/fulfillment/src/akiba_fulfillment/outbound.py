@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from akiba_contracts.payloads import (
     OrderChanged,
     OrderLineState,
@@ -10,6 +12,8 @@ from akiba_contracts.payloads import (
     ShipmentCancelled,
     ShipmentReceived,
     ShipmentShipped,
+    SiteShipmentReceived,
+    SiteShipmentRefused,
     SupplyLineChanged,
 )
 from akiba_contracts.payloads import ShipmentLot as ShipmentLotPayload
@@ -77,6 +81,9 @@ def order_changed(order: Order, step: Step) -> OutboxMessage:
             )
             for ln in order.lines
         ],
+        created_by=order.created_by,
+        created_at=order.created_at,
+        closed_reason=order.closed_reason,
     )
     return message_of(ORDERS, SOURCE, f"orders/{order.order_id}", payload)
 
@@ -199,3 +206,23 @@ def shipment_received(s: Shipment, actor: str) -> OutboxMessage:
         returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
+
+
+SITE_REFUSALS = "fulfillment.site-refusals"
+
+
+def site_refusal(
+    pod: SiteShipmentReceived, event_id: str, site_id: str | None, reason: str, at: datetime
+) -> OutboxMessage:
+    """A site's proof of delivery central could not apply, for the site (through its feed) and
+    operations."""
+    payload = SiteShipmentRefused(
+        event_id=event_id,
+        site_id=site_id,
+        shipment_id=pod.shipment_id,
+        receiving_facility_id=pod.receiving_facility_id,
+        expected_version=pod.expected_version,
+        reason=reason,
+        refused_at=at,
+    )
+    return message_of(SITE_REFUSALS, SOURCE, f"shipments/{pod.shipment_id}", payload)

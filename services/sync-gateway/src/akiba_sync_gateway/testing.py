@@ -29,7 +29,10 @@ class FakeHub:
         accepted, refused = [], []
         for raw in json.loads(body):
             event = decode(json.dumps(raw))
-            store = UUID(str((event.data or {}).get("store_id")))
+            data = event.data or {}
+            # Where the hub places each kind: a document's store, a step's or a proof's store.
+            placed = data.get("store_id") or data.get("facility_id")
+            store = UUID(str(placed or data.get("receiving_facility_id")))
             if event.siteid != str(self.site_id) or store not in self.stores:
                 refused.append(PushRefusal(event_id=event.id, reason=f"store {store} is not yours"))
             else:

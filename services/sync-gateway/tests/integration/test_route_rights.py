@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from akiba_contracts.rights import Right
+from akiba_fulfillment.api.app import create_app as fulfillment_app
+from akiba_fulfillment.settings import Settings as FulfillmentSettings
 from akiba_inventory.api.app import create_app as central_app
 from akiba_inventory.settings import Settings as CentralSettings
 from akiba_platform.testing.tokens import TestIssuer
@@ -33,9 +35,11 @@ OPS = [
 
 
 def _twins() -> dict[str, Any]:
-    """Central's routes the gateway serves for its stores: inventory's and requisition's."""
+    """Central's routes the gateway serves for its stores: inventory's, requisition's and
+    fulfillment's (the receiver's side)."""
     paths = dict(central_app(CentralSettings()).openapi()["paths"])
     paths.update(requisition_app(RequisitionSettings()).openapi()["paths"])
+    paths.update(fulfillment_app(FulfillmentSettings()).openapi()["paths"])
     return paths
 
 

@@ -22,6 +22,7 @@ from akiba_contracts.payloads import (
     IdealStockAmountChanged,
     LocationChanged,
     OrderableChanged,
+    OrderChanged,
     Payload,
     PeriodChanged,
     ProgramChanged,
@@ -29,8 +30,11 @@ from akiba_contracts.payloads import (
     RequisitionGroupChanged,
     RequisitionStatusChanged,
     ScheduleChanged,
+    ShipmentReceived,
+    ShipmentShipped,
     SiteChanged,
     SiteRequisitionRefused,
+    SiteShipmentRefused,
     StockLevelChanged,
     TemplateChanged,
 )
@@ -57,6 +61,9 @@ TOPICS = (
     "auth.supervision",
     "requisition.events",
     "requisition.site-refusals",
+    "fulfillment.orders",
+    "fulfillment.shipments",
+    "fulfillment.site-refusals",
 )
 
 
@@ -91,6 +98,18 @@ def _step_refusal(p: SiteRequisitionRefused) -> tuple[str, FeedKind, str]:
     site = _site_id(p.site_id)
     scope = site_scope(site) if site is not None else store_scope(p.facility_id)
     return (scope, FeedKind.REQUISITION_REFUSAL, p.event_id)
+
+
+def _receipt_refusal(p: SiteShipmentRefused) -> tuple[str, FeedKind, str]:
+    # As with a refused requisition step: the site that sent the proof, else the store's site.
+    site = _site_id(p.site_id)
+    scope = site_scope(site) if site is not None else store_scope(p.receiving_facility_id)
+    return (scope, FeedKind.SHIPMENT_REFUSAL, p.event_id)
+
+
+def _receiver(kind: FeedKind) -> Callable[[Any], tuple[str, FeedKind, str]]:
+    # A shipment reaches the receiving store's site: what comes, then central's receipt of it.
+    return lambda p: (store_scope(p.receiving_facility_id), kind, p.partition_key())
 
 
 def _site_id(text: str | None) -> UUID | None:
@@ -145,8 +164,18 @@ PLACES: dict[str, tuple[type[Payload], Callable[[Any], tuple[str, FeedKind, str]
         _facility(FeedKind.REQUISITION),
     ),
     SiteRequisitionRefused.event_type: (SiteRequisitionRefused, _step_refusal),
+    # Orders a store placed (latest state by version) and the shipments coming to it, so its
+    # site follows every step and receives the truck offline; and the proofs central refused.
+    OrderChanged.event_type: (
+        OrderChanged,
+        lambda p: (store_scope(p.requesting_facility_id), FeedKind.ORDER, p.partition_key()),
+    ),
+    ShipmentShipped.event_type: (ShipmentShipped, _receiver(FeedKind.INBOUND_SHIPMENT)),
+    ShipmentReceived.event_type: (ShipmentReceived, _receiver(FeedKind.SHIPMENT_RECEIPT)),
+    SiteShipmentRefused.event_type: (SiteShipmentRefused, _receipt_refusal),
 }
-"""Event types not named here (supervisory nodes, releases) are not the feed's business."""
+"""Event types not named here (supervisory nodes, releases, allocations) are not the feed's
+business."""
 
 
 def change_of(event: CloudEvent) -> FeedChange | None:

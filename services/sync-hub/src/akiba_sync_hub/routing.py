@@ -12,9 +12,11 @@ from pydantic import ValidationError
 from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, placement
 from akiba_contracts.payloads.requisition_edge import SiteRequisitionRecorded
+from akiba_contracts.payloads.shipment_edge import SiteShipmentReceived
 
 STOCK_EVENTS = "sites.inventory-events"
 REQUISITION_EVENTS = "sites.requisition-events"
+SHIPMENT_EVENTS = "sites.shipment-events"
 
 
 class Unplaceable(Exception):
@@ -65,9 +67,22 @@ def _requisition_step(event: CloudEvent) -> Place:
     return Place(step.facility_id, step.partition_key())
 
 
+def _shipment_receipt(event: CloudEvent) -> Place:
+    # Read whole, like a requisition step: nothing waits behind it in a store's sequence.
+    data = event.data or {}
+    try:
+        pod = SiteShipmentReceived.model_validate(data)
+    except ValidationError as exc:
+        raise Unplaceable(
+            first_error(exc, "data"), _uuid(data.get("receiving_facility_id"))
+        ) from None
+    return Place(pod.receiving_facility_id, pod.partition_key())
+
+
 ROUTES: Mapping[str, Route] = {
     **{t: Route(STOCK_EVENTS, _stock_document) for t in SITE_DOCUMENT_TYPES},
     SiteRequisitionRecorded.event_type: Route(REQUISITION_EVENTS, _requisition_step),
+    SiteShipmentReceived.event_type: Route(SHIPMENT_EVENTS, _shipment_receipt),
 }
 """Event type -> route: the only site events the hub forwards."""
 

@@ -11,7 +11,10 @@ import pytest
 from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.payloads.edge import SiteStockRecorded, SiteStockRecordedV1
 from akiba_contracts.payloads.requisition_edge import SiteRequisitionRecorded
+from akiba_contracts.payloads.shipment_edge import SiteShipmentReceived
 from akiba_sync_hub.routing import ROUTES, Place, Unplaceable
+
+from .. import shipment_records
 
 
 def _event(event_type: str, data: dict[str, Any], **extensions: Any) -> CloudEvent:
@@ -74,3 +77,24 @@ def test_a_stock_document_without_a_store_sequence_cannot_be_placed() -> None:
         ROUTES[event.type].place(event)
 
     assert refused.value.store_id == store
+
+
+def test_a_proof_of_delivery_goes_to_the_shipment_topic_placed_at_its_receiver() -> None:
+    store, shipment = uuid4(), uuid4()
+    route = ROUTES[SiteShipmentReceived.event_type]
+
+    place = route.place(
+        _event(SiteShipmentReceived.event_type, shipment_records.proof(shipment, store))
+    )
+
+    assert (route.topic, place) == ("sites.shipment-events", Place(store, str(shipment)))
+
+
+def test_an_unreadable_proof_of_delivery_is_refused_at_the_door_naming_its_store() -> None:
+    store = uuid4()
+    data = shipment_records.proof(uuid4(), store) | {"lines": []}
+
+    with pytest.raises(Unplaceable) as refused:
+        ROUTES[SiteShipmentReceived.event_type].place(_event(SiteShipmentReceived.event_type, data))
+
+    assert refused.value.store_id == store and "data.lines" in str(refused.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,17 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from akiba_contracts.fields import NOTE_PATTERN, text
 from akiba_fulfillment.domain.supply_lines import DESCRIPTION_MAX, SupplyLine, Terms
 
-T = TypeVar("T")
 Description = Annotated[str, text(DESCRIPTION_MAX, pattern=NOTE_PATTERN)]
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list; `page` counts from 0."""
-
-    items: list[T]
-    page: int
-    size: int
-    total: int = Field(description="How many records match, over all pages.")
 
 
 class SupplyLineRequest(BaseModel):

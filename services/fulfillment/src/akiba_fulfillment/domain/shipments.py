@@ -12,22 +12,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 from uuid import UUID
 
-from akiba_contracts.payloads import RejectionReason, ReturnReason, ShipmentKind
+from akiba_contracts.payloads import ReturnReason, ShipmentKind, ShipmentStatus
 from akiba_fulfillment.domain.errors import InvalidReceipt, ShipmentConflict, StaleVersion
+from akiba_replenish import receipts as receipt_rules
+from akiba_replenish.receipts import Receipt
 
-
-class ShipmentStatus(StrEnum):
-    """Where a shipment stands."""
-
-    NEW = "NEW"
-    ALLOCATED = "ALLOCATED"
-    PICKED = "PICKED"
-    SHIPPED = "SHIPPED"
-    RECEIVED = "RECEIVED"
-    CANCELLED = "CANCELLED"
+__all__ = [
+    "PREPARING",
+    "Delivery",
+    "Receipt",
+    "Shipment",
+    "ShipmentItem",
+    "ShipmentLot",
+    "ShipmentStatus",
+    "SitePod",
+    "check_receipts",
+    "received",
+]
 
 
 PREPARING = frozenset({ShipmentStatus.NEW, ShipmentStatus.ALLOCATED, ShipmentStatus.PICKED})
@@ -47,18 +50,6 @@ class ShipmentItem:
     pack_size: int
     quantity: int
     unallocated: int = 0
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """How the receiver found one lot."""
-
-    accepted: int
-    rejected: int
-    reason: RejectionReason | None = None
-    vvm_stage: int | None = None
-    note: str | None = None
-    location_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +84,18 @@ class Delivery:
     received_by: str
     received_at: datetime
     reference: str | None = None
+
+
+@dataclass(frozen=True)
+class SitePod:
+    """A proof of delivery the receiver's site confirmed, on the version it saw."""
+
+    shipment_id: UUID
+    receiving_facility_id: UUID
+    expected_version: int
+    delivery: Delivery
+    receipts: Mapping[UUID, Receipt]
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -164,29 +167,11 @@ class Shipment:
 
 
 def check_receipts(lots: Sequence[ShipmentLot], receipts: Mapping[UUID, Receipt]) -> None:
-    """Every lot is accounted for: accepted + rejected = shipped, a reason for each rejection."""
-    problems: list[str] = []
-    unknown = set(receipts) - {lot.line_id for lot in lots}
-    if unknown:
-        problems.append(f"line {sorted(unknown)[0]} is not on this shipment")
-    for lot in lots:
-        r = receipts.get(lot.line_id)
-        if r is None:
-            problems.append(f"line {lot.line_id} ({lot.lot_code}) is not accounted for")
-            continue
-        if r.accepted < 0 or r.rejected < 0 or r.accepted + r.rejected != lot.quantity:
-            problems.append(
-                f"line {lot.line_id} ({lot.lot_code}): accepted {r.accepted} + rejected"
-                f" {r.rejected} must equal shipped {lot.quantity}"
-            )
-        if r.rejected and r.reason is None:
-            problems.append(f"line {lot.line_id} ({lot.lot_code}): a rejection needs a reason")
-        if not r.rejected and r.reason is not None:
-            problems.append(f"line {lot.line_id} ({lot.lot_code}): a reason without a rejection")
-        if r.reason == RejectionReason.VVM_STATUS and r.vvm_stage is None:
-            problems.append(f"line {lot.line_id} ({lot.lot_code}): say the VVM stage")
-    if problems:
-        raise InvalidReceipt("; ".join(problems))
+    """Every lot is accounted for by the rules sites share (akiba_replenish.receipts)."""
+    try:
+        receipt_rules.check_receipts(lots, receipts)
+    except receipt_rules.ReceiptError as exc:
+        raise InvalidReceipt(str(exc)) from None
 
 
 def received(

@@ -12,6 +12,7 @@ from akiba_contracts.payloads import ShipmentKind, StockReserved
 from akiba_contracts.rights import Right
 from akiba_fulfillment.domain.allocation import LineToAllocate, Rules, allocate_shipment
 from akiba_fulfillment.domain.errors import (
+    Forbidden,
     InvalidOrder,
     InvalidReceipt,
     ShipmentConflict,
@@ -26,6 +27,7 @@ from akiba_fulfillment.domain.shipments import (
     ShipmentItem,
     ShipmentLot,
     ShipmentStatus,
+    SitePod,
     received,
 )
 from akiba_fulfillment.handlers import orders
@@ -36,6 +38,7 @@ from akiba_fulfillment.outbound import (
     shipment_shipped,
 )
 from akiba_fulfillment.uow import FulfillmentUnitOfWork
+from akiba_platform import TransientError
 from akiba_platform.auth import CallerRights
 
 
@@ -220,18 +223,66 @@ async def receive(
                 f"store {receiver.code} is managed at a site: the shipment is received there"
             )
         await _check_locations(uow, s.receiving_facility_id, receipts)
-        now = _now()
-        lots = received(s.lots, receipts)
-        s = s.advanced(ShipmentStatus.RECEIVED, now, lots=lots, delivery=delivery)
-        order = await orders.locked(uow, s.order_id)
-        await uow.shipments.save(s)
-        changed = order.with_lines(
-            _received_lines(order, s), await orders.progress(uow, order.order_id), now
-        )
-        uow.publish(shipment_received(s, caller.actor))
-        await orders.record(uow, changed, "received", caller.actor, now, shipment_id=s.shipment_id)
+        s = await _confirm(uow, s, delivery, receipts, caller.actor)
         await uow.commit()
     return s
+
+
+async def receive_at_site(uow: FulfillmentUnitOfWork, site_id: UUID, pod: SitePod) -> Shipment:
+    """A proof of delivery the receiver's site confirmed (offline or not) and already posted to
+    its ledger: the same checks and effects as `receive`, on the version it was taken on."""
+    s = await uow.shipments.get(pod.shipment_id, lock=True)
+    if s is None or s.receiving_facility_id != pod.receiving_facility_id:
+        raise ShipmentNotFound(
+            f"shipment {pod.shipment_id} to store {pod.receiving_facility_id} does not exist"
+        )
+    await _managed_by(uow, site_id, s.receiving_facility_id)
+    s.check_version(pod.expected_version)
+    receipts = _site_receipts(s, pod.receipts)
+    await _check_locations(uow, s.receiving_facility_id, receipts, site=True)
+    return await _confirm(uow, s, pod.delivery, receipts, pod.actor, posted_at_site=True)
+
+
+async def _confirm(
+    uow: FulfillmentUnitOfWork,
+    s: Shipment,
+    delivery: Delivery,
+    receipts: Mapping[UUID, Receipt],
+    actor: str,
+    posted_at_site: bool = False,
+) -> Shipment:
+    """The receipt's effects, whoever confirmed it: the shipment RECEIVED, the order's lines
+    counted, the proof published for inventory and the supplier."""
+    now = _now()
+    lots = received(s.lots, receipts)
+    s = s.advanced(
+        ShipmentStatus.RECEIVED, now, lots=lots, delivery=delivery, posted_at_site=posted_at_site
+    )
+    order = await orders.locked(uow, s.order_id)
+    await uow.shipments.save(s)
+    changed = order.with_lines(
+        _received_lines(order, s), await orders.progress(uow, order.order_id), now
+    )
+    uow.publish(shipment_received(s, actor))
+    await orders.record(uow, changed, "received", actor, now, shipment_id=s.shipment_id)
+    return s
+
+
+async def _managed_by(uow: FulfillmentUnitOfWork, site_id: UUID, store_id: UUID) -> None:
+    """The site writes the receiving store. The hub checked it at the door, so a read model
+    that does not say so yet is behind: retry later. Another site's store is refused."""
+    receiver = await uow.stock.facility(store_id)
+    if receiver is None or receiver.site_id is None:
+        raise TransientError(f"store {store_id} is not known here as a site's store yet")
+    if receiver.site_id != site_id:
+        raise Forbidden(f"store {receiver.code} is managed by another site")
+
+
+def _site_receipts(s: Shipment, given: Mapping[UUID, Receipt]) -> dict[UUID, Receipt]:
+    # A lot inventory could not reserve at all never left (ShipmentShipped leaves it out), so
+    # the site never saw it: it is received as nothing of nothing.
+    empty = {lot.line_id: Receipt(0, 0) for lot in s.lots if lot.quantity == 0}
+    return {**empty, **given}
 
 
 async def answered(uow: FulfillmentUnitOfWork, r: StockReserved) -> None:
@@ -327,11 +378,17 @@ def _items(
 
 
 async def _check_locations(
-    uow: FulfillmentUnitOfWork, store_id: UUID, receipts: Mapping[UUID, Receipt]
+    uow: FulfillmentUnitOfWork,
+    store_id: UUID,
+    receipts: Mapping[UUID, Receipt],
+    site: bool = False,
 ) -> None:
     wanted = {r.location_id for r in receipts.values() if r.location_id is not None}
     where = await uow.stock.locations_of(wanted)
     for location in wanted:
+        if site and location not in where:
+            # The site chose it from inventory's locations it was sent: ours is behind.
+            raise TransientError(f"location {location} is not known here yet")
         if where.get(location) != store_id:
             raise InvalidReceipt(f"location {location} is not an active location of the receiver")
 

@@ -50,8 +50,9 @@ def _pending_except(
     # of the outbox, and a NOT IN filter on the recording order would read through all of it.
     lanes = conn.execute(
         "SELECT store_id FROM stores UNION ALL"
-        " SELECT 'requisition:' || requisition_id FROM requisitions"
-    )  # a requisition's steps have a lane of their own (requisitions/store.py)
+        " SELECT 'requisition:' || requisition_id FROM requisitions UNION ALL"
+        " SELECT 'shipment:' || shipment_id FROM inbound_shipments"
+    )  # a requisition's steps and a shipment's proof have lanes of their own
     stores = [s for (s,) in lanes if s not in skip]
     rows = [
         r

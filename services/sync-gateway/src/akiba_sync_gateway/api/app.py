@@ -14,6 +14,7 @@ from akiba_platform.auth import Authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_replenish import ExplanationRequired, RequisitionError, StaleVersion, WrongStatus
 from akiba_replenish.access import Forbidden
+from akiba_replenish.receipts import ReceiptError
 from akiba_stock_api import ERRORS as STOCK_ERRORS
 from akiba_stock_api import goods_routes, movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
@@ -22,10 +23,11 @@ from akiba_sync_gateway.adapters.store import StoreNotReady
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.api.desk import site_desk
 from akiba_sync_gateway.api.fastlane import FastLane
-from akiba_sync_gateway.api.routes import alerts, requisitions, signin, stock, sync
+from akiba_sync_gateway.api.routes import alerts, requisitions, shipments, signin, stock, sync
 from akiba_sync_gateway.requisitions.catalogue import NotKnownHere
 from akiba_sync_gateway.requisitions.store import AlreadyInitiated, RequisitionNotFound
 from akiba_sync_gateway.settings import Settings
+from akiba_sync_gateway.shipments.store import InboundNotFound
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.signin.flow import SignIn
 from akiba_sync_gateway.signin.limits import Limits
@@ -42,6 +44,9 @@ ERRORS: dict[type[Exception], int] = {
     NotKnownHere: 422,
     ExplanationRequired: 422,
     RequisitionError: 422,
+    # Inbound shipments: fulfillment's statuses for the same refusals.
+    InboundNotFound: 404,
+    ReceiptError: 422,
     # SQLite's INTEGER is 64-bit: a number beyond it that the contract missed is the client's.
     OverflowError: 422,
 }
@@ -86,6 +91,7 @@ def create_app(
             stocktake_routes(site_desk),
             alerts.router,
             requisitions.router,
+            shipments.router,
             signin.router,
             sync.router,
         ],

@@ -27,6 +27,7 @@ from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.ids import at, key
 from akiba_sync_gateway.requisitions import decisions
+from akiba_sync_gateway.shipments import decisions as shipments
 from akiba_sync_gateway.sync.link import Downlink
 
 # Each entry is applied with the time and the reading site's own id (acknowledgements must name
@@ -185,6 +186,11 @@ APPLY: dict[FeedKind, Apply] = {
     FeedKind.IDEAL_STOCK_AMOUNT: _other,
     FeedKind.REQUISITION: decisions.apply_state,
     FeedKind.REQUISITION_REFUSAL: decisions.apply_refusal,
+    # Orders the site's stores placed and the shipments coming to them.
+    FeedKind.ORDER: shipments.apply_order,
+    FeedKind.INBOUND_SHIPMENT: shipments.apply_shipped,
+    FeedKind.SHIPMENT_RECEIPT: shipments.apply_receipt,
+    FeedKind.SHIPMENT_REFUSAL: shipments.apply_refusal,
 }
 
 

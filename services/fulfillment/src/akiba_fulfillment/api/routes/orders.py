@@ -6,19 +6,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from akiba_contracts.fulfillment_http import (
+    CloseRequest,
+    OrderRequest,
+    OrderResponse,
+    Page,
+    StatusCounts,
+    Timeline,
+)
 from akiba_contracts.payloads import OrderStatus
 from akiba_contracts.rights import Right
 from akiba_fulfillment.adapters.orders import OrderCriteria
 from akiba_fulfillment.api.deps import Read, Uow
-from akiba_fulfillment.api.order_schemas import (
-    CloseRequest,
-    OrderRequest,
-    OrderResponse,
-    StatusCounts,
-    Timeline,
-    TimelineEntry,
-)
-from akiba_fulfillment.api.schemas import Page
+from akiba_fulfillment.api.order_schemas import order_response, timeline_entry
 from akiba_fulfillment.domain.orders import Order
 from akiba_fulfillment.handlers import orders
 from akiba_fulfillment.handlers.orders import NewOrder
@@ -30,7 +30,7 @@ router = APIRouter(tags=["orders"])
 
 def _answer(response: Response, order: Order) -> OrderResponse:
     tag(response, order.version)
-    return OrderResponse.of(order)
+    return order_response(order)
 
 
 @router.post("/orders", status_code=201, **requires(Right.ORDERS_EDIT))
@@ -65,7 +65,7 @@ async def list_orders(
         supplying_facility_id, requesting_facility_id, program_id, period_id, status
     )
     found, total = await orders.page(read, criteria, paging.page, paging.size)
-    items = [OrderResponse.of(o) for o in found]
+    items = [order_response(o) for o in found]
     return Page(items=items, page=paging.page, size=paging.size, total=total)
 
 
@@ -113,7 +113,7 @@ async def list_requested_orders(
     """The orders a store placed, newest first (PODS_VIEW there)."""
     criteria = OrderCriteria(requesting_facility_id=requesting_facility_id, status=status)
     found, total = await orders.page(read, criteria, paging.page, paging.size)
-    items = [OrderResponse.of(o) for o in found]
+    items = [order_response(o) for o in found]
     return Page(items=items, page=paging.page, size=paging.size, total=total)
 
 
@@ -137,5 +137,5 @@ async def _timeline(read: Read, order: Order) -> Timeline:
     return Timeline(
         order_id=order.order_id,
         requisition_id=order.requisition_id,
-        steps=[TimelineEntry.of(s) for s in steps],
+        steps=[timeline_entry(s) for s in steps],
     )

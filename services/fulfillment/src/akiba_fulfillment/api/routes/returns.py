@@ -7,15 +7,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from akiba_contracts.rights import Right
-from akiba_fulfillment.api.deps import Read, Uow
-from akiba_fulfillment.api.order_schemas import (
+from akiba_contracts.fulfillment_http import (
     CancelRequest,
     ProofOfDeliveryRequest,
     ReturnRequest,
     ShipmentResponse,
     ShipRequest,
 )
+from akiba_contracts.rights import Right
+from akiba_fulfillment.api.deps import Read, Uow
+from akiba_fulfillment.api.order_schemas import receipt_of, shipment_response
 from akiba_fulfillment.domain.errors import InvalidReceipt
 from akiba_fulfillment.domain.shipments import Delivery, Shipment
 from akiba_fulfillment.handlers import returns
@@ -28,7 +29,7 @@ router = APIRouter(tags=["returns"])
 
 def _answer(response: Response, s: Shipment) -> ShipmentResponse:
     tag(response, s.version)
-    return ShipmentResponse.of(s)
+    return shipment_response(s)
 
 
 @router.post(
@@ -90,7 +91,7 @@ async def receive_customer_return(
 ) -> ShipmentResponse:  # fmt: skip
     """Confirm a customer return: accepted + rejected = returned per line; accepted stock
     enters the supplier's ledger at the locations named."""
-    receipts = {ln.line_id: ln.receipt() for ln in body.lines}
+    receipts = {ln.line_id: receipt_of(ln) for ln in body.lines}
     if len(receipts) != len(body.lines):
         raise InvalidReceipt("a shipment line appears twice")
     delivery = Delivery(body.delivered_by, body.received_by, body.received_at, body.reference)

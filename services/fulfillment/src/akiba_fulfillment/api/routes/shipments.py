@@ -7,19 +7,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from akiba_contracts.rights import Right
-from akiba_fulfillment.api.deps import Read, Uow
-from akiba_fulfillment.api.order_schemas import (
+from akiba_contracts.fulfillment_http import (
     AllocateRequest,
     CancelRequest,
+    Page,
     ProofOfDeliveryRequest,
     ShipmentRequest,
     ShipmentResponse,
+    ShipmentStatus,
     ShipRequest,
 )
-from akiba_fulfillment.api.schemas import Page
+from akiba_contracts.rights import Right
+from akiba_fulfillment.api.deps import Read, Uow
+from akiba_fulfillment.api.order_schemas import receipt_of, shipment_response
 from akiba_fulfillment.domain.errors import InvalidReceipt, OrderNotFound
-from akiba_fulfillment.domain.shipments import Delivery, Shipment, ShipmentStatus
+from akiba_fulfillment.domain.shipments import Delivery, Shipment
 from akiba_fulfillment.handlers import shipments
 from akiba_fulfillment.handlers.shipments import AllocationTerms
 from akiba_fulfillment.uow import FulfillmentUnitOfWork
@@ -32,7 +34,7 @@ EDIT, VIEW = Right.SHIPMENTS_EDIT, Right.SHIPMENTS_VIEW
 
 async def _answer(read: FulfillmentUnitOfWork, response: Response, s: Shipment) -> ShipmentResponse:
     tag(response, s.version)
-    return ShipmentResponse.of(s, await read.shipments.skipped(s.shipment_id))
+    return shipment_response(s, await read.shipments.skipped(s.shipment_id))
 
 
 @router.post("/orders/{order_id}/shipments", status_code=201, **requires(EDIT))
@@ -59,7 +61,7 @@ async def order_shipments(order_id: UUID, read: Read, caller: Caller) -> list[Sh
     order = await read.orders.get(order_id)
     if order is None or not caller.allows(VIEW, order.supplying_facility_id, None):
         raise OrderNotFound(f"order {order_id} does not exist")
-    return [ShipmentResponse.of(s) for s in await read.shipments.of_order(order_id)]
+    return [shipment_response(s) for s in await read.shipments.of_order(order_id)]
 
 
 @router.get("/shipments", **requires(VIEW, facility="supplying_facility_id"))
@@ -73,7 +75,7 @@ async def list_shipments(
     found, total = await read.shipments.page(
         "supplying_facility_id", supplying_facility_id, status, paging.page, paging.size
     )
-    items = [ShipmentResponse.of(s) for s in found]
+    items = [shipment_response(s) for s in found]
     return Page(items=items, page=paging.page, size=paging.size, total=total)
 
 
@@ -164,7 +166,7 @@ async def list_inbound_shipments(
         "receiving_facility_id", receiving_facility_id, status, paging.page, paging.size
     )
     items = [
-        ShipmentResponse.of(s)
+        shipment_response(s)
         for s in found
         if s.status != ShipmentStatus.CANCELLED or status == ShipmentStatus.CANCELLED
     ]
@@ -192,7 +194,7 @@ async def confirm_proof_of_delivery(
 ) -> ShipmentResponse:
     """Confirm receipt: accepted + rejected = shipped per line, a reason per rejection; the
     accepted stock enters the ledger at the locations named."""
-    receipts = {ln.line_id: ln.receipt() for ln in body.lines}
+    receipts = {ln.line_id: receipt_of(ln) for ln in body.lines}
     if len(receipts) != len(body.lines):
         raise InvalidReceipt("a shipment line appears twice")
     delivery = Delivery(body.delivered_by, body.received_by, body.received_at, body.reference)

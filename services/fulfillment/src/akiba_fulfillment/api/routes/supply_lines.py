@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from akiba_contracts.fulfillment_http import Page
 from akiba_contracts.rights import Right
 from akiba_fulfillment.adapters.supply_lines import Criteria
 from akiba_fulfillment.api.deps import (
@@ -13,7 +14,6 @@ from akiba_fulfillment.api.deps import (
     Uow,
 )
 from akiba_fulfillment.api.schemas import (
-    Page,
     SupplyLineRequest,
     SupplyLineResponse,
     UpdateSupplyLineRequest,

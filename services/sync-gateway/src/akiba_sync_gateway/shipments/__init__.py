@@ -1,0 +1,1 @@
+"""Orders the site's stores placed and the shipments coming to them, received offline."""
