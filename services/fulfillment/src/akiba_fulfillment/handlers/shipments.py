@@ -286,26 +286,26 @@ def _site_receipts(s: Shipment, given: Mapping[UUID, Receipt]) -> dict[UUID, Rec
 
 
 async def answered(uow: FulfillmentUnitOfWork, r: StockReserved) -> None:
-    """Inventory's answer: each lot confirmed, cut to what it could reserve; the stock lines
-    as it left them."""
+    """Inventory's answer: each lot confirmed, cut to the whole packs it could reserve (a lot
+    left with none is dropped); the stock lines as it left them."""
     await uow.stock.apply_reserved(r.store_id, r.lines)
     s = await uow.shipments.get(r.shipment_id, lock=True)
     if s is None or s.reservation_answered:
         return
     got = {ln.line_id: ln.reserved for ln in r.lines}
-    lots = tuple(
-        replace(lot, quantity=min(lot.quantity, got.get(lot.line_id, 0)), confirmed=True)
-        for lot in s.lots
-    )
     short: dict[UUID, int] = {}
-    for before, after in zip(s.lots, lots, strict=True):
-        short[before.orderable_id] = (
-            short.get(before.orderable_id, 0) + before.quantity - after.quantity
-        )
+    lots = []
+    for lot in s.lots:
+        # A part pack reserved stays reserved until the shipment ships or is cancelled, when
+        # inventory releases the whole reservation: only whole packs are shipped.
+        kept = min(lot.quantity, got.get(lot.line_id, 0) // lot.pack_size * lot.pack_size)
+        short[lot.orderable_id] = short.get(lot.orderable_id, 0) + lot.quantity - kept
+        if kept:
+            lots.append(replace(lot, quantity=kept, confirmed=True))
     items = tuple(
         replace(i, unallocated=i.unallocated + short.get(i.orderable_id, 0)) for i in s.items
     )
-    await uow.shipments.save(replace(s, lots=lots, items=items))
+    await uow.shipments.save(replace(s, lots=tuple(lots), items=items))
 
 
 async def visible(

@@ -407,3 +407,27 @@ async def test_a_receiver_returns_stock_against_its_shipment_and_the_supplier_re
         token=world.storekeeper,
     )
     assert again.status_code == 422  # only 10 of the 20 received are left to return
+
+
+async def test_a_lot_inventory_could_not_reserve_is_dropped_and_part_packs_are_not_shipped(
+    world: World,
+) -> None:
+    await world.lot("A", _month(2), 20)
+    await world.lot("B", _month(4), 40)
+    order = await world.release(10)
+    s = await world.ok("POST", f"/orders/{order['order_id']}/shipments", {})
+    s = (await world.step(f"/shipments/{s['shipment_id']}/allocate", s)).json()
+
+    await world.answer(s, cut={"A": 20, "B": 7})  # A: nothing left; B: 23 of 30, 4 packs
+
+    got = await world.ok("GET", f"/shipments/{s['shipment_id']}")
+    assert [(lot["lot_code"], lot["quantity"]) for lot in got["lots"]] == [("B", 20)]
+    assert got["items"][0]["unallocated"] == 30
+    picked = await world.step(f"/shipments/{s['shipment_id']}/pick", got)
+    shipped = await world.step(f"/shipments/{s['shipment_id']}/ship", picked.json(), {})
+    lot = shipped.json()["lots"][0]
+    pod = {"delivered_by": "D", "received_by": "R", "received_at": "2026-12-01T10:00:00Z",
+           "lines": [{"line_id": lot["line_id"], "accepted_quantity": 20}]}  # fmt: skip
+    r = await world.step(f"/inbound-shipments/{s['shipment_id']}/proof-of-delivery",
+                         shipped.json(), pod, token=world.storekeeper)  # fmt: skip
+    assert r.status_code == 200, r.text
