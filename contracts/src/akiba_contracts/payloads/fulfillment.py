@@ -187,80 +187,59 @@ class ShipmentLot(BaseModel):
     return_reason: ReturnReason | None = Field(None, description="On a return: why it goes back.")
 
 
-class ShipmentAllocated(Payload):
+class _ShipmentStep(Payload):
+    """What every step of a shipment names: the shipment, its order, its supplier, its version
+    after the step and whether it is a return; keyed by shipment, so its steps stay in order."""
+
+    shipment_id: UUID
+    order_id: UUID
+    supplying_facility_id: UUID = Field(description="The store the shipment leaves from.")
+    version: int = Field(ge=1)
+    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
+    returned_shipment_id: UUID | None = Field(
+        None, description="On a return: the shipment the stock came on."
+    )
+
+    def partition_key(self) -> str:
+        """Keyed by shipment."""
+        return str(self.shipment_id)
+
+
+class ShipmentAllocated(_ShipmentStep):
     """A shipment's lots were allocated FEFO: inventory reserves them at the supplier."""
 
     event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.allocated.v1"
 
-    shipment_id: UUID
-    order_id: UUID
-    supplying_facility_id: UUID
-    version: int = Field(ge=1)
     lots: list[ShipmentLot]
     actor: str
     at: AwareDatetime
 
-    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
-    returned_shipment_id: UUID | None = Field(
-        None, description="On a return: the shipment the stock came on."
-    )
 
-    def partition_key(self) -> str:
-        """Keyed by shipment."""
-        return str(self.shipment_id)
-
-
-class ShipmentCancelled(Payload):
+class ShipmentCancelled(_ShipmentStep):
     """A shipment was cancelled before it shipped: whatever it reserved is released."""
 
     event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.cancelled.v1"
 
-    shipment_id: UUID
-    order_id: UUID
-    supplying_facility_id: UUID
-    version: int = Field(ge=1)
     reason: Note | None
     actor: str
     at: AwareDatetime
 
-    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
-    returned_shipment_id: UUID | None = Field(
-        None, description="On a return: the shipment the stock came on."
-    )
 
-    def partition_key(self) -> str:
-        """Keyed by shipment."""
-        return str(self.shipment_id)
-
-
-class ShipmentShipped(Payload):
+class ShipmentShipped(_ShipmentStep):
     """A shipment left the supplier: inventory issues its lots; the receiver expects it."""
 
     event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.shipped.v1"
 
-    shipment_id: UUID
     shipment_code: str
-    order_id: UUID
     order_code: str
     requisition_id: UUID | None
     program_id: UUID | None
-    supplying_facility_id: UUID
     receiving_facility_id: UUID
-    version: int = Field(ge=1)
     lots: list[ShipmentLot]
     carrier: Name | None = None
     note: Note | None = None
     actor: str
     shipped_at: AwareDatetime
-
-    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
-    returned_shipment_id: UUID | None = Field(
-        None, description="On a return: the shipment the stock came on."
-    )
-
-    def partition_key(self) -> str:
-        """Keyed by shipment."""
-        return str(self.shipment_id)
 
 
 class RejectionReason(StrEnum):
@@ -293,17 +272,13 @@ class ReceivedLot(BaseModel):
     location_id: UUID | None = Field(description="Where the receiver put the accepted units.")
 
 
-class ShipmentReceived(Payload):
+class ShipmentReceived(_ShipmentStep):
     """The receiver confirmed a shipment (proof of delivery): accepted stock enters its ledger."""
 
     event_type: ClassVar[str] = "org.akiba.fulfillment.shipment.received.v1"
 
-    shipment_id: UUID
     shipment_code: str
-    order_id: UUID
-    supplying_facility_id: UUID
     receiving_facility_id: UUID
-    version: int = Field(ge=1)
     lots: list[ReceivedLot]
     delivered_by: Name
     received_by: Name
@@ -315,12 +290,3 @@ class ShipmentReceived(Payload):
     )
     actor: str
     at: AwareDatetime
-
-    kind: ShipmentKind = Field(ShipmentKind.ORDER, description=_KIND)
-    returned_shipment_id: UUID | None = Field(
-        None, description="On a return: the shipment the stock came on."
-    )
-
-    def partition_key(self) -> str:
-        """Keyed by shipment."""
-        return str(self.shipment_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from akiba_contracts.payloads import (
     OrderChanged,
@@ -107,18 +108,25 @@ def _lots(s: Shipment) -> list[ShipmentLotPayload]:
     ]
 
 
+def _step(s: Shipment) -> dict[str, Any]:
+    """What every shipment step's event names (`_ShipmentStep` of the contract)."""
+    return {
+        "shipment_id": s.shipment_id,
+        "order_id": s.order_id,
+        "supplying_facility_id": s.supplying_facility_id,
+        "version": s.version,
+        "kind": s.kind,
+        "returned_shipment_id": s.returned_shipment_id,
+    }
+
+
 def shipment_allocated(s: Shipment, actor: str) -> OutboxMessage:
     """The lots to reserve at the supplier."""
     payload = ShipmentAllocated(
-        shipment_id=s.shipment_id,
-        order_id=s.order_id,
-        supplying_facility_id=s.supplying_facility_id,
-        version=s.version,
+        **_step(s),
         lots=_lots(s),
         actor=actor,
         at=s.updated_at,
-        kind=s.kind,
-        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -126,15 +134,10 @@ def shipment_allocated(s: Shipment, actor: str) -> OutboxMessage:
 def shipment_cancelled(s: Shipment, actor: str) -> OutboxMessage:
     """Release what the shipment reserved."""
     payload = ShipmentCancelled(
-        shipment_id=s.shipment_id,
-        order_id=s.order_id,
-        supplying_facility_id=s.supplying_facility_id,
-        version=s.version,
+        **_step(s),
         reason=s.cancel_reason,
         actor=actor,
         at=s.updated_at,
-        kind=s.kind,
-        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -143,22 +146,17 @@ def shipment_shipped(s: Shipment, order: Order, actor: str) -> OutboxMessage:
     """The shipment left: issue it at the supplier, expect it at the receiver."""
     assert s.shipped_at is not None
     payload = ShipmentShipped(
-        shipment_id=s.shipment_id,
+        **_step(s),
         shipment_code=s.shipment_code,
-        order_id=s.order_id,
         order_code=order.order_code,
         requisition_id=order.requisition_id,
         program_id=order.program_id,
-        supplying_facility_id=s.supplying_facility_id,
         receiving_facility_id=s.receiving_facility_id,
-        version=s.version,
         lots=_lots(s),
         carrier=s.carrier,
         note=s.note,
         actor=actor,
         shipped_at=s.shipped_at,
-        kind=s.kind,
-        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
@@ -188,12 +186,9 @@ def shipment_received(s: Shipment, actor: str) -> OutboxMessage:
             )
         )
     payload = ShipmentReceived(
-        shipment_id=s.shipment_id,
+        **_step(s),
         shipment_code=s.shipment_code,
-        order_id=s.order_id,
-        supplying_facility_id=s.supplying_facility_id,
         receiving_facility_id=s.receiving_facility_id,
-        version=s.version,
         lots=lots,
         delivered_by=d.delivered_by,
         received_by=d.received_by,
@@ -202,8 +197,6 @@ def shipment_received(s: Shipment, actor: str) -> OutboxMessage:
         posted_at_site=s.posted_at_site,
         actor=actor,
         at=s.updated_at,
-        kind=s.kind,
-        returned_shipment_id=s.returned_shipment_id,
     )
     return message_of(SHIPMENTS, SOURCE, f"shipments/{s.shipment_id}", payload)
 
