@@ -1,7 +1,7 @@
 # Akiba: the commands a developer and CI use. Everything installs itself.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src
+SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
 .PHONY: install run test fuzz lint format bench contracts stack-up stack-down stack-status
 

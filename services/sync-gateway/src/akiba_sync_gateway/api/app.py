@@ -31,6 +31,9 @@ from akiba_sync_gateway.shipments.store import InboundNotFound
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
 from akiba_sync_gateway.signin.flow import SignIn
 from akiba_sync_gateway.signin.limits import Limits
+from akiba_sync_gateway.web import serving_pages
+from akiba_web.app import create_web
+from akiba_web.render import BASE
 
 ERRORS: dict[type[Exception], int] = {
     **STOCK_ERRORS,
@@ -76,12 +79,16 @@ def create_app(
             # Should the gateway stop before that commit, a retry hears that the receipt was
             # recorded once (409), never records it again.
             store = SqliteIdempotencyStore(database)
-            async with idempotency.keeping(app, store, settings, background=True):
+            async with (
+                idempotency.keeping(app, store, settings, background=True),
+                serving_pages(pages, app, database),
+            ):
                 yield
         finally:
             if db is None:
                 database.close()
 
+    pages = create_web()
     app = platform_app(
         title="Akiba sync-gateway",
         routers=[
@@ -101,6 +108,8 @@ def create_app(
     # Appended, so innermost: inside the platform's telemetry (request ids, spans) and its
     # idempotency middleware (the fast lane's write claims the request's key).
     app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
+    # The site's web app: the same pages as central's, on this API, working with no link.
+    app.mount(BASE, pages)
     return app
 
 

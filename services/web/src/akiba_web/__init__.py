@@ -1,0 +1,1 @@
+"""Akiba's web app: server-rendered pages over the services' own APIs, central and at sites."""

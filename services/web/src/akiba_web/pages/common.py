@@ -1,0 +1,52 @@
+"""What every page does: check the right at the store, read a posted form, refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+from starlette.responses import Response
+
+from akiba_contracts.rights import Right
+from akiba_web import forms
+from akiba_web.host import Host
+from akiba_web.render import render
+from akiba_web.session import User, check_csrf
+
+
+class NotAllowed(Exception):
+    """The user lacks the right a page needs (the API would refuse it too)."""
+
+
+async def store_of(request: Request, user: User, store_id: UUID, right: Right) -> Host:
+    """The host, once the user is known to hold the right at the store."""
+    if not user.may(right, store_id):
+        raise NotAllowed(right)
+    host: Host = request.app.state.host
+    await host.refresh()
+    return host
+
+
+async def posted(request: Request) -> dict[str, Any]:
+    """The posted form (CSRF checked), as a plain dict; every form carries an idempotency key."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    check_csrf(request, values)
+    return values
+
+
+def once(form: dict[str, Any]) -> dict[str, str]:
+    """The form's idempotency key as a header: a double click or a re-post records once."""
+    key = forms.text(form, "key")
+    return {"Idempotency-Key": key} if key else {}
+
+
+def refused(request: Request) -> Response:
+    """The page for a post that cannot be what a form of ours sent."""
+    return render(request, "error.html", 400, message_key="error.bad_form")
+
+
+def allowed(user: User, right: str, store: UUID | None = None) -> bool:
+    """Templates ask this before showing a button: the right, at the store if given."""
+    return user.may(Right(right), store)
