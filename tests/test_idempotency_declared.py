@@ -32,6 +32,7 @@ EXEMPTIONS = {
     "auth POST /oauth/revoke",  # idempotent by itself (RFC 7009)
     "sync-hub POST /sites/{site_id}/events",  # idempotent by event ids (inbox, sequences)
     "sync-gateway POST /oauth/token",  # local sign-in, as auth's
+    "sync-gateway POST /oauth/revoke",  # local revocation, as auth's
 }
 
 

@@ -61,11 +61,15 @@ class Settings(BaseSettings):
     )
     token_issuer: str = Field("akiba-sync-gateway", description="`iss` of local tokens")
     token_audience: str = Field("akiba", description="`aud` of local tokens")
-    token_lifetime_seconds: int = Field(8 * 3600, ge=60, description="Local sign-in lifetime")
+    token_lifetime_seconds: int = Field(8 * 3600, ge=60, description="Local access token lifetime")
+    refresh_token_days: int = Field(
+        30, ge=1, le=365, description="Lifetime of a local refresh token family (as auth's)"
+    )
     clock_offset_seconds: float = Field(
         0.0,
         description="Shifts the wall clock the gateway records and reports with; 0 in production"
-        " (tests simulate days offline with it). Token lifetimes are not shifted.",
+        " (tests simulate days offline with it). Access tokens' lifetimes are not shifted;"
+        " refresh tokens' expiry, a time the gateway stores, is.",
     )
     login_failures_per_user: int = Field(5, ge=1, description="Failures per user per window")
     login_failures_per_address: int = Field(20, ge=1, description="Failures per address per window")

@@ -84,8 +84,17 @@ def permissions(conn: sqlite3.Connection) -> PermissionStore:
 
 def user(conn: sqlite3.Connection, username: str) -> CachedUser | None:
     """The cached user with this username."""
+    return _one(conn, "username", username)
+
+
+def user_by_id(conn: sqlite3.Connection, user_id: str) -> CachedUser | None:
+    """The cached user with this id (None once auth no longer lists them for the site)."""
+    return _one(conn, "user_id", user_id)
+
+
+def _one(conn: sqlite3.Connection, column: str, value: str) -> CachedUser | None:
     r = conn.execute(
-        "SELECT user_id, username, active, password_hash FROM users WHERE username = ?",
-        (username,),
+        f"SELECT user_id, username, active, password_hash FROM users WHERE {column} = ?",
+        (value,),
     ).fetchone()
     return None if r is None else CachedUser(r[0], r[1], bool(r[2]), r[3])

@@ -72,7 +72,8 @@ def create_app(
             app.state.db, app.state.site_id, app.state.clock = database, settings.site_id, clock
             app.state.authority = local
             app.state.amc_months = settings.amc_months
-            app.state.signin = SignIn(database, local, _limits(settings), clock)
+            refresh = timedelta(days=settings.refresh_token_days)
+            app.state.signin = SignIn(database, local, _limits(settings), clock, refresh)
             app.state.authorizer = authorizer or local.authorizer
             # Answers are stored in the background: one rides in the writer's next group
             # commit, so a keyed receipt is acknowledged after one fsync, as one without a key.
