@@ -108,6 +108,8 @@ class Central:
     workdir: Path
     requisition: bool = False
     fulfillment: bool = False
+    # The web app's needs: inventory's projection (stock on hand), its alerts, the web process.
+    web: bool = False
     dsn: dict[str, str] = field(default_factory=dict)
     port: dict[str, int] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -172,6 +174,11 @@ class Central:
                 ("fulfillment", "akiba_fulfillment", "sites"),
                 ("inventory", "akiba_inventory", "shipments"),
             ]
+        if self.web:
+            plan += [
+                ("inventory", "akiba_inventory", "project"),
+                ("inventory", "akiba_inventory", "alert"),
+            ]
         for service, module, roles in plan:
             env = {
                 "AKIBA_DATABASE_URL": self.dsn[service],
@@ -187,10 +194,25 @@ class Central:
             self.processes[f"{service}:{roles}"] = ServiceProcess(
                 module, ["serve", "--roles", roles], env, log
             ).start()
+        if self.web:
+            self._start_web(groups)
         await asyncio.gather(*(started(p) for p in self.processes.values()))
         for service in self.port:
             await wait_until(lambda s=service: _ready(self.url(s)), what=f"{service} ready")
         await self._reference_data()
+
+    def _start_web(self, groups: str) -> None:
+        self.port["web"] = free_port()
+        urls = {f"AKIBA_{s.upper().replace('-', '_')}_URL": self.url(s) for s in self.port
+                if s not in ("web", "hub")}  # fmt: skip
+        env = {
+            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "AKIBA_HTTP_PORT": str(self.port["web"]),
+            "AKIBA_SYNC_HUB_URL": self.url("hub"),
+            **urls,
+        }
+        log = self.workdir / "web.log"
+        self.processes["web:api"] = ServiceProcess("akiba_web", ["serve"], env, log).start()
 
     def stop(self) -> None:
         """SIGTERM every process (SIGKILL after a grace period)."""
