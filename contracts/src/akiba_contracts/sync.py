@@ -17,7 +17,9 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
+    "BACKLOG_HEADER",
     "FEED_PAGE_LIMIT",
+    "OLDEST_UNFORWARDED_HEADER",
     "PUSH_BATCH_LIMIT",
     "FeedEntry",
     "FeedKind",
@@ -33,6 +35,13 @@ PUSH_BATCH_LIMIT = 500
 
 FEED_PAGE_LIMIT = 1000
 """Most entries one feed page returns."""
+
+BACKLOG_HEADER = "Akiba-Site-Backlog"
+"""Sent with a push or a pull: how many recorded events the gateway has not forwarded yet."""
+
+OLDEST_UNFORWARDED_HEADER = "Akiba-Site-Oldest-Unforwarded"
+"""Sent with a push or a pull while the backlog is not empty: when its oldest was recorded
+(ISO 8601 with an offset). Both headers are optional: a gateway that sends neither still syncs."""
 
 
 class _Model(BaseModel):

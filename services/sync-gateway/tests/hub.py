@@ -20,6 +20,7 @@ from akiba_sync_gateway.sync.link import (
     HttpUplink,
     LinkDown,
     PushTooLarge,
+    ReadBacklog,
     SiteTokens,
 )
 from akiba_sync_gateway.testing import FakeDownlink, FakeHub
@@ -55,6 +56,8 @@ class Central:
         self.tokens_issued = 0
         self.portal = False
         self.answer: bytes | None = None
+        self.pushed_headers: list[dict[str, str]] = []
+        self.pulled_headers: list[dict[str, str]] = []
         self.app = FastAPI()
         self.app.middleware("http")(self._in_front)
         self.app.post("/oauth/token")(self.token)
@@ -86,6 +89,7 @@ class Central:
     async def push(self, site_id: str, request: Request) -> Response:
         if not self._authorized(request, site_id):
             return Response(status_code=401)
+        self.pushed_headers.append(dict(request.headers))
         try:
             answer = self.hub.push(await request.body())
         except PushTooLarge as exc:
@@ -97,6 +101,7 @@ class Central:
     async def page(self, site_id: str, request: Request, after: int, limit: int) -> Response:
         if not self._authorized(request, site_id):
             return Response(status_code=401)
+        self.pulled_headers.append(dict(request.headers))
         try:
             found = await self.feed.feed(after, limit)
         except LinkDown:
@@ -108,10 +113,13 @@ class Central:
             return Response(status_code=401)
         return Response((await self.feed.credentials()).model_dump_json())
 
-    def links(self) -> tuple[HttpUplink, HttpDownlink, httpx.AsyncClient]:
-        """The real HTTP link, talking to this app in-process."""
+    def links(
+        self, backlog: ReadBacklog | None = None
+    ) -> tuple[HttpUplink, HttpDownlink, httpx.AsyncClient]:
+        """The real HTTP link, talking to this app in-process (reporting `backlog` if given)."""
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app))
-        tokens = SiteTokens(client, "http://auth", self.hub.site_id, "s3")
-        up = HttpUplink(client, tokens, "http://hub", self.hub.site_id)
-        down = HttpDownlink(client, tokens, "http://hub", "http://auth", self.hub.site_id)
+        site = self.hub.site_id
+        tokens = SiteTokens(client, "http://auth", site, "s3")
+        up = HttpUplink(client, tokens, "http://hub", site, backlog)
+        down = HttpDownlink(client, tokens, "http://hub", "http://auth", site, backlog)
         return up, down, client

@@ -89,3 +89,27 @@ def test_a_site_token_opens_no_user_route() -> None:
     issuer = TestIssuer()
     who = issuer.authorizer.authenticate(issuer.token(str(uuid.uuid4()), kind="site"))
     assert not issuer.authorizer.allows(who, Right.STOCK_ADJUST, F1)
+
+
+def test_the_facilities_of_a_right_are_where_a_user_holds_it_and_everywhere_for_a_client() -> None:
+    issuer = TestIssuer()
+    user = _who(
+        issuer,
+        f"STOCK_CARDS_VIEW|{F1}|{P1}",
+        f"STOCK_CARDS_VIEW|{F2}|{P2}",
+        f"STOCK_ADJUST|{F2}|{P1}",
+    )
+    client = issuer.authorizer.authenticate(
+        issuer.token("ops", kind="client", rights=["STOCK_CARDS_VIEW"])
+    )
+    facilities = issuer.authorizer.facilities_of
+    assert facilities(user, Right.STOCK_CARDS_VIEW) == {uuid.UUID(F1), uuid.UUID(F2)}  # type: ignore[arg-type]
+    assert facilities(user, Right.SITES_MANAGE) == frozenset()  # type: ignore[arg-type]
+    assert facilities(client, Right.STOCK_CARDS_VIEW) is None  # type: ignore[arg-type]
+    assert facilities(client, Right.STOCK_ADJUST) == frozenset()  # type: ignore[arg-type]
+
+
+def test_a_global_right_held_is_held_at_every_facility() -> None:
+    issuer = TestIssuer()
+    who = _who(issuer, "SITES_MANAGE")
+    assert issuer.authorizer.facilities_of(who, Right.SITES_MANAGE) is None  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import httpx
 
 from akiba_platform import Role, api_role
 from akiba_sync_gateway import demo_history, metrics
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.adapters.credentials import cache_credentials, permissions
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
@@ -36,12 +37,19 @@ def clock_of(settings: Settings) -> Callable[[], datetime]:
     return lambda: utcnow() + offset
 
 
-def links(settings: Settings, client: httpx.AsyncClient) -> tuple[HttpUplink, HttpDownlink]:
-    """The HTTP link to central, sharing one site token."""
+def links(
+    settings: Settings, client: httpx.AsyncClient, db: Database
+) -> tuple[HttpUplink, HttpDownlink]:
+    """The HTTP link to central, sharing one site token, reporting the site's backlog."""
     secret = settings.site_secret.get_secret_value()
     tokens = SiteTokens(client, settings.auth_url, settings.site_id, secret)
-    up = HttpUplink(client, tokens, settings.hub_url, settings.site_id)
-    down = HttpDownlink(client, tokens, settings.hub_url, settings.auth_url, settings.site_id)
+
+    async def backlog() -> outbox.Backlog:
+        return await db.read(outbox.backlog)
+
+    site, hub = settings.site_id, settings.hub_url
+    up = HttpUplink(client, tokens, hub, site, backlog)
+    down = HttpDownlink(client, tokens, hub, settings.auth_url, site, backlog)
     return up, down
 
 
@@ -50,7 +58,7 @@ def forward_role(settings: Settings, db: Database) -> Role:
 
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
-            uplink, _ = links(settings, client)
+            uplink, _ = links(settings, client, db)
             forwarder = Forwarder(
                 db,
                 uplink,
@@ -83,7 +91,7 @@ def pull_role(settings: Settings, db: Database, authority: LocalAuthority) -> Ro
 
     async def run(stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as client:
-            _, downlink = links(settings, client)
+            _, downlink = links(settings, client, db)
             await sync_down(stop, settings, db, downlink, authority)
 
     return run

@@ -67,6 +67,10 @@ TOPICS = (
 )
 
 
+REFUSALS = frozenset({FeedKind.REJECTION, FeedKind.REQUISITION_REFUSAL, FeedKind.SHIPMENT_REFUSAL})
+"""Feed kinds that tell a site central refused one of its documents (its status counts them)."""
+
+
 class UnreadableEvent(PermanentError):
     """An event of a known type whose payload does not validate: a dead letter."""
 

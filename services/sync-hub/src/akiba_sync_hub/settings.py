@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 
 from akiba_contracts.sync import FEED_PAGE_LIMIT, PUSH_BATCH_LIMIT
 from akiba_platform import ServiceSettings
+from akiba_sync_hub.domain.status import Thresholds
 
 
 class Settings(ServiceSettings):
@@ -19,3 +22,21 @@ class Settings(ServiceSettings):
         64 * 1024 * 1024, ge=1024, description="Largest push body accepted (413 beyond)"
     )
     feed_page_limit: int = Field(FEED_PAGE_LIMIT, ge=1, description="Most entries per feed page")
+    # A gateway pulls every few seconds while it can reach the hub, and pushes as it records.
+    sync_silent_after_seconds: float = Field(
+        3600.0, gt=0, description="A site not heard from for longer is `silent`"
+    )
+    sync_behind_after_seconds: float = Field(
+        3600.0, gt=0, description="A site whose oldest unforwarded record is older is `behind`"
+    )
+    sync_behind_backlog: int = Field(
+        10_000, ge=0, description="A site reporting more unforwarded records is `behind`"
+    )
+
+    def sync_thresholds(self) -> Thresholds:
+        """Where a site's sync state stops being ok."""
+        return Thresholds(
+            silent_after=timedelta(seconds=self.sync_silent_after_seconds),
+            behind_after=timedelta(seconds=self.sync_behind_after_seconds),
+            behind_backlog=self.sync_behind_backlog,
+        )

@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from akiba_sync_hub.adapters.feed import AsyncpgFeedRepository
+from akiba_sync_hub.adapters.status import AsyncpgSyncStatusRepository
 from akiba_sync_hub.domain.model import GLOBAL, site_scope
 
 
@@ -22,3 +23,9 @@ async def feed_page(
         scopes = site.scopes() if site else [GLOBAL, site_scope(site_id)]
         rows = await repo.page(scopes, after, limit + 1)
     return rows[:limit], len(rows) > limit
+
+
+async def sync_statuses(pool: asyncpg.Pool[Any], stores: list[UUID] | None) -> list[dict[str, Any]]:
+    """Every site the feed knows (None), or those managing any of `stores`, with its status."""
+    async with pool.acquire() as conn:
+        return await AsyncpgSyncStatusRepository(conn).sites(stores)

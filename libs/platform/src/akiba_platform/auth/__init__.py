@@ -5,7 +5,13 @@ from akiba_platform.auth.caller import Caller, CallerRights
 from akiba_platform.auth.feed import AuthFeed, SiteDirectory, local_authorizer
 from akiba_platform.auth.keys import KeyRing
 from akiba_platform.auth.permissions import PermissionStore
-from akiba_platform.auth.routes import CurrentPrincipal, ProgramScope, requires, requires_site
+from akiba_platform.auth.routes import (
+    CurrentPrincipal,
+    ProgramScope,
+    requires,
+    requires_any,
+    requires_site,
+)
 from akiba_platform.auth.tokens import Claims, InvalidToken, verify
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "SiteDirectory",
     "local_authorizer",
     "requires",
+    "requires_any",
     "requires_site",
     "verify",
 ]

@@ -85,6 +85,16 @@ class Authorizer:
         held = perms.programs_at(str(right), facility) if perms is not None else frozenset()
         return None if held is None else frozenset(_uuids(held))
 
+    def facilities_of(self, who: Principal, right: Right) -> frozenset[UUID] | None:
+        """The facilities where the principal holds the right; None: everywhere (a service
+        client holding it, or a global right held)."""
+        if who.claims.kind != "user" or right_type(right) in _GLOBAL:
+            return None if self.allows(who, right) else frozenset()
+        perms = self.permissions.get(UUID(who.claims.subject))
+        if perms is None or not perms.active:
+            return frozenset()
+        return frozenset(_uuids(frozenset(f for r, f in perms.by_facility if r == str(right))))
+
     def allows_at_node(self, who: Principal, right: Right, node_id: UUID, program_id: UUID) -> bool:
         """Whether the user holds a supervision right at this very node for the program.
 

@@ -24,6 +24,10 @@ class CallerRights:
         where = None if facility is None else str(facility)
         return self._authorizer.allows(self._who, right, where, str(program) if program else None)
 
+    def facilities(self, right: Right) -> frozenset[UUID] | None:
+        """Where the right is held; None means everywhere."""
+        return self._authorizer.facilities_of(self._who, right)
+
     def allows_at_node(self, right: Right, node: UUID, program: UUID) -> bool:
         """Whether the supervision right is held at this very node for the program."""
         return self._authorizer.allows_at_node(self._who, right, node, program)

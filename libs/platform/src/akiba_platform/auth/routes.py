@@ -1,4 +1,5 @@
-"""Route dependencies: `**requires(Right.X, facility="store_id")`, `**requires_site("site_id")`."""
+"""Route dependencies: `**requires(Right.X, facility="store_id")`, `**requires_any(Right.X,
+Right.Y)`, `**requires_site("site_id")`."""
 
 from __future__ import annotations
 
@@ -67,6 +68,25 @@ def requires(
     extra: dict[str, Any] = {"x-akiba-right": str(right)}
     if facility:
         extra["x-akiba-scope"] = {"facility": facility, "program": program}
+    return {"dependencies": [Depends(check)], "openapi_extra": extra}
+
+
+def requires_any(*rights: Right) -> dict[str, Any]:
+    """Route keyword arguments for a route open to whoever holds any of `rights`, anywhere.
+
+    The handler narrows what each caller sees (`Caller`). OpenAPI shows the first right as
+    `x-akiba-right` and all of them as `x-akiba-any-right`.
+    """
+
+    async def check(request: Request, _: Bearer) -> None:
+        who = authenticate(request)
+        authorizer: Authorizer = request.app.state.authorizer
+        if not any(authorizer.allows(who, right) for right in rights):
+            names = " or ".join(str(r) for r in rights)
+            raise Problem(403, "Forbidden", f"this needs the right {names}")
+        request.state.principal = who
+
+    extra = {"x-akiba-right": str(rights[0]), "x-akiba-any-right": [str(r) for r in rights]}
     return {"dependencies": [Depends(check)], "openapi_extra": extra}
 
 

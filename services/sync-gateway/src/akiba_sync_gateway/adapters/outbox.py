@@ -244,6 +244,23 @@ def status(conn: sqlite3.Connection, now: datetime, errors: int = 10) -> dict[st
     }
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What the site recorded and has not forwarded yet: how many, and the oldest's time."""
+
+    pending: int
+    oldest: datetime | None
+
+
+def backlog(conn: sqlite3.Connection) -> Backlog:
+    """The backlog, from the (state, outbox_seq) index alone: forwarded events are not read."""
+    (count,) = conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
+    first = conn.execute(
+        "SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY outbox_seq LIMIT 1"
+    ).fetchone()
+    return Backlog(int(count), moment(first[0]) if first else None)
+
+
 def _oldest_unsynced(conn: sqlite3.Connection) -> datetime | None:
     """When the oldest unsynced event was recorded: outbox order is recording order, so the
     lowest outbox_seq of each unsynced state, found in the (state, outbox_seq) index."""

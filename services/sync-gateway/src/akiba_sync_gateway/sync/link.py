@@ -8,13 +8,21 @@ would implement the same Protocol and nothing else would change.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 from uuid import UUID
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from akiba_contracts.sync import FeedPage, PushResponse, SiteCredentials
+from akiba_contracts.sync import (
+    BACKLOG_HEADER,
+    OLDEST_UNFORWARDED_HEADER,
+    FeedPage,
+    PushResponse,
+    SiteCredentials,
+)
+from akiba_sync_gateway.adapters.outbox import Backlog
 
 __all__ = [
     "Downlink",
@@ -22,6 +30,7 @@ __all__ = [
     "HttpUplink",
     "LinkDown",
     "PushTooLarge",
+    "ReadBacklog",
     "SiteTokens",
     "UnreadableAnswer",
     "Uplink",
@@ -29,6 +38,8 @@ __all__ = [
 
 REFRESH_BEFORE_SECONDS = 60  # renew a site token this long before it expires
 M = TypeVar("M", bound=BaseModel)
+ReadBacklog = Callable[[], Awaitable[Backlog]]
+"""Reads the site's backlog as it stands, to report it to the hub with a push or a pull."""
 
 
 class LinkDown(Exception):
@@ -123,9 +134,23 @@ class SiteTokens:
         self._expires = time.monotonic() + answer.expires_in
 
 
+def backlog_headers(backlog: Backlog) -> dict[str, str]:
+    """The backlog as the hub reads it from a push's or a pull's headers."""
+    headers = {BACKLOG_HEADER: str(backlog.pending)}
+    if backlog.oldest is not None:
+        headers[OLDEST_UNFORWARDED_HEADER] = backlog.oldest.isoformat()
+    return headers
+
+
 class _Authorized:
-    def __init__(self, client: httpx.AsyncClient, tokens: SiteTokens) -> None:
-        self._client, self._tokens = client, tokens
+    def __init__(
+        self, client: httpx.AsyncClient, tokens: SiteTokens, backlog: ReadBacklog | None = None
+    ) -> None:
+        self._client, self._tokens, self._backlog = client, tokens, backlog
+
+    async def _report(self) -> dict[str, str]:
+        # Read per request, so the hub sees the backlog as it stands at each contact.
+        return {} if self._backlog is None else backlog_headers(await self._backlog())
 
     async def request(
         self,
@@ -134,10 +159,11 @@ class _Authorized:
         *,
         content: bytes | None = None,
         params: dict[str, int] | None = None,
+        extra: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send with the site token; on 401 renew it once and try again."""
+        """Send with the site token (and `extra` headers); on 401 renew it once and try again."""
         for attempt in (1, 2):
-            headers = {"authorization": f"Bearer {await self._tokens.get()}"}
+            headers = {**(extra or {}), "authorization": f"Bearer {await self._tokens.get()}"}
             if content is not None:
                 headers["content-type"] = "application/json"
             try:
@@ -161,15 +187,16 @@ class HttpUplink(_Authorized):
     """Pushes to the sync hub: POST {hub}/sites/{site_id}/events, a JSON array of CloudEvents."""
 
     def __init__(
-        self, client: httpx.AsyncClient, tokens: SiteTokens, hub_url: str, site_id: UUID
-    ) -> None:
-        super().__init__(client, tokens)
+        self, client: httpx.AsyncClient, tokens: SiteTokens, hub_url: str, site_id: UUID,
+        backlog: ReadBacklog | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(client, tokens, backlog)
         self._url = f"{hub_url.rstrip('/')}/sites/{site_id}/events"
 
     async def push(self, events: list[bytes]) -> PushResponse:
-        """One batch; the hub answers once every accepted event is on Kafka."""
+        """One batch, with the backlog; the hub answers once every accepted event is on Kafka."""
         body = b"[" + b",".join(events) + b"]"
-        r = await self.request("POST", self._url, content=body)
+        r = await self.request("POST", self._url, content=body, extra=await self._report())
         return _read(PushResponse, r, "a push response")
 
 
@@ -178,15 +205,16 @@ class HttpDownlink(_Authorized):
 
     def __init__(
         self, client: httpx.AsyncClient, tokens: SiteTokens, hub_url: str, auth_url: str,
-        site_id: UUID,
+        site_id: UUID, backlog: ReadBacklog | None = None,
     ) -> None:  # fmt: skip
-        super().__init__(client, tokens)
+        super().__init__(client, tokens, backlog)
         self._feed = f"{hub_url.rstrip('/')}/sites/{site_id}/feed"
         self._credentials = f"{auth_url.rstrip('/')}/sites/{site_id}/credentials"
 
     async def feed(self, after: int, limit: int) -> FeedPage:
-        """GET the feed after a cursor."""
-        r = await self.request("GET", self._feed, params={"after": after, "limit": limit})
+        """GET the feed after a cursor, with the backlog."""
+        params = {"after": after, "limit": limit}
+        r = await self.request("GET", self._feed, params=params, extra=await self._report())
         return _read(FeedPage, r, "a feed page")
 
     async def credentials(self) -> SiteCredentials:

@@ -30,6 +30,14 @@ where (site_feed.data is distinct from excluded.data
   and not coalesce(excluded.version < site_feed.version, false)
 """
 
+_ABSENT = """
+select c.scope, c.kind, c.key
+from unnest($1::text[], $2::text[], $3::text[]) as c(scope, kind, key)
+where not exists (
+    select 1 from site_feed f where f.scope = c.scope and f.kind = c.kind and f.key = c.key
+)
+"""
+
 # One index range scan per scope, each stopped at the page size; then the merged page.
 _PAGE = """
 select f.seq, f.kind, f.key, f.event_type, f.data
@@ -59,6 +67,15 @@ class AsyncpgFeedRepository:
             return
         rows = [(c.scope, c.kind, c.key, c.event_type, _json(c.data), c.version) for c in changes]
         await self._conn.execute(_UPSERT, *(list(column) for column in zip(*rows, strict=True)))
+
+    async def absent(self, changes: list[FeedChange]) -> list[FeedChange]:
+        """The changes whose row does not exist yet (a redelivered one does)."""
+        if not changes:
+            return []
+        ids = [c.identity for c in changes]
+        rows = await self._conn.fetch(_ABSENT, *(list(col) for col in zip(*ids, strict=True)))
+        new = {(r["scope"], r["kind"], r["key"]) for r in rows}
+        return [c for c in changes if c.identity in new]
 
     async def site(self, site_id: UUID) -> SiteStores | None:
         """The site as the feed last recorded it."""

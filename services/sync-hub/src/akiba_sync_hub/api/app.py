@@ -13,7 +13,7 @@ from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, SiteDirectory, local_authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_platform.http import database_probe, kafka_probe
-from akiba_sync_hub.api.routes import feed, push
+from akiba_sync_hub.api.routes import feed, push, status
 from akiba_sync_hub.ingress import Ingress
 from akiba_sync_hub.settings import Settings
 
@@ -54,5 +54,5 @@ def create_app(
             yield
 
     return platform_app(
-        title="Akiba sync-hub", routers=[push.router, feed.router], lifespan=lifespan
+        title="Akiba sync-hub", routers=[push.router, feed.router, status.router], lifespan=lifespan
     )

@@ -11,7 +11,9 @@ from akiba_contracts.fields import Sequence
 from akiba_contracts.sync import FEED_PAGE_LIMIT, FeedEntry, FeedPage
 from akiba_platform.auth import requires_site
 from akiba_sync_hub import views
+from akiba_sync_hub.api import contact
 from akiba_sync_hub.api.deps import Pool
+from akiba_sync_hub.domain.status import Contact
 
 router = APIRouter(tags=["sync"])
 
@@ -20,10 +22,13 @@ router = APIRouter(tags=["sync"])
 async def feed(
     site_id: UUID,
     pool: Pool,
+    report: contact.Report,
     after: Annotated[Sequence, Query(description="The cursor: the last seq applied")] = 0,
     limit: Annotated[int, Query(ge=1, le=FEED_PAGE_LIMIT)] = FEED_PAGE_LIMIT,
 ) -> FeedPage:
     """The site's entries after the cursor, oldest first; from 0 it is a snapshot of its scope."""
+    # Every pull is the site's last contact, with the backlog it reported.
+    await contact.note(pool, Contact(site_id, push=False, reported=report))
     rows, more = await views.feed_page(pool, site_id, after, limit)
     entries = [FeedEntry.model_validate(r) for r in rows]
     return FeedPage(entries=entries, cursor=entries[-1].seq if entries else after, more=more)

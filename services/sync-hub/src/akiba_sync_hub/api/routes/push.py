@@ -14,7 +14,9 @@ from akiba_platform import idempotency
 from akiba_platform.auth import requires_site
 from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
-from akiba_sync_hub.api.deps import IngressDep, SettingsDep
+from akiba_sync_hub.api import contact
+from akiba_sync_hub.api.deps import IngressDep, Pool, SettingsDep
+from akiba_sync_hub.domain.status import Contact
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
 
 router = APIRouter(tags=["sync"])
@@ -49,9 +51,27 @@ _EXEMPT = idempotency.exempt("idempotent by event ids (inventory's inbox, store 
     openapi_extra={**_SITE["openapi_extra"], **_BODY, **_EXEMPT},
 )
 async def push(
-    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
+    site_id: UUID,
+    request: Request,
+    ingress: IngressDep,
+    settings: SettingsDep,
+    pool: Pool,
+    report: contact.Report,
 ) -> PushResponse:
     """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
+    # Whatever the answer, the push is the site's last contact, with the backlog it reported.
+    refused = 0
+    try:
+        response = await _forward(site_id, request, ingress, settings)
+        refused = len(response.refused)
+    finally:
+        await contact.note(pool, Contact(site_id, push=True, reported=report, refused=refused))
+    return response
+
+
+async def _forward(
+    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
+) -> PushResponse:
     started = time.perf_counter()
     events = _events(await _body(request, settings.push_max_bytes), settings.push_batch_limit)
     try:

@@ -1,0 +1,99 @@
+"""A site's sync status: what the hub saw of it, and the state that makes it in; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from akiba_sync_hub.domain.model import site_scope, store_scope
+
+
+class SyncState(StrEnum):
+    """How a site is keeping up, worst first where several would apply."""
+
+    NEVER = "never"  # the hub never heard from it
+    SILENT = "silent"  # no push or pull for longer than `silent_after`
+    BEHIND = "behind"  # in touch, but its backlog is too large or too old
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a site stops being ok (the hub's settings)."""
+
+    silent_after: timedelta
+    behind_after: timedelta
+    behind_backlog: int
+
+
+INT8_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Reported:
+    """The backlog a gateway reported with a push or a pull; None: it reported none."""
+
+    backlog: int | None = None
+    oldest_unsynced_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One push or pull: the site, which it was, what it reported, what the door refused."""
+
+    site_id: UUID
+    push: bool
+    reported: Reported = Reported()
+    refused: int = 0
+
+
+def read_report(backlog: str | None, oldest: str | None) -> Reported:
+    """The report in a push's or a pull's headers; what does not read is left out, since a
+    status report must never stand in the way of the sync it rides on."""
+    if backlog is None or not backlog.isdigit() or int(backlog) > INT8_MAX:
+        return Reported()
+    count = int(backlog)
+    return Reported(count, _moment(oldest) if count else None)
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        found = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if found is None or found.tzinfo is not None:
+        return found
+    return found.replace(tzinfo=UTC)  # the gateway records in UTC
+
+
+def sync_state(
+    last_contact_at: datetime | None,
+    backlog: int | None,
+    oldest_unsynced_at: datetime | None,
+    now: datetime,
+    limits: Thresholds,
+) -> SyncState:
+    """The state of a site from its last contact and the backlog it last reported."""
+    if last_contact_at is None:
+        return SyncState.NEVER
+    if now - last_contact_at > limits.silent_after:
+        return SyncState.SILENT
+    if (backlog or 0) > limits.behind_backlog:
+        return SyncState.BEHIND
+    if oldest_unsynced_at is not None and now - oldest_unsynced_at > limits.behind_after:
+        return SyncState.BEHIND
+    return SyncState.OK
+
+
+def refused_in(scope: str) -> tuple[UUID | None, UUID | None]:
+    """Whose refusal a feed row of this scope is: (site, None) or (None, store)."""
+    _, _, rest = scope.partition(":")
+    try:
+        found = UUID(rest)
+    except ValueError:
+        return (None, None)
+    if scope == site_scope(found):
+        return (found, None)
+    return (None, found) if scope == store_scope(found) else (None, None)
