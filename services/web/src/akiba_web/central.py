@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -47,6 +48,9 @@ def routes(s: Settings) -> list[Route]:
 def create_app(settings: Settings) -> FastAPI:
     """The platform's probes and metrics around the pages, served under /app."""
     web = create_web()
+
+    # A line per call to a service would drown the log; the spans keep them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

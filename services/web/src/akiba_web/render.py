@@ -12,6 +12,7 @@ from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from akiba_contracts.rights import Right
 from akiba_web.backend import ApiError
 from akiba_web.forms import FormError
 from akiba_web.host import Host
@@ -49,6 +50,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         path=request.url.path,
         new_key=lambda: uuid4().hex,
         explain=lambda err: explain(t, err),
+        allowed=lambda user, right, store=None: user.may(Right(right), store),
         query=lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")}),
         **context,
     )

@@ -46,7 +46,9 @@ async def sign_in(
         if e.status not in (400, 401, 429):
             raise
         key = "signin.locked" if e.status == 429 else "signin.failed"
-        return render(request, "sign_in.html", 401, next=_safe_next(next), failed=key)
+        return render(
+            request, "sign_in.html", 401, next=_safe_next(next), failed=key, username=username
+        )
     keep_tokens(request, answer)
     return redirect(request, _safe_next(next))
 

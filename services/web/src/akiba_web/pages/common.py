@@ -45,8 +45,3 @@ def once(form: dict[str, Any]) -> dict[str, str]:
 def refused(request: Request) -> Response:
     """The page for a post that cannot be what a form of ours sent."""
     return render(request, "error.html", 400, message_key="error.bad_form")
-
-
-def allowed(user: User, right: str, store: UUID | None = None) -> bool:
-    """Templates ask this before showing a button: the right, at the store if given."""
-    return user.may(Right(right), store)

@@ -15,7 +15,7 @@ from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.charts import balance_chart
 from akiba_web.host import Host
-from akiba_web.pages.common import allowed, once, posted, refused, store_of
+from akiba_web.pages.common import once, posted, refused, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import User, current_user
 
@@ -178,7 +178,6 @@ async def _form(
         locations=host.reference.locations_of(store_id),
         reasons=host.reference.active_reasons(),
         items=host.reference.active_items(),
-        allowed=allowed,
     )
 
 

@@ -1,0 +1,144 @@
+"""The web app at central, clicked through in a real browser."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from akiba_devtools.testing import wait_until
+from tests.browser.conftest import look
+from tests.e2e.sync.harness import USER_PASSWORD, Central
+
+
+async def _stocked_store(central: Central) -> tuple[UUID, str, dict[str, str], str, str]:
+    """A store with a clerk, an item with a lot, a location and a reason."""
+    store, clerk = await central.central_store("WEB")
+    tag = uuid.uuid4().hex[:6].upper()
+    item = await central.call("inventory", "POST", "/items", {
+        "code": f"AMX-{tag}", "name": f"Amoxicillin 250 mg {tag}",
+        "dispensing_unit": "tablet", "net_content": 10,
+    })  # fmt: skip
+    await central.call("inventory", "POST", f"/stores/{store}/locations",
+                       {"code": "A-01", "name": "Shelf A1"})  # fmt: skip
+    await central.call("inventory", "POST", "/adjustment-reasons", {
+        "name": f"Damaged {tag}", "direction": "debit", "category": "adjustment",
+    })  # fmt: skip
+    name = (await central.call("inventory", "GET", f"/stores/{store}"))["name"]
+    return store, clerk, item, tag, name
+
+
+async def _as_clerk(central: Central, clerk: str, method: str, path: str, body: object) -> None:
+    r = await central.user_call("inventory", clerk, method, path, json=body)
+    assert r.status_code in (200, 201), r.text
+
+
+async def _sign_in(page: Page, central: Central, username: str) -> None:
+    await page.goto(f"{central.url('web')}/app/")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(USER_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def test_a_clerk_signs_in_sees_an_alert_start_and_end_live_and_counts_stock(
+    central: Central, browser: Browser, artifacts: Path
+) -> None:
+    store, clerk, item, tag, store_name = await _stocked_store(central)
+    base = f"/stores/{store}"
+    # Ten received and ten issued: the store is out of an item it consumes.
+    await _as_clerk(central, clerk, "POST", f"{base}/receipts",
+                    {"item_id": item["item_id"], "lot_code": "L-1", "quantity": 10,
+                     "expiry_date": "2031-01-31"})  # fmt: skip
+
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+
+    # A wrong password is refused on the page; the right one opens the dashboard.
+    await page.goto(f"{central.url('web')}/app/")
+    await look(page, artifacts, "01-sign-in")
+    await page.get_by_label("Username").fill(clerk)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
+    await page.get_by_label("Password").fill(USER_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    cookies = {c["name"]: c for c in await context.cookies()}
+    assert cookies["akiba_at"]["httpOnly"] and cookies["akiba_rt"]["httpOnly"]
+    assert cookies["akiba_at"]["sameSite"] == "Strict"
+
+    # The names arrive over the reference topics; the dashboard lists the store by name.
+    async def store_listed() -> bool:
+        await page.reload()
+        return await page.get_by_role("link", name=store_name).count() > 0
+
+    await wait_until(store_listed, what="the store's name on the dashboard", timeout=60)
+    await look(page, artifacts, "02-dashboard-no-alerts")
+
+    # Stock runs out elsewhere (the API): the alert appears without a reload.
+    alert_row = page.locator(f"tr[data-alert='out_of_stock:{item['code']}']")
+    lines = await central.user_call("inventory", clerk, "GET", f"{base}/stock-on-hand")
+    batch = lines.json()["items"][0]["batch_id"]
+    await _as_clerk(central, clerk, "POST", f"{base}/issues",
+                    {"lines": [{"item_id": item["item_id"], "batch_id": batch,
+                                "quantity": 10}]})  # fmt: skip
+    await expect(alert_row).to_be_visible(timeout=30_000)
+    await look(page, artifacts, "03-dashboard-out-of-stock-live")
+
+    # A receipt through the web app, in a second tab; the first sees the alert end live.
+    form = await context.new_page()
+    await form.goto(f"{central.url('web')}/app{base}/movements/receive")
+    await look(form, artifacts, "04-receive-form")
+    await form.get_by_label("Item").select_option(item["item_id"])
+    await form.get_by_label("Lot").fill("L-2")
+    await form.get_by_label("Expiry").fill("2031-06-30")
+    await form.get_by_label("Quantity (units)").fill("15")
+    await form.get_by_label("Location").select_option(label="A-01 Shelf A1")
+    await form.get_by_role("button", name="Record the receipt").click()
+    await expect(form.get_by_role("status")).to_contain_text("Receipt recorded")
+    await look(form, artifacts, "05-stock-on-hand")
+    await expect(alert_row).to_have_count(0, timeout=30_000)
+    await look(page, artifacts, "06-dashboard-alert-cleared-live")
+
+    # The stock card: the running balance drawn, the entries listed.
+    await form.get_by_role("link", name=f"{item['code']} {item['name']}").first.click()
+    await expect(form.get_by_role("heading", name="Stock card", exact=False)).to_be_visible()
+    await expect(form.locator("svg path.balance")).to_have_count(1)
+    await look(form, artifacts, "07-stock-card")
+
+    # A stocktake: start it, count one short with a reason, finalise; the card shows it.
+    await form.get_by_role("link", name="Stocktakes").click()
+    await look(form, artifacts, "08-stocktakes")
+    await form.get_by_role("button", name="Start counting").click()
+    await expect(form.get_by_role("table", name="Count list")).to_be_visible()
+    count = form.locator("input.count").first
+    await count.fill("14")
+    await form.locator("select[name^='reason:']").first.select_option(label=f"Damaged {tag}")
+    await form.get_by_role("button", name="Save the counts").click()
+    await expect(form.locator("td.variance.off").first).to_have_text("-1")
+    await look(form, artifacts, "09-stocktake-counted")
+    await form.get_by_role("button", name="Finalise").click()
+    await expect(form.get_by_text("Finalised")).to_be_visible()
+    await look(form, artifacts, "10-stocktake-finalised")
+    soh = await central.user_call("inventory", clerk, "GET", f"{base}/stock-on-hand")
+    assert sum(line["quantity"] for line in soh.json()["items"]) == 14
+
+    # French, chosen on the page: labels, dates and numbers follow.
+    await page.get_by_label("Language").select_option("fr")
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    await look(page, artifacts, "11-dashboard-fr")
+
+    # Signing out revokes the refresh token: the old one no longer refreshes.
+    refresh = {c["name"]: c["value"] for c in await context.cookies()}["akiba_rt"]
+    await page.get_by_role("button", name="Se déconnecter").click()
+    await expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    async with httpx.AsyncClient(base_url=central.url("auth")) as c:
+        r = await c.post("/oauth/token",
+                         data={"grant_type": "refresh_token", "refresh_token": refresh})  # fmt: skip
+    assert r.status_code == 400, r.text
+    await context.close()
