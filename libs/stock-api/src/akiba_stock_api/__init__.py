@@ -1,6 +1,7 @@
 """The stock HTTP API inventory and the sync gateway both serve, defined once over a desk."""
 
 from akiba_stock_api.desk import GoodsDesk, MovementDesk, Rows, StocktakeDesk
+from akiba_stock_api.filters import StockOnHandQuery
 from akiba_stock_api.goods import goods_routes
 from akiba_stock_api.problems import ERRORS
 from akiba_stock_api.requests import WRITES, Write, response
@@ -12,6 +13,7 @@ __all__ = [
     "GoodsDesk",
     "MovementDesk",
     "Rows",
+    "StockOnHandQuery",
     "StocktakeDesk",
     "Write",
     "goods_routes",

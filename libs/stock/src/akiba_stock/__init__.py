@@ -1,7 +1,8 @@
 """The pure stock domain shared by inventory and the sync gateway: no I/O, no frameworks.
 
 The names below are the library's public face; the submodules hold the rest (`reference`
-for reference records and rules, `alerts`, `consumption`, `edge`, `appending`, `reasons`).
+for reference records and rules, `alerts`, `consumption`, `edge`, `appending`, `reasons`,
+`onhand`).
 """
 
 from akiba_stock.commands import (

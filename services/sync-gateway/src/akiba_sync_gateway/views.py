@@ -9,6 +9,7 @@ from uuid import UUID
 
 from akiba_stock.errors import StoreNotFound
 from akiba_stock.ledger import running_balances
+from akiba_stock.onhand import StockOnHandFilter
 from akiba_sync_gateway.adapters.store import entry_of_row
 from akiba_sync_gateway.ids import day, key, moment, uuid_or_none
 
@@ -25,29 +26,62 @@ def require_store(conn: sqlite3.Connection, store_id: UUID) -> None:
 
 
 def stock_on_hand(
-    conn: sqlite3.Connection,
-    store_id: UUID,
-    item_id: UUID | None,
-    include_empty: bool,
-    page: int,
-    size: int,
+    conn: sqlite3.Connection, store_id: UUID, filters: StockOnHandFilter, page: int, size: int
 ) -> Rows:
     """Stock on hand per batch and location, by item code then first expiry."""
     require_store(conn, store_id)
-    where = " WHERE s.store_id = ?" + ("" if include_empty else " AND s.quantity != 0")
-    args: list[Any] = [str(store_id)]
-    if item_id is not None:
-        where += " AND s.item_id = ?"
-        args.append(str(item_id))
-    (total,) = conn.execute(f"SELECT count(*) FROM stock_on_hand s{where}", args).fetchone()
+    where, args = _soh_where(store_id, filters)
     rows = conn.execute(
-        "SELECT s.*, i.code, i.name, b.lot_code, b.expiry_date FROM stock_on_hand s"
-        " LEFT JOIN items i ON i.item_id = s.item_id LEFT JOIN batches b ON b.batch_id = s.batch_id"
-        f"{where} ORDER BY i.code, b.expiry_date IS NULL, b.expiry_date, b.lot_code,"
-        " s.location_id LIMIT ? OFFSET ?",
+        f"SELECT s.*, i.code, i.name, b.lot_code, b.expiry_date{_SOH_FROM}{where}"
+        " ORDER BY i.code, b.expiry_date IS NULL, b.expiry_date, b.lot_code, s.location_id"
+        " LIMIT ? OFFSET ?",
         [*args, size, page * size],
     ).fetchall()
+    if page == 0 and len(rows) < size:
+        return [_soh(r) for r in rows], len(rows)  # the whole result fits this page
+    (total,) = conn.execute(f"SELECT count(*){_SOH_FROM}{where}", args).fetchone()
     return [_soh(r) for r in rows], int(total)
+
+
+# The filters narrow one store's lines, which the primary key's leading store_id finds; a few
+# thousand rows need no index of their own for the rest (text included).
+_SOH_FROM = (
+    " FROM stock_on_hand s LEFT JOIN items i ON i.item_id = s.item_id"
+    " LEFT JOIN batches b ON b.batch_id = s.batch_id"
+)
+
+
+def _soh_where(store_id: UUID, f: StockOnHandFilter) -> tuple[str, list[Any]]:
+    """The filter as SQL, meaning what central's query makes of it."""
+    clauses, args = ["s.store_id = ?"], [str(store_id)]
+
+    def add(clause: str, *values: Any) -> None:
+        clauses.append(clause)
+        args.extend(values)
+
+    if f.item_id is not None:
+        add("s.item_id = ?", str(f.item_id))
+    if f.location_id is not None:
+        add("s.location_id = ?", str(f.location_id))
+    if f.lot_code is not None:
+        add("b.lot_code = ? COLLATE NOCASE", f.lot_code)
+    if f.q is not None:
+        add(r"(i.code LIKE ? ESCAPE '\' OR i.name LIKE ? ESCAPE '\')", *[_contains(f.q)] * 2)
+    if f.expiring_before is not None:
+        add("b.expiry_date < ?", f.expiring_before.isoformat())
+    if f.on_hold:
+        add("0")  # a site holds no stock (holds are central's): no line here is on hold
+    if not f.include_empty:
+        add("s.quantity != 0")
+    if f.program_id is not None:
+        add("EXISTS (SELECT 1 FROM json_each(i.program_ids) WHERE value = ?)", str(f.program_id))
+    return " WHERE " + " AND ".join(clauses), args
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _soh(r: sqlite3.Row) -> dict[str, Any]:

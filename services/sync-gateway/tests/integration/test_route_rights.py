@@ -1,4 +1,5 @@
-"""Every gateway route declares its central twin's right and enforces it, with the same models.
+"""Every gateway route declares its central twin's right and enforces it, with the same models
+and query parameters.
 
 Routes come from the app's OpenAPI, so a route added later is covered the day it lands.
 """
@@ -66,6 +67,20 @@ def test_routes_with_a_central_twin_take_and_give_the_same_models() -> None:
         twin = twins.get(path, {}).get(method)
         if twin is not None:
             assert _body(op) == _body(twin), f"{method} {path}"
+
+
+def test_routes_with_a_central_twin_take_the_same_query_parameters() -> None:
+    twins = _twins()
+    for method, path, op in OPS:
+        twin = twins.get(path, {}).get(method)
+        if twin is not None:
+            assert _query(op) == _query(twin), f"{method} {path}"
+
+
+def _query(op: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The query parameters of an operation (names, bounds, descriptions), by name."""
+    found = [p for p in op.get("parameters", []) if p["in"] == "query"]
+    return sorted((p["name"], p) for p in found)
 
 
 def _body(op: dict[str, Any]) -> Any:

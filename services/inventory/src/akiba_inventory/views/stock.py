@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from akiba_stock.onhand import StockOnHandFilter
 from akiba_stock.programs import ProgramScope, check_programs
 
 _SOH_FILTER = """
@@ -17,51 +17,52 @@ _SOH_FILTER = """
  where s.store_id = $1
    and ($2::uuid is null or s.item_id = $2)
    and ($3::uuid is null or s.location_id = $3)
-   and ($4::date is null or b.expiry_date < $4)
-   and ($5::boolean is null or s.on_hold = $5)
-   and ($6 or s.quantity <> 0)
-   and ($7::uuid is null or $7 = any(i.program_ids))
+   and ($4::text is null or lower(b.lot_code) = lower($4))
+   and ($5::text is null or i.code ilike $5 or i.name ilike $5)
+   and ($6::date is null or b.expiry_date < $6)
+   and ($7::boolean is null or s.on_hold = $7)
+   and ($8 or s.quantity <> 0)
+   and ($9::uuid is null or $9 = any(i.program_ids))
 """
 
-_SOH = """
+# The filters narrow one store's rows, which its (store_id, item_id) index finds; a store has
+# thousands of lines, so matching text over them needs no index of its own.
+_SOH = f"""
 select s.item_id, i.code as item_code, i.name as item_name, s.batch_id, b.lot_code,
        b.expiry_date, s.location_id, s.quantity, s.reserved, s.on_hold,
        case when s.on_hold then 0 else greatest(s.quantity - s.reserved, 0) end as available
-  from stock_on_hand s
-  join items i using (item_id)
-  left join batches b using (batch_id)
- where s.store_id = $1
-   and ($2::uuid is null or s.item_id = $2)
-   and ($3::uuid is null or s.location_id = $3)
-   and ($4::date is null or b.expiry_date < $4)
-   and ($5::boolean is null or s.on_hold = $5)
-   and ($6 or s.quantity <> 0)
-   and ($7::uuid is null or $7 = any(i.program_ids))
+{_SOH_FILTER}
  order by i.code, b.expiry_date nulls last, b.lot_code, s.location_id
- limit $8 offset $9
+ limit $10 offset $11
 """
+
+_NON_EMPTY = StockOnHandFilter()
 
 
 async def stock_on_hand(
     pool: asyncpg.Pool[Any],
     store_id: UUID,
+    filters: StockOnHandFilter = _NON_EMPTY,
     *,
-    item_id: UUID | None = None,
-    location_id: UUID | None = None,
-    expiring_before: date | None = None,
-    on_hold: bool | None = None,
-    include_empty: bool = False,
-    program_id: UUID | None = None,
     page: int = 0,
     size: int = 50,
 ) -> tuple[list[asyncpg.Record], int]:
     """A page of the store's stock lines, first-expiry first within each item, and the total."""
-    filters = (store_id, item_id, location_id, expiring_before, on_hold, include_empty, program_id)
-    rows = await pool.fetch(_SOH, *filters, size, page * size)
+    f = filters
+    q = None if f.q is None else _contains(f.q)
+    args = (store_id, f.item_id, f.location_id, f.lot_code, q, f.expiring_before, f.on_hold,
+            f.include_empty, f.program_id)  # fmt: skip
+    rows = await pool.fetch(_SOH, *args, size, page * size)
     if page == 0 and len(rows) < size:
         return rows, len(rows)  # the whole result fits this page: no second query
-    total = await pool.fetchval("select count(*)" + _SOH_FILTER, *filters)
+    total = await pool.fetchval("select count(*)" + _SOH_FILTER, *args)
     return rows, int(total)
+
+
+def _contains(text: str) -> str:
+    """An ilike pattern matching `text` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 _CARD = """

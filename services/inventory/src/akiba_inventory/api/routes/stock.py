@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from akiba_contracts.stock_http.movements import (
 from akiba_inventory.api.deps import Pool
 from akiba_inventory.views import stock as views
 from akiba_platform.auth import ProgramScope, requires
+from akiba_stock_api import StockOnHandQuery
 
 router = APIRouter(tags=["stock"])
 
@@ -35,32 +35,14 @@ async def stock_on_hand(
     store_id: UUID,
     pool: Pool,
     programs: ProgramScope,
-    item_id: UUID | None = None,
-    location_id: UUID | None = None,
-    expiring_before: date | None = None,
-    on_hold: bool | None = None,
-    include_empty: bool = False,
-    program_id: Annotated[
-        UUID | None, Query(description="Items ordered under this program")
-    ] = None,
+    filters: StockOnHandQuery,
     page: Page = 0,
     size: Size = 50,
 ) -> StockOnHandPage:
     """The store's stock on hand per batch and location, first expiry first within each item."""
-    if item_id is not None:
-        await views.check_item_programs(pool, item_id, programs)
-    rows, total = await views.stock_on_hand(
-        pool,
-        store_id,
-        item_id=item_id,
-        location_id=location_id,
-        expiring_before=expiring_before,
-        on_hold=on_hold,
-        include_empty=include_empty,
-        program_id=program_id,
-        page=page,
-        size=size,
-    )
+    if filters.item_id is not None:
+        await views.check_item_programs(pool, filters.item_id, programs)
+    rows, total = await views.stock_on_hand(pool, store_id, filters, page=page, size=size)
     return StockOnHandPage(
         items=[StockOnHandLine(**r) for r in rows], page=page, size=size, total=total
     )

@@ -16,6 +16,7 @@ from akiba_contracts.stock_http.movements import (
     StockOnHandPage,
 )
 from akiba_platform.auth import ProgramScope, requires
+from akiba_stock_api import StockOnHandQuery
 from akiba_sync_gateway import views
 from akiba_sync_gateway.adapters.store import Tx
 from akiba_sync_gateway.api.deps import Db
@@ -31,17 +32,14 @@ async def stock_on_hand(
     store_id: UUID,
     db: Db,
     programs: ProgramScope,
-    item_id: UUID | None = None,
-    include_empty: bool = False,
+    filters: StockOnHandQuery,
     page: Page = 0,
     size: Size = 50,
 ) -> StockOnHandPage:
     """The store's stock on hand per batch and location, first expiry first within each item."""
-    if item_id is not None:
+    if (item_id := filters.item_id) is not None:
         await db.read(lambda c: Tx(c).check_programs({item_id}, programs))
-    rows, total = await db.read(
-        lambda c: views.stock_on_hand(c, store_id, item_id, include_empty, page, size)
-    )
+    rows, total = await db.read(lambda c: views.stock_on_hand(c, store_id, filters, page, size))
     items = [StockOnHandLine(**r) for r in rows]
     return StockOnHandPage(items=items, page=page, size=size, total=total)
 
