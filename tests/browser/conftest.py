@@ -36,7 +36,7 @@ def artifacts() -> Path:
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     """The system's chromium, headless (as root it needs --no-sandbox)."""
-    if not Path(CHROMIUM).exists():
+    if not shutil.which(CHROMIUM):
         pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

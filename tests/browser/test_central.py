@@ -138,7 +138,7 @@ async def test_a_clerk_signs_in_sees_an_alert_start_and_end_live_and_counts_stoc
     await page.get_by_role("button", name="Se déconnecter").click()
     await expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
     async with httpx.AsyncClient(base_url=central.url("auth")) as c:
-        r = await c.post("/oauth/token",
-                         data={"grant_type": "refresh_token", "refresh_token": refresh})  # fmt: skip
+        form = {"grant_type": "refresh_token", "refresh_token": refresh}
+        r = await c.post("/oauth/token", data=form)
     assert r.status_code == 400, r.text
     await context.close()

@@ -12,7 +12,7 @@ import os
 import sys
 
 from akiba_devtools import stack
-from akiba_devtools.discovery import discover, discover_sites
+from akiba_devtools.discovery import discover, discover_apps, discover_sites
 from akiba_devtools.stack.state import StackConfig
 from akiba_devtools.supervisor import Children, Watchdog, say, supervised
 from akiba_platform.services import ServiceSpec, SiteSpec
@@ -80,7 +80,13 @@ def run(args: argparse.Namespace) -> int:
         sites = discover_sites()
         for site in sites:
             _start_site(children, site, config)
+        # The web app needs no data of its own: it starts with the sites.
+        apps = discover_apps()
+        for app in apps:
+            _start_site(children, app, config)
         _announce(endpoints, specs, sites, config)
+        for app in apps:
+            say(f"{app.name:<10} http://127.0.0.1:{app.http_port}/app/  (sign in as a demo user)")
 
     def finish() -> None:
         if ours:

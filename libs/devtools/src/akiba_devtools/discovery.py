@@ -13,6 +13,12 @@ def discover_sites() -> list[SiteSpec]:
     return sorted((s for s in specs if isinstance(s, SiteSpec)), key=lambda s: s.name)
 
 
+def discover_apps() -> list[SiteSpec]:
+    """Every installed front process (`akiba.apps` entry points: the web app), in name order."""
+    specs = [ep.load() for ep in entry_points(group="akiba.apps")]
+    return sorted((s for s in specs if isinstance(s, SiteSpec)), key=lambda s: s.name)
+
+
 def discover() -> list[ServiceSpec]:
     """Every installed service, in name order."""
     specs = [ep.load() for ep in entry_points(group="akiba.services")]

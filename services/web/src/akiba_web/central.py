@@ -10,10 +10,10 @@ import httpx
 from fastapi import FastAPI
 from starlette.responses import RedirectResponse, Response
 
+from akiba_platform import SiteSpec
 from akiba_platform.auth import local_authorizer
 from akiba_platform.http import create_app as platform_app
-from akiba_platform.http.probes import kafka_probe
-from akiba_platform.services import SiteSpec
+from akiba_platform.http import kafka_probe
 from akiba_web.app import create_web
 from akiba_web.backend import Backend, Route
 from akiba_web.feeds import alerts_follower, reference_follower

@@ -95,9 +95,9 @@ def _preferences(header: str) -> list[str]:
         tag, _, params = part.strip().partition(";")
         m = re.match(r"\s*q=([0-9.]+)", params)
         try:
-            q = float(m.group(1)) if m else 1.0
+            q = float(m.group(1)) if m else (0.0 if "q=" in params else 1.0)
         except ValueError:
-            q = 0.0
-        if tag:
+            q = 0.0  # an unreadable weight: the browser did not mean it
+        if tag and q > 0:  # q=0: not acceptable
             ranked.append((-q, n, tag.split("-")[0].lower()))
     return [code for _, _, code in sorted(ranked)]
