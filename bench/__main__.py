@@ -25,6 +25,7 @@ from bench import (
     requisition,
     scale,
     site_requisition,
+    web,
 )
 from bench.env import Env, bench_env
 from bench.events import Workload, build
@@ -59,6 +60,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
             "catchup",
             "site-requisition",
             "fulfillment",
+            "web",
         ),
         help="run one part (default: all)",
     )
@@ -156,6 +158,12 @@ async def run(
                 server, args.scale_rows, args.scale_stores, args.scale_items
             )
             found["reads on the scale set"] = await scale.latencies_in_a_fresh_process(dsn)
+        if args.only in (None, "web"):
+            server = env.dsn.rsplit("/", 1)[0]
+            dsn = await scale.ensure_scale_set(
+                server, args.scale_rows, args.scale_stores, args.scale_items
+            )
+            found["web app on the scale set"] = await web.run(env.bootstrap, dsn)
         if args.only in (None, "ingest"):
             edge = await ingest.run(
                 env, settings, args.ingest_lines, args.min_seconds, profile=args.profile

@@ -187,6 +187,8 @@ class Central:
                 "AKIBA_RELAY_IDLE_SECONDS": "0.02",
                 "AKIBA_CONSUMER_GROUP_PREFIX": groups,
                 **CHEAP_ARGON2,
+                # The web app names the browser's address for auth's per-address limits.
+                **({"AKIBA_FORWARDED_ALLOW_IPS": "127.0.0.1"} if self.web else {}),
                 **(extra_env or {}),
                 **(env_of or {}).get(f"{service}:{roles}", {}),
             }

@@ -26,6 +26,9 @@ def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
         "AKIBA_HTTP_PORT": str(spec.http_port),
         # `akiba run` is the demo: its services may load demo data (and nothing else sets this).
         "AKIBA_DEMO": "1",
+        # The web app signs users in from 127.0.0.1 for them and names the browser's address
+        # in X-Forwarded-For: auth's per-address limits must count the browser, not the app.
+        "AKIBA_FORWARDED_ALLOW_IPS": "127.0.0.1",
     }
 
 

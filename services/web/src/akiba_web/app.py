@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from akiba_web.backend import ApiError, Unreachable
@@ -23,6 +24,8 @@ STATIC = Path(__file__).parent / "static"
 def create_web() -> FastAPI:
     """The pages, to mount at /app; the host (`app.state.host`) is set by whoever serves them."""
     app = FastAPI(title="Akiba web", docs_url=None, redoc_url=None, openapi_url=None)
+    # Pages and assets travel compressed: a tablet on 2G pays for every byte.
+    app.add_middleware(GZipMiddleware, minimum_size=800)
     for pages in (account, dashboard, stocktakes, stock):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

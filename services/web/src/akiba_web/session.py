@@ -42,6 +42,7 @@ class User:
     principal: Principal
     csrf: str
     host: Host = field(repr=False)
+    _stores: dict[Right, list[UUID]] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -54,7 +55,12 @@ class User:
         return self.host.authorizer.allows(self.principal, right, where)
 
     def stores(self, right: Right = Right.STOCK_CARDS_VIEW) -> list[UUID]:
-        """The stores where the user holds the right, by name."""
+        """The stores where the user holds the right, by name (worked out once per request)."""
+        if right not in self._stores:
+            self._stores[right] = self._find_stores(right)
+        return self._stores[right]
+
+    def _find_stores(self, right: Right) -> list[UUID]:
         c = self.principal.claims
         perms = self.host.authorizer.permissions.get(UUID(c.subject)) if c.kind == "user" else None
         if perms is None or not perms.active:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from akiba_web.host import Host
 from akiba_web.render import fragment, render
 from akiba_web.session import User, current_user
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 SignedIn = Annotated[User, Depends(current_user)]
 KindFilter = Annotated[AlertKind | None, Query()]
@@ -52,9 +54,10 @@ async def sync_status(host: Host, user: User) -> list[dict[str, Any]] | None:
     try:
         answer = await host.backend.get("/sites/sync-status", user.token)
     except ApiError as e:
-        if e.status in (403, 404):
-            return None
-        raise
+        # Not this user's to see (403), or the hub not answering: the rest of the page stands.
+        if e.status != 403:
+            log.warning("web: sites' sync status: %s", e)
+        return None
     sites = answer["items"] if isinstance(answer, dict) else answer
     return list(sites) or None
 
