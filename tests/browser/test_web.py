@@ -1,4 +1,4 @@
-"""The web app at central, clicked through in a real browser."""
+"""The web app at central and at a site with no link, clicked through in a real browser."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from playwright.async_api import Browser, Page, expect
 
 from akiba_devtools.testing import wait_until
 from tests.browser.conftest import look
-from tests.e2e.sync.harness import USER_PASSWORD, Central
+from tests.e2e.sync.harness import USER_PASSWORD, Central, Gateway, synced
 
 
 async def _stocked_store(central: Central) -> tuple[UUID, str, dict[str, str], str, str]:
@@ -142,3 +142,87 @@ async def test_a_clerk_signs_in_sees_an_alert_start_and_end_live_and_counts_stoc
         r = await c.post("/oauth/token", data=form)
     assert r.status_code == 400, r.text
     await context.close()
+
+
+async def test_a_site_clerk_works_in_the_gateways_web_app_with_central_unreachable(
+    central: Central, browser: Browser, artifacts: Path, tmp_path: Path
+) -> None:
+    site = await central.new_site(stores=1)
+    store, clerk = site.store_ids[0], site.clerks[site.store_ids[0]]
+    gw = Gateway(central, site, tmp_path)
+    try:
+        proc = gw.start()
+        await gw.started(proc)
+        await gw.ready_to_record()
+        # No link to central from here on: the site works on its own.
+        gw.hub_link.cut()
+        gw.auth_link.cut()
+
+        context = await browser.new_context(locale="fr-FR")
+        page = await context.new_page()
+        await page.goto(f"{gw.url}/app/")
+        await expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+        await look(page, artifacts, "21-site-sign-in-fr")
+        await page.get_by_label("Nom d'utilisateur").fill(clerk)
+        await page.get_by_label("Mot de passe").fill(USER_PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
+        await expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+        await expect(page.get_by_text("Site (fonctionne hors ligne)")).to_be_visible()
+        await look(page, artifacts, "22-site-dashboard")
+
+        form = await context.new_page()
+        receive = f"{gw.url}/app/stores/{store}/movements/receive"
+
+        async def received(quantity: int, lot: str) -> None:
+            await form.goto(receive)
+            await form.get_by_label("Article").select_option(str(site.item_id))
+            await form.get_by_label("Lot").fill(lot)
+            await form.get_by_label("Quantité (unités)").fill(str(quantity))
+            await form.get_by_role("button", name="Enregistrer la réception").click()
+            await expect(form.get_by_role("status")).to_contain_text("Réception enregistrée")
+
+        await received(10, "S-1")
+        await look(form, artifacts, "23-site-stock-on-hand")
+        # All of it issued: out of stock, seen live on the dashboard in the other tab.
+        await form.goto(f"{gw.url}/app/stores/{store}/movements/issue")
+        await form.get_by_label("Stock (article, lot, emplacement, utilisable)").select_option(
+            index=1
+        )
+        await form.get_by_label("Quantité (unités)").fill("10")
+        await form.get_by_role("button", name="Enregistrer la sortie").click()
+        await expect(form.get_by_role("status")).to_contain_text("Sortie enregistrée")
+        alert_row = page.locator("tr[data-alert^='out_of_stock:']")
+        await expect(alert_row).to_be_visible(timeout=30_000)
+        await look(page, artifacts, "24-site-dashboard-out-of-stock-live")
+        await received(15, "S-2")
+        await expect(alert_row).to_have_count(0, timeout=30_000)
+        await look(page, artifacts, "25-site-dashboard-alert-cleared-live")
+
+        # A stocktake at the site, offline: count 15 as 15, finalise.
+        await form.goto(f"{gw.url}/app/stores/{store}/stocktakes")
+        await form.get_by_role("button", name="Commencer le comptage").click()
+        await expect(form.get_by_role("table", name="Liste de comptage")).to_be_visible()
+        await form.locator("input.count").first.fill("15")
+        await form.get_by_role("button", name="Enregistrer les comptages").click()
+        await look(form, artifacts, "26-site-stocktake-counted")
+        await form.get_by_role("button", name="Clôturer").click()
+        await expect(form.get_by_text("Clôturé").first).to_be_visible()
+        await look(form, artifacts, "27-site-stocktake-finalised")
+        await context.close()
+
+        # The link comes back: what the site recorded reaches central, once.
+        gw.hub_link.restore()
+        gw.auth_link.restore()
+        await synced(central, gw)
+        assert len(await central.ledger([store])) == 3
+
+        # Centrally, someone who sees the site's store sees the site's sync on the dashboard.
+        context = await browser.new_context(locale="en-GB")
+        page = await context.new_page()
+        await _sign_in(page, central, clerk)
+        sync = page.get_by_role("table").filter(has_text="Last contact")
+        await expect(sync).to_contain_text("Up to date")
+        await look(page, artifacts, "28-central-sites-sync")
+        await context.close()
+    finally:
+        gw.stop()
