@@ -125,23 +125,23 @@ def shown_columns(lines: Iterable[Mapping[str, Any]], can: Abilities) -> list[st
     return [c for c in COLUMNS if c in editing or any(line.get(c) is not None for line in lines)]
 
 
-def line_edits(
-    form: Mapping[str, Any], orderables: Iterable[str], can: Abilities
-) -> list[dict[str, Any]]:
+def line_edits(form: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The lines' edits from fields `requested:<id>`, `explanation:<id>`, `approved:<id>` and
-    `remarks:<id>`; a blank quantity leaves its line as it was."""
-    edits = []
-    for oid in orderables:
-        edit: dict[str, Any] = {}
-        if can.request and str(form.get(f"requested:{oid}") or "").strip():
-            edit["requested_quantity"] = forms.quantity(form, f"requested:{oid}", allow_zero=True)
-            edit["explanation"] = forms.text(form, f"explanation:{oid}")
-        if can.approve and str(form.get(f"approved:{oid}") or "").strip():
-            edit["approved_quantity"] = forms.quantity(form, f"approved:{oid}", allow_zero=True)
-            edit["remarks"] = forms.text(form, f"remarks:{oid}")
-        if edit:
-            edits.append({"orderable_id": oid, **edit})
-    return edits
+    `remarks:<id>` (the page renders only the ones the user may edit; the API decides); a
+    blank quantity leaves its line as it was."""
+    edits: dict[str, dict[str, Any]] = {}
+    for name in form:
+        kind, _, oid = str(name).partition(":")
+        if kind not in ("requested", "approved") or not str(form[name]).strip():
+            continue
+        line = edits.setdefault(str(forms.uuid({"line": oid}, "line", required=True)), {})
+        if kind == "requested":
+            line["requested_quantity"] = forms.quantity(form, name, allow_zero=True)
+            line["explanation"] = forms.text(form, f"explanation:{oid}")
+        else:
+            line["approved_quantity"] = forms.quantity(form, name, allow_zero=True)
+            line["remarks"] = forms.text(form, f"remarks:{oid}")
+    return [{"orderable_id": oid, **edit} for oid, edit in edits.items()]
 
 
 def if_match(form: Mapping[str, Any]) -> dict[str, str]:

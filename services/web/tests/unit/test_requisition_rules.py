@@ -103,25 +103,25 @@ def test_columns_no_line_fills_are_left_out_but_the_users_inputs_stay() -> None:
     ]  # fmt: skip
 
 
-def test_only_the_quantities_the_user_may_edit_are_read_and_blank_ones_are_left_alone() -> None:
+def test_each_line_edit_takes_the_posted_quantities_and_blank_ones_leave_a_line_alone() -> None:
     a, b = str(uuid4()), str(uuid4())
     form = {f"requested:{a}": "70", f"explanation:{a}": " campaign ", f"requested:{b}": "",
-            f"approved:{a}": "60", f"remarks:{a}": "budget"}  # fmt: skip
-    assert line_edits(form, [a, b], Abilities(request=True)) == [
-        {"orderable_id": a, "requested_quantity": 70, "explanation": "campaign"}
+            f"approved:{b}": "60", f"remarks:{b}": "budget", "version": "3"}  # fmt: skip
+    assert line_edits(form) == [
+        {"orderable_id": a, "requested_quantity": 70, "explanation": "campaign"},
+        {"orderable_id": b, "approved_quantity": 60, "remarks": "budget"},
     ]
-    assert line_edits(form, [a, b], Abilities(approve=True)) == [
-        {"orderable_id": a, "approved_quantity": 60, "remarks": "budget"}
-    ]
-    assert line_edits(form, [a, b], Abilities()) == []
+    assert line_edits({f"requested:{a}": " ", "version": "3"}) == []
 
 
-def test_a_quantity_that_is_not_a_whole_number_is_named_by_its_field() -> None:
+def test_a_wrong_quantity_or_line_is_named_by_its_field() -> None:
     a = str(uuid4())
     for typed, why in (("12.5", "form.whole_number"), ("-3", "form.quantity_range")):
         with pytest.raises(forms.FormError) as refused:
-            line_edits({f"requested:{a}": typed}, [a], Abilities(request=True))
+            line_edits({f"requested:{a}": typed})
         assert (refused.value.field.split(":")[0], refused.value.key) == ("requested", why)
+    with pytest.raises(forms.FormError):
+        line_edits({"approved:not-a-line": "5"})
 
 
 def test_the_version_becomes_the_if_match_and_anything_else_is_refused() -> None:

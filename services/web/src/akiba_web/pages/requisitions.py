@@ -214,10 +214,7 @@ async def save_lines(request: Request, requisition_id: UUID, user: SignedIn) -> 
     host: Host = request.app.state.host
     form = await posted(request)
     try:
-        doc = await host.backend.get(f"/requisitions/{requisition_id}", user.token)
-        can = abilities(doc, UserRights(user), host.central)
-        lines = [str(line["orderable_id"]) for line in doc["lines"]]
-        edits = line_edits(form, lines, can)
+        edits = line_edits(form)
         if edits:
             await host.backend.call(
                 "PUT", f"/requisitions/{requisition_id}/lines", user.token,
@@ -264,7 +261,7 @@ def _step_body(step: str, form: dict[str, Any]) -> dict[str, Any] | None:
 async def _refused(
     request: Request, user: User, rid: UUID, error: Exception, form: dict[str, Any]
 ) -> Response:
-    if isinstance(error, forms.FormError) and error.field in ("version", "key", "store_id"):
+    if isinstance(error, forms.FormError) and error.field in ("version", "key", "store_id", "line"):
         return refused(request)  # not something a form of ours sends
     if isinstance(error, ApiError) and error.status not in SHOWN_ON_PAGE:
         raise error
