@@ -53,6 +53,11 @@ def read_reference(c: sqlite3.Connection) -> Reference:
     for rid, data in c.execute("select reason_id, data from reasons"):
         d = json.loads(data)
         ref.reasons[UUID(rid)] = Reason(UUID(rid), d["name"], d["direction"], d["active"])
+    names = {"program": ref.programs, "period": ref.periods}
+    for kind, key, data in c.execute(
+        "select kind, key, data from reference where kind in ('program', 'period')"
+    ):
+        names[kind][UUID(key)] = json.loads(data)["name"]
     return ref
 
 

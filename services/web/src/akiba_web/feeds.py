@@ -25,7 +25,7 @@ from akiba_contracts.payloads.reference import (
     LocationChanged,
     OrderableChanged,
 )
-from akiba_contracts.payloads.requisition_reference import ProgramChanged
+from akiba_contracts.payloads.requisition_reference import PeriodChanged, ProgramChanged
 from akiba_platform import kafka
 from akiba_web.changes import Changes
 from akiba_web.reference import Batch, Item, Location, Reason, Reference, Store
@@ -39,6 +39,7 @@ REFERENCE_TOPICS = (
     "inventory.locations",
     "inventory.adjustment-reasons",
     "requisition.programs",
+    "requisition.schedules",
 )
 ALERTS_TOPIC = "inventory.alerts"
 
@@ -71,6 +72,10 @@ def _program(ref: Reference, d: dict[str, Any]) -> None:
     ref.programs[UUID(d["program_id"])] = d["name"]
 
 
+def _period(ref: Reference, d: dict[str, Any]) -> None:
+    ref.periods[UUID(d["period_id"])] = d["name"]
+
+
 APPLY: dict[str, Callable[[Reference, dict[str, Any]], None]] = {
     FacilityChanged.event_type: _store,
     OrderableChanged.event_type: _item,
@@ -78,6 +83,7 @@ APPLY: dict[str, Callable[[Reference, dict[str, Any]], None]] = {
     LocationChanged.event_type: _location,
     AdjustmentReasonChanged.event_type: _reason,
     ProgramChanged.event_type: _program,
+    PeriodChanged.event_type: _period,
 }
 
 

@@ -72,6 +72,7 @@ class Reference:
     locations: dict[UUID, Location] = field(default_factory=dict)
     reasons: dict[UUID, Reason] = field(default_factory=dict)
     programs: dict[UUID, str] = field(default_factory=dict)
+    periods: dict[UUID, str] = field(default_factory=dict)
 
     def store_name(self, store_id: UUID | str) -> str:
         """The store's name, or its id while the name is not known here yet."""
@@ -96,6 +97,12 @@ class Reference:
             return ""
         reason = self.reasons.get(UUID(str(reason_id)))
         return reason.name if reason else str(reason_id)
+
+    def named(self, names: dict[UUID, str], some_id: UUID | str | None) -> str:
+        """A program's or period's name, or its id while not known here (empty for none)."""
+        if some_id is None:
+            return ""
+        return names.get(UUID(str(some_id)), str(some_id))
 
     def locations_of(self, store_id: UUID) -> list[Location]:
         """The store's active locations, by code."""

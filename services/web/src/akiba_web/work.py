@@ -33,7 +33,8 @@ class Kind:
 
 KINDS = (
     Kind("work.authorize", Right.REQUISITION_AUTHORIZE, "/requisitions",
-         (("facility_id", "{store}"), ("status", "SUBMITTED")), "/stores/{store}/requisitions"),
+         (("facility_id", "{store}"), ("status", "SUBMITTED")),
+         "/stores/{store}/requisitions?status=SUBMITTED"),
     Kind("work.convert", Right.ORDERS_EDIT, "/requisitions/for-release",
          (("supplying_facility_id", "{store}"),), "/stores/{store}/orders", central_only=True),
     Kind("work.pick", Right.SHIPMENTS_EDIT, "/shipments",
