@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from akiba_devtools.discovery import discover, discover_sites
+from akiba_devtools.discovery import discover, discover_apps, discover_sites
 from akiba_devtools.stack.state import StackConfig
 from tests.e2e.conftest import free_port
 
@@ -80,7 +80,7 @@ def _cmdline_ok(proc: psutil.Process) -> bool:
 def test_akiba_run_piped_to_tee_leaves_nothing_running_when_stopped(
     tmp_path: Path, signum: signal.Signals, when: str
 ) -> None:
-    ports = [s.http_port for s in discover()] + [s.http_port for s in discover_sites()]
+    ports = [s.http_port for s in (*discover(), *discover_sites(), *discover_apps())]
     if any(_port_taken(p) for p in ports):
         pytest.skip(f"a service port among {ports} is taken (another `make run` here?)")
     state = tmp_path / "state"
@@ -112,7 +112,7 @@ def test_akiba_run_piped_to_tee_leaves_nothing_running_when_stopped(
             _wait_until_serving_starts(state, job)
         else:
             _wait_for(log, READY, job, timeout=240)
-            assert len(_started_by(state)) >= len(ports) + 2  # services, gateway, PG, Kafka
+            assert len(_started_by(state)) >= len(ports) + 2  # services, gateway, web, PG, Kafka
         running = _started_by(state)
         os.killpg(job.pid, signum)
         job.wait(90)
