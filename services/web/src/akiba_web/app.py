@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from akiba_web.backend import ApiError, Unreachable
-from akiba_web.pages import account, dashboard, stock, stocktakes
+from akiba_web.pages import account, dashboard, inbound, orders, shipments, stock, stocktakes
 from akiba_web.pages.common import NotAllowed
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import BadCsrf, SignedOut, forget_tokens
@@ -23,7 +23,7 @@ STATIC = Path(__file__).parent / "static"
 def create_web() -> FastAPI:
     """The pages, to mount at /app; the host (`app.state.host`) is set by whoever serves them."""
     app = FastAPI(title="Akiba web", docs_url=None, redoc_url=None, openapi_url=None)
-    for pages in (account, dashboard, stocktakes, stock):
+    for pages in (account, dashboard, orders, shipments, inbound, stocktakes, stock):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

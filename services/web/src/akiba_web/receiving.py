@@ -18,17 +18,28 @@ REASONS = tuple(r.value for r in RejectionReason)
 VVM_STAGES = (1, 2, 3, 4)
 
 
-def proof_of_delivery(
-    form: Mapping[str, Any], lots: Sequence[Mapping[str, Any]], now: datetime
-) -> dict[str, Any]:
-    """The proof the form describes (a ProofOfDeliveryRequest's JSON), received now."""
+def proof_of_delivery(form: Mapping[str, Any], lots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The proof the form describes (a ProofOfDeliveryRequest's JSON)."""
     return {
         "delivered_by": forms.text(form, "pod_delivered_by", required=True),
         "received_by": forms.text(form, "pod_received_by", required=True),
-        "received_at": now.isoformat(),
+        "received_at": _moment(form, "pod_received_at").isoformat(),
         "reference": forms.text(form, "reference"),
         "lines": [_line(form, lot) for lot in lots],
     }
+
+
+def _moment(form: Mapping[str, Any], name: str) -> datetime:
+    # Stamped when the form was rendered, not when it is posted: a re-post of the same form
+    # must send the same body, or its idempotency key would be refused as reused.
+    raw = forms.text(form, name, required=True) or ""
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise FormError(name, "form.date") from None
+    if at.tzinfo is None:
+        raise FormError(name, "form.date")
+    return at
 
 
 def _line(form: Mapping[str, Any], lot: Mapping[str, Any]) -> dict[str, Any]:

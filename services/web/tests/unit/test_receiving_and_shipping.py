@@ -24,6 +24,7 @@ SHELF = str(uuid4())
 def _form(**fields: str) -> dict[str, Any]:
     base = {
         "pod_delivered_by": "Driver", "pod_received_by": "Nurse",
+        "pod_received_at": NOW.isoformat(),
         f"pod_accepted:{A}": "300", f"pod_accepted:{B}": "200",
     }  # fmt: skip
     return base | {k.replace("__", ":"): v for k, v in fields.items()}
@@ -31,7 +32,7 @@ def _form(**fields: str) -> dict[str, Any]:
 
 def _refusal(form: dict[str, Any]) -> FormError:
     with pytest.raises(FormError) as e:
-        proof_of_delivery(form, LOTS, NOW)
+        proof_of_delivery(form, LOTS)
     return e.value
 
 
@@ -40,7 +41,7 @@ def test_a_line_partly_rejected_with_a_reason_becomes_a_proof_the_api_accepts() 
                     f"pod_reason__{B}": "DAMAGED", f"pod_note__{B}": "crushed box",
                     f"pod_location__{A}": SHELF})  # fmt: skip
 
-    body = proof_of_delivery(form, LOTS, NOW)
+    body = proof_of_delivery(form, LOTS)
 
     proof = ProofOfDeliveryRequest.model_validate(body)
     assert (proof.delivered_by, proof.received_by, proof.received_at) == ("Driver", "Nurse", NOW)
@@ -66,7 +67,7 @@ def test_a_rejection_needs_a_reason_and_a_vvm_rejection_its_stage() -> None:
 
 
 def test_a_reason_left_chosen_on_a_line_with_nothing_rejected_is_dropped() -> None:
-    body = proof_of_delivery(_form(**{f"pod_reason__{A}": "EXPIRED"}), LOTS, NOW)
+    body = proof_of_delivery(_form(**{f"pod_reason__{A}": "EXPIRED"}), LOTS)
     assert body["lines"][0]["rejection_reason"] is None
 
 
@@ -75,6 +76,7 @@ def test_an_unknown_reason_a_missing_name_or_a_bad_number_is_refused() -> None:
     assert _refusal(_form(pod_received_by=" ")).field == "pod_received_by"
     assert _refusal(_form(**{f"pod_accepted__{A}": "3OO"})).key == "form.whole_number"
     assert _refusal(_form(**{f"pod_vvm__{A}": "7"})).key == "form.choose"
+    assert _refusal(_form(pod_received_at="2031-05-01T09:30")).key == "form.date"
 
 
 def test_only_a_user_who_may_edit_is_offered_the_steps_and_a_shipment_that_left_has_none() -> None:
