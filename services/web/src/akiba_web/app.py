@@ -12,7 +12,17 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 
 from akiba_web.backend import ApiError, Unreachable
-from akiba_web.pages import account, approvals, dashboard, requisitions, stock, stocktakes
+from akiba_web.pages import (
+    account,
+    approvals,
+    dashboard,
+    inbound,
+    orders,
+    requisitions,
+    shipments,
+    stock,
+    stocktakes,
+)
 from akiba_web.pages.common import NotAllowed
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import BadCsrf, SignedOut, forget_tokens
@@ -26,8 +36,11 @@ def create_web() -> FastAPI:
     app = FastAPI(title="Akiba web", docs_url=None, redoc_url=None, openapi_url=None)
     # Pages and assets travel compressed: a tablet on 2G pays for every byte.
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    # The approvals page before `/requisitions/{id}`, and both before stock's `/stores/{id}/…`.
-    for pages in (account, dashboard, approvals, requisitions, stocktakes, stock):
+    # Specific paths before general ones: approvals before `/requisitions/{id}`, every
+    # store page before stock's `/stores/{id}/movements/…`.
+    pages_in_order = (account, dashboard, approvals, requisitions, orders, shipments, inbound,
+                      stocktakes, stock)  # fmt: skip
+    for pages in pages_in_order:
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -36,7 +36,7 @@ KINDS = (
          (("facility_id", "{store}"), ("status", "SUBMITTED")),
          "/stores/{store}/requisitions?status=SUBMITTED"),
     Kind("work.convert", Right.ORDERS_EDIT, "/requisitions/for-release",
-         (("supplying_facility_id", "{store}"),), "/stores/{store}/orders", central_only=True),
+         (("supplying_facility_id", "{store}"),), "/requisitions/approve", central_only=True),
     Kind("work.pick", Right.SHIPMENTS_EDIT, "/shipments",
          (("supplying_facility_id", "{store}"), ("status", "ALLOCATED")),
          "/stores/{store}/shipments", central_only=True),

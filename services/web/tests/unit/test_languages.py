@@ -22,8 +22,12 @@ def _used_keys() -> set[str]:
     for f in (PACKAGE / "templates").glob("*.html"):
         found |= set(re.findall(r"""t\(\s*["']([a-z_]+\.[a-z0-9_]+)["']\s*[,)]""", f.read_text()))
     for f in PACKAGE.rglob("*.py"):
-        found |= set(re.findall(r"""["']((?:signin|error|work)\.[a-z0-9_]+)["']""", f.read_text()))
-    found -= {"error.html"}  # a template's name, not a key
+        found |= set(
+            re.findall(
+                r"""["']((?:signin|error|work|order|ship|pod)\.[a-z0-9_]+)["']""", f.read_text()
+            )
+        )
+    found -= {"error.html", "order.html"}  # templates' names, not keys
     return found
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from akiba_contracts.rights import Right
 from akiba_web import forms
+from akiba_web.backend import ApiError
 from akiba_web.host import Host
 from akiba_web.render import render
 from akiba_web.session import User, check_csrf
@@ -45,3 +46,10 @@ def once(form: dict[str, Any]) -> dict[str, str]:
 def refused(request: Request) -> Response:
     """The page for a post that cannot be what a form of ours sent."""
     return render(request, "error.html", 400, message_key="error.bad_form")
+
+
+def central_only(host: Host) -> Host:
+    """The host, if it is central's: a site's gateway holds no supplier's documents."""
+    if not host.central:
+        raise ApiError(404, {"title": "Not found", "detail": "served centrally only"})
+    return host
