@@ -109,7 +109,7 @@ async def test_a_dispatcher_ships_an_order_step_by_step_on_the_pages(
     page = await p.get(f"/shipments/{sid}")
     shipped = await p.post(f"/shipments/{sid}/ship", ship_carrier="Truck 7",
                            version=_version(page, f"{step}/ship"))  # fmt: skip
-    done = await p.get(f"/shipments/{sid}")
+    done = await p.get(shipped.headers["location"].removeprefix("/app"))
 
     assert allocated.status_code == 303
     assert early.status_code == 409 and 'role="alert"' in early.text
