@@ -10,6 +10,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,11 @@ async def _alerts(dsn: str) -> tuple[int, uuid.UUID, list[uuid.UUID]]:
             rng = random.Random(11)
             chosen = rng.sample(list(pairs), min(ALERTS, len(pairs)))
             await conn.execute("delete from active_alerts")
+            now = datetime.now(UTC)
             await conn.copy_records_to_table(
                 "active_alerts",
                 records=[
-                    (uuid.uuid4(), rng.choice(KINDS), s, i, None, time.time(), 0, None, None, None)
+                    (uuid.uuid4(), rng.choice(KINDS), s, i, None, now, 0, None, None, None)
                     for s, i in chosen
                 ],
                 columns=("alert_id", "kind", "store_id", "item_id", "batch_id", "started_at",

@@ -155,19 +155,30 @@ def _stored(r: Any) -> StoredAlert:
     )
 
 
-_LIST = """
+# The filter runs on active_alerts alone, the joins on one page of it: a supervisor sees
+# thousands of stores, so their ids are a hashed set (not `= any(array)`, a scan of the array
+# per row) and the total is counted once without joining names it does not need.
+_FILTER = """
+  from active_alerts a
+ where ($1::uuid[] is null or a.store_id in (select unnest($1::uuid[])))
+   and ($2::text is null or a.kind = $2)
+   and ($3::uuid is null or a.item_id = $3)
+"""
+_LIST = f"""
+with page as (
+    select a.* {_FILTER}
+     order by a.started_at desc, a.alert_id
+     limit $4 offset $5
+)
 select a.alert_id, a.kind, a.store_id, st.code as store_code, a.item_id, i.code as item_code,
        i.name as item_name, a.batch_id, b.lot_code, a.expiry_date, a.started_at,
-       a.stock_on_hand, a.amc, a.mos as months_of_stock, count(*) over () as total
-  from active_alerts a
+       a.stock_on_hand, a.amc, a.mos as months_of_stock,
+       (select count(*) {_FILTER}) as total
+  from page a
   join stores st using (store_id)
   join items i using (item_id)
   left join batches b using (batch_id)
- where ($1::uuid[] is null or a.store_id = any($1::uuid[]))
-   and ($2::text is null or a.kind = $2)
-   and ($3::uuid is null or a.item_id = $3)
  order by a.started_at desc, a.alert_id
- limit $4 offset $5
 """
 
 
