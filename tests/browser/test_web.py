@@ -12,6 +12,7 @@ from playwright.async_api import Browser, Page, expect
 from akiba_devtools.testing import wait_until
 from tests.browser.conftest import look
 from tests.e2e.sync.harness import USER_PASSWORD, Central, Gateway, synced
+from tests.e2e.sync.test_site_receiving import Supplier
 
 
 async def _stocked_store(central: Central) -> tuple[UUID, str, dict[str, str], str, str]:
@@ -224,5 +225,87 @@ async def test_a_site_clerk_works_in_the_gateways_web_app_with_central_unreachab
         await expect(sync).to_contain_text("Up to date")
         await look(page, artifacts, "28-central-sites-sync")
         await context.close()
+    finally:
+        gw.stop()
+
+
+async def test_a_dispatcher_ships_on_the_pages_and_an_offline_site_receives_with_a_rejection(
+    central: Central, browser: Browser, artifacts: Path, tmp_path: Path
+) -> None:
+    site = await central.new_site()
+    store, clerk = site.store_ids[0], site.clerks[site.store_ids[0]]
+    sup = Supplier(central, site.item_id)  # the site's item comes in packs of 100
+    await sup.setup()
+    await sup.stock_up("B-1", "2031-03-31", 500)
+    gw = Gateway(central, site, tmp_path)
+    try:
+        await gw.started(gw.start())
+        await gw.ready_to_record()
+        order = {"requesting_facility_id": str(store), "supplying_facility_id": str(sup.store),
+                 "lines": [{"orderable_id": str(site.item_id), "packs": 3}]}  # fmt: skip
+        o = (await sup.call(sup.dispatcher, "POST", "/orders", 201, json=order)).json()
+
+        # The dispatcher makes, allocates, picks and ships the shipment on the pages.
+        context = await browser.new_context(locale="en-GB")
+        page = await context.new_page()
+        await _sign_in(page, central, sup.dispatcher)
+        await page.goto(f"{central.url('web')}/app/orders/{o['order_id']}")
+        await look(page, artifacts, "31-order")
+        await page.get_by_role("button", name="Create the shipment").click()
+        await page.get_by_role("button", name="Allocate").click()
+        await look(page, artifacts, "32-shipment-allocated")
+
+        async def pick_offered() -> bool:
+            await page.reload()  # picking waits for inventory's answer to the reservation
+            return await page.get_by_role("button", name="Picked").count() > 0
+
+        await wait_until(pick_offered, what="the pick offered", timeout=60)
+        await look(page, artifacts, "33-pick-list")
+        await page.get_by_role("button", name="Picked").click()
+        await page.get_by_label("Carrier").fill("District truck")
+        await page.get_by_role("button", name="Ship now").click()
+        await expect(page.get_by_role("status")).to_contain_text("Shipment sent.")
+        await look(page, artifacts, "34-shipped")
+        shipment = page.url.split("?")[0].rsplit("/", 1)[1]
+        await context.close()
+
+        # It reaches the site, which then loses its link and receives on its own pages.
+        async def at_site() -> bool:
+            async with httpx.AsyncClient(base_url=gw.url, headers=gw.auth(store)) as c:
+                return (await c.get(f"/inbound-shipments/{shipment}")).status_code == 200
+
+        await wait_until(at_site, what="the shipment at the site", timeout=90)
+        gw.hub_link.cut()
+        gw.auth_link.cut()
+        context = await browser.new_context(locale="en-GB")
+        page = await context.new_page()
+        await page.goto(f"{gw.url}/app/")
+        await page.get_by_label("Username").fill(clerk)
+        await page.get_by_label("Password").fill(USER_PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.goto(f"{gw.url}/app/inbound/{shipment}")
+        await look(page, artifacts, "35-site-receive-form")
+        accepted = page.get_by_label("Accepted (units)", exact=False).first
+        await accepted.fill("200")
+        await page.get_by_label("Rejected (units)", exact=False).first.fill("100")
+        await page.get_by_label("Rejection reason", exact=False).first.select_option("DAMAGED")
+        await page.get_by_label("Delivered by").fill("Driver Okello")
+        await page.get_by_label("Received by").fill("Nurse Amina")
+        await page.get_by_role("button", name="Confirm the receipt").click()
+        await expect(page.get_by_role("status")).to_be_visible()
+        await look(page, artifacts, "36-site-received")
+        await context.close()
+
+        gw.hub_link.restore()
+        gw.auth_link.restore()
+        await synced(central, gw)
+
+        async def received_centrally() -> bool:
+            r = await central.user_call("fulfillment", sup.dispatcher, "GET",
+                                        f"/orders/{o['order_id']}")  # fmt: skip
+            line = r.json()["lines"][0]
+            return (line["received_quantity"], line["rejected_quantity"]) == (200, 100)
+
+        await wait_until(received_centrally, what="the receipt on the central order", timeout=90)
     finally:
         gw.stop()
