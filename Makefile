@@ -17,7 +17,7 @@ test: install stack-up  ## the whole suite against the real Kafka and PostgreSQL
 
 web-test: install stack-up  ## the web app in Debian's chromium, headless (screenshots + axe in artifacts/web)
 	@command -v chromium >/dev/null || { echo "web-test needs Debian's chromium: apt-get install chromium" >&2; exit 1; }
-	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/browser
+	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/browser services/requisition/tests/integration/requisitions/browser
 
 fuzz: install stack-up  ## schemathesis on every service's OpenAPI, real processes; fails on a 5xx or a mismatch
 	$(UV) run python -m tests.fuzz

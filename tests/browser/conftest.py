@@ -6,24 +6,16 @@ Nothing downloads a browser: the system's chromium is used, or the tests cannot 
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser
 
 from akiba_devtools.stack import StackEndpoints
 from akiba_devtools.testing.plugin import Databases
+from tests.browser.chromium import ARTIFACTS, chromium
 from tests.e2e.sync.harness import Central
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-CHROMIUM = os.environ.get("AKIBA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-# axe's serious and critical findings fail a screen; moderate and minor ones are reported.
-FAILING = ("serious", "critical")
 
 
 @pytest.fixture(scope="session")
@@ -35,15 +27,9 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    """The system's chromium, headless (as root it needs --no-sandbox)."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            await b.close()
+    """The system's chromium, headless."""
+    async with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
@@ -63,16 +49,3 @@ async def central(
         yield deployment
     finally:
         deployment.stop()
-
-
-async def look(page: Page, artifacts: Path, name: str) -> dict[str, Any]:
-    """Save the screen and check it with axe: no serious or critical violation."""
-    await page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
-    results = await Axe().run(page)
-    violations = results.response["violations"]
-    (artifacts / f"{name}.axe.txt").write_text(
-        "\n".join(f"{v['impact']}: {v['id']}: {v['help']}" for v in violations) or "no violations"
-    )
-    failing = [v for v in violations if v["impact"] in FAILING]
-    assert not failing, results.generate_report()
-    return results.response

@@ -10,7 +10,7 @@ import httpx
 from playwright.async_api import Browser, Page, expect
 
 from akiba_devtools.testing import wait_until
-from tests.browser.conftest import look
+from tests.browser.chromium import look
 from tests.e2e.sync.harness import USER_PASSWORD, Central, Gateway, synced
 from tests.e2e.sync.test_site_receiving import Supplier
 
