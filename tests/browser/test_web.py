@@ -309,3 +309,53 @@ async def test_a_dispatcher_ships_on_the_pages_and_an_offline_site_receives_with
         await wait_until(received_centrally, what="the receipt on the central order", timeout=90)
     finally:
         gw.stop()
+
+
+async def _tab_to(page: Page, selector: str, limit: int = 30) -> None:
+    """Press Tab until the element matching the selector has the focus."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"{selector} never got the focus by Tab")
+
+
+async def test_a_clerk_signs_in_skips_to_the_content_and_receives_with_the_keyboard_only(
+    central: Central, browser: Browser, artifacts: Path
+) -> None:
+    store, clerk, item, _, _ = await _stocked_store(central)
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    await page.goto(f"{central.url('web')}/app/")
+    await _tab_to(page, "#username")
+    await page.keyboard.type(clerk)
+    await _tab_to(page, "#password")
+    await page.keyboard.type(USER_PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    # The first Tab reaches the skip link; Enter puts the focus on the page's content.
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.matches('a.skip')")
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "main"
+
+    async def names_known() -> bool:
+        await page.goto(f"{central.url('web')}/app/stores/{store}/movements/receive")
+        return await page.locator(f"option[value='{item['item_id']}']").count() > 0
+
+    await wait_until(names_known, what="the item offered on the receive form", timeout=60)
+    await _tab_to(page, "#item_id")
+    await page.keyboard.type(item["code"])  # a list box jumps to the option typed
+    assert await page.locator("#item_id").input_value() == item["item_id"]
+    await _tab_to(page, "#lot_code")
+    await page.keyboard.type("K-1")
+    await _tab_to(page, "#quantity")
+    await page.keyboard.type("12")
+    await _tab_to(page, "button.primary")
+    focused = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none"  # the focus is visible
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status")).to_contain_text("Receipt recorded")
+    await look(page, artifacts, "12-received-by-keyboard")
+    await context.close()
