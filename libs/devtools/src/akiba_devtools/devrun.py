@@ -57,13 +57,19 @@ def _ours(config: StackConfig) -> list[str]:
 
 
 def _announce(
-    endpoints: stack.StackEndpoints, specs: list[ServiceSpec], sites: list[SiteSpec], c: StackConfig
+    endpoints: stack.StackEndpoints,
+    specs: list[ServiceSpec],
+    sites: list[SiteSpec],
+    apps: list[SiteSpec],
+    c: StackConfig,
 ) -> None:
     say(f"postgres   {endpoints.pg_url}\nkafka      {endpoints.kafka_bootstrap}")
     listed = [(s.name, s.http_port) for s in specs] + [(s.name, s.http_port) for s in sites]
     for name, port in listed:
         base = f"http://127.0.0.1:{port}"
         say(f"{name:<10} {base}/docs  (ready: {base}/ready, metrics: {base}/metrics)")
+    for app in apps:
+        say(f"{app.name:<10} http://127.0.0.1:{app.http_port}/app/  (sign in as a demo user)")
     say(f"logs       {c.paths.state_dir / 'logs'}\nCtrl-C stops everything.")
 
 
@@ -87,9 +93,7 @@ def run(args: argparse.Namespace) -> int:
         apps = discover_apps()
         for app in apps:
             _start_site(children, app, config)
-        _announce(endpoints, specs, sites, config)
-        for app in apps:
-            say(f"{app.name:<10} http://127.0.0.1:{app.http_port}/app/  (sign in as a demo user)")
+        _announce(endpoints, specs, sites, apps, config)
 
     def finish() -> None:
         if ours:
