@@ -67,6 +67,12 @@ def create_web() -> FastAPI:
             log.warning("web: %s", exc)
         return render(request, "error.html", _shown(exc.status), problem=exc)
 
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:
+        # Ours, not the user's: logged with its trace, and a page in their language anyway.
+        log.error("web: %s %s failed", request.method, request.url.path, exc_info=exc)
+        return render(request, "error.html", 500, message_key="error.other")
+
     return app
 
 
