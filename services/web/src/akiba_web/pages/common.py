@@ -53,3 +53,8 @@ def central_only(host: Host) -> Host:
     if not host.central:
         raise ApiError(404, {"title": "Not found", "detail": "served centrally only"})
     return host
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages of `size` rows hold `total` rows."""
+    return -(-total // size)

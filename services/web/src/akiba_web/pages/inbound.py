@@ -15,7 +15,7 @@ from akiba_contracts.rights import Right
 from akiba_web import forms, receiving, shipping
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
-from akiba_web.pages.common import NotAllowed, once, posted, store_of
+from akiba_web.pages.common import NotAllowed, once, page_count, posted, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import User, current_user
 
@@ -53,7 +53,7 @@ async def inbound(
         chosen=chosen,
         any_status="all",
         page=page,
-        pages=(found["total"] + PAGE_SIZE - 1) // PAGE_SIZE,
+        pages=page_count(found["total"], PAGE_SIZE),
     )
 
 
@@ -138,7 +138,7 @@ async def requested_orders(
         statuses=[s.value for s in OrderStatus],
         chosen=status.value if status else "",
         page=page,
-        pages=(found["total"] + PAGE_SIZE - 1) // PAGE_SIZE,
+        pages=page_count(found["total"], PAGE_SIZE),
     )
 
 

@@ -13,7 +13,7 @@ from akiba_contracts.rights import Right
 from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
-from akiba_web.pages.common import once, posted, refused, store_of
+from akiba_web.pages.common import once, page_count, posted, refused, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.requisitions import (
     DECIMALS,
@@ -108,7 +108,7 @@ async def _list(
         requisitions=found["items"],
         total=found["total"],
         page=page,
-        pages=(found["total"] + PAGE_SIZE - 1) // PAGE_SIZE,
+        pages=page_count(found["total"], PAGE_SIZE),
         programs=rights.programs(Right.REQUISITION_VIEW, store_id),
         statuses=STATUSES,
         filters={"program_id": str(program_id or ""), "status": status or ""},

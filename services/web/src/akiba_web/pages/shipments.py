@@ -13,7 +13,7 @@ from akiba_contracts.payloads import ShipmentStatus
 from akiba_contracts.rights import Right
 from akiba_web import forms, shipping
 from akiba_web.backend import ApiError
-from akiba_web.pages.common import NotAllowed, central_only, once, posted, store_of
+from akiba_web.pages.common import NotAllowed, central_only, once, page_count, posted, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import User, current_user
 
@@ -46,7 +46,7 @@ async def shipments(
         statuses=[s.value for s in ShipmentStatus],
         chosen=status.value if status else "",
         page=page,
-        pages=(found["total"] + PAGE_SIZE - 1) // PAGE_SIZE,
+        pages=page_count(found["total"], PAGE_SIZE),
     )
 
 

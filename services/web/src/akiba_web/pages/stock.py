@@ -15,7 +15,7 @@ from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.charts import balance_chart
 from akiba_web.host import Host
-from akiba_web.pages.common import once, posted, refused, store_of
+from akiba_web.pages.common import once, page_count, posted, refused, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import User, current_user
 
@@ -58,7 +58,7 @@ async def stock_on_hand(
         lines=answer["items"],
         total=answer["total"],
         page=page,
-        pages=(answer["total"] + PAGE_SIZE - 1) // PAGE_SIZE,
+        pages=page_count(answer["total"], PAGE_SIZE),
         filters={k: ("" if v is None else str(v)) for k, v in filters.items()},
         may_adjust=user.may(Right.STOCK_ADJUST, store_id),
         may_hold=host.central and user.may(Right.STOCK_ADJUST, store_id),

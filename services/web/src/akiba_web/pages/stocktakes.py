@@ -11,7 +11,7 @@ from starlette.responses import Response
 from akiba_contracts.rights import Right
 from akiba_web import forms
 from akiba_web.backend import ApiError
-from akiba_web.pages.common import once, posted, store_of
+from akiba_web.pages.common import once, page_count, posted, store_of
 from akiba_web.render import BASE, redirect, render
 from akiba_web.session import User, current_user
 
@@ -84,7 +84,7 @@ async def _count_page(
         st=detail,
         lines=detail["items"],
         page=page,
-        pages=(detail["total"] + LINES_PER_PAGE - 1) // LINES_PER_PAGE,
+        pages=page_count(detail["total"], LINES_PER_PAGE),
         reasons=host.reference.active_reasons(),
         error=error,
         form=form,
