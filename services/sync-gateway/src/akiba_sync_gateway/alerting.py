@@ -86,6 +86,15 @@ def item_state(conn: sqlite3.Connection, store_id: UUID, item_id: UUID, now: dat
     )
 
 
+def store_item_known(conn: sqlite3.Connection, store_id: UUID, item_id: UUID) -> bool:
+    """Whether the site knows both the store and the item."""
+    found = conn.execute(
+        "SELECT (SELECT 1 FROM stores WHERE store_id = ?), (SELECT 1 FROM items WHERE item_id = ?)",
+        (str(store_id), str(item_id)),
+    ).fetchone()
+    return bool(found[0] and found[1])
+
+
 def _active(conn: sqlite3.Connection, store_id: UUID, item_id: UUID) -> set[ActiveAlert]:
     rows = conn.execute(
         "SELECT kind, batch_id FROM alerts WHERE store_id = ? AND item_id = ?",

@@ -93,9 +93,7 @@ async def stock_card(request: Request, store_id: UUID, item_id: UUID, user: Sign
 
 
 async def _consumption(host: Host, user: User, store: UUID, item: UUID) -> dict[str, Any] | None:
-    # Central computes AMC from the whole card; a site shows the figures on its alerts.
-    if not host.central:
-        return None
+    # Both answer; central adjusts AMC for stock-out days, a site does not (it says so).
     try:
         answer: dict[str, Any] = await host.backend.get(
             f"/stores/{store}/items/{item}/consumption", user.token
