@@ -192,3 +192,25 @@ async def test_odd_requests_to_the_pages_get_a_clear_refusal_never_a_server_erro
     for path, form in posts:
         r = await app.post(path, data={"csrf": csrf, "key": uuid4().hex, **form})
         assert r.status_code < 500, (path, r.status_code, r.text[:300])
+
+
+async def test_two_users_of_one_tablet_each_keep_the_language_they_chose(
+    app: httpx.AsyncClient,
+) -> None:
+    async def choose(code: str) -> None:
+        page = await app.get("/app/")
+        r = await app.post("/app/language", data={"code": code, "csrf": _csrf(page)})
+        assert r.status_code == 303
+
+    async def heading() -> str:
+        page = await app.get("/app/")
+        return "Tableau de bord" if "Tableau de bord" in page.text else "Dashboard"
+
+    await _sign_in(app, "clerk")
+    await choose("fr")
+    await _sign_in(app, "viewer")
+    await choose("en")
+    await _sign_in(app, "clerk")
+    assert await heading() == "Tableau de bord"
+    await _sign_in(app, "viewer")
+    assert await heading() == "Dashboard"

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -86,6 +87,33 @@ class Catalogues:
         """The translator of a known language (English for an unknown code)."""
         code = code if code in self.messages else DEFAULT
         return Translator(code, self.messages[code], self.messages[DEFAULT])
+
+
+# The language cookie: the browser's last choice, then each user's own on this browser
+# (a tablet is often shared): `fr|amina~en|okello~fr`, usernames percent-encoded.
+USERS_KEPT = 20
+
+
+def remembered(cookie: str | None, username: str | None) -> str | None:
+    """The language chosen by this user on this browser, else the browser's last choice."""
+    first, *users = (cookie or "").split("|")
+    if username is not None:
+        mine = quote(username, safe="")
+        for entry in users:
+            name, _, code = entry.partition("~")
+            if name == mine:
+                return code
+    return first or None
+
+
+def remember(cookie: str | None, username: str | None, code: str) -> str:
+    """The cookie with this choice as the browser's last and, when signed in, the user's own."""
+    _, *users = (cookie or "").split("|")
+    if username is not None:
+        mine = quote(username, safe="")
+        others = [e for e in users if e.partition("~")[0] != mine]
+        users = [f"{mine}~{code}", *others][:USERS_KEPT]
+    return "|".join([code, *users])
 
 
 def _preferences(header: str) -> list[str]:

@@ -16,7 +16,7 @@ from akiba_contracts.rights import Right
 from akiba_web.backend import ApiError
 from akiba_web.forms import FormError
 from akiba_web.host import Host
-from akiba_web.i18n import Translator
+from akiba_web.i18n import Translator, remembered
 from akiba_web.session import LANG, csrf_token, finish
 
 BASE = "/app"
@@ -31,7 +31,9 @@ TEMPLATES = Environment(
 def translator(request: Request) -> Translator:
     """The request's language: the user's cookie, else the browser's preference."""
     host: Host = request.app.state.host
-    code = host.catalogues.choose(request.cookies.get(LANG), request.headers.get("accept-language"))
+    user = getattr(request.state, "user", None)
+    chosen = remembered(request.cookies.get(LANG), user.name if user else None)
+    code = host.catalogues.choose(chosen, request.headers.get("accept-language"))
     return host.catalogues.translator(code)
 
 

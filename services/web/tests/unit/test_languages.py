@@ -10,7 +10,7 @@ from pathlib import Path
 from akiba_contracts.payloads.alerts import AlertKind
 from akiba_stock.ledger import LedgerKind
 from akiba_web import work
-from akiba_web.i18n import Catalogues
+from akiba_web.i18n import Catalogues, remember, remembered
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "akiba_web"
 CATALOGUES = Catalogues()
@@ -77,3 +77,25 @@ def test_a_message_fills_its_placeholders_and_an_unknown_key_shows_itself() -> N
     fr = CATALOGUES.translator("fr")
     assert fr("pager.of", page=2, pages=5) == "Page 2 sur 5"
     assert fr("no.such_key") == "no.such_key"
+
+
+def test_each_user_of_a_shared_browser_keeps_their_own_language() -> None:
+    cookie = remember(None, "amina", "fr")
+    cookie = remember(cookie, "okello", "en")
+    assert remembered(cookie, "amina") == "fr"
+    assert remembered(cookie, "okello") == "en"
+    assert remembered(cookie, None) == "en"  # the sign-in page: the browser's last choice
+    assert remembered(cookie, "someone else") == "en"
+    cookie = remember(cookie, "amina", "en")
+    assert remembered(cookie, "amina") == "en" and cookie.count("amina") == 1
+
+
+def test_odd_usernames_and_plain_cookies_are_read_safely() -> None:
+    assert remembered("fr", "anyone") == "fr"  # a cookie from before, or set by hand
+    assert remembered("", "x") is None and remembered(None, None) is None
+    cookie = remember(None, "a|b~c", "fr")
+    assert remembered(cookie, "a|b~c") == "fr"
+    many = None
+    for n in range(30):
+        many = remember(many, f"user{n}", "fr")
+    assert many is not None and many.count("~") == 20

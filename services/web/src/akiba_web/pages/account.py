@@ -10,11 +10,29 @@ from starlette.responses import Response
 
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
+from akiba_web.i18n import remember
 from akiba_web.render import BASE, redirect, render
-from akiba_web.session import LANG, REFRESH, check_csrf, forget_tokens, keep_tokens, set_cookie
+from akiba_web.session import (
+    LANG,
+    REFRESH,
+    SignedOut,
+    User,
+    check_csrf,
+    current_user,
+    forget_tokens,
+    keep_tokens,
+    set_cookie,
+)
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=200)]
+
+
+async def _signed_in_or_none(request: Request) -> User | None:
+    try:
+        return await current_user(request)
+    except SignedOut:
+        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -74,5 +92,7 @@ async def language(request: Request, code: Text, csrf: Text = "", back: Text = "
     check_csrf(request, {"csrf": csrf})
     host: Host = request.app.state.host
     if code in host.catalogues.messages:
-        set_cookie(request, LANG, code, 365 * 24 * 3600)
+        user = await _signed_in_or_none(request)
+        kept = remember(request.cookies.get(LANG), user.name if user else None, code)
+        set_cookie(request, LANG, kept, 365 * 24 * 3600)
     return redirect(request, _safe_next(back))
