@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image per service, from this one file: every role and command of the service named by
-# SERVICE (its folder under services/), which listens on HTTP_PORT. docker-compose.yml passes
-# both; by hand, from the repository root (it holds the uv workspace and its one lock):
+# SERVICE (its folder under services/), which listens on HTTP_PORT. The web app (SERVICE=web,
+# HTTP_PORT=8100) is built the same way: it has no migrations and no database, and nothing
+# here needs them. docker-compose.yml passes both; by hand, from the repository root (it
+# holds the uv workspace and its one lock):
 #   docker build --build-arg SERVICE=auth --build-arg HTTP_PORT=8104 -t akiba/auth:dev .
 # The image holds the service, its libraries and their runtime dependencies only: never
 # akiba-devtools (the local stack, test support), whose sources are not even copied.
@@ -39,7 +41,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package akiba-${SERVICE} --no-install-workspace
 
 # Then the workspace packages. They stay editable installs on purpose: bootstrap.MIGRATIONS
-# is found next to the source (services/<SERVICE>/migrations), not in site-packages.
+# is found next to the source (services/<SERVICE>/migrations), not in site-packages (the web
+# app's templates, static files and catalogues are under its src/, and found either way).
 COPY contracts contracts
 COPY libs/platform libs/platform
 COPY libs/stock libs/stock

@@ -7,8 +7,10 @@ at run time.
 
 The per-service checks run for every service `akiba_devtools.discovery.discover()` finds
 (the `akiba.services` entry point), so a service with code and no containers, or with build
-arguments copied from another service and not fully adapted, fails here. There is one
-Dockerfile; each service's image is it with the compose file's build arguments (SERVICE,
+arguments copied from another service and not fully adapted, fails here. They run for every
+front process `discover_apps()` finds too (the `akiba.apps` entry point: the web app), which
+is built and run the same way but has no database, so no migration and no database URL. There
+is one Dockerfile; each image is it with the compose file's build arguments (SERVICE,
 HTTP_PORT), and the checks read it with those arguments substituted.
 """
 
@@ -21,6 +23,8 @@ import tomllib
 import typing
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import entry_points
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,14 +34,17 @@ import yaml
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from akiba_devtools.discovery import discover
+from akiba_devtools.discovery import discover, discover_apps
 from akiba_devtools.stack.state import SERVICE_DATABASES
-from akiba_platform.services import ServiceSpec
+from akiba_platform.services import ServiceSpec, SiteSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SPECS = discover()
+# Front processes (the web app): an image and containers of their own, no database.
+APPS = discover_apps()
+PROCESSES: list[ServiceSpec | SiteSpec] = [*SPECS, *APPS]
 
 # The only compose variables without a default: secrets nobody should get by accident.
 # They must be written `${NAME:?message}`, so compose refuses to start without them.
@@ -45,13 +52,14 @@ REQUIRED_VARIABLES = frozenset(
     {
         "AKIBA_ADMIN_PASSWORD",
         "AKIBA_KEY_ENCRYPTION_SECRET",
-        *(f"AKIBA_KAFKA_{spec.name.upper().replace('-', '_')}_PASSWORD" for spec in SPECS),
+        *(f"AKIBA_KAFKA_{spec.name.upper().replace('-', '_')}_PASSWORD" for spec in PROCESSES),
     }
 )
 # Read once by a one-shot command (`create-admin`); no long-running container gets them.
 ONE_SHOT_ONLY = frozenset({"AKIBA_ADMIN_PASSWORD"})
-# Every service container needs these to reach anything.
-REQUIRED = ("AKIBA_DATABASE_URL", "AKIBA_KAFKA_BOOTSTRAP_SERVERS")
+# Every container needs Kafka to reach anything, and a service's its database too.
+REQUIRED = ("AKIBA_KAFKA_BOOTSTRAP_SERVERS",)
+DATABASE_URL = "AKIBA_DATABASE_URL"
 INFRA = ("kafka", "kafka-setup", "postgres")
 
 # Compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error},
@@ -87,9 +95,25 @@ def _interpolate(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Service:
-    """One discovered service and what the compose file and its Dockerfile must match."""
+    """One discovered service (or front process) and what the compose file and its
+    Dockerfile must match."""
 
-    spec: ServiceSpec
+    spec: ServiceSpec | SiteSpec
+
+    @property
+    def has_database(self) -> bool:
+        """Services have one; front processes (`akiba.apps`) only call the services' APIs."""
+        return isinstance(self.spec, ServiceSpec)
+
+    @property
+    def entry_point_group(self) -> str:
+        return "akiba.services" if self.has_database else "akiba.apps"
+
+    @property
+    def health_path(self) -> str:
+        """What the API container's healthcheck asks: a service's API is healthy once alive;
+        a front process once Kafka answers too, since its pages authorize from auth's topics."""
+        return "/health" if self.has_database else "/ready"
 
     @cached_property
     def settings(self) -> type[BaseSettings]:
@@ -153,6 +177,7 @@ class Service:
 
     @property
     def database(self) -> str:
+        assert isinstance(self.spec, ServiceSpec), f"{self.spec.name} has no database"
         return f"akiba_{self.spec.database}"
 
     @property
@@ -193,10 +218,20 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(compose["services"])
 
 
-@pytest.fixture(scope="module", params=SPECS, ids=[spec.name for spec in SPECS])
+@pytest.fixture(scope="module", params=PROCESSES, ids=[spec.name for spec in PROCESSES])
 def service(request: pytest.FixtureRequest) -> Service:
-    """Each service discover() finds, in turn."""
+    """Each service discover() finds, then each front process discover_apps() finds."""
     return Service(request.param)
+
+
+# Checks of a database and its migration, or of a front process alone: `service` in turn is
+# each discovered service, or each front process, only.
+with_database = pytest.mark.parametrize(
+    "service", SPECS, ids=[spec.name for spec in SPECS], indirect=True
+)
+front_processes = pytest.mark.parametrize(
+    "service", APPS, ids=[spec.name for spec in APPS], indirect=True
+)
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +266,17 @@ def role_containers(
 def _kafka_password(service: Service) -> str:
     """The compose variable holding a service's Kafka (SCRAM) password."""
     return f"AKIBA_KAFKA_{service.spec.name.upper().replace('-', '_')}_PASSWORD"
+
+
+def _api_container(spec: ServiceSpec | SiteSpec, services: dict[str, dict[str, Any]]) -> str:
+    """The name of the container that serves a process's api role."""
+    process = Service(spec)
+    (name,) = [
+        name
+        for name, container in services.items()
+        if _build_of(container) == process.build and "api" in process.command_roles(container)
+    ]
+    return name
 
 
 def _build_of(container: dict[str, Any]) -> tuple[Path, str] | None:
@@ -314,6 +360,7 @@ def _dockerfile(path: Path, args: dict[str, str]) -> list[tuple[str, str]]:
 def test_discover_finds_the_services_with_code() -> None:
     # Guards the parametrization: an empty discover() would make every check below vacuous.
     assert {"inventory", "auth"} <= {spec.name for spec in SPECS}
+    assert "web" in {spec.name for spec in APPS}
 
 
 def test_the_compose_file_parses_into_services_with_volumes_and_configs() -> None:
@@ -362,7 +409,8 @@ def test_no_two_containers_publish_the_same_host_port(
 def test_every_container_built_here_belongs_to_a_discovered_service(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    builds = {Service(spec).build: spec.name for spec in SPECS}
+    builds = {Service(spec).build: spec.name for spec in PROCESSES}
+    apps = {spec.name for spec in APPS}
 
     for name, container in services.items():
         build = _build_of(container)
@@ -370,7 +418,10 @@ def test_every_container_built_here_belongs_to_a_discovered_service(
             assert name in INFRA, f"{name} is neither infrastructure nor built here"
             continue
         assert build in builds, f"{name} builds {build}, which no discovered service owns"
-        assert name.startswith(f"{builds[build]}-"), f"{name} runs {builds[build]}"
+        owner = builds[build]
+        # A front process's one container may carry its bare name (`web`).
+        named = name.startswith(f"{owner}-") or (owner in apps and name == owner)
+        assert named, f"{name} runs {owner}"
 
 
 def test_kafka_is_one_combined_kraft_node_that_creates_no_topics_by_itself(
@@ -410,11 +461,13 @@ def test_the_service_has_containers_a_migrate_job_and_one_container_per_role(
     role_containers: dict[str, list[str]],
 ) -> None:
     assert containers, f"{service.spec.name} has no containers in docker-compose.yml"
-    assert service.migrate in containers
+    # No database, nothing to migrate: a front process has no migrate job.
+    assert (service.migrate in containers) == service.has_database
     assert all(len(roles) == 1 for roles in role_containers.values()), role_containers
     assert sorted(roles[0] for roles in role_containers.values()) == sorted(service.roles)
 
 
+@with_database
 def test_the_migrate_job_runs_once_after_healthy_infrastructure_and_is_never_restarted(
     service: Service, containers: dict[str, dict[str, Any]]
 ) -> None:
@@ -437,6 +490,7 @@ def test_other_one_shot_commands_run_once_after_the_migration(
     for name, container in containers.items():
         if name == service.migrate or service.command_roles(container):
             continue
+        assert service.has_database, f"{name}: {service.spec.name} has no migration to follow"
         assert _is_one_shot(container), f"{name} neither serves roles nor runs once"
         assert "ports" not in container, name
         deps = _depends_on(container)
@@ -476,10 +530,13 @@ def test_every_akiba_variable_is_a_settings_field_with_a_valid_value(
 def test_every_container_sets_its_service_name_database_and_kafka(
     service: Service, containers: dict[str, dict[str, Any]]
 ) -> None:
+    required = {*REQUIRED, DATABASE_URL} if service.has_database else set(REQUIRED)
     for name, container in containers.items():
         env = _environment(container)
-        missing = set(REQUIRED) - set(env)
+        missing = required - set(env)
         assert not missing, f"{name} lacks {sorted(missing)}"
+        # The settings field exists (ServiceSettings), so a leftover would pass unnoticed.
+        assert service.has_database or DATABASE_URL not in env, f"{name} has no database"
         assert env.get(f"{service.prefix}SERVICE_NAME", service.spec.name) == service.spec.name
 
 
@@ -517,7 +574,7 @@ def test_the_api_is_published_and_health_checked_on_the_settings_port(
     assert int(env.get("AKIBA_HTTP_PORT", port)) == port
     assert env["AKIBA_HTTP_HOST"] == "0.0.0.0"
     assert _published(api) == [(port, port)]
-    assert f"127.0.0.1:{port}/health" in _healthcheck_command(api)
+    assert f"127.0.0.1:{port}{service.health_path}" in _healthcheck_command(api)
 
 
 def test_roles_without_http_are_health_checked_on_their_metrics_port(
@@ -551,6 +608,7 @@ def test_kafka_bootstrap_servers_point_at_the_kafka_services_internal_listener(
             assert (host, int(port)) in internal, f"{name}: {server} is no internal listener"
 
 
+@with_database
 def test_the_database_url_points_at_the_postgres_service_and_the_services_database(
     service: Service,
     compose: dict[str, Any],
@@ -571,6 +629,7 @@ def test_the_database_url_points_at_the_postgres_service_and_the_services_databa
         assert url.password == postgres.get("POSTGRES_PASSWORD"), name
 
 
+@with_database
 def test_roles_start_after_the_migration_and_everything_after_healthy_kafka_and_postgres(
     service: Service, containers: dict[str, dict[str, Any]]
 ) -> None:
@@ -580,6 +639,71 @@ def test_roles_start_after_the_migration_and_everything_after_healthy_kafka_and_
         assert deps.get("postgres") == "service_healthy", name
         if name != service.migrate:
             assert deps.get(service.migrate) == "service_completed_successfully", name
+
+
+@front_processes
+def test_a_front_process_starts_after_its_kafka_credentials_and_every_services_api(
+    service: Service,
+    services: dict[str, dict[str, Any]],
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    apis = {_api_container(spec, services) for spec in SPECS}
+
+    for name, container in containers.items():
+        deps = _depends_on(container)
+        assert deps.get("kafka") == "service_healthy", name
+        # It signs in to Kafka as itself: kafka-setup made its credentials and ACLs.
+        assert deps.get("kafka-setup") == "service_completed_successfully", name
+        # Healthy APIs have migrated databases and created topics behind them.
+        unhealthy = {api for api in apis if deps.get(api) != "service_healthy"}
+        assert not unhealthy, f"{name} starts before {sorted(unhealthy)} are healthy"
+
+
+@front_processes
+def test_a_front_process_calls_each_service_at_its_api_container_on_this_network(
+    service: Service,
+    services: dict[str, dict[str, Any]],
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    for name, container in containers.items():
+        env = _environment(container)
+        for spec in SPECS:
+            key = f"{service.prefix}{spec.name.upper().replace('-', '_')}_URL"
+            # The settings' default is the local stack's 127.0.0.1: another container here.
+            assert key in service.fields and key in env, f"{name} lacks {key}"
+            url = urlsplit(env[key])
+            assert url.scheme == "http" and url.path in {"", "/"}, f"{name}: {key}={env[key]}"
+            assert url.hostname == _api_container(spec, services), f"{name}: {key}={env[key]}"
+            assert url.port == spec.http_port, f"{name}: {key}={env[key]}"
+
+
+@front_processes
+def test_auth_believes_forwarded_addresses_from_the_front_process_alone(
+    service: Service,
+    compose: dict[str, Any],
+    services: dict[str, dict[str, Any]],
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    # Sign-ins through the web app name the browser in X-Forwarded-For; auth's API must
+    # believe it from the web container's address, and from no other container's.
+    (ipam,) = compose["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ip_network(ipam["subnet"]), ip_network(ipam["ip_range"])
+    fixed = {
+        name: ip_address(c["networks"]["default"]["ipv4_address"])
+        for name, c in services.items()
+        if isinstance(c.get("networks"), dict) and c["networks"].get("default")
+    }
+    (api,) = [c for c in containers.values() if "api" in service.command_roles(c)]
+    address = ip_address(api["networks"]["default"]["ipv4_address"])
+    auth = urlsplit(_environment(api)[f"{service.prefix}AUTH_URL"]).hostname
+
+    # Docker hands out the upper range only, so no other container can take the address.
+    assert address in subnet and address not in dynamic
+    assert address not in {subnet.network_address, subnet.broadcast_address}
+    assert list(fixed.values()).count(address) == 1, fixed
+    for name, container in services.items():
+        trusted = _environment(container).get("AKIBA_FORWARDED_ALLOW_IPS", "")
+        assert trusted == (str(address) if name == auth else ""), f"{name}: {trusted!r}"
 
 
 def test_the_containers_share_one_image_of_their_own_built_from_the_repository_root(
@@ -633,9 +757,10 @@ def test_the_dockerfile_installs_its_own_package_and_no_other_services(
         assert [sync[i + 1] for i, arg in enumerate(sync) if arg == "--package"] == [
             service.package
         ], sync
-    # The sources as a whole: an editable install, so bootstrap.MIGRATIONS resolves.
+    # The sources as a whole: an editable install, so bootstrap.MIGRATIONS (and the web app's
+    # templates) resolve next to them.
     assert [own, own] in copied
-    others = [Service(spec) for spec in SPECS if spec.name != service.spec.name]
+    others = [Service(spec) for spec in PROCESSES if spec.name != service.spec.name]
     for other in others:
         theirs = other.directory.relative_to(ROOT).as_posix()
         assert not any(p == theirs or p.startswith(f"{theirs}/") for c in copied for p in c)
@@ -658,6 +783,12 @@ def test_akiba_variables_the_dockerfile_sets_are_settings_fields(
 
 
 def test_the_service_is_registered_under_its_name(service: Service) -> None:
-    entry_points = service.pyproject["project"]["entry-points"]["akiba.services"]
+    declared = service.pyproject["project"]["entry-points"][service.entry_point_group]
+    (installed,) = entry_points(group=service.entry_point_group, name=service.spec.name)
 
-    assert entry_points[service.spec.name] == f"{service.spec.module}.bootstrap:SERVICE"
+    assert installed.value == declared[service.spec.name]
+    assert installed.load() is service.spec
+    if service.has_database:
+        assert declared[service.spec.name] == f"{service.spec.module}.bootstrap:SERVICE"
+    else:
+        assert installed.module.startswith(f"{service.spec.module}.")

@@ -2,7 +2,8 @@
 so that each service writes only its own topics (only auth writes auth.*).
 
 Checked against the topic catalogue (who owns each topic) and against what each service
-consumes in its code (whose dead letters it writes, which groups it joins).
+consumes in its code (whose dead letters it writes, which groups it joins), and what each
+front process (the web app) follows in its code: it reads those topics and nothing else.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from akiba_platform.auth import feed as auth_feed
 from akiba_requisition.consumers import ledger, read_models, sites
 from akiba_sync_hub import consumers as hub_consumers
 from akiba_sync_hub import feed as hub_feed
+from akiba_web import feeds as web_feeds
 
 from .test_docker_compose import (  # the fixtures too: pytest finds them by name here
+    APPS,
+    PROCESSES,
     SPECS,
     Service,
     _environment,
@@ -67,6 +71,11 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "sync-hub": {hub_feed.NAME: tuple(hub_consumers.TOPICS)},
 }
+# What each front process follows from its code, without a consumer group (group_id=None:
+# no group to join, no offsets to commit): it needs Read on these topics, and nothing else.
+FOLLOWS: dict[str, tuple[str, ...]] = {
+    "web": (*auth_feed.TOPICS, *web_feeds.REFERENCE_TOPICS, web_feeds.ALERTS_TOPIC),
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def test_the_acl_table_is_well_formed(acls: list[Acl]) -> None:
     assert acls
     for a in acls:
         assert a.kind in {"topic", "group", "cluster"} and a.pattern in {"literal", "prefixed"}
-        assert a.principal in {spec.name for spec in SPECS}, a
+        assert a.principal in {spec.name for spec in PROCESSES}, a
 
 
 def test_the_broker_authenticates_every_client_and_authorizes_by_acl(
@@ -139,7 +148,7 @@ def test_kafka_setup_runs_once_on_the_brokers_loopback_with_every_services_passw
 
     assert setup["network_mode"] == "service:kafka" and setup["restart"] == "no"
     assert "localhost:9094" in services["kafka"]["healthcheck"]["test"]
-    for spec in SPECS:
+    for spec in PROCESSES:
         variable = _kafka_password(Service(spec))
         assert raw_env[variable] == f"${{{variable}:?set {variable}}}", spec.name
     script = raw_compose["configs"]["kafka-setup"]["content"]
@@ -196,3 +205,17 @@ def test_every_service_may_create_the_catalogues_topics_at_migration(acls: list[
     for spec in SPECS:
         assert spec.name in _allowed(acls, "Create", "cluster", "kafka-cluster"), spec.name
         assert spec.name in _allowed(acls, "Describe", "topic", "any.topic"), spec.name
+
+
+def test_every_front_process_reads_what_it_follows_and_nothing_else(acls: list[Acl]) -> None:
+    assert set(FOLLOWS) == {app.name for app in APPS}
+    catalogue = {t.name for t in all_topics()}
+    for principal, followed in FOLLOWS.items():
+        assert set(followed) <= catalogue, sorted(set(followed) - catalogue)
+        own = [a for a in acls if a.principal == principal]
+        # Read implies the Describe its metadata and offset lookups need; no group, no
+        # cluster, no Write, no prefix that a new topic could fall under.
+        assert {(a.operations, a.kind, a.pattern) for a in own} == {
+            (frozenset({"Read"}), "topic", "literal")
+        }, own
+        assert sorted(a.name for a in own) == sorted(set(followed)), principal
