@@ -8,10 +8,10 @@ which inputs and buttons to show.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akiba_web.requisitions import Abilities, line_edits
+from akiba_web.requisitions import COLUMNS, Abilities, line_edits, shown_columns
 
 # The statuses a supplier lists by, as the API filters them, with the supplier's word for each.
 FILTERS = {"AUTHORIZED": "NEW", "APPROVED": "APPROVED", "RELEASED": "FINALISED"}
@@ -33,6 +33,13 @@ def supplier_abilities(doc: Mapping[str, Any], may_edit: bool) -> Abilities:
     if doc["status"] == "APPROVED":
         return Abilities(steps=("supply",))
     return Abilities()
+
+
+def supplier_columns(lines: Iterable[Mapping[str, Any]], can: Abilities) -> list[str]:
+    """The columns some line fills, the inputs, and always the requested quantity: what the
+    store asked for is what the supplier answers, even when it took the suggestion as it was."""
+    shown = {*shown_columns(lines, can), "requested_quantity"}
+    return [c for c in COLUMNS if c in shown]
 
 
 def approved_edits(form: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from akiba_web.customers import approved_edits, chosen_status, supplier_abilities
+from akiba_web.customers import (
+    approved_edits,
+    chosen_status,
+    supplier_abilities,
+    supplier_columns,
+)
 from akiba_web.requisitions import Abilities
 
 
@@ -45,3 +50,11 @@ def test_only_approved_quantities_and_remarks_are_sent_for_the_supplier() -> Non
     form = {f"approved:{a}": "80", f"remarks:{a}": "short", f"requested:{a}": "500"}
     edit = {"orderable_id": a, "approved_quantity": 80, "remarks": "short"}
     assert approved_edits(form) == [edit]
+
+
+def test_the_requested_quantity_shows_even_when_the_store_took_the_suggestion() -> None:
+    lines = [{"stock_on_hand": 30, "calculated_order_quantity": 90, "requested_quantity": None}]
+    assert supplier_columns(lines, Abilities()) == [
+        "stock_on_hand", "calculated_order_quantity", "requested_quantity",
+    ]  # fmt: skip
+    assert supplier_columns(lines, Abilities(approve=True))[-2:] == ["approved_quantity", "remarks"]

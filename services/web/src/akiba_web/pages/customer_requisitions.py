@@ -12,10 +12,17 @@ from starlette.responses import Response
 from akiba_contracts.rights import Right
 from akiba_web import forms
 from akiba_web.backend import ApiError
-from akiba_web.customers import FILTERS, STEPS, approved_edits, chosen_status, supplier_abilities
+from akiba_web.customers import (
+    FILTERS,
+    STEPS,
+    approved_edits,
+    chosen_status,
+    supplier_abilities,
+    supplier_columns,
+)
 from akiba_web.pages.common import central_only, once, page_count, posted, refused, store_of
 from akiba_web.render import BASE, redirect, render
-from akiba_web.requisitions import DECIMALS, TEXTS, if_match, shown_columns
+from akiba_web.requisitions import DECIMALS, TEXTS, if_match
 from akiba_web.session import User, current_user
 
 router = APIRouter()
@@ -86,7 +93,7 @@ async def _page(
         status,
         r=doc,
         can=can,
-        columns=shown_columns(doc["lines"], can),
+        columns=supplier_columns(doc["lines"], can),
         texts=TEXTS,
         decimals=DECIMALS,
         error=error,
