@@ -211,3 +211,18 @@ async def test_approvals_are_central_and_a_site_says_so(
     await _sign_in(gateway, "clerk")
     r = await gateway.get("/app/requisitions/approve")
     assert r.status_code == 404 and "approved and converted to orders centrally" in r.text
+
+
+async def test_customer_requisitions_are_central_and_a_site_answers_not_found(
+    gateway: httpx.AsyncClient, site: Site, setup: Setup
+) -> None:
+    await _sign_in(gateway, "clerk")
+    listing = await gateway.get(f"/app/stores/{site.store_id}/requisitions")
+    assert "customer-requisitions" not in listing.text  # no link in the store's nav
+    rid = uuid4()
+    for path in (f"/app/stores/{site.store_id}/customer-requisitions",
+                 f"/app/customer-requisitions/{rid}"):  # fmt: skip
+        assert (await gateway.get(path)).status_code == 404, path
+    forged = await _post(gateway, listing, f"/app/customer-requisitions/{rid}/approve",
+                         version="1", store_id=str(site.store_id))  # fmt: skip
+    assert forged.status_code == 404

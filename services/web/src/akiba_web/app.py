@@ -15,6 +15,7 @@ from akiba_web.backend import ApiError, Unreachable
 from akiba_web.pages import (
     account,
     approvals,
+    customer_requisitions,
     dashboard,
     inbound,
     orders,
@@ -38,8 +39,8 @@ def create_web() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=800)
     # Specific paths before general ones: approvals before `/requisitions/{id}`, every
     # store page before stock's `/stores/{id}/movements/…`.
-    pages_in_order = (account, dashboard, approvals, requisitions, orders, shipments, inbound,
-                      stocktakes, stock)  # fmt: skip
+    pages_in_order = (account, dashboard, approvals, requisitions, customer_requisitions, orders,
+                      shipments, inbound, stocktakes, stock)  # fmt: skip
     for pages in pages_in_order:
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -80,3 +80,25 @@ async def test_the_supplier_approves_with_changes_and_supplies_it(world: World) 
     released = [e for e in await world.events() if e["type"].endswith("released.v1")]
     assert [(x["approved_quantity"], x["packs"]) for x in released[0]["lines"]] == [(80, 8)]
     assert released[0]["kind"] == "INTERNAL_ORDER"
+
+
+async def test_the_supplier_lists_only_the_internal_orders_sent_to_it(world: World) -> None:
+    await world.build()
+    await _stocked(world)
+    requester = world.user("REQUISITION_CREATE")
+    draft, sent = await _order(world, requester), await _order(world, requester)
+    r = await world.call("POST", f"/internal-orders/{sent['requisition_id']}/send",
+                         token=requester, version=sent["version"])  # fmt: skip
+    assert r.status_code == 200, r.text
+    viewer = world.issuer.user(f"ORDERS_VIEW|{world.warehouse}")[1]
+
+    async def listed(**status: str) -> list[str]:
+        seen = await world.call("GET", "/customer-requisitions", token=viewer,
+                                supplying_facility_id=str(world.warehouse), **status)  # fmt: skip
+        assert seen.status_code == 200, seen.text
+        return [i["requisition_id"] for i in seen.json()["items"]]
+
+    assert await listed() == [sent["requisition_id"]]
+    assert await listed(status="AUTHORIZED") == [sent["requisition_id"]]
+    assert await listed(status="INITIATED") == []  # the draft is the requester's alone
+    assert draft["requisition_id"] not in await listed()

@@ -27,6 +27,9 @@ from akiba_requisition.handlers import steps
 
 router = APIRouter(tags=["customer requisitions"])
 ONE = "/customer-requisitions/{requisition_id}"
+# A draft or a rejected order is its requesting store's: the supplier lists only what was sent
+# to it, the same ones it may open.
+SENT = tuple(s for s in RequisitionStatus if s.rank >= 3)
 
 
 @router.get(
@@ -41,7 +44,10 @@ async def list_customer_requisitions(
     status: RequisitionStatus | None = None,
 ) -> dict[str, Any]:
     """Internal orders sent to this store, newest first (ORDERS_VIEW there)."""
-    criteria = views.Criteria(supplier=supplying_facility_id, status=status, internal=True)
+    shown = SENT if status is None else tuple(s for s in (status,) if s in SENT)
+    if not shown:
+        return {"items": [], "page": paging.page, "size": paging.size, "total": 0}
+    criteria = views.Criteria(supplier=supplying_facility_id, statuses=shown, internal=True)
     return await views.page(pool, criteria, paging)
 
 
