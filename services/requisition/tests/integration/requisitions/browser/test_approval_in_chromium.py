@@ -24,6 +24,8 @@ from akiba_web.host import Host
 from akiba_web.reference import Reference
 from tests.browser.chromium import ARTIFACTS, chromium, look
 
+from ..test_web_customer_pages import _sent, _storekeeper
+
 World = Any  # the `world` fixture (../conftest.py)
 CREATE, AUTHORIZE, APPROVE = "REQUISITION_CREATE", "REQUISITION_AUTHORIZE", "REQUISITION_APPROVE"
 
@@ -127,3 +129,27 @@ async def test_a_requisition_is_approved_at_two_nodes_and_converted_to_an_order_
     after = await world.call("GET", f"/requisitions/{rid}", token=world.user(CREATE))
     assert after.json()["status"] == "RELEASED"
     assert after.json()["lines"][0]["approved_quantity"] == 7
+
+
+async def test_a_supplying_store_approves_and_supplies_an_internal_order_in_chromium(
+    world: World, site_url: str, browser: Browser
+) -> None:
+    doc = await _sent(world)
+    rid, item, store = doc["requisition_id"], str(world.items[0]), str(world.warehouse)
+    keeper = await _as(browser, site_url, _storekeeper(world, "ORDERS_VIEW", "ORDERS_EDIT"))
+    page = await keeper.new_page()
+    await page.goto(f"{site_url}/app/stores/{store}/customer-requisitions")
+    await look(page, ARTIFACTS, "45-internal-orders-to-supply")
+    await page.locator(f"a[href='/app/customer-requisitions/{rid}']").first.click()
+    await page.locator(f"input[name='approved:{item}']").fill("80")
+    await page.locator(f"input[name='remarks:{item}']").fill("short of stock")
+    await page.get_by_role("button", name="Save the quantities").click()
+    await look(page, ARTIFACTS, "46-internal-order-approved-quantities")
+    await page.get_by_role("button", name="Approve").click()
+    await page.get_by_role("button", name="Supply from this store").click()
+    await expect(page.get_by_text("Finalised").first).to_be_visible()
+    await look(page, ARTIFACTS, "47-internal-order-supplied")
+    await keeper.close()
+    after = await world.call("GET", f"/requisitions/{rid}", token=world.user("REQUISITION_VIEW"))
+    assert after.json()["status"] == "RELEASED"
+    assert after.json()["lines"][0]["approved_quantity"] == 80
