@@ -4,22 +4,20 @@ convert to orders at the facilities they supply."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
 from akiba_web.host import Host
-from akiba_web.pages.common import NotAllowed
+from akiba_web.pages.common import Done, NotAllowed, SignedIn
 from akiba_web.render import render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 SHOWN = 100
-Done = Annotated[str | None, Query(max_length=20)]
 
 
 @router.get("/requisitions/approve")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
@@ -13,7 +13,16 @@ from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
 from akiba_web.render import render
-from akiba_web.session import User, check_csrf
+from akiba_web.session import User, check_csrf, current_user
+
+SignedIn = Annotated[User, Depends(current_user)]
+"""A page parameter: the signed-in user (or off to sign in)."""
+Page = Annotated[int, Query(ge=0, le=10_000)]
+Status = Annotated[str | None, Query(max_length=30)]
+Done = Annotated[str | None, Query(max_length=20)]
+# A refusal the user can act on (stale version, wrong status, a value refused) is shown on the
+# page; anything else is the error page (403, 404) or a service's failure.
+SHOWN_ON_PAGE = (409, 422)
 
 
 class NotAllowed(Exception):

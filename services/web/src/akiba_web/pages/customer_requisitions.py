@@ -3,10 +3,10 @@ each (approved quantities, approve, reject with a reason, supply); central only.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
@@ -20,20 +20,25 @@ from akiba_web.customers import (
     supplier_abilities,
     supplier_columns,
 )
-from akiba_web.pages.common import central_only, once, page_count, posted, refused, store_of
+from akiba_web.pages.common import (
+    SHOWN_ON_PAGE,
+    Done,
+    Page,
+    SignedIn,
+    Status,
+    central_only,
+    once,
+    page_count,
+    posted,
+    refused,
+    store_of,
+)
 from akiba_web.render import BASE, redirect, render
 from akiba_web.requisitions import DECIMALS, TEXTS, if_match
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 PAGE_SIZE = 50
-Page = Annotated[int, Query(ge=0, le=10_000)]
-Status = Annotated[str | None, Query(max_length=30)]
-Done = Annotated[str | None, Query(max_length=20)]
-# A refusal the user can act on (stale version, wrong status, a value refused) is shown on the
-# page; anything else is the error page (403, 404) or a service's failure.
-SHOWN_ON_PAGE = (409, 422)
 
 
 @router.get("/stores/{store_id}/customer-requisitions")

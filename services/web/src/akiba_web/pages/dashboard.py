@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from akiba_contracts.payloads.alerts import AlertKind
@@ -15,12 +15,12 @@ from akiba_contracts.rights import Right
 from akiba_web import work
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
+from akiba_web.pages.common import SignedIn
 from akiba_web.render import fragment, render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 KindFilter = Annotated[AlertKind | None, Query()]
 # The dashboard lists this many alerts; the counts by kind cover them all.
 SHOWN = 100

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from akiba_contracts.payloads import OrderStatus, ShipmentStatus
@@ -15,14 +15,12 @@ from akiba_contracts.rights import Right
 from akiba_web import forms, receiving, shipping
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
-from akiba_web.pages.common import NotAllowed, once, page_count, posted, store_of
+from akiba_web.pages.common import NotAllowed, Page, SignedIn, once, page_count, posted, store_of
 from akiba_web.render import BASE, redirect, render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 PAGE_SIZE = 50
-Page = Annotated[int, Query(ge=0, le=10_000)]
 # The list opens on what is on its way: that is what a storekeeper comes to receive.
 ON_ITS_WAY = ShipmentStatus.SHIPPED.value
 

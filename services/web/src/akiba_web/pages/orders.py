@@ -4,10 +4,10 @@ shipment of what is due, and closing what will not be shipped (central only)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from akiba_contracts.payloads import OrderStatus
@@ -15,14 +15,21 @@ from akiba_contracts.rights import Right
 from akiba_web import forms, shipping
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
-from akiba_web.pages.common import NotAllowed, central_only, once, page_count, posted, store_of
+from akiba_web.pages.common import (
+    NotAllowed,
+    Page,
+    SignedIn,
+    central_only,
+    once,
+    page_count,
+    posted,
+    store_of,
+)
 from akiba_web.render import BASE, redirect, render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 PAGE_SIZE = 50
-Page = Annotated[int, Query(ge=0, le=10_000)]
 
 
 @router.get("/stores/{store_id}/orders")

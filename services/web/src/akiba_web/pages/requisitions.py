@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
 from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.host import Host
-from akiba_web.pages.common import once, page_count, posted, refused, store_of
+from akiba_web.pages.common import (
+    SHOWN_ON_PAGE,
+    Done,
+    Page,
+    SignedIn,
+    Status,
+    once,
+    page_count,
+    posted,
+    refused,
+    store_of,
+)
 from akiba_web.render import BASE, redirect, render
 from akiba_web.requisitions import (
     DECIMALS,
@@ -25,17 +36,10 @@ from akiba_web.requisitions import (
     line_edits,
     shown_columns,
 )
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 PAGE_SIZE = 50
-Page = Annotated[int, Query(ge=0, le=10_000)]
-Status = Annotated[str | None, Query(max_length=30)]
-Done = Annotated[str | None, Query(max_length=20)]
-# A refusal the user can act on (stale version, wrong status, a value refused) is shown on the
-# page; anything else is the error page (403, 404) or a service's failure.
-SHOWN_ON_PAGE = (409, 422)
 
 
 class UserRights:

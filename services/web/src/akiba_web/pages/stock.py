@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
@@ -15,12 +15,11 @@ from akiba_web import forms
 from akiba_web.backend import ApiError
 from akiba_web.charts import balance_chart
 from akiba_web.host import Host
-from akiba_web.pages.common import once, page_count, posted, refused, store_of
+from akiba_web.pages.common import SignedIn, once, page_count, posted, refused, store_of
 from akiba_web.render import BASE, redirect, render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 PAGE_SIZE = 100
 CARD_ROWS = 200
 Text = Annotated[str | None, Query(max_length=100)]

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from akiba_contracts.rights import Right
 from akiba_web import forms
 from akiba_web.backend import ApiError
-from akiba_web.pages.common import once, page_count, posted, store_of
+from akiba_web.pages.common import Page, SignedIn, once, page_count, posted, store_of
 from akiba_web.render import BASE, redirect, render
-from akiba_web.session import User, current_user
+from akiba_web.session import User
 
 router = APIRouter()
-SignedIn = Annotated[User, Depends(current_user)]
 EDIT = Right.STOCK_INVENTORIES_EDIT
 # Lines per counting page: a shelf's worth, quick to load and to post on a tablet.
 LINES_PER_PAGE = 100
-Page = Annotated[int, Query(ge=0, le=10_000)]
 
 
 @router.get("/stores/{store_id}/stocktakes")
