@@ -35,4 +35,9 @@ dead_letters = meter.create_counter(
 outbox_backlog = meter.create_gauge(
     "akiba.outbox.backlog", description="Outbox rows waiting to be published"
 )
+outbox_oldest = meter.create_gauge(
+    "akiba.outbox.oldest_age",
+    unit="s",
+    description="How long the oldest waiting outbox row has waited",
+)
 published = meter.create_counter("akiba.outbox.published", description="Events published")

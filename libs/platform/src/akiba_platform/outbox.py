@@ -115,3 +115,12 @@ class AsyncpgOutbox:
         """How many rows wait, counted up to a cap so the query stays cheap."""
         n = await self._conn.fetchval("select count(*) from (select 1 from outbox limit $1) t", cap)
         return int(n)
+
+    async def oldest_age(self) -> float:
+        """Seconds the oldest waiting row has waited; 0 when none waits."""
+        # The lowest id is the oldest row near enough, and the primary key finds it at once.
+        age = await self._conn.fetchval(
+            "select extract(epoch from clock_timestamp() - created_at)::float8"
+            " from outbox order by id limit 1"
+        )
+        return max(0.0, float(age or 0.0))

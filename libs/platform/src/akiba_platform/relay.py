@@ -145,6 +145,7 @@ class OutboxRelay:
         if now - self._backlog_checked > 5:
             self._backlog_checked = now
             metrics.outbox_backlog.set(await outbox.backlog())
+            metrics.outbox_oldest.set(await outbox.oldest_age())
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:

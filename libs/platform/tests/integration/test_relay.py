@@ -44,6 +44,26 @@ async def test_a_row_waits_while_an_older_transaction_is_still_running(
             await platform_db.release(reader._conn)
 
 
+async def test_the_oldest_waiting_row_gives_the_outbox_its_age_and_an_empty_outbox_none(
+    platform_db: asyncpg.Pool[Any],
+) -> None:
+    async with platform_db.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:  # other tests' rows are set aside in a transaction rolled back at the end
+            outbox = AsyncpgOutbox(conn)
+            await conn.execute("delete from outbox")
+            assert await outbox.oldest_age() == 0.0
+            await outbox.put([message(n=1), message(n=2)])
+            await conn.execute(
+                "update outbox set created_at = clock_timestamp() - interval '1 minute'"
+                " where id = (select min(id) from outbox)"
+            )
+            assert 60 <= await outbox.oldest_age() < 120
+        finally:
+            await tx.rollback()
+
+
 async def test_two_hundred_transactions_committing_out_of_order_are_all_published(
     databases: Databases, topics: Topics, kafka_bootstrap: str
 ) -> None:
