@@ -13,3 +13,6 @@ push_duration = meter.create_histogram(
     description="Time from a push's arrival to its answer, Kafka acknowledgements included",
     explicit_bucket_boundaries_advisory=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
 )
+sites = meter.create_gauge(
+    "akiba.sync_hub.sites", description="Active sites by sync state (never, silent, behind, ok)"
+)

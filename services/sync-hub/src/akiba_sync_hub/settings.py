@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     sync_behind_backlog: int = Field(
         10_000, ge=0, description="A site reporting more unforwarded records is `behind`"
     )
+    sync_count_every_seconds: float = Field(
+        60.0, gt=0, description="How often the sites are counted by state for the metrics"
+    )
 
     def sync_thresholds(self) -> Thresholds:
         """Where a site's sync state stops being ok."""

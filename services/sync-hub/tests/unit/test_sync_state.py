@@ -9,6 +9,7 @@ from akiba_sync_hub.domain.status import (
     Reported,
     SyncState,
     Thresholds,
+    count_states,
     read_report,
     refused_in,
     sync_state,
@@ -83,3 +84,19 @@ def test_a_refusal_in_a_site_scope_is_the_sites_and_in_a_store_scope_the_stores(
     assert refused_in(f"site:{site}") == (site, None)
     assert refused_in(f"store:{store}") == (None, store)
     assert refused_in("global") == (None, None)
+
+
+def _site(contact: datetime | None, active: bool = True) -> dict[str, object]:
+    return {"active": active, "last_contact_at": contact, "backlog": 0, "oldest_unsynced_at": None}
+
+
+def test_the_active_sites_are_counted_by_state_and_every_state_is_named() -> None:
+    sites = [_site(None), _site(_ago(hours=2)), _site(_ago(hours=3)), _site(_ago(seconds=5))]
+    assert count_states(sites, NOW, LIMITS) == {
+        SyncState.NEVER: 1, SyncState.SILENT: 2, SyncState.BEHIND: 0, SyncState.OK: 1
+    }  # fmt: skip
+
+
+def test_a_retired_site_is_not_counted_however_long_it_has_been_silent() -> None:
+    counts = count_states([_site(_ago(days=30), active=False)], NOW, LIMITS)
+    assert set(counts.values()) == {0}

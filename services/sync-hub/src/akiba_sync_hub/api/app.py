@@ -16,6 +16,7 @@ from akiba_platform.http import database_probe, kafka_probe
 from akiba_sync_hub.api.routes import feed, push, status
 from akiba_sync_hub.ingress import Ingress
 from akiba_sync_hub.settings import Settings
+from akiba_sync_hub.watch import counting
 
 
 def create_app(
@@ -47,6 +48,8 @@ def create_app(
             )
             app.state.ingress = Ingress(directory, settings.kafka_bootstrap_servers)
             stack.push_async_callback(app.state.ingress.close)
+            limits, every = settings.sync_thresholds(), settings.sync_count_every_seconds
+            await stack.enter_async_context(counting(app.state.pool, limits, every))
             app.state.probes[:] = [
                 database_probe(app.state.pool),
                 kafka_probe(settings.kafka_bootstrap_servers),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from akiba_sync_hub.domain.model import site_scope, store_scope
@@ -85,6 +87,20 @@ def sync_state(
     if oldest_unsynced_at is not None and now - oldest_unsynced_at > limits.behind_after:
         return SyncState.BEHIND
     return SyncState.OK
+
+
+def count_states(
+    sites: Iterable[Mapping[str, Any]], now: datetime, limits: Thresholds
+) -> dict[SyncState, int]:
+    """How many active sites are in each state, every state named (a retired site is none)."""
+    counts = dict.fromkeys(SyncState, 0)
+    for s in sites:
+        if s["active"]:
+            state = sync_state(
+                s["last_contact_at"], s["backlog"], s["oldest_unsynced_at"], now, limits
+            )
+            counts[state] += 1
+    return counts
 
 
 def refused_in(scope: str) -> tuple[UUID | None, UUID | None]:
