@@ -32,7 +32,9 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = Field(0, description="Prometheus port for processes without HTTP; 0 = off")
     log_level: str = "INFO"
     otel_exporter: Literal["none", "console", "otlp", "jsonl"] = "none"
-    otel_endpoint: str | None = None
+    otel_endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector base URL (otlp exporter), e.g. http://otel:4318"
+    )
     otel_file: str | None = Field(None, description="Where the jsonl exporter appends spans")
     db_pool_min: int = 2
     db_pool_max: int = 10

@@ -9,6 +9,7 @@ import orjson
 from opentelemetry import context, metrics, trace
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -61,8 +62,28 @@ def _exporter(settings: ServiceSettings) -> SpanExporter | None:
     if settings.otel_exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        return OTLPSpanExporter(endpoint=settings.otel_endpoint)
+        return OTLPSpanExporter(endpoint=otlp_url(settings.otel_endpoint, "traces"))
     return None
+
+
+def otlp_url(base: str | None, signal: str) -> str | None:
+    """A signal's OTLP/HTTP URL under the collector's base URL; None leaves it to the SDK's
+    OTEL_EXPORTER_OTLP_* variables (default http://localhost:4318)."""
+    if not base:
+        return None
+    # A traces URL given whole (as this setting once took) names the same collector.
+    return f"{base.rstrip('/').removesuffix('/v1/traces')}/v1/{signal}"
+
+
+def metric_readers(settings: ServiceSettings) -> list[MetricReader]:
+    """Prometheus on /metrics always; with the otlp exporter, pushed to the collector too."""
+    readers: list[MetricReader] = [PrometheusMetricReader()]
+    if settings.otel_exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        exporter = OTLPMetricExporter(endpoint=otlp_url(settings.otel_endpoint, "metrics"))
+        readers.append(PeriodicExportingMetricReader(exporter))
+    return readers
 
 
 def setup_telemetry(settings: ServiceSettings) -> None:
@@ -80,7 +101,7 @@ def setup_telemetry(settings: ServiceSettings) -> None:
         tracer_provider.add_span_processor(processor)
     trace.set_tracer_provider(tracer_provider)
     metrics.set_meter_provider(
-        MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
+        MeterProvider(resource=resource, metric_readers=metric_readers(settings))
     )
     _configured = True
 
