@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test fuzz lint format bench contracts stack-up stack-down stack-status
+.PHONY: install run test web-test fuzz lint format bench contracts alerts-test stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -37,6 +37,19 @@ bench: install stack-up  ## benchmarks with raw baselines from the same run
 
 contracts: install  ## JSON Schemas + AsyncAPI from the contract models
 	$(UV) run python -m akiba_contracts.generate
+
+# promtool from Debian's prometheus package, else from the Go module proxy by version
+# (Prometheus 2.54.1 is the Go module version v0.54.1).
+PROMTOOL_VERSION := v0.54.1
+PROMTOOL_PATH := $(PATH):$(HOME)/go/bin
+
+alerts-test: install  ## promtool tests of the alert rules; the rules' and dashboard's metric names against the code
+	@PATH="$(PROMTOOL_PATH)"; command -v promtool >/dev/null \
+	  || apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+	  || go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+	PATH="$(PROMTOOL_PATH)" promtool check rules ops/prometheus/akiba-alerts.yml
+	cd ops/prometheus && PATH="$(PROMTOOL_PATH)" promtool test rules akiba-alerts.test.yml
+	$(UV) run pytest -q tests/test_ops_metrics.py
 
 stack-up: install
 	$(UV) run akiba stack up
