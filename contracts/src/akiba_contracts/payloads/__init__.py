@@ -54,6 +54,7 @@ from akiba_contracts.payloads.inventory import (
     StockReserved,
     stock_level_key,
 )
+from akiba_contracts.payloads.ops import DeadLetterAction, DeadLetterDecided, PastDecision
 from akiba_contracts.payloads.reference import (
     AdjustmentReasonChanged,
     BatchChanged,
@@ -63,7 +64,6 @@ from akiba_contracts.payloads.reference import (
     LocationChanged,
     OrderableChanged,
 )
-from akiba_contracts.payloads.ops import DeadLetterAction, DeadLetterDecided, PastDecision
 from akiba_contracts.payloads.requisition import (
     ReleasedLine,
     RequisitionKind,
