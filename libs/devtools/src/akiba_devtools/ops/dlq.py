@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer
-
 from akiba_contracts.catalogue import all_topics
 from akiba_contracts.payloads.ops import DeadLetterAction, DeadLetterDecided, PastDecision
 from akiba_devtools.ops import decisions
@@ -47,11 +45,15 @@ async def dead_letters(servers: str, filters: Filters, *, discarded: bool = Fals
     """The dead letters the filters admit, oldest first; discarded ones only if asked."""
     async with admin(servers) as client:
         names = set(await client.list_topics())
+    topics = dlq_topics(names, filters.topic)
+    if not topics:
+        return []  # (aiokafka fails to stop a consumer that was never assigned anything)
+    log = [decisions.TOPIC.name] if decisions.TOPIC.name in names else []
     async with reader(servers) as client:
-        found = [
-            DeadLetter.of(r) for r in await read_to_end(client, dlq_topics(names, filters.topic))
-        ]
-        made = await _decisions(client, names)
+        # One read: a reader's metadata covers only what it was assigned first.
+        records = await read_to_end(client, topics + log)
+    found = [DeadLetter.of(r) for r in records if r.topic != decisions.TOPIC.name]
+    made = decisions.latest([r for r in records if r.topic == decisions.TOPIC.name])
     now = datetime.now(UTC)
     listed = [Listed(d, made.get(d.id)) for d in found if filters.admit(d, now)]
     if not discarded:
@@ -141,12 +143,6 @@ def _check(x: Listed, action: DeadLetterAction, again: bool) -> None:
             f"{x.dead.id} was already replayed by {d.by} at {d.decided_at.isoformat()}"
             f" (to {d.replayed_to}); --again re-injects it (consumers skip what they applied)"
         )
-
-
-async def _decisions(client: AIOKafkaConsumer, names: set[str]) -> dict[str, DeadLetterDecided]:
-    if decisions.TOPIC.name not in names:
-        return {}
-    return decisions.latest(await read_to_end(client, [decisions.TOPIC.name]))
 
 
 async def _ensure_log(servers: str) -> None:
