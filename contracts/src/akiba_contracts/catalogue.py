@@ -11,6 +11,7 @@ from akiba_contracts.payloads import (
     AlertStarted,
     ApprovedProductChanged,
     BatchChanged,
+    DeadLetterDecided,
     EdgeDocumentsApplied,
     EdgeEventRejected,
     EdgeStoreResumed,
@@ -450,6 +451,22 @@ TOPICS: tuple[Topic, ...] = (
         description=(
             "Inventory's answer to each allocated shipment: per line what it reserved (at most "
             "what was available; the rest is short) and the line's level after it."
+        ),
+    ),
+    Topic(
+        name="ops.dlq-decisions",
+        owner="ops",
+        key="<dlq topic>:<partition>:<offset> of the dead letter",
+        # Operators decide about a handful of dead letters; `akiba dlq` reads the whole topic.
+        partitions=1,
+        # Compacted: the latest record per dead letter is its state (replayed or discarded) and
+        # carries every earlier decision about it, so nothing of the audit trail is lost.
+        cleanup_policy="compact",
+        retention_ms=None,
+        event_types=(DeadLetterDecided.event_type,),
+        description=(
+            "Who replayed or discarded which dead letter, when and why (`akiba dlq replay|"
+            "discard`); the latest record per dead letter holds its whole history."
         ),
     ),
 )

@@ -54,6 +54,7 @@ from akiba_contracts.payloads.inventory import (
     StockReserved,
     stock_level_key,
 )
+from akiba_contracts.payloads.ops import DeadLetterAction, DeadLetterDecided, PastDecision
 from akiba_contracts.payloads.reference import (
     AdjustmentReasonChanged,
     BatchChanged,
@@ -112,6 +113,8 @@ __all__ = [
     "ApprovedProductChanged",
     "BatchChanged",
     "ColumnSource",
+    "DeadLetterAction",
+    "DeadLetterDecided",
     "EdgeDocumentsApplied",
     "EdgeEventRejected",
     "EdgeRefusal",
@@ -128,6 +131,7 @@ __all__ = [
     "OrderLineState",
     "OrderStatus",
     "OrderableChanged",
+    "PastDecision",
     "Payload",
     "PeriodChanged",
     "ProgramChanged",
@@ -188,6 +192,7 @@ PAYLOADS: Mapping[str, type[Payload]] = MappingProxyType(
         for model in (
             StockMovementRecorded,
             StockLevelChanged,
+            DeadLetterDecided,
             UserPermissionsChanged,
             SigningKeyPublished,
             SiteChanged,

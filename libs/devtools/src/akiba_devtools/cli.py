@@ -1,4 +1,4 @@
-"""The `akiba` command: `akiba stack up|down|status|logs`; more subcommands register in COMMANDS."""
+"""The `akiba` command: `stack up|down|status|logs`, `dlq`, `lag`, `stuck`…; see COMMANDS."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from akiba_devtools import audit, devrun, stack
+from akiba_devtools.ops import commands as ops
 from akiba_devtools.stack._process import tail
 from akiba_devtools.stack.errors import StackError
 from akiba_devtools.stack.state import StackConfig
@@ -90,6 +91,9 @@ COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "stack": _register_stack,
     "run": devrun.register,
     "audit": audit.register,
+    "dlq": ops.register_dlq,
+    "lag": ops.register_lag,
+    "stuck": ops.register_stuck,
 }
 
 

@@ -20,7 +20,7 @@ from opentelemetry import trace
 from akiba_contracts.envelope import CloudEvent, decode
 from akiba_platform import kafka, metrics
 from akiba_platform.db import Connection, open_pool
-from akiba_platform.dead_letters import DeadLetter, send_dead_letters
+from akiba_platform.dead_letters import DeadLetter, is_replay, send_dead_letters
 from akiba_platform.errors import is_transient
 from akiba_platform.faults import crash_point
 from akiba_platform.inbox import AsyncpgInbox
@@ -184,6 +184,7 @@ class ConsumerLoop:
             inbox = AsyncpgInbox(conn)
             unique = list({d.event_id: d for d in reversed(deliveries)}.values())[::-1]
             fresh_ids = await inbox.claim(self.name, [d.event_id for d in unique])
+            fresh_ids |= await _replayed(inbox, self.name, unique, fresh_ids)
             fresh = [d for d in unique if d.event_id in fresh_ids]
             metrics.duplicates.add(len(deliveries) - len(fresh), {"consumer": self.name})
             dead += await self._handle(conn, fresh)
@@ -259,6 +260,14 @@ class ConsumerLoop:
             metrics.consumer_lag.set(
                 lag, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition}
             )
+
+
+async def _replayed(
+    inbox: AsyncpgInbox, consumer: str, deliveries: list[Delivery], fresh: set[UUID]
+) -> set[UUID]:
+    """The replays of events this consumer dead-lettered: they apply once more."""
+    again = [d.event_id for d in deliveries if d.event_id not in fresh and is_replay(d.record)]
+    return await inbox.reclaim(consumer, again) if again else set()
 
 
 def _refused(rejected: Sequence[Rejected] | None) -> list[DeadLetter]:

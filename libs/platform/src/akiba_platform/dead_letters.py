@@ -15,6 +15,16 @@ from akiba_platform import metrics
 
 log = logging.getLogger(__name__)
 
+# Set by `akiba dlq replay` on the record it re-injects (value: `<dlq topic>:<partition>:<offset>`):
+# a consumer that dead-lettered the event applies it once more (its inbox row says dead
+# letter); every other consumer, and any second replay, sees an applied event and skips it.
+REPLAY_HEADER = "akiba-replay-of"
+
+
+def is_replay(record: ConsumerRecord[bytes, bytes]) -> bool:
+    """Whether an operator re-injected this record from a dead-letter topic."""
+    return any(k == REPLAY_HEADER for k, _ in record.headers or ())
+
 
 @dataclass(frozen=True)
 class DeadLetter:

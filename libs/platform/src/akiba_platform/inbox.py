@@ -20,6 +20,10 @@ class Inbox(Protocol):
         """Record that an event went to the dead-letter topic, so it is not retried."""
         ...
 
+    async def reclaim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Claim again the ids this consumer dead-lettered (an operator's replay); return them."""
+        ...
+
 
 class AsyncpgInbox:
     """The inbox table, used through the caller's connection and transaction."""
@@ -45,3 +49,14 @@ class AsyncpgInbox:
             consumer,
             event_id,
         )
+
+    async def reclaim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Turn dead-lettered rows into applied ones; a second replay finds none to turn."""
+        rows = await self._conn.fetch(
+            "update inbox set dead_letter = false, processed_at = clock_timestamp()"
+            " where consumer = $1 and event_id = any($2::uuid[]) and dead_letter"
+            " returning event_id",
+            consumer,
+            list(event_ids),
+        )
+        return {r["event_id"] for r in rows}

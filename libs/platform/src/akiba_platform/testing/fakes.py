@@ -75,6 +75,13 @@ class FakeInbox:
         """Mark the event dead-lettered."""
         self.seen[(consumer, event_id)] = True
 
+    async def reclaim(self, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Claim again the dead-lettered ids; return them."""
+        again = {i for i in event_ids if self.seen.get((consumer, i))}
+        for i in again:
+            self.seen[(consumer, i)] = False
+        return again
+
 
 class FakeIdempotencyStore:
     """Idempotency keys in memory; a claim stays staged until `commit`, like a transaction's."""

@@ -1,0 +1,1 @@
+"""Operator commands on the deployment's Kafka and databases: `akiba dlq`, `lag`, `stuck`."""
