@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test fuzz lint format bench contracts stack-up stack-down stack-status
+.PHONY: install run test web-test fuzz lint format bench contracts deploy-check stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -37,6 +37,9 @@ bench: install stack-up  ## benchmarks with raw baselines from the same run
 
 contracts: install  ## JSON Schemas + AsyncAPI from the contract models
 	$(UV) run python -m akiba_contracts.generate
+
+deploy-check:  ## the Helm chart: helm lint + kubeconform -strict, no cluster (tools into .tools/)
+	bash deploy/check.sh
 
 stack-up: install
 	$(UV) run akiba stack up
