@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test fuzz lint format bench contracts alerts-test stack-up stack-down stack-status
+.PHONY: install run test web-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -50,6 +50,9 @@ alerts-test: install  ## promtool tests of the alert rules; the rules' and dashb
 	PATH="$(PROMTOOL_PATH)" promtool check rules ops/prometheus/akiba-alerts.yml
 	cd ops/prometheus && PATH="$(PROMTOOL_PATH)" promtool test rules akiba-alerts.test.yml
 	$(UV) run pytest -q tests/test_ops_metrics.py
+
+deploy-check:  ## the Helm chart: helm lint + kubeconform -strict, no cluster (tools into .tools/)
+	bash deploy/check.sh
 
 stack-up: install
 	$(UV) run akiba stack up
