@@ -61,20 +61,9 @@ class User:
         return self._stores[right]
 
     def _find_stores(self, right: Right) -> list[UUID]:
-        c = self.principal.claims
-        perms = self.host.authorizer.permissions.get(UUID(c.subject)) if c.kind == "user" else None
-        if perms is None or not perms.active:
-            return []
-        ids = {UUID(f) for r, f in perms.by_facility if r == str(right) and _is_uuid(f)}
-        return sorted(ids, key=lambda s: self.host.reference.store_name(s).lower())
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
+        # A service client or a global right has no stores of its own to list.
+        found = self.host.authorizer.facilities_of(self.principal, right) or frozenset()
+        return sorted(found, key=lambda s: self.host.reference.store_name(s).lower())
 
 
 def secure(request: Request) -> bool:

@@ -58,21 +58,8 @@ async def all_alerts(
 
 def visible_stores(authorizer: Authorizer, who: Principal) -> list[UUID] | None:
     """Stores where the caller may view stock cards; None for a service client (all stores)."""
-    if who.claims.kind == "client":
-        return None  # clients hold rights without facility scope; `requires` checked it
-    perms = authorizer.permissions.get(UUID(who.claims.subject))
-    if perms is None or not perms.active:
-        return []
-    return sorted(
-        {u for right, f in perms.by_facility if right == Right.STOCK_CARDS_VIEW if (u := _uuid(f))}
-    )
-
-
-def _uuid(text: str) -> UUID | None:
-    try:
-        return UUID(text)
-    except ValueError:
-        return None  # a permission scoped to something that is not a store id
+    found = authorizer.facilities_of(who, Right.STOCK_CARDS_VIEW)
+    return None if found is None else sorted(found)
 
 
 async def _page(
