@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,16 @@ from akiba_auth.domain.errors import Conflict
 from akiba_auth.domain.model import ServiceClient, Site
 from akiba_contracts.rights import Right
 from akiba_platform import Connection
+
+# The current secret's digest, then the rotated-out one's while it is still accepted.
+_VALID_DIGESTS = (
+    "array_remove(array[secret_hash, case when previous_secret_until > now()"
+    " then previous_secret_hash end], null) as digests"
+)
+_REPLACE = (
+    "update {table} set previous_secret_hash = case when $3::timestamptz is null then null"
+    " else secret_hash end, previous_secret_until = $3, secret_hash = $2 where {key} = $1"
+)
 
 
 def _site(r: Any) -> Site:
@@ -100,10 +111,20 @@ class AsyncpgSiteRepository:
         """Serialise changes to who writes which store (they are rare and must not interleave)."""
         await self._conn.execute("select pg_advisory_xact_lock(hashtext('auth.site_stores'))")
 
-    async def site(self, site_id: UUID) -> tuple[Site, str] | None:
-        """The site and its secret hash."""
-        r = await self._conn.fetchrow("select * from sites where site_id = $1", site_id)
-        return None if r is None else (_site(r), r["secret_hash"])
+    async def site(self, site_id: UUID) -> tuple[Site, tuple[str, ...]] | None:
+        """The site and the digests of its secrets valid now (a rotated-out one for a while)."""
+        r = await self._conn.fetchrow(
+            f"select *, {_VALID_DIGESTS} from sites where site_id = $1", site_id
+        )
+        return None if r is None else (_site(r), tuple(r["digests"]))
+
+    async def replace_site_secret(
+        self, site_id: UUID, digest: str, keep_until: datetime | None
+    ) -> None:
+        """A new secret; the current one stays valid until `keep_until` (None: not at all)."""
+        await self._conn.execute(
+            _REPLACE.format(table="sites", key="site_id"), site_id, digest, keep_until
+        )
 
     async def sites(self) -> list[Site]:
         """Every site by name."""
@@ -134,12 +155,20 @@ class AsyncpgSiteRepository:
             sorted(str(r) for r in client.rights),
         )
 
-    async def client(self, client_id: str) -> tuple[ServiceClient, str] | None:
-        """The client and its secret hash."""
+    async def client(self, client_id: str) -> tuple[ServiceClient, tuple[str, ...]] | None:
+        """The client and the digests of its secrets valid now."""
         r = await self._conn.fetchrow(
-            "select * from service_clients where client_id = $1", client_id
+            f"select *, {_VALID_DIGESTS} from service_clients where client_id = $1", client_id
         )
-        return None if r is None else (_client(r), r["secret_hash"])
+        return None if r is None else (_client(r), tuple(r["digests"]))
+
+    async def replace_client_secret(
+        self, client_id: str, digest: str, keep_until: datetime | None
+    ) -> None:
+        """A new secret; the current one stays valid until `keep_until` (None: not at all)."""
+        await self._conn.execute(
+            _REPLACE.format(table="service_clients", key="client_id"), client_id, digest, keep_until
+        )
 
     async def clients(self) -> list[ServiceClient]:
         """Every service client by id."""

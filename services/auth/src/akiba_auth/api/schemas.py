@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -275,6 +276,28 @@ class ClientResponse(BaseModel):
             rights=sorted(c.rights),
             secret=secret,
         )
+
+
+class SecretRotation(Request):
+    """How long the secret being replaced keeps working (0: at once, for a leaked secret)."""
+
+    keep_previous_hours: int = Field(
+        168,
+        ge=0,
+        le=24 * 90,
+        description="Hours the old secret is still accepted, so an offline site can sync "
+        "until its new secret is installed.",
+    )
+
+
+class RotatedSecretResponse(BaseModel):
+    """The new secret, shown this once, and until when the old one is accepted."""
+
+    client_id: str = Field(description="The site's id or the service client's id.")
+    secret: str
+    previous_valid_until: datetime | None = Field(
+        description="Null: the old secret was refused from the rotation on."
+    )
 
 
 class KeyResponse(BaseModel):

@@ -16,7 +16,7 @@ from akiba_auth.tokens import Bearer, Tokens, TokenSigner, new_refresh_token, re
 from akiba_auth.uow import AuthUnitOfWork
 
 # Compared against when a client id is unknown, so every refusal costs the same.
-_NO_SECRET = secret_digest("no client has this secret")
+_NO_SECRET = (secret_digest("no client has this secret"),)
 
 
 class Grants:
@@ -143,8 +143,8 @@ class Grants:
         return self._s.login_failures_per_address
 
 
-async def _machine(uow: AuthUnitOfWork, client_id: str) -> tuple[Bearer | None, str]:
-    """The active service client or site behind a client id, and its secret digest."""
+async def _machine(uow: AuthUnitOfWork, client_id: str) -> tuple[Bearer | None, tuple[str, ...]]:
+    """The active service client or site behind a client id, and its valid secrets' digests."""
     client = await uow.sites.client(client_id)
     if client is not None:
         c, digest = client

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from akiba_auth.domain.errors import ClientNotFound, Invalid, SiteNotFound
@@ -28,9 +28,49 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def secret_matches(stored: str, secret: str) -> bool:
-    """Compare in constant time."""
-    return hmac.compare_digest(stored, secret_digest(secret))
+def secret_matches(stored: Iterable[str], secret: str) -> bool:
+    """Whether the secret is one of the stored digests; every digest compared in constant time."""
+    digest = secret_digest(secret)
+    return sum(hmac.compare_digest(s, digest) for s in stored) > 0
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    """A new secret (shown once) and until when the one it replaced is still accepted."""
+
+    secret: str
+    previous_valid_until: datetime | None
+
+
+def _keep_until(keep: timedelta) -> datetime | None:
+    return datetime.now(UTC) + keep if keep > timedelta(0) else None
+
+
+async def rotate_site_secret(
+    uow: AuthUnitOfWork, site_id: UUID, keep_previous: timedelta
+) -> RotatedSecret:
+    """Give a site a new secret; the old one works for `keep_previous` (zero: end it now)."""
+    secret, digest = new_secret()
+    until = _keep_until(keep_previous)
+    async with uow:
+        await _site(uow, site_id)
+        await uow.sites.replace_site_secret(site_id, digest, until)
+        await uow.commit()
+    return RotatedSecret(secret, until)
+
+
+async def rotate_client_secret(
+    uow: AuthUnitOfWork, client_id: str, keep_previous: timedelta
+) -> RotatedSecret:
+    """Give a service client a new secret; the old one works for `keep_previous`."""
+    secret, digest = new_secret()
+    until = _keep_until(keep_previous)
+    async with uow:
+        if await uow.sites.client(client_id) is None:
+            raise ClientNotFound(f"service client {client_id!r} does not exist")
+        await uow.sites.replace_client_secret(client_id, digest, until)
+        await uow.commit()
+    return RotatedSecret(secret, until)
 
 
 async def create_site(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -15,6 +16,8 @@ from akiba_auth.api.schemas import (
     HandOverRequest,
     HandOverResponse,
     IdsRequest,
+    RotatedSecretResponse,
+    SecretRotation,
     SiteRequest,
     SiteResponse,
 )
@@ -73,6 +76,17 @@ async def deactivate_site(site_id: UUID, uow: Uow) -> SiteResponse:
     return SiteResponse.of(await sites.deactivate_site(uow, site_id))
 
 
+@router.post("/sites/{site_id}/secret", status_code=201, **requires(SITES))
+async def rotate_site_secret(
+    site_id: UUID, body: SecretRotation, uow: Uow
+) -> RotatedSecretResponse:
+    """A new secret for the site, shown this once; the old one works for a grace period."""
+    done = await sites.rotate_site_secret(uow, site_id, timedelta(hours=body.keep_previous_hours))
+    return RotatedSecretResponse(
+        client_id=str(site_id), secret=done.secret, previous_valid_until=done.previous_valid_until
+    )
+
+
 @router.post("/service-clients", status_code=201, **requires(CLIENTS))
 async def create_client(body: ClientRequest, uow: Uow) -> ClientResponse:
     """Register a service client; the answer holds its secret, shown this once."""
@@ -91,3 +105,15 @@ async def list_clients(uow: Uow) -> list[ClientResponse]:
 async def deactivate_client(client_id: ClientId, uow: Uow) -> ClientResponse:
     """Refuse the client's credentials from now on."""
     return ClientResponse.of(await sites.deactivate_client(uow, client_id))
+
+
+@router.post("/service-clients/{client_id}/secret", status_code=201, **requires(CLIENTS))
+async def rotate_client_secret(
+    client_id: ClientId, body: SecretRotation, uow: Uow
+) -> RotatedSecretResponse:
+    """A new secret for the service client, shown this once; the old one works for a while."""
+    keep = timedelta(hours=body.keep_previous_hours)
+    done = await sites.rotate_client_secret(uow, client_id, keep)
+    return RotatedSecretResponse(
+        client_id=client_id, secret=done.secret, previous_valid_until=done.previous_valid_until
+    )
