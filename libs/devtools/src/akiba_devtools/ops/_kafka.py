@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
@@ -15,6 +16,10 @@ from akiba_platform import kafka
 from akiba_platform.settings import ServiceSettings
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+
+class MetadataUnavailable(RuntimeError):
+    """Kafka did not say where a topic's partitions are (a broker starting, a leader lost)."""
 
 
 def add_bootstrap(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +55,9 @@ async def reader(servers: str) -> AsyncIterator[AIOKafkaConsumer]:
         group_id=None,
         enable_auto_commit=False,
         isolation_level="read_committed",
+        # A partition assigned without a position must start at its beginning: with the
+        # default (latest) a background reset could land after our seek and hide every record.
+        auto_offset_reset="earliest",
         **kafka.options(),
     )
     await client.start()
@@ -66,7 +74,9 @@ async def read_to_end(client: AIOKafkaConsumer, topics: list[str]) -> list[Recor
         return []
     client.assign(parts)
     ends: dict[TopicPartition, int] = await client.end_offsets(parts)
-    await client.seek_to_beginning(*parts)
+    starts: dict[TopicPartition, int] = await client.beginning_offsets(parts)
+    for tp, start in starts.items():
+        client.seek(tp, start)
     todo = {tp for tp in parts if await client.position(tp) < ends[tp]}
     found: list[Record] = []
     while todo:
@@ -79,9 +89,19 @@ async def read_to_end(client: AIOKafkaConsumer, topics: list[str]) -> list[Recor
     return found
 
 
-async def _partitions(client: AIOKafkaConsumer, topic: str) -> set[int]:
+async def _partitions(client: AIOKafkaConsumer, topic: str, wait: float = 15.0) -> set[int]:
+    """The partitions of a topic that exists; an error rather than none while metadata lags.
+
+    A broker that has just started (or lost a leader) can answer metadata without the topic's
+    partitions; reading that as "no records" would print an empty list of dead letters.
+    """
+    deadline = asyncio.get_running_loop().time() + wait
     found: Any = client.partitions_for_topic(topic)
-    if found is None:
+    while not found:
+        if asyncio.get_running_loop().time() > deadline:
+            raise MetadataUnavailable(f"Kafka gave no partitions for {topic} within {wait:.0f} s")
         await client._client.force_metadata_update()  # aiokafka has no public refresh
         found = client.partitions_for_topic(topic)
-    return set(found or ())
+        if not found:
+            await asyncio.sleep(0.5)
+    return set(found)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeAlias
 
 from akiba_devtools.ops import dlq, lag, stuck
-from akiba_devtools.ops._kafka import add_bootstrap, bootstrap
+from akiba_devtools.ops._kafka import MetadataUnavailable, add_bootstrap, bootstrap
 from akiba_devtools.ops.dead_letters import Filters, duration, parse_id
 from akiba_platform.settings import ServiceSettings
 
@@ -22,7 +22,7 @@ def _run(work: Callable[[argparse.Namespace], Coroutine[Any, Any, list[str]]]) -
     def handler(args: argparse.Namespace) -> int:
         try:
             out = asyncio.run(work(args))
-        except (dlq.Refused, LookupError, ValueError) as exc:
+        except (dlq.Refused, LookupError, ValueError, MetadataUnavailable) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         print("\n".join(out))
