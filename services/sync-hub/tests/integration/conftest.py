@@ -141,8 +141,13 @@ async def on_topic_now(bootstrap: str, topic: str, needle: str) -> list[Any]:
     A push answers only after Kafka acknowledged it, so reading to the current end sees every
     record it produced: absence is proven without waiting for anything.
     """
+    # earliest: with the default (latest) a background reset can overtake the seek below and
+    # the read would "prove" an absence by reading nothing.
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:
