@@ -64,6 +64,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: Any) -> None:
         async with self._loop._lock:
             await self._loop._offsets_committed()
+            self._loop._lag_handed_over(list(revoked))
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         await self._loop._resume(list(assigned))
@@ -117,6 +118,7 @@ class ConsumerLoop:
             async with self._lock:
                 await self._apply_and_commit(batches, stop)
         await self._offsets_committed()
+        self._lag_handed_over(list(self._consumer.assignment()))
 
     async def _apply_and_commit(
         self, batches: dict[TopicPartition, list[Record]], stop: asyncio.Event
@@ -252,6 +254,18 @@ class ConsumerLoop:
     def consumer(self) -> AIOKafkaConsumer:
         """The group member this loop polls (to see its assignment, e.g. in benchmarks)."""
         return self._consumer
+
+    def _lag_handed_over(self, revoked: list[TopicPartition]) -> None:
+        """Report no lag for partitions another member now applies.
+
+        A gauge keeps its last value: without this, a partition that moved to another
+        instance would be counted twice in the lag summed per consumer, and a stale value
+        left by a member during a burst would look like a stalled consumer on a quiet night.
+        """
+        for tp in revoked:
+            metrics.consumer_lag.set(
+                0, {"consumer": self.name, "topic": tp.topic, "partition": tp.partition}
+            )
 
     def _record_lag(self, tp: TopicPartition, last: int) -> None:
         end = self._consumer.highwater(tp)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -17,7 +17,7 @@ from akiba_contracts.envelope import encode
 from akiba_devtools.testing import wait_until
 from akiba_devtools.testing.plugin import Databases, Topics
 from akiba_devtools.testing.topics import read_topic
-from akiba_platform import kafka
+from akiba_platform import kafka, metrics
 from akiba_platform.consumer import ConsumerLoop, Delivery, Rejected
 from akiba_platform.db import create_pool
 from akiba_platform.errors import PermanentError, TransientError
@@ -39,11 +39,13 @@ class Rig:
         for v in values:
             await self.producer.send_and_wait(self.topic, v, key=key)
 
-    async def start_loop(self, handler: Any, group: str = "g") -> asyncio.Event:
+    async def start_loop(
+        self, handler: Any, group: str = "g", name: str | None = None
+    ) -> asyncio.Event:
         consumer = kafka.consumer(self.bootstrap, group)
         await consumer.start()
         loop = ConsumerLoop(
-            name=group,
+            name=name or group,
             consumer=consumer,
             topics=[self.topic],
             pool=self.pool,
@@ -155,6 +157,55 @@ async def test_members_joining_and_leaving_the_group_lose_and_double_nothing(rig
     await wait_until(lambda: _count(rig, 300), timeout=60, what="all 300 effects")
     await asyncio.sleep(0.5)
     assert await rig.effects() == list(range(300))
+
+
+class LagGauge:
+    """Stands in for the lag gauge: the last value set per (consumer, partition)."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, int], int] = {}
+
+    def set(self, value: int, attributes: dict[str, Any]) -> None:
+        self.last[(attributes["consumer"], attributes["partition"])] = value
+
+
+async def test_a_member_reports_no_lag_for_partitions_it_no_longer_applies(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gauge = LagGauge()
+    monkeypatch.setattr(metrics, "consumer_lag", gauge)
+
+    async def slow(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+        await asyncio.sleep(0.1)
+        await record_effect(conn, deliveries)
+
+    for n in range(6000):  # about 12 s of work: the rebalance lands mid-way
+        await rig.producer.send(rig.topic, encode(event(n)), key=str(n).encode())
+    await rig.producer.flush()
+    # Members under different names, so each one's reports can be told apart.
+    group = f"lag-{uuid4().hex[:8]}"
+    first = await rig.start_loop(slow, group=group, name="first")
+
+    async def behind(consumer: str) -> bool:
+        return any(v > 0 for (c, _), v in gauge.last.items() if c == consumer)
+
+    await wait_until(lambda: behind("first"), what="the first member behind")
+    await rig.start_loop(slow, group=group, name="second")
+
+    async def second_at_work() -> bool:
+        return any(c == "second" for (c, _) in gauge.last)
+
+    await wait_until(second_at_work, timeout=30, what="the second member at work")
+    handed = {p for (c, p) in gauge.last if c == "second"}
+    assert all(gauge.last.get(("first", p), 0) == 0 for p in handed)
+    first.set()  # leaves the group while still behind: its gauge must not keep that
+    await wait_until(
+        lambda: _all_zero(gauge, "first"), timeout=30, what="no lag from the member that left"
+    )
+
+
+async def _all_zero(gauge: LagGauge, consumer: str) -> bool:
+    return all(v == 0 for (c, _), v in gauge.last.items() if c == consumer)
 
 
 async def _count(rig: Rig, n: int, at_least: bool = False) -> bool:
