@@ -10,7 +10,7 @@ import orjson
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from akiba_contracts.envelope import encode, kafka_headers, new_event
+from akiba_contracts.envelope import encode, new_event
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform import kafka
 
@@ -77,9 +77,7 @@ async def test_each_broken_event_fails_the_check_with_its_reason_and_a_resend_co
     good, bad, unknown = movement(), movement(), movement()
     bad["data"]["quantity"] = "ten"
     unknown["type"] = "org.akiba.inventory.stock-movement.recorded.v9"
-    topic = await scratch_topic(
-        event_check.bootstrap, good, good, bad, unknown, b"{not json", None
-    )
+    topic = await scratch_topic(event_check.bootstrap, good, good, bad, unknown, b"{not json", None)
 
     check = await event_check.run(topic)
 
