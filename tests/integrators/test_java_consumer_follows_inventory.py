@@ -2,7 +2,8 @@
 beginning: every event valid against the published JSON Schemas, each counted once.
 
 Inventory runs as real processes (API and outbox relay) on a broker of these tests' own and
-the shared PostgreSQL; reference data and stock are recorded over HTTP as people would.
+the shared PostgreSQL; reference data and stock are recorded over HTTP as people would. The
+Java consumer signs in with SCRAM as a principal that may only read these topics.
 A relay killed between publishing and marking its batch publishes that batch again: the
 duplicates an integrator must expect, with the same event ids.
 """
@@ -116,7 +117,7 @@ async def inventory(
 
 
 async def test_every_event_inventory_published_is_valid_and_counted_once_in_java(
-    inventory: Inventory, event_check: EventCheck
+    inventory: Inventory, event_check: EventCheck, integrator: Path
 ) -> None:
     auth = AuthOnKafka(inventory.bootstrap)
     await auth.publish_key()
@@ -221,7 +222,9 @@ async def test_every_event_inventory_published_is_valid_and_counted_once_in_java
     expected[TOPICS["inventory.adjustment-reasons"]] = 2
     assert movements == 7  # 2 receipts, issue, adjustment, 2 for the move, the shortage
 
-    check = await event_check.run(*TOPICS, min_events=sum(expected.values()))
+    # Read as an integrator would: signed in with SCRAM, allowed to read these topics only.
+    await event_check.broker.grant_read(*TOPICS)
+    check = await event_check.run(*TOPICS, min_events=sum(expected.values()), config=integrator)
 
     assert check.status == 0, check.output
     report = check.report

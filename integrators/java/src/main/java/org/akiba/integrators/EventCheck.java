@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -81,6 +82,9 @@ public final class EventCheck {
                     }
                 }
             }
+        } catch (KafkaException e) {
+            // Signing in refused, a topic it may not read, the broker out of reach.
+            throw new UsageError("Kafka: " + e.getMessage());
         }
         System.out.print(report.summary());
         if (options.report != null) {
