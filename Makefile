@@ -20,7 +20,10 @@ web-test: install stack-up  ## the web app in Debian's chromium, headless (scree
 	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/browser services/requisition/tests/integration/requisitions/browser
 
 integrator-test: install stack-up  ## a Java consumer (integrators/java, Maven) validates real events against the JSON Schemas
-	@command -v mvn >/dev/null || { echo "integrator-test needs Maven and a JDK 17: apt-get install maven" >&2; exit 1; }
+	@command -v javac >/dev/null || apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null \
+	  || { echo "integrator-test needs a JDK 17 (javac): apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
+	@command -v mvn >/dev/null || apt-get install -y -qq --no-install-recommends maven >/dev/null \
+	  || { echo "integrator-test needs Maven: apt-get install maven" >&2; exit 1; }
 	mvn -q -B -f integrators/java/pom.xml package
 	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/integrators
 
