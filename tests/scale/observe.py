@@ -3,13 +3,16 @@ in a transaction (by the instance names processes give their sessions and Kafka 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from akiba_platform.relay import LEADER_LOCK
+
+# A group's members by client id (the instance's name), each with its (topic, partition)s.
+Holders: TypeAlias = dict[str, set[tuple[str, int]]]
 
 _LEADER = """
 select a.application_name from pg_locks l join pg_stat_activity a using (pid)
@@ -42,7 +45,7 @@ async def applying(conn: asyncpg.Connection[Any], instance: str) -> str | None:
     return query
 
 
-async def members(bootstrap: str, group: str) -> dict[str, set[tuple[str, int]]]:
+async def members(bootstrap: str, group: str) -> Holders:
     """Each member of a consumer group, by client id, with the partitions assigned to it."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -51,7 +54,7 @@ async def members(bootstrap: str, group: str) -> dict[str, set[tuple[str, int]]]
     finally:
         await admin.close()
     (described,) = response.to_object()["groups"]
-    found: dict[str, set[tuple[str, int]]] = {}
+    found: Holders = {}
     for m in described["members"]:
         parts = found.setdefault(m["client_id"], set())
         if m["member_assignment"]:  # empty while the group rebalances
