@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from akiba_devtools import devrun
 from akiba_devtools.devrun import plan as plan_run
 from akiba_devtools.discovery import discover, discover_apps, discover_sites
 from akiba_devtools.scale import Instance, Scale, ScaleError, instances, metrics_ports
+from akiba_devtools.stack import StackEndpoints
+from akiba_devtools.stack.state import StackConfig, StackPaths
 
 ROLES = ("api", "relay", "project", "ingest")
 
@@ -104,3 +109,42 @@ def test_two_of_every_installed_service_split_anyhow_never_share_a_port() -> Non
 def test_akiba_run_refuses_an_unknown_role_before_starting_anything() -> None:
     with pytest.raises(ScaleError, match="inventory has no role 'feed'"):
         plan_run(discover(), Scale.parse(["inventory.feed=2"]))
+
+
+class RecordingChildren:
+    """Children that record what they were asked to run instead of running it."""
+
+    def __init__(self) -> None:
+        self.ran: list[list[str]] = []
+        self.started: dict[str, tuple[list[str], dict[str, str]]] = {}
+
+    def run(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> int:
+        self.ran.append(argv[2:])
+        return 0
+
+    def start(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
+        assert log.name == f"{name}.log"
+        self.started[name] = (argv[2:], dict(env))
+
+
+def test_akiba_run_seeds_once_then_starts_every_planned_instance_as_itself(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (spec,) = (s for s in discover() if s.name == "inventory")
+    planned = plan_run([spec], Scale.parse(["2", "inventory.alert=1"]))["inventory"]
+    children = RecordingChildren()
+    config = StackConfig(StackPaths(state_dir=tmp_path, repo_root=tmp_path))
+    endpoints = StackEndpoints("postgresql://pg", "kafka:9092")
+    devrun._start(children, spec, planned, endpoints, config)  # type: ignore[arg-type]
+    assert children.ran == [["akiba_inventory", "seed-demo"]]
+    assert list(children.started) == ["inventory-1", "inventory-2", "inventory-alert"]
+    for p in planned:
+        argv, env = children.started[p.name]
+        assert argv == ["akiba_inventory", *p.argv()]
+        assert env.items() >= p.env().items()
+        assert env["AKIBA_DATABASE_URL"] == "postgresql://pg/akiba_inventory"
+    devrun._announce(endpoints, planned, [], [], config)
+    printed = capsys.readouterr().out
+    assert "inventory-1 http://127.0.0.1:8101/docs" in printed.replace("  ", " ")
+    assert "inventory-2 http://127.0.0.1:8201/docs" in printed.replace("  ", " ")
+    assert "inventory-alert alert  (metrics: http://127.0.0.1:9464)" in printed
