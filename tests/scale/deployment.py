@@ -66,6 +66,11 @@ class Replicas:
         finally:
             await conn.close()
 
+    async def count(self, rows: str, *args: Any) -> int:
+        """`select count(*) from <rows>`."""
+        n: int = (await self.fetch(f"select count(*) from {rows}", *args))[0][0]
+        return n
+
     async def holders(self) -> dict[str, Holders]:
         """Each of its consumer groups' members (instance names) and their partitions."""
         return {g: await members(self.bootstrap, g) for g in self.groups}
