@@ -29,9 +29,10 @@ from akiba_inventory.bootstrap import MIGRATIONS
 from tests.scale.books import Books, short_and_over
 from tests.scale.deployment import CONSUMERS, Replicas, groups_with, replicas
 from tests.scale.load import Receipts, SiteDocuments
-from tests.scale.observe import Holders
+from tests.scale.observe import Holders, copies, ends
 
-SERVICES = tuple(CONSUMERS)  # inventory first: the others consume what it publishes
+SERVICES = tuple(CONSUMERS)
+MOVEMENTS = "inventory.stock-movements"  # inventory first: the others consume what it publishes
 
 
 @pytest.fixture
@@ -110,6 +111,7 @@ async def test_one_of_two_instances_of_each_service_killed_mid_batch_loses_and_d
     named = {g for r in deployment.values() for g in r.groups}
     assert await groups_with(inventory.bootstrap, prefix) == named, "a consumer not named here"
 
+    movements_since = await ends(inventory.bootstrap, MOVEMENTS)
     receipts = Receipts(inventory.urls, token, http_stores, item)
     documents = SiteDocuments(inventory.bootstrap, site, site_stores, item)
     stop = asyncio.Event()
@@ -142,11 +144,13 @@ async def test_one_of_two_instances_of_each_service_killed_mid_batch_loses_and_d
     loaded = time.monotonic() - started
     expected = {**receipts.acknowledged, **receipts.recorded_once, **dict(documents.lines.values())}
 
-    async def settled() -> Books | None:
+    # Until settled, or the deadline: the counts below then say what is missing or doubled.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         books = await Books.read(inventory, requisition, fulfillment, item, site_stores)
-        return books if books.settled(set(expected)) else None
-
-    await wait_until(settled, timeout=90, interval=0.5, what="the books to settle")
+        if books.settled(set(expected)):
+            break
+        await asyncio.sleep(0.5)
     await asyncio.sleep(2)  # a late redelivery would show now
     books = await Books.read(inventory, requisition, fulfillment, item, site_stores)
     after = {g: h for r in deployment.values() for g, h in (await r.holders()).items()}
@@ -161,6 +165,9 @@ async def test_one_of_two_instances_of_each_service_killed_mid_batch_loses_and_d
     # Events applied after the kills: only the survivors were left to apply them.
     after_kills = "inbox where processed_at > $1"
     resumed = {r.name: await r.count(after_kills, killed_at) for r in deployment.values()}
+    keys = {str(s).encode() for s in (*http_stores, *site_stores)}
+    published = await copies(inventory.bootstrap, MOVEMENTS, movements_since, keys)
+    republished = sum(published.values()) - len(published)
     print(
         f"\nscale-out: {len(receipts.acknowledged)} receipts acknowledged over"
         f" {len(inventory.urls)} inventory APIs ({written_before} before the kills,"
@@ -169,15 +176,20 @@ async def test_one_of_two_instances_of_each_service_killed_mid_batch_loses_and_d
     )
     for name, (victim, _, statement, leader) in kills.items():
         relay = f"relay leader {victim} -> {leader}" if leader else "no relay"
-        print(f"  {name}: {victim} SIGKILLed in {statement.splitlines()[0][:50]!r}; {relay}")
+        print(
+            f"  {name}: {victim} SIGKILLed in {statement.strip().splitlines()[0][:50]!r}; {relay}"
+        )
     print(
         f"  ledger: lost {len(lost)}, doubled {len(doubled)}, unasked {len(unasked)};"
         f" projections (short, over): {projections}; dead letters {dead}\n"
+        f"  {MOVEMENTS}: {len(published)} events, {republished} copies republished by a relay"
+        f" (absorbed by the inboxes)\n"
         f"  events applied by the survivors after the kills: {resumed}\n"
         f"  partitions before: {_counts(before)}\n  partitions after: {_counts(after)}"
     )
     assert (lost, doubled, unasked) == (set(), set(), set())
     assert books.site_movements == set(documents.lines)
+    assert len(published) == sum(books.lots.values()), "one event per movement on the topic"
     assert books.on_hand == books.ledger, "stock on hand is the sum of the ledger"
     assert all(v == (0, 0) for v in projections.values()), "every event applied exactly once"
     assert set(dead.values()) == {0}
