@@ -124,6 +124,8 @@ async def test_one_of_two_instances_of_each_service_killed_mid_batch_loses_and_d
         for r in deployment.values():
             victim = (await wait_until(r.leader, what="a relay leader")) if r.has_relay else None
             victim = victim or r.plan[0].name
+            # Not in the middle of a rebalance (CPU starved heartbeats can cause one).
+            await wait_until(r.shared, timeout=60, what=f"both {r.name} instances in its groups")
             before |= await r.holders()
             statement = await r.kill_while_applying(victim)
             kills[r.name] = (victim, r.survivor_of(victim), statement, None)
