@@ -792,3 +792,32 @@ def test_the_service_is_registered_under_its_name(service: Service) -> None:
         assert declared[service.spec.name] == f"{service.spec.module}.bootstrap:SERVICE"
     else:
         assert installed.module.startswith(f"{service.spec.module}.")
+
+
+def _variable(container_name: str, what: str) -> str:
+    """A compose variable named after a container: AKIBA_INVENTORY_API_<WHAT>."""
+    return f"AKIBA_{container_name.upper().replace('-', '_')}_{what}"
+
+
+def test_every_role_container_scales_by_a_replicas_variable_of_its_own_defaulting_to_one(
+    service: Service, role_containers: dict[str, list[str]], raw_compose: dict[str, Any]
+) -> None:
+    raw = raw_compose["services"]
+    for name in role_containers:
+        if service.spec in APPS:
+            assert "deploy" not in raw[name], f"{name} has a fixed address: one replica"
+            continue
+        assert raw[name]["deploy"]["replicas"] == f"${{{_variable(name, 'REPLICAS')}:-1}}"
+        assert "container_name" not in raw[name], f"{name}: a fixed name blocks replicas"
+
+
+def test_an_apis_host_port_is_a_variable_that_may_be_a_range_for_its_replicas(
+    service: Service, role_containers: dict[str, list[str]], raw_compose: dict[str, Any]
+) -> None:
+    if service.spec in APPS:
+        pytest.skip("the web app is one container")
+    (api,) = [name for name, roles in role_containers.items() if "api" in roles]
+    (port,) = raw_compose["services"][api]["ports"]
+    assert port["published"] == f"${{{_variable(api, 'PORTS')}:-{service.spec.http_port}}}"
+    for name, roles in role_containers.items():
+        assert "api" in roles or "ports" not in raw_compose["services"][name], name

@@ -242,3 +242,11 @@ def test_the_production_example_runs_two_of_everything_with_tls_and_limits(
     assert hosts <= {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]}
     for rule in ingress["spec"]["rules"]:
         assert rule["http"]["paths"][0]["backend"]["service"]["name"] in services
+
+
+def test_every_replica_names_itself_after_its_pod(rendered: list[dict[str, Any]]) -> None:
+    # pg_stat_activity then says which pod leads the relay, the consumer group which pod
+    # holds a partition (docs/operations.md, "Scale").
+    for _, role, deployment in _roles(rendered):
+        instance = _env(_container(deployment))["AKIBA_INSTANCE_NAME"]
+        assert instance["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}, role

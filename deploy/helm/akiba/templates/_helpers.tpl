@@ -49,6 +49,14 @@ of its Settings; the settings ignore unknown names, so tests/test_helm_chart.py 
   value: "0.0.0.0"
 - name: AKIBA_HTTP_PORT
   value: {{ $svc.httpPort | quote }}
+{{- if .role }}
+{{- /* The pod's name names its PostgreSQL sessions and Kafka clients: which replica leads
+the relay (pg_stat_activity) and holds which partitions (the consumer group). */}}
+- name: AKIBA_INSTANCE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end }}
 {{- if and .role (ne .role "api") }}
 - name: AKIBA_METRICS_PORT
   value: {{ $root.Values.metricsPort | quote }}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import entry_points
 
 from akiba_platform.services import ServiceSpec, SiteSpec
@@ -23,3 +24,9 @@ def discover() -> list[ServiceSpec]:
     """Every installed service, in name order."""
     specs = [ep.load() for ep in entry_points(group="akiba.services")]
     return sorted((s for s in specs if isinstance(s, ServiceSpec)), key=lambda s: s.name)
+
+
+def roles_of(spec: ServiceSpec) -> tuple[str, ...]:
+    """The roles a service's `serve` runs by default (its `__main__.ENTRY`), in its order."""
+    entry = importlib.import_module(f"{spec.module}.__main__").ENTRY
+    return tuple(entry.roles)

@@ -26,10 +26,21 @@ async def _init_connection(conn: asyncpg.Connection[Any]) -> None:
     )
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool[Any]:
-    """Open a pool whose connections speak jsonb as Python objects."""
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, application_name: str = ""
+) -> asyncpg.Pool[Any]:
+    """Open a pool whose connections speak jsonb as Python objects.
+
+    `application_name` names its sessions in pg_stat_activity (which replica holds a lock).
+    """
+    server_settings = {"application_name": application_name} if application_name else None
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=60,
+        server_settings=server_settings,
     )
     assert pool is not None
     return pool
@@ -39,7 +50,10 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asy
 async def open_pool(settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool[Any]]:
     """A pool sized by the settings, closed on exit."""
     pool = await create_pool(
-        settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        application_name=settings.instance_name or settings.service_name,
     )
     try:
         yield pool

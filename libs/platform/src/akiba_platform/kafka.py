@@ -63,18 +63,25 @@ class Security:
 
 
 _security = Security()
+# Names this process's clients to the brokers (`client.id`): which replica holds a partition.
+_client_id: str | None = None
 
 
 def configure(settings: ServiceSettings) -> None:
     """Make every Kafka client of this process authenticate as the settings say."""
-    global _security
+    global _security, _client_id
     _security = Security.of(settings)
     _security.options()  # a SASL protocol without credentials fails here, at start-up
+    _client_id = settings.instance_name or settings.service_name
 
 
 def options() -> dict[str, Any]:
     """The security keyword arguments for an aiokafka client made elsewhere."""
     return _security.options()
+
+
+def _named() -> dict[str, str]:
+    return {"client_id": _client_id} if _client_id else {}
 
 
 def producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
@@ -85,6 +92,7 @@ def producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
         "linger_ms": 5,
         "max_batch_size": 256 * 1024,
         "request_timeout_ms": 30_000,
+        **_named(),
     }
     options.update(overrides)
     return AIOKafkaProducer(bootstrap_servers=bootstrap, **_security.options(), **options)
@@ -155,6 +163,7 @@ def consumer(bootstrap: str, group: str, *topics: str, **overrides: Any) -> AIOK
         "max_poll_records": 1000,
         "fetch_max_bytes": 16 * 1024 * 1024,
         "fetch_max_wait_ms": 100,
+        **_named(),
     }
     options.update(overrides)
     return AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **_security.options(), **options)

@@ -26,7 +26,7 @@ from akiba_platform.telemetry import tracer
 log = logging.getLogger(__name__)
 
 # One active relay per database keeps commit order per key; others wait as hot standbys.
-_LEADER_LOCK = 0x52454C41
+LEADER_LOCK = 0x52454C41
 
 
 def _headers(m: PendingMessage) -> list[tuple[str, bytes]]:
@@ -112,16 +112,18 @@ class OutboxRelay:
 
     async def _lead(self, stop: asyncio.Event) -> None:
         async with self._pool.acquire() as conn:
-            while not await conn.fetchval("select pg_try_advisory_lock($1)", _LEADER_LOCK):
+            while not await conn.fetchval("select pg_try_advisory_lock($1)", LEADER_LOCK):
                 if await _sleep_or_stop(stop, 1.0):
                     return
+            # Standbys wait silently; the one that leads says so (which replica publishes).
+            log.info("relay leading", extra={"lock": LEADER_LOCK})
             try:
                 outbox = AsyncpgOutbox(conn)
                 while not stop.is_set():
                     if await self.publish_once(outbox) < self._batch_size:
                         await _sleep_or_stop(stop, self._idle)
             finally:
-                await conn.execute("select pg_advisory_unlock($1)", _LEADER_LOCK)
+                await conn.execute("select pg_advisory_unlock($1)", LEADER_LOCK)
 
     async def publish_once(self, outbox: AsyncpgOutbox) -> int:
         """Publish one batch; return how many rows it held."""

@@ -14,6 +14,13 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AKIBA_", extra="ignore")
 
     service_name: str = "akiba"
+    instance_name: str = Field(
+        "",
+        max_length=63,
+        description="This process among its service's replicas (e.g. the pod's name): names its"
+        " PostgreSQL sessions (application_name) and Kafka clients (client.id); empty = the"
+        " service's name",
+    )
     database_url: str = "postgresql://postgres@127.0.0.1:54329/postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:29092"
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = Field(

@@ -54,3 +54,16 @@ async def test_a_producer_and_a_consumer_are_built_with_them() -> None:
 def test_sasl_without_credentials_is_refused_at_start_up() -> None:
     with pytest.raises(ValueError, match="SASL username and password"):
         kafka.configure(ServiceSettings(kafka_security_protocol="SASL_PLAINTEXT"))
+
+
+async def test_clients_are_named_after_the_instance_else_after_the_service() -> None:
+    kafka.configure(ServiceSettings(service_name="inventory", instance_name="inventory-2"))
+    producer = kafka.producer("127.0.0.1:1")
+    consumer = kafka.consumer("127.0.0.1:1", "g", "t")
+    assert [c._client_id for c in (producer.client, consumer._client)] == ["inventory-2"] * 2
+    await producer.stop()
+    await consumer.stop()
+    kafka.configure(ServiceSettings(service_name="inventory"))
+    producer = kafka.producer("127.0.0.1:1")
+    assert producer.client._client_id == "inventory"
+    await producer.stop()
