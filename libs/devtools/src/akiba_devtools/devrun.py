@@ -8,6 +8,7 @@ itself, and leaves alone a stack that was already running (or `--keep-stack`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -22,7 +23,8 @@ def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
     return {
         **os.environ,
         "AKIBA_DATABASE_URL": endpoints.database_url(spec.database),
-        "AKIBA_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
+        # The servers, and on a cluster the replication its topics get (3 copies, 2 in sync).
+        **endpoints.kafka_env(),
         "AKIBA_HTTP_PORT": str(spec.http_port),
         # `akiba run` is the demo: its services may load demo data (and nothing else sets this).
         "AKIBA_DEMO": "1",
@@ -53,7 +55,11 @@ def _start_site(children: Children, site: SiteSpec, config: StackConfig) -> None
 
 def _ours(config: StackConfig) -> list[str]:
     """The stack components `akiba run` is about to start: those not running already."""
-    return [c.name for c in stack.status(config) if not (c.running or c.external)]
+    # A cluster's nodes are kafka-1, kafka-2...: one component, `kafka`.
+    names = [
+        c.name.partition("-")[0] for c in stack.status(config) if not (c.running or c.external)
+    ]
+    return sorted(set(names))
 
 
 def _announce(
@@ -75,7 +81,7 @@ def _announce(
 
 def run(args: argparse.Namespace) -> int:
     """Start everything, print where it answers, and stop everything when asked."""
-    config = StackConfig.from_env()
+    config = dataclasses.replace(StackConfig.from_env(), brokers=args.brokers)
     ours = [] if args.keep_stack else _ours(config)
 
     def start(children: Children, watchdog: Watchdog) -> None:
@@ -106,4 +112,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add `akiba run`."""
     parser = subparsers.add_parser("run", help="stack + every service + demo data, until Ctrl-C")
     parser.add_argument("--keep-stack", action="store_true", help="leave Kafka/PostgreSQL running")
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=range(1, 10),
+        metavar="N",
+        help="Kafka nodes (default: as many as are running, else 1); 3 = a replicated cluster",
+    )
     parser.set_defaults(handler=run)
