@@ -242,3 +242,16 @@ def test_the_production_example_runs_two_of_everything_with_tls_and_limits(
     assert hosts <= {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]}
     for rule in ingress["spec"]["rules"]:
         assert rule["http"]["paths"][0]["backend"]["service"]["name"] in services
+
+
+def test_every_kafka_client_is_told_the_clusters_replication(
+    rendered: list[dict[str, Any]],
+) -> None:
+    # The migrate Jobs create the topics; every other process gets the same, so none differs.
+    for _, workload in _workloads(rendered):
+        env = _env(_container(workload))
+        if "AKIBA_KAFKA_BOOTSTRAP_SERVERS" not in env:
+            continue
+        name = workload["metadata"]["name"]
+        assert env["AKIBA_KAFKA_REPLICATION_FACTOR"]["value"] == "3", name
+        assert env["AKIBA_KAFKA_MIN_INSYNC_REPLICAS"]["value"] == "2", name

@@ -63,6 +63,10 @@ of its Settings; the settings ignore unknown names, so tests/test_helm_chart.py 
 {{- end }}
 - name: AKIBA_KAFKA_BOOTSTRAP_SERVERS
   value: {{ $root.Values.kafka.bootstrapServers | quote }}
+- name: AKIBA_KAFKA_REPLICATION_FACTOR
+  value: {{ $root.Values.kafka.replicationFactor | quote }}
+- name: AKIBA_KAFKA_MIN_INSYNC_REPLICAS
+  value: {{ $root.Values.kafka.minInsyncReplicas | quote }}
 - name: AKIBA_KAFKA_SECURITY_PROTOCOL
   value: {{ ternary "SASL_SSL" "SASL_PLAINTEXT" $root.Values.kafka.tls.enabled | quote }}
 - name: AKIBA_KAFKA_SASL_MECHANISM
