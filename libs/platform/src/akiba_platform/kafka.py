@@ -198,9 +198,35 @@ async def ensure_topics(
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
         await _keep_dead_letters(admin, [t for t in topics if t.is_dlq and t.name in existing])
+        if replication.factor > 1:
+            await _warn_under_replicated(
+                admin, [t.name for t in topics if t.name in existing], replication
+            )
         return [t.name for t in new]
     finally:
         await admin.close()
+
+
+async def _warn_under_replicated(
+    admin: AIOKafkaAdminClient, names: list[str], replication: Replication
+) -> None:
+    """Say which existing topics have fewer replicas than asked: creating them again won't
+    add any (that takes a partition reassignment; docs/operations.md, Broker loss)."""
+    if not names:
+        return
+    fewer = sorted(
+        t["topic"]
+        for t in await admin.describe_topics(names)
+        if t["partitions"] and min(len(p["replicas"]) for p in t["partitions"]) < replication.factor
+    )
+    if fewer:
+        log.warning(
+            "%d topic(s) have fewer than %d replicas, so losing a broker may lose or refuse"
+            " their writes: %s",
+            len(fewer),
+            replication.factor,
+            ", ".join(fewer),
+        )
 
 
 def topic_config(t: Topic) -> dict[str, str]:
