@@ -19,7 +19,7 @@ web-test: install stack-up  ## the web app in Debian's chromium, headless (scree
 	@command -v chromium >/dev/null || { echo "web-test needs Debian's chromium: apt-get install chromium" >&2; exit 1; }
 	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/browser services/requisition/tests/integration/requisitions/browser
 
-cluster-test: install stack-up  ## broker loss under load: a private 3-node Kafka (ports 39092+), the stack's PostgreSQL; ~4 min
+cluster-test: install stack-up  ## broker loss under load: a private 3-node Kafka (ports 31092+), the stack's PostgreSQL; ~4 min
 	$(UV) run pytest -s -o addopts="--import-mode=importlib --durations=10" tests/cluster
 
 fuzz: install stack-up  ## schemathesis on every service's OpenAPI, real processes; fails on a 5xx or a mismatch

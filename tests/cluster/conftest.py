@@ -1,8 +1,10 @@
 """A private three-node Kafka cluster for the broker-loss test (`make cluster-test`).
 
 It runs beside the shared stack: its own state directory (a fresh cluster every run), its
-own ports (AKIBA_CLUSTER_KAFKA_PORT, default 39092: nodes on 39092/39102/39112, controllers
-one above each), and the stack's PostgreSQL server for fresh databases.
+own ports (AKIBA_CLUSTER_KAFKA_PORT, default 31092: nodes on 31092/31102/31112, controllers
+one above each), and the stack's PostgreSQL server for fresh databases. The ports sit below
+Linux's ephemeral range (32768-60999): while a node is dead, no outgoing connection may be
+given its port, which would keep it from starting again.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def cluster(
 ) -> Iterator[Cluster]:
     """Three combined KRaft nodes from the stack's Maven jars; stopped (and checked) after."""
     state = Path(tmp_path_factory.mktemp("cluster-state"))
-    base = int(os.environ.get("AKIBA_CLUSTER_KAFKA_PORT", "39092"))
+    base = int(os.environ.get("AKIBA_CLUSTER_KAFKA_PORT", "31092"))
     config = StackConfig(
         StackPaths(state, find_repo_root()),
         Ports(kafka=base, controller=base + 1),
