@@ -52,6 +52,7 @@ REQUIRED_VARIABLES = frozenset(
     {
         "AKIBA_ADMIN_PASSWORD",
         "AKIBA_KEY_ENCRYPTION_SECRET",
+        "AKIBA_KAFKA_BROKER_PASSWORD",
         *(f"AKIBA_KAFKA_{spec.name.upper().replace('-', '_')}_PASSWORD" for spec in PROCESSES),
     }
 )
@@ -60,7 +61,8 @@ ONE_SHOT_ONLY = frozenset({"AKIBA_ADMIN_PASSWORD"})
 # Every container needs Kafka to reach anything, and a service's its database too.
 REQUIRED = ("AKIBA_KAFKA_BOOTSTRAP_SERVERS",)
 DATABASE_URL = "AKIBA_DATABASE_URL"
-INFRA = ("kafka", "kafka-setup", "postgres")
+KAFKA_NODES = ("kafka", "kafka-2", "kafka-3")
+INFRA = (*KAFKA_NODES, "kafka-setup", "postgres")
 
 # Compose interpolation: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error},
 # ${NAME?error}, ${NAME:+alternative}, ${NAME+alternative}, $NAME.
@@ -367,7 +369,7 @@ def test_the_compose_file_parses_into_services_with_volumes_and_configs() -> Non
     loaded = yaml.safe_load(COMPOSE.read_text())
 
     assert isinstance(loaded["services"], dict)
-    assert set(loaded["volumes"]) == {"kafka-data", "postgres-data"}
+    assert set(loaded["volumes"]) == {"kafka-data", "kafka-2-data", "kafka-3-data", "postgres-data"}
     assert "postgres-init" in loaded["configs"]
 
 
@@ -424,21 +426,57 @@ def test_every_container_built_here_belongs_to_a_discovered_service(
         assert named, f"{name} runs {owner}"
 
 
-def test_kafka_is_one_combined_kraft_node_that_creates_no_topics_by_itself(
+def test_kafka_is_three_combined_kraft_nodes_that_create_no_topics_by_themselves(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    kafka = _environment(services["kafka"])
-    node, _, voter = kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"].partition("@")
-    controller = kafka["KAFKA_CONTROLLER_LISTENER_NAMES"]
+    nodes = [_environment(services[name]) for name in KAFKA_NODES]
+    ids = [node["KAFKA_NODE_ID"] for node in nodes]
 
-    assert services["kafka"]["image"] == "apache/kafka:4.1.1"
-    assert set(kafka["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
-    assert node == kafka["KAFKA_NODE_ID"]
-    assert int(voter.rpartition(":")[2]) == _listeners(kafka["KAFKA_LISTENERS"])[controller][1]
-    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
-    assert kafka["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
-    assert kafka["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "1"
-    assert "kafka-broker-api-versions.sh" in _healthcheck_command(services["kafka"])
+    assert ids == ["1", "2", "3"]
+    for name, kafka in zip(KAFKA_NODES, nodes, strict=True):
+        controller = kafka["KAFKA_CONTROLLER_LISTENER_NAMES"]
+        voters = dict(v.split("@") for v in kafka["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(","))
+        assert services[name]["image"] == "apache/kafka:4.1.1"
+        assert set(kafka["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+        # Every node votes, each at its own host on the controller listener's port.
+        assert voters == {
+            i: f"{n}:{_listeners(kafka['KAFKA_LISTENERS'])[controller][1]}"
+            for i, n in zip(ids, KAFKA_NODES, strict=True)
+        }
+        assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+        assert "kafka-broker-api-versions.sh" in _healthcheck_command(services[name])
+        advertised = _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"])
+        assert advertised["CLIENTS"][0] == name, f"{name} must advertise itself to clients"
+    assert len({tuple(v["volumes"]) for n, v in services.items() if n in KAFKA_NODES}) == 3
+
+
+def test_kafka_keeps_three_copies_and_needs_two_in_sync_internal_topics_included(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in KAFKA_NODES:
+        kafka = _environment(services[name])
+        for key in (
+            "KAFKA_DEFAULT_REPLICATION_FACTOR",
+            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+            "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+            "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR",
+        ):
+            assert kafka[key] == "3", (name, key)
+        for key in (
+            "KAFKA_MIN_INSYNC_REPLICAS",
+            "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+            "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR",
+        ):
+            assert kafka[key] == "2", (name, key)
+
+
+def test_every_service_creates_its_topics_with_three_replicas_and_two_in_sync(
+    containers: dict[str, dict[str, Any]],
+) -> None:
+    for name, container in containers.items():
+        env = _environment(container)
+        assert env["AKIBA_KAFKA_REPLICATION_FACTOR"] == "3", name
+        assert env["AKIBA_KAFKA_MIN_INSYNC_REPLICAS"] == "2", name
 
 
 def test_postgres_init_creates_the_same_databases_as_the_local_stack(
@@ -477,7 +515,8 @@ def test_the_migrate_job_runs_once_after_healthy_infrastructure_and_is_never_res
     assert migrate["restart"] == "no"
     assert "ports" not in migrate
     assert _depends_on(migrate) == {
-        "kafka": "service_healthy",
+        # Every node: topics get three replicas, so all three must be there to hold them.
+        **dict.fromkeys(KAFKA_NODES, "service_healthy"),
         # Its Kafka credentials and ACLs exist before it signs in to create topics.
         "kafka-setup": "service_completed_successfully",
         "postgres": "service_healthy",
@@ -592,20 +631,32 @@ def test_roles_without_http_are_health_checked_on_their_metrics_port(
 def test_kafka_bootstrap_servers_point_at_the_kafka_services_internal_listener(
     services: dict[str, dict[str, Any]], containers: dict[str, dict[str, Any]]
 ) -> None:
-    kafka = _environment(services["kafka"])
-    bound = _listeners(kafka["KAFKA_LISTENERS"])
-    advertised = _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"])
-    controllers = set(kafka["KAFKA_CONTROLLER_LISTENER_NAMES"].split(","))
-    internal = {
-        address
-        for name, address in advertised.items()
-        if name not in controllers and address[0] == "kafka" and bound[name][1] == address[1]
-    }
+    internal: dict[str, tuple[str, int]] = {}
+    for node in KAFKA_NODES:
+        kafka = _environment(services[node])
+        bound = _listeners(kafka["KAFKA_LISTENERS"])
+        advertised = _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"])
+        controllers = set(kafka["KAFKA_CONTROLLER_LISTENER_NAMES"].split(","))
+        protocols = dict(
+            p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+        )
+        for name, address in advertised.items():
+            client = name not in controllers and name != kafka["KAFKA_INTER_BROKER_LISTENER_NAME"]
+            if client and address[0] == node and bound[name][1] == address[1]:
+                assert protocols[name].startswith("SASL"), f"{node}'s {name} is not SASL"
+                internal[node] = address
 
     for name, container in containers.items():
-        for server in _environment(container)["AKIBA_KAFKA_BOOTSTRAP_SERVERS"].split(","):
+        servers = _environment(container)["AKIBA_KAFKA_BOOTSTRAP_SERVERS"].split(",")
+        found = set()
+        for server in servers:
             host, _, port = server.rpartition(":")
-            assert (host, int(port)) in internal, f"{name}: {server} is no internal listener"
+            assert internal.get(host) == (host, int(port)), (
+                f"{name}: {server} is no client listener"
+            )
+            found.add(host)
+        # Every node: a client starting while one is down still finds the cluster.
+        assert found == set(KAFKA_NODES), f"{name} names {sorted(found)}"
 
 
 @with_database

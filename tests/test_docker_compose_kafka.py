@@ -27,6 +27,7 @@ from akiba_web import feeds as web_feeds
 
 from .test_docker_compose import (  # the fixtures too: pytest finds them by name here
     APPS,
+    KAFKA_NODES,
     PROCESSES,
     SPECS,
     Service,
@@ -119,12 +120,19 @@ def test_the_acl_table_is_well_formed(acls: list[Acl]) -> None:
         assert a.principal in {spec.name for spec in PROCESSES}, a
 
 
+@pytest.mark.parametrize("node", KAFKA_NODES)
 def test_the_broker_authenticates_every_client_and_authorizes_by_acl(
-    services: dict[str, dict[str, Any]],
+    services: dict[str, dict[str, Any]], raw_compose: dict[str, Any], node: str
 ) -> None:
-    kafka = _environment(services["kafka"])
+    kafka = _environment(services[node])
+    raw = _environment(raw_compose["services"][node])
     protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
     bound = _listeners(kafka["KAFKA_LISTENERS"])
+    # Nodes sign in to each other (replication, the quorum) with PLAIN as `broker`.
+    between_nodes = {
+        kafka["KAFKA_INTER_BROKER_LISTENER_NAME"],
+        kafka["KAFKA_CONTROLLER_LISTENER_NAMES"],
+    }
 
     assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
     assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
@@ -133,11 +141,24 @@ def test_the_broker_authenticates_every_client_and_authorizes_by_acl(
         if protocols[name] == "PLAINTEXT":
             # Unauthenticated callers are ANONYMOUS, the super user: loopback only.
             assert host == "localhost", f"{name} is PLAINTEXT on {host or 'every interface'}"
+        elif name in between_nodes:
+            assert protocols[name] == "SASL_PLAINTEXT", name
+            assert kafka[f"KAFKA_LISTENER_NAME_{name}_SASL_ENABLED_MECHANISMS"] == "PLAIN", name
+            jaas = raw[f"KAFKA_LISTENER_NAME_{name}_PLAIN_SASL_JAAS_CONFIG"]
+            assert 'username="broker"' in jaas, name
+            # Its password is a required secret, never a default in the file.
+            secret = "${AKIBA_KAFKA_BROKER_PASSWORD:?set AKIBA_KAFKA_BROKER_PASSWORD}"
+            assert jaas.count(secret) == 2, name
         else:
             assert protocols[name] == "SASL_PLAINTEXT", name
+            assert f"KAFKA_LISTENER_NAME_{name}_SASL_ENABLED_MECHANISMS" not in kafka, name
             jaas = f"KAFKA_LISTENER_NAME_{name}_SCRAM___SHA___512_SASL_JAAS_CONFIG"
             assert "ScramLoginModule required" in kafka[jaas], name
-    assert kafka["KAFKA_SUPER_USERS"] == "User:ANONYMOUS"
+    assert kafka["KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL"] == "PLAIN"
+    assert kafka["KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL"] == "PLAIN"
+    assert set(kafka["KAFKA_SUPER_USERS"].split(";")) == {"User:broker", "User:ANONYMOUS"}
+    # No service principal may be called `broker`: it would be a super user.
+    assert "broker" not in {spec.name for spec in PROCESSES}
 
 
 def test_kafka_setup_runs_once_on_the_brokers_loopback_with_every_services_password(

@@ -250,3 +250,16 @@ def test_every_replica_names_itself_after_its_pod(rendered: list[dict[str, Any]]
     for _, role, deployment in _roles(rendered):
         instance = _env(_container(deployment))["AKIBA_INSTANCE_NAME"]
         assert instance["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}, role
+
+
+def test_every_kafka_client_is_told_the_clusters_replication(
+    rendered: list[dict[str, Any]],
+) -> None:
+    # The migrate Jobs create the topics; every other process gets the same, so none differs.
+    for _, workload in _workloads(rendered):
+        env = _env(_container(workload))
+        if "AKIBA_KAFKA_BOOTSTRAP_SERVERS" not in env:
+            continue
+        name = workload["metadata"]["name"]
+        assert env["AKIBA_KAFKA_REPLICATION_FACTOR"]["value"] == "3", name
+        assert env["AKIBA_KAFKA_MIN_INSYNC_REPLICAS"]["value"] == "2", name

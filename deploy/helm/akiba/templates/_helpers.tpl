@@ -71,6 +71,10 @@ the relay (pg_stat_activity) and holds which partitions (the consumer group). */
 {{- end }}
 - name: AKIBA_KAFKA_BOOTSTRAP_SERVERS
   value: {{ $root.Values.kafka.bootstrapServers | quote }}
+- name: AKIBA_KAFKA_REPLICATION_FACTOR
+  value: {{ $root.Values.kafka.replicationFactor | quote }}
+- name: AKIBA_KAFKA_MIN_INSYNC_REPLICAS
+  value: {{ $root.Values.kafka.minInsyncReplicas | quote }}
 - name: AKIBA_KAFKA_SECURITY_PROTOCOL
   value: {{ ternary "SASL_SSL" "SASL_PLAINTEXT" $root.Values.kafka.tls.enabled | quote }}
 - name: AKIBA_KAFKA_SASL_MECHANISM

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from typing import TypeAlias
 
 from akiba_devtools import audit, devrun, stack
 from akiba_devtools.ops import commands as ops
+from akiba_devtools.stack import kafka
 from akiba_devtools.stack._process import tail
 from akiba_devtools.stack.errors import StackError
 from akiba_devtools.stack.state import StackConfig
@@ -23,10 +25,16 @@ Handler: TypeAlias = Callable[[argparse.Namespace], int]
 
 def _stack_up(args: argparse.Namespace) -> int:
     began = time.monotonic()
-    endpoints = stack.up(StackConfig.from_env())
+    config = dataclasses.replace(StackConfig.from_env(), brokers=args.brokers)
+    endpoints = stack.up(config)
     print(f"stack up in {time.monotonic() - began:.1f} s")
     print(f"  postgres  {endpoints.pg_url}")
     print(f"  kafka     {endpoints.kafka_bootstrap}")
+    if endpoints.kafka_brokers > 1:
+        # Services started by hand must create replicated topics; `akiba run` passes these on.
+        print(f"services need ({endpoints.kafka_brokers} brokers):")
+        for key, value in endpoints.kafka_env().items():
+            print(f"  export {key}={value}")
     return 0
 
 
@@ -47,9 +55,19 @@ def _stack_status(args: argparse.Namespace) -> int:
     return 0 if all(item.healthy for item in statuses) else 1
 
 
+def _log_of(config: StackConfig, component: str) -> Path:
+    """postgres's log, or a Kafka node's: `kafka` is the first (or only), `kafka-2` the second."""
+    if component == "postgres":
+        return config.paths.pg_log
+    nodes = kafka.nodes(config)
+    number = component.removeprefix("kafka").removeprefix("-") or "1"
+    if not number.isdigit() or not 1 <= int(number) <= len(nodes):
+        raise StackError(f"no component {component!r}: postgres, kafka or kafka-1..{len(nodes)}")
+    return nodes[int(number) - 1].log
+
+
 def _stack_logs(args: argparse.Namespace) -> int:
-    paths = StackConfig.from_env().paths
-    path = paths.kafka_log if args.component == "kafka" else paths.pg_log
+    path = _log_of(StackConfig.from_env(), args.component)
     if not path.exists():
         raise StackError(f"no {args.component} log yet at {path}")
     text = tail(path, args.lines)
@@ -73,14 +91,28 @@ def _follow(path: Path) -> None:
                 time.sleep(0.3)
 
 
+def _brokers(text: str) -> int:
+    """`--brokers`: a positive count."""
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of brokers from 1 to 9")
+    return int(text)
+
+
 def _register_stack(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("stack", help="local PostgreSQL + Kafka without Docker")
     actions = parser.add_subparsers(dest="action", required=True, metavar="up|down|status|logs")
-    actions.add_parser("up", help="start (or reuse) the stack").set_defaults(handler=_stack_up)
+    up = actions.add_parser("up", help="start (or reuse) the stack")
+    up.add_argument(
+        "--brokers",
+        type=_brokers,
+        default=None,
+        help="Kafka nodes (default: as many as are running, else 1); 3 = a replicated cluster",
+    )
+    up.set_defaults(handler=_stack_up)
     actions.add_parser("down", help="stop the stack").set_defaults(handler=_stack_down)
     actions.add_parser("status", help="show each component").set_defaults(handler=_stack_status)
     logs = actions.add_parser("logs", help="show a component's log")
-    logs.add_argument("component", choices=("kafka", "postgres"))
+    logs.add_argument("component", help="postgres, kafka, or kafka-N (a cluster's node N)")
     logs.add_argument("-n", "--lines", type=int, default=100, help="lines to show (default 100)")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
     logs.set_defaults(handler=_stack_logs)

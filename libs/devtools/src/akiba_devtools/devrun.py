@@ -9,6 +9,7 @@ itself, and leaves alone a stack that was already running (or `--keep-stack`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -24,7 +25,8 @@ def _env(spec: ServiceSpec, endpoints: stack.StackEndpoints) -> dict[str, str]:
     return {
         **os.environ,
         "AKIBA_DATABASE_URL": endpoints.database_url(spec.database),
-        "AKIBA_KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap,
+        # The servers, and on a cluster the replication its topics get (3 copies, 2 in sync).
+        **endpoints.kafka_env(),
         # `akiba run` is the demo: its services may load demo data (and nothing else sets this).
         "AKIBA_DEMO": "1",
         # The web app signs users in from 127.0.0.1 for them and names the browser's address
@@ -70,7 +72,11 @@ def _start_site(children: Children, site: SiteSpec, config: StackConfig) -> None
 
 def _ours(config: StackConfig) -> list[str]:
     """The stack components `akiba run` is about to start: those not running already."""
-    return [c.name for c in stack.status(config) if not (c.running or c.external)]
+    # A cluster's nodes are kafka-1, kafka-2...: one component, `kafka`.
+    names = [
+        c.name.partition("-")[0] for c in stack.status(config) if not (c.running or c.external)
+    ]
+    return sorted(set(names))
 
 
 def _announce(
@@ -96,7 +102,7 @@ def _announce(
 
 def run(args: argparse.Namespace) -> int:
     """Start everything, print where it answers, and stop everything when asked."""
-    config = StackConfig.from_env()
+    config = dataclasses.replace(StackConfig.from_env(), brokers=args.brokers)
     specs = discover()
     try:
         processes = plan(specs, Scale.parse(args.instances))
@@ -139,5 +145,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N|SERVICE=N|SERVICE.ROLE=N",
         help="processes per service (all its roles in each), or a role in N processes of its"
         " own; repeatable, e.g. --instances 2 --instances inventory.project=3",
+    )
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        choices=range(1, 10),
+        metavar="N",
+        help="Kafka nodes (default: as many as are running, else 1); 3 = a replicated cluster",
     )
     parser.set_defaults(handler=run)

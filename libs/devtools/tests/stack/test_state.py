@@ -76,7 +76,38 @@ def test_a_broker_that_exits_during_start_up_is_reported_with_its_log(tmp_path: 
     exited.wait()  # reaped, so its pid no longer names a live process
 
     with pytest.raises(KafkaStartError) as caught:
-        kafka._wait_ready(config, exited.pid)
+        kafka._wait_ready(config, kafka.nodes(config), {1: exited.pid})
 
     assert caught.value.message == "Kafka broker exited during start-up"
     assert "Exiting Kafka due to fatal exception" in caught.value.detail
+
+
+def test_the_number_of_brokers_up_started_is_remembered_for_down_and_status(
+    tmp_path: Path,
+) -> None:
+    config = StackConfig(StackPaths(tmp_path, tmp_path), Ports(kafka=39092, controller=39093))
+    write_record(config.paths, "kafka", ComponentRecord("127.0.0.1:39092", 42, False, nodes=3))
+
+    assert kafka.brokers(config) == 3
+    assert kafka.bootstrap(config) == "127.0.0.1:39092,127.0.0.1:39102,127.0.0.1:39112"
+    assert [n.home for n in kafka.nodes(config)] == [
+        tmp_path / "kafka" / f"node-{n}" for n in (1, 2, 3)
+    ]
+
+
+def test_a_stack_json_from_before_clusters_means_one_broker(tmp_path: Path) -> None:
+    paths = StackPaths(tmp_path, tmp_path)
+    tmp_path.joinpath("stack.json").write_text(
+        '{"kafka": {"endpoint": "127.0.0.1:29092", "pid": 7, "external": false}}'
+    )
+
+    assert read_records(paths)["kafka"].nodes == 1
+    assert kafka.brokers(StackConfig(paths)) == 1
+    assert kafka.bootstrap(StackConfig(paths)) == "127.0.0.1:29092"
+
+
+def test_asking_for_brokers_overrides_what_was_recorded(tmp_path: Path) -> None:
+    paths = StackPaths(tmp_path, tmp_path)
+    write_record(paths, "kafka", ComponentRecord("127.0.0.1:29092", 7, False, nodes=3))
+
+    assert kafka.brokers(StackConfig(paths, brokers=1)) == 1

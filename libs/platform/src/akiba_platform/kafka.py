@@ -169,28 +169,73 @@ def consumer(bootstrap: str, group: str, *topics: str, **overrides: Any) -> AIOK
     return AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **_security.options(), **options)
 
 
+@dataclass(frozen=True, slots=True)
+class Replication:
+    """How many brokers hold each new topic, and how many must have a write before it counts.
+
+    One broker: 1/1 (the local stack). A cluster: 3/2, so that with acks=all one broker may
+    be lost without refusing writes, and no acknowledged write lives on a single disk.
+    """
+
+    factor: int = 1
+    min_insync: int = 1
+
+    @classmethod
+    def of(cls, s: ServiceSettings) -> Replication:
+        """The replication the settings ask for (AKIBA_KAFKA_REPLICATION_FACTOR and so on)."""
+        return cls(s.kafka_replication_factor, s.kafka_min_insync_replicas)
+
+
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[Topic], *, replication_factor: int = 1
+    bootstrap: str, topics: Iterable[Topic], replication: Replication | None = None
 ) -> list[str]:
     """Create the catalogue's topics that don't exist yet; return the names created.
 
-    Existing dead-letter topics also get the catalogue's configuration (kept until an operator
-    removes them) if they were created with another, e.g. before it said so.
+    New topics get `replication` (one replica by default). Existing dead-letter topics also
+    get the catalogue's configuration (kept until an operator removes them) if they were
+    created with another, e.g. before it said so.
     """
+    replication = replication or Replication()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **_security.options())
     await admin.start()
     try:
         topics = list(topics)
         existing = set(await admin.list_topics())
-        new = [_new_topic(t, replication_factor) for t in topics if t.name not in existing]
+        new = [_new_topic(t, replication) for t in topics if t.name not in existing]
         if new:
             # Another process may win the race; the topic is then what the catalogue says.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(new)
         await _keep_dead_letters(admin, [t for t in topics if t.is_dlq and t.name in existing])
+        if replication.factor > 1:
+            await _warn_under_replicated(
+                admin, [t.name for t in topics if t.name in existing], replication
+            )
         return [t.name for t in new]
     finally:
         await admin.close()
+
+
+async def _warn_under_replicated(
+    admin: AIOKafkaAdminClient, names: list[str], replication: Replication
+) -> None:
+    """Say which existing topics have fewer replicas than asked: creating them again won't
+    add any (that takes a partition reassignment; docs/operations.md, Broker loss)."""
+    if not names:
+        return
+    fewer = sorted(
+        t["topic"]
+        for t in await admin.describe_topics(names)
+        if t["partitions"] and min(len(p["replicas"]) for p in t["partitions"]) < replication.factor
+    )
+    if fewer:
+        log.warning(
+            "%d topic(s) have fewer than %d replicas, so losing a broker may lose or refuse"
+            " their writes: %s",
+            len(fewer),
+            replication.factor,
+            ", ".join(fewer),
+        )
 
 
 def topic_config(t: Topic) -> dict[str, str]:
@@ -201,8 +246,9 @@ def topic_config(t: Topic) -> dict[str, str]:
     return config
 
 
-def _new_topic(t: Topic, replication_factor: int) -> NewTopic:
-    return NewTopic(t.name, t.partitions, replication_factor, topic_configs=topic_config(t))
+def _new_topic(t: Topic, replication: Replication) -> NewTopic:
+    config = {**topic_config(t), "min.insync.replicas": str(replication.min_insync)}
+    return NewTopic(t.name, t.partitions, replication.factor, topic_configs=config)
 
 
 async def _keep_dead_letters(admin: AIOKafkaAdminClient, dlqs: list[Topic]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,16 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     kafka_sasl_username: str | None = Field(None, description="The service's Kafka principal")
     kafka_sasl_password: SecretStr | None = None
+    kafka_replication_factor: int = Field(
+        1, ge=1, le=32, description="Replicas of each catalogue topic this process creates"
+    )
+    kafka_min_insync_replicas: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="min.insync.replicas of the topics it creates: with acks=all, a write is"
+        " refused rather than kept on fewer replicas than this",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8100
     forwarded_allow_ips: str = Field(
@@ -66,3 +76,13 @@ class ServiceSettings(BaseSettings):
     idempotency_wait_seconds: float = Field(
         5, ge=0, description="How long a retry waits for its first request's answer, then 409"
     )
+
+    @model_validator(mode="after")
+    def _isr_within_replicas(self) -> ServiceSettings:
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError(
+                f"AKIBA_KAFKA_MIN_INSYNC_REPLICAS={self.kafka_min_insync_replicas} is more than"
+                f" AKIBA_KAFKA_REPLICATION_FACTOR={self.kafka_replication_factor}: no write"
+                " could ever succeed"
+            )
+        return self

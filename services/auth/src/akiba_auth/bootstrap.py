@@ -17,7 +17,9 @@ SERVICE = ServiceSpec(name="auth", module="akiba_auth", http_port=8104, database
 async def prepare(settings: Settings) -> None:
     """Migrate, create the catalogue's topics and make sure a signing key exists (idempotent)."""
     await migrate(settings.database_url, {"auth": MIGRATIONS})
-    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
+    await kafka.ensure_topics(
+        settings.kafka_bootstrap_servers, all_topics(), kafka.Replication.of(settings)
+    )
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         await ensure_key(AuthUnitOfWork(pool), settings.key_secret())

@@ -24,7 +24,9 @@ SERVICE = ServiceSpec(
 async def prepare(settings: Settings) -> None:
     """Migrate the database and create the catalogue's topics (both idempotent)."""
     await migrate(settings.database_url, {"requisition": MIGRATIONS})
-    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
+    await kafka.ensure_topics(
+        settings.kafka_bootstrap_servers, all_topics(), kafka.Replication.of(settings)
+    )
 
 
 def read_model_role(settings: Settings) -> Role:

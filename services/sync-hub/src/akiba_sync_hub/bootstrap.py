@@ -18,7 +18,9 @@ SERVICE = ServiceSpec(name="sync-hub", module="akiba_sync_hub", http_port=8105, 
 async def prepare(settings: Settings) -> None:
     """Migrate the database and create the catalogue's topics (both idempotent)."""
     await migrate(settings.database_url, {"sync-hub": MIGRATIONS})
-    await kafka.ensure_topics(settings.kafka_bootstrap_servers, all_topics())
+    await kafka.ensure_topics(
+        settings.kafka_bootstrap_servers, all_topics(), kafka.Replication.of(settings)
+    )
 
 
 def feed_role(settings: Settings) -> Role:

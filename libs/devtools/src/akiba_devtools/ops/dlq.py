@@ -21,6 +21,7 @@ from akiba_devtools.ops.dead_letters import DeadLetter, Filters, dlq_topics, ful
 from akiba_devtools.ops.decisions import Decision
 from akiba_platform import kafka
 from akiba_platform.dead_letters import REPLAY_HEADER
+from akiba_platform.settings import ServiceSettings
 
 
 class Refused(Exception):
@@ -146,4 +147,6 @@ def _check(x: Listed, action: DeadLetterAction, again: bool) -> None:
 
 
 async def _ensure_log(servers: str) -> None:
-    await kafka.ensure_topics(servers, [t for t in all_topics() if t.name == decisions.TOPIC.name])
+    log_topic = [t for t in all_topics() if t.name == decisions.TOPIC.name]
+    # Replicated as the deployment's services replicate theirs (the same AKIBA_KAFKA_* names).
+    await kafka.ensure_topics(servers, log_topic, kafka.Replication.of(ServiceSettings()))

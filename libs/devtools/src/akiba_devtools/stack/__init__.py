@@ -27,6 +27,7 @@ from akiba_devtools.stack.state import (
     StackPaths,
     Started,
     locked,
+    replication_for,
     write_record,
 )
 
@@ -62,6 +63,16 @@ class StackEndpoints:
 
     pg_url: str
     kafka_bootstrap: str
+    kafka_brokers: int = 1
+
+    def kafka_env(self) -> dict[str, str]:
+        """What services need to use this Kafka: its servers and the replication it allows."""
+        factor, min_isr = replication_for(self.kafka_brokers)
+        return {
+            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "AKIBA_KAFKA_REPLICATION_FACTOR": str(factor),
+            "AKIBA_KAFKA_MIN_INSYNC_REPLICAS": str(min_isr),
+        }
 
     def database_url(self, service: str) -> str:
         """DSN of a service's database: 'inventory' -> .../akiba_inventory."""
@@ -72,7 +83,8 @@ class StackEndpoints:
 def endpoints(config: StackConfig | None = None) -> StackEndpoints:
     """The endpoints for this configuration, without starting anything."""
     config = config or StackConfig.from_env()
-    return StackEndpoints(postgres.base_url(config), kafka.bootstrap(config))
+    count = 1 if config.external_kafka_bootstrap else kafka.brokers(config)
+    return StackEndpoints(postgres.base_url(config), kafka.bootstrap(config), count)
 
 
 def up(config: StackConfig | None = None) -> StackEndpoints:
@@ -117,13 +129,13 @@ def down(config: StackConfig | None = None, only: Collection[str] | None = None)
 
 
 def status(config: StackConfig | None = None) -> list[ComponentStatus]:
-    """Check each component: running, pid, endpoint, health."""
+    """Check each component (each Kafka node of a cluster): running, pid, endpoint, health."""
     config = config or StackConfig.from_env()
-    return [postgres.status(config), kafka.status(config)]
+    return [postgres.status(config), *kafka.status(config)]
 
 
 def _remember(config: StackConfig, started: Started) -> None:
-    record = ComponentRecord(started.endpoint, started.pid, started.external)
+    record = ComponentRecord(started.endpoint, started.pid, started.external, started.nodes)
     write_record(config.paths, started.name, record)
     log.info("%s", describe_start(started))
 

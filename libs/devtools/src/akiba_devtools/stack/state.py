@@ -21,6 +21,8 @@ SERVICE_DATABASES = (
     "akiba_sync_hub",
 )
 HOST = "127.0.0.1"
+# Node n of a local cluster listens on the configured ports plus (n - 1) times this.
+NODE_PORT_STEP = 10
 
 
 def find_repo_root(start: Path | None = None) -> Path:
@@ -127,6 +129,16 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def replication_for(brokers: int) -> tuple[int, int]:
+    """(replication factor, min in-sync replicas) for a cluster of this many brokers.
+
+    One broker: 1/1. Three or more: 3/2, so one broker may die without refusing a write,
+    and no write acknowledged with acks=all is held by a single broker.
+    """
+    factor = min(brokers, 3)
+    return factor, max(1, factor - 1)
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """Everything `up`/`down`/`status` need; built once from the environment."""
@@ -135,6 +147,8 @@ class StackConfig:
     ports: Ports = field(default_factory=Ports)
     external_pg_url: str | None = None
     external_kafka_bootstrap: str | None = None
+    # Kafka nodes `up` starts; None: as many as the running stack has (stack.json), else one.
+    brokers: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StackConfig:
@@ -157,6 +171,7 @@ class ComponentRecord:
     endpoint: str
     pid: int | None
     external: bool
+    nodes: int = 1  # Kafka: how many brokers `up` started (files from before say nothing: 1)
 
 
 def read_records(paths: StackPaths) -> dict[str, ComponentRecord]:
@@ -203,6 +218,7 @@ class Started:
     external: bool
     already_running: bool
     seconds: float
+    nodes: int = 1
 
 
 @dataclass(frozen=True)
