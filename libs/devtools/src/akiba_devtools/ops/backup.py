@@ -119,9 +119,7 @@ async def tool(name: str, *args: str) -> str:
 
 async def backup(server: str, databases: list[str], folder: Path) -> Manifest:
     """Dump each database into `folder` (which must not hold a backup yet); write the manifest."""
-    if (folder / MANIFEST).exists():
-        raise BackupError(f"{folder} already holds a backup; choose another folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(_new_folder, folder)
     admin = await asyncpg.connect(database_url(server, "postgres"))
     try:
         version = str(await admin.fetchval("show server_version"))
@@ -175,6 +173,12 @@ async def dump_one(server: str, name: str, folder: Path) -> DatabaseDump:
         snapshot_at=taken,
         rows=rows,
     )
+
+
+def _new_folder(folder: Path) -> None:
+    if (folder / MANIFEST).exists():
+        raise BackupError(f"{folder} already holds a backup; choose another folder")
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _now() -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from akiba_devtools.ops.backup import backup
-from akiba_devtools.ops.restore import AFTER_RESTORE, SEQUENCE_GAP, restore
+from akiba_devtools.ops.restore import SEQUENCE_GAP, restore
 from akiba_devtools.stack.postgres import _safe, base_url
 from akiba_devtools.stack.state import SERVICE_DATABASES, StackConfig
 
@@ -40,7 +40,7 @@ def _restore(args: argparse.Namespace) -> int:
     for r in done:
         print(f"{r.name:<22} {r.rows:>10} rows in {r.tables} tables verified  {r.seconds:6.2f} s")
     print(f"restored {len(done)} databases onto {_safe(server)}")
-    steps = [f"  {AFTER_RESTORE[r.name]}" for r in done if r.name in AFTER_RESTORE]
+    steps = [f"  {r.then}" for r in done if r.then]
     if steps:
         print("before the services take traffic, run:", *steps, sep="\n")
     return 0

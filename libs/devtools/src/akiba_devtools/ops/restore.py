@@ -14,13 +14,15 @@ must not be handed out again to something else.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from akiba_devtools.ops.backup import _TABLES, BackupError, Manifest, sha256_of, tool
+from akiba_devtools.ops.backup import _TABLES, BackupError, DatabaseDump, Manifest, sha256_of, tool
 from akiba_devtools.stack.postgres import _safe, database_url
 
 SEQUENCE_GAP = 1_000_000
@@ -31,9 +33,18 @@ select quote_ident(schemaname) || '.' || quote_ident(sequencename) as name,
   from pg_sequences
 """
 
-# What each service must do before it takes traffic again (its own commands, see operations.md).
-AFTER_RESTORE = {
-    "akiba_inventory": "akiba-inventory replay ledger  (movements on the topic the backup lacks)",
+# Publishing clocks may run a little behind the database's: read the topic from a bit earlier.
+CLOCK_MARGIN = timedelta(minutes=10)
+
+
+def _inventory_catch_up(dump: DatabaseDump) -> str:
+    since = datetime.fromisoformat(dump.snapshot_at) - CLOCK_MARGIN
+    return f"akiba-inventory replay ledger --since {since.isoformat(timespec='seconds')}"
+
+
+# What a service must run before it takes traffic again (its own commands, see operations.md).
+AFTER_RESTORE: dict[str, Callable[[DatabaseDump], str]] = {
+    "akiba_inventory": _inventory_catch_up,
 }
 
 
@@ -46,6 +57,8 @@ class Restored:
     tables: int
     rows: int
     sequences: int
+    then: str | None
+    """The command the service needs before it takes traffic, if any."""
 
 
 async def restore(
@@ -82,7 +95,9 @@ async def restore(
         )
         sequences = await _verify_and_advance(url, d.rows, sequence_gap)
         rows = sum(d.rows.values())
-        out.append(Restored(d.name, time.monotonic() - began, len(d.rows), rows, sequences))
+        then = AFTER_RESTORE[d.name](d) if d.name in AFTER_RESTORE else None
+        seconds = time.monotonic() - began
+        out.append(Restored(d.name, seconds, len(d.rows), rows, sequences, then))
     return out
 
 
@@ -121,7 +136,8 @@ async def _verify_and_advance(url: str, expected: dict[str, int], gap: int) -> i
                 for t in set(found) | set(expected)
                 if found.get(t) != expected.get(t)
             )
-            raise BackupError(f"{url.rsplit('/', 1)[-1]} does not match its backup", "\n".join(wrong))
+            name = url.rsplit("/", 1)[-1]
+            raise BackupError(f"{name} does not match its backup", "\n".join(wrong))
         sequences = await conn.fetch(_SEQUENCES)
         for s in sequences:
             await conn.execute("select setval($1::regclass, $2)", s["name"], s["value"] + gap)
