@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
+.PHONY: install run test web-test restore-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -18,6 +18,9 @@ test: install stack-up  ## the whole suite against the real Kafka and PostgreSQL
 web-test: install stack-up  ## the web app in Debian's chromium, headless (screenshots + axe in artifacts/web)
 	@command -v chromium >/dev/null || { echo "web-test needs Debian's chromium: apt-get install chromium" >&2; exit 1; }
 	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" tests/browser services/requisition/tests/integration/requisitions/browser
+
+restore-test: install stack-up  ## backup under load, restore onto a fresh PostgreSQL, convergence (figures printed)
+	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" -s tests/restore
 
 fuzz: install stack-up  ## schemathesis on every service's OpenAPI, real processes; fails on a 5xx or a mismatch
 	$(UV) run python -m tests.fuzz

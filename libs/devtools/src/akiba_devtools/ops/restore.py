@@ -3,7 +3,8 @@
 Per database: the dump's checksum is checked against the manifest, the database is created
 (or found empty), pg_restore loads it in one transaction (a failure leaves it empty, never
 half-loaded), every table's row count is compared with the count the backup took in the same
-snapshot, and every sequence is moved on by a gap.
+snapshot, the outbox's rows are made publishable on this server (their recorded transaction
+ids are the old server's), and every sequence is moved on by a gap.
 
 The gap is there because the restored database is older than the one lost: numbers its
 sequences handed out after the backup (order and shipment numbers, permission and site
@@ -42,9 +43,10 @@ def _inventory_catch_up(dump: DatabaseDump) -> str:
     return f"akiba-inventory replay ledger --since {since.isoformat(timespec='seconds')}"
 
 
-# What a service must run before it takes traffic again (its own commands, see operations.md).
+# What a service must run before it takes traffic again (its own commands, see operations.md),
+# by the migration namespace that names the service whose database it is, whatever its name.
 AFTER_RESTORE: dict[str, Callable[[DatabaseDump], str]] = {
-    "akiba_inventory": _inventory_catch_up,
+    "inventory": _inventory_catch_up,
 }
 
 
@@ -93,9 +95,9 @@ async def restore(
             f"--dbname={url}",
             str(folder / d.file),
         )
-        sequences = await _verify_and_advance(url, d.rows, sequence_gap)
+        sequences, services = await _verify_and_advance(url, d.rows, sequence_gap)
         rows = sum(d.rows.values())
-        then = AFTER_RESTORE[d.name](d) if d.name in AFTER_RESTORE else None
+        then = next((AFTER_RESTORE[s](d) for s in services if s in AFTER_RESTORE), None)
         seconds = time.monotonic() - began
         out.append(Restored(d.name, seconds, len(d.rows), rows, sequences, then))
     return out
@@ -122,8 +124,11 @@ async def _empty_database(server: str, name: str) -> None:
         )
 
 
-async def _verify_and_advance(url: str, expected: dict[str, int], gap: int) -> int:
-    """Compare every table's rows with the backup's counts; move every sequence on by `gap`."""
+async def _verify_and_advance(url: str, expected: dict[str, int], gap: int) -> tuple[int, set[str]]:
+    """Compare every table's rows with the backup's counts; move every sequence on by `gap`.
+
+    Returns how many sequences moved and the migration namespaces (services) found.
+    """
     conn: asyncpg.Connection[Any] = await asyncpg.connect(url)
     try:
         found = {
@@ -138,9 +143,18 @@ async def _verify_and_advance(url: str, expected: dict[str, int], gap: int) -> i
             )
             name = url.rsplit("/", 1)[-1]
             raise BackupError(f"{name} does not match its backup", "\n".join(wrong))
+        if "public.outbox" in found:
+            # The relay publishes rows whose writing transaction is below the oldest running
+            # one; the restored rows carry the old server's transaction ids, which a fresh
+            # server may not reach for months. All of them committed: mark them as old.
+            await conn.execute("update outbox set xid = '0'::xid8")
         sequences = await conn.fetch(_SEQUENCES)
         for s in sequences:
             await conn.execute("select setval($1::regclass, $2)", s["name"], s["value"] + gap)
-        return len(sequences)
+        services: set[str] = set()
+        if "public.schema_migrations" in found:
+            rows = await conn.fetch("select distinct namespace from schema_migrations")
+            services = {r["namespace"] for r in rows}
+        return len(sequences), services
     finally:
         await conn.close()
