@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeAlias
 
+from akiba_devtools.ops import groups
+from akiba_devtools.ops._kafka import add_bootstrap, bootstrap
 from akiba_devtools.ops.backup import backup
 from akiba_devtools.ops.restore import SEQUENCE_GAP, restore
-from akiba_devtools.stack.postgres import _safe, base_url
+from akiba_devtools.stack.postgres import _safe, base_url, database_url
 from akiba_devtools.stack.state import SERVICE_DATABASES, StackConfig
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -40,6 +42,14 @@ def _restore(args: argparse.Namespace) -> int:
     for r in done:
         print(f"{r.name:<22} {r.rows:>10} rows in {r.tables} tables verified  {r.seconds:6.2f} s")
     print(f"restored {len(done)} databases onto {_safe(server)}")
+    if args.align_groups is not None:
+        servers = bootstrap(args)
+        for r in done:
+            aligned = asyncio.run(
+                groups.align(database_url(server, r.name), servers, args.align_groups)
+            )
+            for group, partitions in aligned.items():
+                print(f"  group {group}: {partitions} partitions set to {r.name}'s positions")
     steps = [f"  {r.then}" for r in done if r.then]
     if steps:
         print("before the services take traffic, run:", *steps, sep="\n")
@@ -83,4 +93,11 @@ def register_restore(subparsers: Subparsers) -> None:
         default=SEQUENCE_GAP,
         help=f"move every sequence on by this much (default {SEQUENCE_GAP})",
     )
+    parser.add_argument(
+        "--align-groups",
+        metavar="PREFIX",
+        help="set the committed offsets of the restored consumers' groups (PREFIX + consumer,"
+        " the services' AKIBA_CONSUMER_GROUP_PREFIX, may be '') to the restored positions",
+    )
+    add_bootstrap(parser)
     parser.set_defaults(handler=_restore)
