@@ -30,7 +30,8 @@ from akiba_devtools.stack.postgres import _safe, bin_dir, database_url
 MANIFEST = "manifest.json"
 FORMAT = 1
 
-_TABLES = """
+# Every ordinary and partitioned table outside the system schemas, as a quoted name.
+TABLES = """
 select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
  where c.relkind in ('r', 'p') and not c.relispartition
@@ -153,7 +154,7 @@ async def dump_one(server: str, name: str, folder: Path) -> DatabaseDump:
             taken = _now()
             rows = {
                 r["name"]: int(await conn.fetchval(f"select count(*) from {r['name']}"))
-                for r in await conn.fetch(_TABLES)
+                for r in await conn.fetch(TABLES)
             }
             await tool(
                 "pg_dump",

@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 
-from akiba_devtools.ops.backup import _TABLES, BackupError, DatabaseDump, Manifest, sha256_of, tool
+from akiba_devtools.ops.backup import TABLES, BackupError, DatabaseDump, Manifest, sha256_of, tool
 from akiba_devtools.stack.postgres import _safe, database_url
 
 SEQUENCE_GAP = 1_000_000
@@ -114,7 +114,7 @@ async def _empty_database(server: str, name: str) -> None:
         await admin.close()
     conn = await asyncpg.connect(database_url(server, name))
     try:
-        tables = await conn.fetch(_TABLES)
+        tables = await conn.fetch(TABLES)
     finally:
         await conn.close()
     if tables:
@@ -133,7 +133,7 @@ async def _verify_and_advance(url: str, expected: dict[str, int], gap: int) -> t
     try:
         found = {
             r["name"]: int(await conn.fetchval(f"select count(*) from {r['name']}"))
-            for r in await conn.fetch(_TABLES)
+            for r in await conn.fetch(TABLES)
         }
         if found != expected:
             wrong = sorted(
