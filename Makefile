@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test integrator-test scale-test cluster-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
+.PHONY: install run test web-test integrator-test scale-test cluster-test restore-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -32,6 +32,9 @@ scale-test: install stack-up  ## two processes of every service, one of each SIG
 
 cluster-test: install stack-up  ## broker loss under load: a private 3-node Kafka (ports 31092+), the stack's PostgreSQL; ~4 min
 	$(UV) run pytest -s -o addopts="--import-mode=importlib --durations=10" tests/cluster
+
+restore-test: install stack-up  ## backup under load, restore onto a fresh PostgreSQL, convergence (figures printed)
+	$(UV) run pytest -o addopts="--import-mode=importlib --durations=10" -s tests/restore
 
 fuzz: install stack-up  ## schemathesis on every service's OpenAPI, real processes; fails on a 5xx or a mismatch
 	$(UV) run python -m tests.fuzz

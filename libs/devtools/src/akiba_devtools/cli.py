@@ -1,4 +1,4 @@
-"""The `akiba` command: `stack up|down|status|logs`, `dlq`, `lag`, `stuck`…; see COMMANDS."""
+"""The `akiba` command: `stack up|down|status|logs`, `dlq`, `lag`, `backup`…; see COMMANDS."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from akiba_devtools import audit, devrun, stack
+from akiba_devtools.ops import backup_cli
 from akiba_devtools.ops import commands as ops
 from akiba_devtools.stack import kafka
 from akiba_devtools.stack._process import tail
@@ -126,6 +127,8 @@ COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "dlq": ops.register_dlq,
     "lag": ops.register_lag,
     "stuck": ops.register_stuck,
+    "backup": backup_cli.register_backup,
+    "restore": backup_cli.register_restore,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
@@ -45,6 +46,17 @@ async def _seed(settings: Settings, _: argparse.Namespace) -> None:
 def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=("stock-on-hand", "ledger"))
     parser.add_argument("--topic", default="inventory.stock-movements")
+    parser.add_argument(
+        "--since",
+        type=_utc,
+        help="ledger: read from this ISO time on (after a restore: the backup's, less a margin)",
+    )
+
+
+def _utc(text: str) -> datetime:
+    """An ISO time; one without a zone is UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
@@ -53,7 +65,7 @@ async def _rebuild(settings: Settings, args: argparse.Namespace) -> None:
     try:
         if args.what == "ledger":
             bootstrap_servers = settings.kafka_bootstrap_servers
-            added = await rebuild_ledger(conn, bootstrap_servers, args.topic)
+            added = await rebuild_ledger(conn, bootstrap_servers, args.topic, since=args.since)
             print(f"{added} movements restored from {args.topic}")
         else:
             print(f"{await rebuild_stock_on_hand(conn)} stores rebuilt from the ledger")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, TextIO
 from uuid import UUID
 
@@ -88,8 +89,13 @@ async def rebuild_ledger(
     bootstrap: str,
     topic: str = MOVEMENTS,
     out: TextIO = sys.stderr,
+    since: datetime | None = None,
 ) -> int:
-    """Insert every movement on the topic that this database's stores lack, then rebuild SOH."""
+    """Insert every movement on the topic that this database's stores lack, then rebuild SOH.
+
+    `since` starts from the first record published at or after that time instead of the
+    topic's start: after a restore, movements the backup lacks were all published after it.
+    """
     stores = {r["store_id"] for r in await conn.fetch("select store_id from stores")}
     consumer = AIOKafkaConsumer(
         topic,
@@ -101,7 +107,7 @@ async def rebuild_ledger(
     )
     await consumer.start()
     try:
-        added = await _copy_topic(conn, consumer, stores, out)
+        added = await _copy_topic(conn, consumer, stores, out, since)
     finally:
         await consumer.stop()
     await rebuild_stock_on_hand(conn, out)
@@ -109,18 +115,38 @@ async def rebuild_ledger(
 
 
 async def _copy_topic(
-    conn: asyncpg.Connection[Any], consumer: AIOKafkaConsumer, stores: set[UUID], out: TextIO
+    conn: asyncpg.Connection[Any],
+    consumer: AIOKafkaConsumer,
+    stores: set[UUID],
+    out: TextIO,
+    since: datetime | None,
 ) -> int:
     while not consumer.assignment():
         await consumer.getmany(timeout_ms=100)
     ends = await consumer.end_offsets(list(consumer.assignment()))
-    bar, added = Progress(sum(ends.values()), "movements from the topic", out), 0
+    starts = await _starts(consumer, ends, since)
+    total = sum(ends[tp] - starts.get(tp, 0) for tp in ends)
+    bar, added = Progress(total, "movements from the topic", out), 0
     while await _behind(consumer, ends):
         batch = await consumer.getmany(timeout_ms=500, max_records=5000)
         records = [r for part in batch.values() for r in part]
         added += await _insert(conn, _movements(r.value for r in records), stores)
         bar.step(len(records))
     return added
+
+
+async def _starts(
+    consumer: AIOKafkaConsumer, ends: dict[Any, int], since: datetime | None
+) -> dict[Any, int]:
+    """Seek each partition to its first record at or after `since` (its end if none)."""
+    if since is None:
+        return {}
+    ms = int(since.timestamp() * 1000)
+    found = await consumer.offsets_for_times({tp: ms for tp in ends})
+    starts = {tp: ends[tp] if at is None else at.offset for tp, at in found.items()}
+    for tp, offset in starts.items():
+        consumer.seek(tp, offset)
+    return starts
 
 
 async def _behind(consumer: AIOKafkaConsumer, ends: dict[Any, int]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,7 +109,34 @@ async def test_rebuilding_the_ledger_from_its_topic_gives_the_same_ledger_and_st
     assert await _state(target) == await _state(source)
 
 
-async def _relay_movements(dsn: str, topic: str, bootstrap: str) -> None:
+async def test_rebuilding_the_ledger_since_a_time_copies_only_what_was_published_after_it(
+    databases: Databases, topics: Topics, kafka_bootstrap: str
+) -> None:
+    source, store, item = await databases.create({"inventory": MIGRATIONS}), uuid4(), uuid4()
+    await _history(source, store, item)
+    topic = await topics.create("replay", partitions=1)
+    await _relay_movements(source, topic, kafka_bootstrap, first=3)
+    await asyncio.sleep(0.05)
+    since = datetime.now(UTC)
+    await asyncio.sleep(0.05)
+    await _relay_movements(source, topic, kafka_bootstrap, skip=3)
+    target = await databases.create({"inventory": MIGRATIONS})
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(target)
+    try:
+        await _reference(conn, store, item)
+        added = await replay.rebuild_ledger(conn, kafka_bootstrap, topic, io.StringIO(), since)
+        sequences = await conn.fetch("select store_sequence from stock_movements order by 1")
+        next_sequence = await conn.fetchval("select next_sequence from stores")
+    finally:
+        await conn.close()
+    assert added == 2
+    assert [r["store_sequence"] for r in sequences] == [4, 5]
+    assert next_sequence == 6, "the store's numbering goes on after what the topic holds"
+
+
+async def _relay_movements(
+    dsn: str, topic: str, bootstrap: str, *, skip: int = 0, first: int | None = None
+) -> None:
     """Publish the source's movement events as its relay would, to a topic of this test."""
     conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     producer = kafka.producer(bootstrap)
@@ -117,7 +145,7 @@ async def _relay_movements(dsn: str, topic: str, bootstrap: str) -> None:
         rows = await conn.fetch(
             "select key, value from outbox where topic = 'inventory.stock-movements' order by id"
         )
-        for r in rows:
+        for r in rows[skip : None if first is None else skip + first]:
             await producer.send_and_wait(topic, r["value"], key=r["key"].encode())
     finally:
         await producer.stop()
