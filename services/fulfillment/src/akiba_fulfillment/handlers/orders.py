@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from akiba_contracts.payloads import OrderStatus, RequisitionReleased
 from akiba_contracts.rights import Right
@@ -27,6 +27,9 @@ class NewOrder:
     program_id: UUID | None
     emergency: bool
     lines: tuple[tuple[UUID, int], ...]  # item, packs
+
+
+_ORDERS_OF_REQUISITIONS = UUID("6b1f3c2e-8a55-4f0e-9a57-0d7c1e6b4a10")
 
 
 def _now() -> datetime:
@@ -53,7 +56,17 @@ async def from_release(uow: FulfillmentUnitOfWork, r: RequisitionReleased) -> Or
         r.emergency,
         r.released_by,
         r.requisition_id,
+        order_of_requisition(r.requisition_id),
     )
+
+
+def order_of_requisition(requisition_id: UUID) -> UUID:
+    """A released requisition's order id, the same every time it is made.
+
+    A database restored from a backup reads the release again and makes its order again: with
+    the same id, what other services already learnt about the order still names it.
+    """
+    return uuid5(_ORDERS_OF_REQUISITIONS, str(requisition_id))
 
 
 async def create(uow: FulfillmentUnitOfWork, caller: CallerRights, new: NewOrder) -> Order:
@@ -179,11 +192,12 @@ async def _open(
     emergency: bool,
     actor: str,
     requisition_id: UUID | None,
+    order_id: UUID | None = None,
 ) -> Order:
     now = _now()
     status, back_ordered = (OrderStatus.ORDERED, False) if lines else (OrderStatus.CANCELLED, False)
     order = Order(
-        order_id=uuid4(),
+        order_id=order_id or uuid4(),
         order_code=await uow.orders.next_code(),
         requisition_id=requisition_id,
         program_id=program_id,

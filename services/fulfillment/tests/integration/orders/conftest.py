@@ -142,10 +142,12 @@ class World:
         )  # fmt: skip
         return batch
 
-    async def release(self, packs: int, *, item: UUID | None = None) -> dict[str, Any]:
+    async def release(
+        self, packs: int, *, item: UUID | None = None, requisition_id: UUID | None = None
+    ) -> dict[str, Any]:
         """A requisition released to the supplier; the order it opened."""
         released = RequisitionReleased(
-            requisition_id=uuid4(), kind=RequisitionKind.PROGRAM,
+            requisition_id=requisition_id or uuid4(), kind=RequisitionKind.PROGRAM,
             requesting_facility_id=self.receiver, supplying_facility_id=self.supplier,
             program_id=uuid4(), period_id=uuid4(), period_start=None, period_end=None,
             emergency=False, version=7, released_by="approver", released_at=NOW,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from uuid import uuid4
 
 from .conftest import World
 
@@ -42,6 +43,20 @@ async def test_the_same_release_delivered_twice_opens_one_order(world: World) ->
     (row,) = rows
     assert again == 1 and str(row["requisition_id"]) == order["requisition_id"]
     assert orders.NAME  # the consumer that made it
+
+
+async def test_a_release_read_again_after_its_order_was_lost_opens_it_under_the_same_id(
+    world: World,
+) -> None:
+    # A database restored from before the order was made reads the release once more.
+    requisition = uuid4()
+    first = await world.release(4, requisition_id=requisition)
+    for table in ("order_steps", "order_lines", "orders"):
+        await world.pool.execute(f"delete from {table}")
+    again = await world.release(4, requisition_id=requisition)
+    assert again["order_id"] == first["order_id"]
+    other = await world.release(4)
+    assert other["order_id"] != first["order_id"]
 
 
 async def test_allocation_takes_the_earliest_expiry_first_in_whole_packs_no_expiry_last(
