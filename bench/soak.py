@@ -57,6 +57,7 @@ class Config:
     lines: int
     items: int
     sample_seconds: float
+    connections: int
     drain_seconds: float
     seed: int
 
@@ -72,6 +73,7 @@ class Config:
             lines=int(e.get("SOAK_LINES", 1)),
             items=int(e.get("SOAK_ITEMS", 500)),
             sample_seconds=float(e.get("SOAK_SAMPLE_SECONDS", 5)),
+            connections=int(e.get("SOAK_CONNECTIONS", 1024)),
             drain_seconds=float(e.get("SOAK_DRAIN_SECONDS", 600)),
             seed=int(e.get("SOAK_SEED", 16)),
         )
@@ -154,9 +156,7 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
             " from stock_movements"
         )
         soh = dict(
-            await conn.fetch(
-                "select store_id, sum(quantity) from stock_on_hand group by store_id"
-            )
+            await conn.fetch("select store_id, sum(quantity) from stock_on_hand group by store_id")
         )
         one = "select count(*) from "
         held = int(await conn.fetchval(one + "edge_pending"))
@@ -177,9 +177,7 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
     gaps = sum(1 for seqs in sequences.values() if sorted(seqs) != list(range(1, len(seqs) + 1)))
     soh_off = sum(1 for s, total in sums.items() if int(soh.get(s, 0)) != total)
     soh_off += sum(1 for s, v in soh.items() if s not in sums and int(v) != 0)
-    to_ledger = [
-        r[4].timestamp() - tally.acked_at[r[0]] for r in rows if r[0] in tally.acked_at
-    ]
+    to_ledger = [r[4].timestamp() - tally.acked_at[r[0]] for r in rows if r[0] in tally.acked_at]
     return {
         "acknowledged lines": len(expected),
         "ledger rows": len(rows),
@@ -230,8 +228,11 @@ async def soak(cfg: Config) -> dict[str, Any]:
                     "AKIBA_ACCESS_TOKEN_SECONDS": token_s}})  # fmt: skip
                 sites, items = await register(central, cfg.sites, cfg.stores_per_site, cfg.items)
                 registered = time.monotonic() - began
-                handed = await ready(central, sites, timeout=max(300.0, cfg.sites / 50))
-                grants = await sign_in(central.port["auth"], sites)
+                # Sites sign in while inventory hands them their stores: both are set-up.
+                handed, grants = await asyncio.gather(
+                    ready(central, sites, timeout=max(300.0, cfg.sites / 20)),
+                    sign_in(central.port["auth"], sites),
+                )
                 report["setup"] = {
                     "central started and sites registered, s": round(registered, 1),
                     "until inventory and the hub knew every site, s": round(handed, 1),
@@ -257,7 +258,7 @@ async def _run(
     items: list[UUID],
 ) -> dict[str, Any]:
     plan = clocks(cfg.sites, cfg.rate, cfg.seed)
-    load = Load(central.port["hub"], sites, plan, items, cfg.lines, cfg.seed)
+    load = Load(central.port["hub"], sites, plan, items, cfg.lines, cfg.seed, cfg.connections)
     watch = Watch(central, bootstrap, load, kafka_pid)
     running = asyncio.create_task(load.run(cfg.seconds))
     began = time.monotonic()
@@ -288,14 +289,14 @@ async def _run(
             "answers": dict(t.answers),
             "events refused at the door (checked: 0)": len(t.refused),
             "documents given up after a 4xx (checked: 0)": t.given_up,
-            "hub push latency ms (send to answer)": _ms(t.push_seconds),
+            "hub push latency ms (request written -> answer read)": _ms(t.push_seconds),
+            "waiting for one of the generator's connections ms": _ms(t.slot_seconds),
+            "connections opened": load.connections,
             "document recorded -> acknowledged ms": _ms(t.ack_seconds),
         },
         "central": {
             "edge consumer lag during the load, max messages": max(lags_seen, default=0),
-            "edge consumer lag at the end of the load, messages": lags_seen[-1]
-            if lags_seen
-            else 0,
+            "edge consumer lag at the end of the load, messages": lags_seen[-1] if lags_seen else 0,
             "drain after the load, s": round(drained, 1),
             "peak RSS MB": {n: round(v, 1) for n, v in watch.peak_rss.items()},
             "end RSS MB": watch.timeline[-1]["rss_mb"],

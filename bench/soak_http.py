@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -20,6 +21,8 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    waited: float = 0.0  # seconds waiting for a free connection slot, before sending
+    seconds: float = 0.0  # from writing the request to reading the whole answer
 
 
 @dataclass
@@ -27,7 +30,7 @@ class Http:
     """A pool of keep-alive connections; a new one when all are busy, up to `limit` at once."""
 
     port: int
-    limit: int = 64
+    limit: int = 1024
     opened: int = 0
     _idle: list[Connection] = field(default_factory=list)
     _slots: asyncio.Semaphore | None = None
@@ -41,7 +44,9 @@ class Http:
         request = (
             f"POST {path} HTTP/1.1\r\nhost: hub\r\n{head}content-length: {len(body)}\r\n\r\n"
         ).encode() + body
+        asked = time.perf_counter()
         async with self._slots:
+            began = time.perf_counter()
             conn = self._idle.pop() if self._idle else await self._open()
             try:
                 status = await self._send(conn, request)
@@ -57,7 +62,7 @@ class Http:
                 conn[1].close()
             else:
                 self._idle.append(conn)
-            return answer
+            return replace(answer, waited=began - asked, seconds=time.perf_counter() - began)
 
     async def _send(self, conn: Connection, request: bytes) -> bytes:
         conn[1].write(request)

@@ -79,7 +79,8 @@ class Tally:
     acked: list[Movement] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     answers: Counter[str] = field(default_factory=Counter)
-    push_seconds: list[float] = field(default_factory=list)  # send to answer, per push
+    push_seconds: list[float] = field(default_factory=list)  # request written to answer read
+    slot_seconds: list[float] = field(default_factory=list)  # waiting for a connection slot
     ack_seconds: list[float] = field(default_factory=list)  # recorded to acknowledged, per doc
     late_seconds: float = 0.0  # how far the recording loop fell behind its clock, at worst
     given_up: int = 0  # documents a 4xx answer left unacknowledged
@@ -96,7 +97,7 @@ class Load:
         items: list[UUID],
         lines: int = 1,
         seed: int = 16,
-        connections: int = 64,
+        connections: int = 1024,
     ) -> None:
         self._http = Http(hub_port, limit=connections)
         self._sites = [SiteState(s, dict.fromkeys(s.store_ids, 1)) for s in sites]
@@ -108,6 +109,11 @@ class Load:
         self._expiry = date.today() + timedelta(days=400)
         self.tally = Tally()
         self.started = 0.0  # the loop's clock at the run's zero
+
+    @property
+    def connections(self) -> int:
+        """Connections the generator opened to the hub."""
+        return self._http.opened
 
     @property
     def backlog(self) -> int:
@@ -204,7 +210,6 @@ class Load:
                 "content-type": "application/json",
                 "akiba-site-backlog": str(len(state.outbox)),
             }
-            began = time.perf_counter()
             try:
                 answer = await asyncio.wait_for(self._http.post(path, headers, body), TIMEOUT)
             except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
@@ -212,7 +217,8 @@ class Load:
                 await asyncio.sleep(BACKOFF)
                 continue
             self.tally.pushes += 1
-            self.tally.push_seconds.append(time.perf_counter() - began)
+            self.tally.push_seconds.append(answer.seconds)
+            self.tally.slot_seconds.append(answer.waited)
             self.tally.answers[str(answer.status)] += 1
             if answer.status == 200:
                 self._acknowledged(batch, answer)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -141,6 +142,9 @@ async def ready(central: Central, sites: list[SimSite], timeout: float) -> float
                     f"after {timeout:.0f} s: {handed}/{stores} stores handed to their sites,"
                     f" {unsent} inventory outbox rows unsent, the hub knows {known}/{len(sites)}"
                 )
+            if int(time.monotonic() - began) % 15 == 0:
+                print(f"soak: {handed}/{stores} stores handed to their sites, the hub knows"
+                      f" {known}/{len(sites)} sites", file=sys.stderr, flush=True)  # fmt: skip
             await asyncio.sleep(1.0)
     finally:
         await inv.close()
