@@ -262,11 +262,14 @@ async def _run(
     watch = Watch(central, bootstrap, load, kafka_pid)
     running = asyncio.create_task(load.run(cfg.seconds))
     began = time.monotonic()
-    while not running.done():
-        point = await watch.sample("load")
-        print(f"soak: {orjson.dumps(point).decode()}", file=sys.stderr, flush=True)
-        await asyncio.wait({running}, timeout=cfg.sample_seconds)
-    await running
+    try:
+        while not running.done():
+            point = await watch.sample("load")
+            print(f"soak: {orjson.dumps(point).decode()}", file=sys.stderr, flush=True)
+            await asyncio.wait({running}, timeout=cfg.sample_seconds)
+        await running
+    finally:
+        running.cancel()  # on an error or Ctrl-C, before central stops
     loaded = time.monotonic() - began
     cpu = watch.cpu_seconds()
     t = load.tally

@@ -32,8 +32,10 @@ from bench.soak_world import SimSite
 
 ISSUE_SHARE = 0.2  # the rest are receipts
 LOTS = 3
-TIMEOUT = 30.0  # seconds before a push counts as failed and is sent again
-BACKOFF = 1.0
+# The gateway's defaults (akiba_sync_gateway.settings): a push unanswered after 30 s failed;
+# retries wait a random time up to 0.5 s doubling per failure, at most 60 s ("full jitter").
+TIMEOUT = 30.0
+BACKOFF_BASE, BACKOFF_MAX = 0.5, 60.0
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,16 @@ class Load:
 
     async def run(self, seconds: float) -> None:
         """Record on every site's clock for `seconds`, then wait for every push to finish."""
+        try:
+            await self._record(seconds)
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks))
+        finally:
+            for task in self._tasks:
+                task.cancel()  # stopped early: no push outlives the run
+            self._http.close()
+
+    async def _record(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
         self.started = loop.time() + 0.2
         for at, i in due(self._clocks, seconds):
@@ -137,9 +149,6 @@ class Load:
                 task = asyncio.create_task(self._push(state))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks))
-        self._http.close()
 
     def _document(self, state: SiteState, recorded: float) -> Document:
         """One stock document at one of the site's stores (round robin), next in its sequence."""
@@ -204,6 +213,7 @@ class Load:
         site = state.site
         body = b"[" + b",".join(d.body for d in batch) + b"]"
         path = f"/sites/{site.site_id}/events"
+        failures = 0
         while True:
             headers = {
                 "authorization": f"Bearer {site.token}",
@@ -214,7 +224,8 @@ class Load:
                 answer = await asyncio.wait_for(self._http.post(path, headers, body), TIMEOUT)
             except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
                 self.tally.answers[f"no answer ({type(exc).__name__})"] += 1
-                await asyncio.sleep(BACKOFF)
+                failures += 1
+                await asyncio.sleep(self._backoff(failures))
                 continue
             self.tally.pushes += 1
             self.tally.push_seconds.append(answer.seconds)
@@ -224,10 +235,15 @@ class Load:
                 self._acknowledged(batch, answer)
                 return
             if answer.status >= 500 or answer.status == 429:
-                await asyncio.sleep(float(answer.headers.get("retry-after", BACKOFF)))
+                failures += 1
+                after = answer.headers.get("retry-after", "")
+                await asyncio.sleep(float(after) if after.isdigit() else self._backoff(failures))
                 continue
             self.tally.given_up += len(batch)  # a 4xx: the gateway would not resend it either
             return
+
+    def _backoff(self, failures: int) -> float:
+        return self._rng.uniform(0.0, min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (failures - 1)))
 
     def _acknowledged(self, batch: list[Document], answer: Answer) -> None:
         found = orjson.loads(answer.body)
