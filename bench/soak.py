@@ -37,6 +37,8 @@ from akiba_devtools.ops.lag import lags
 from akiba_devtools.testing.plugin import Databases
 from akiba_inventory.consumers import edge
 from akiba_platform.runtime import tune_gc
+from bench.soak_figures import bucket_quantile, buckets
+from bench.soak_http import Http
 from bench.soak_load import Load, Tally
 from bench.soak_schedule import clocks, percentile
 from bench.soak_world import SimSite, private_kafka, ready, register, sign_in
@@ -194,9 +196,27 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
     }
 
 
+async def hub_histogram(central: Central) -> dict[str, float]:
+    """The hub's own view of its 200 pushes: its request-duration histogram's bucket bounds."""
+    http = Http(central.port["hub"], limit=1)
+    try:
+        answer = await http.get("/metrics")
+    finally:
+        http.close()
+    found = buckets(
+        answer.body.decode(),
+        "akiba_http_server_duration_seconds",
+        route="/sites/{site_id}/events",
+        status="200",
+    )
+    return {f"{k} <= ms": bucket_quantile(found, q) * 1e3 for k, q in _QS.items()}
+
+
+_QS = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
+
+
 def _ms(values: list[float]) -> dict[str, float]:
-    qs = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
-    out = {k: round(percentile(values, q) * 1e3, 1) for k, q in qs.items()}
+    out = {k: round(percentile(values, q) * 1e3, 1) for k, q in _QS.items()}
     out["max"] = round(max(values, default=0.0) * 1e3, 1)
     return out
 
@@ -275,6 +295,7 @@ async def _run(
     t = load.tally
     drained = await drain(watch, central, len(t.acked), cfg.drain_seconds)
     checks = await account(central, t)
+    hub_view = await hub_histogram(central)
     topics = await topic_messages(bootstrap, [f"{edge.TOPIC}.dlq", "sites.refusals"])
     lags_seen = [p["edge_consumer_lag"] for p in watch.timeline if p["phase"] == "load"]
     return {
@@ -293,6 +314,7 @@ async def _run(
             "events refused at the door (checked: 0)": len(t.refused),
             "documents given up after a 4xx (checked: 0)": t.given_up,
             "hub push latency ms (request written -> answer read)": _ms(t.push_seconds),
+            "hub's own histogram of those pushes (bucket bounds)": hub_view,
             "waiting for one of the generator's connections ms": _ms(t.slot_seconds),
             "connections opened": load.connections,
             "document recorded -> acknowledged ms": _ms(t.ack_seconds),

@@ -35,14 +35,22 @@ class Http:
     _idle: list[Connection] = field(default_factory=list)
     _slots: asyncio.Semaphore | None = None
 
+    async def get(self, path: str) -> Answer:
+        """One GET."""
+        return await self.request("GET", path, {}, b"")
+
     async def post(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        """One POST; a connection the server closed while idle is replaced and the request sent
+        """One POST (see `request`)."""
+        return await self.request("POST", path, headers, body)
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        """One request; a connection the server closed while idle is replaced and the request sent
         again (it never reached the server). Raises OSError or IncompleteReadError otherwise."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.limit)
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         request = (
-            f"POST {path} HTTP/1.1\r\nhost: hub\r\n{head}content-length: {len(body)}\r\n\r\n"
+            f"{method} {path} HTTP/1.1\r\nhost: hub\r\n{head}content-length: {len(body)}\r\n\r\n"
         ).encode() + body
         asked = time.perf_counter()
         async with self._slots:
