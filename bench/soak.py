@@ -179,7 +179,7 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
     gaps = sum(1 for seqs in sequences.values() if sorted(seqs) != list(range(1, len(seqs) + 1)))
     soh_off = sum(1 for s, total in sums.items() if int(soh.get(s, 0)) != total)
     soh_off += sum(1 for s, v in soh.items() if s not in sums and int(v) != 0)
-    to_ledger = [r[4].timestamp() - tally.acked_at[r[0]] for r in rows if r[0] in tally.acked_at]
+    times = [(r[4].timestamp(), tally.acked_at[r[0]]) for r in rows if r[0] in tally.acked_at]
     return {
         "acknowledged lines": len(expected),
         "ledger rows": len(rows),
@@ -192,7 +192,8 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
         "documents held behind a gap (checked: 0)": held,
         "documents rejected by inventory (checked: 0)": rejected,
         "inbox dead letters (checked: 0)": dead,
-        "push acknowledged -> in the ledger ms": _ms(to_ledger),
+        "recorded at the site -> in central's ledger ms": _ms([t - r for t, (r, _) in times]),
+        "push acknowledged -> in the ledger ms": _ms([t - a for t, (_, a) in times]),
     }
 
 

@@ -53,6 +53,7 @@ class Document:
     """A recorded document waiting to be acknowledged, and when its site recorded it."""
 
     recorded: float  # the loop's clock
+    recorded_wall: float  # time.time(), to compare with the ledger's recorded_at
     event_id: str
     body: bytes
     movements: tuple[Movement, ...]
@@ -77,7 +78,8 @@ class Tally:
     recorded_lines: int = 0
     pushes: int = 0
     acked_docs: int = 0
-    acked_at: dict[UUID, float] = field(default_factory=dict)  # movement -> wall clock of ack
+    # movement -> (recorded, acknowledged), wall clock, against the ledger's recorded_at
+    acked_at: dict[UUID, tuple[float, float]] = field(default_factory=dict)
     acked: list[Movement] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     answers: Counter[str] = field(default_factory=Counter)
@@ -197,7 +199,7 @@ class Load:
         moves = tuple(
             Movement(ln.movement_id, store, first + k, ln.quantity) for k, ln in enumerate(lines)
         )
-        return Document(recorded, event.id, encode(event), moves)
+        return Document(recorded, time.time(), event.id, encode(event), moves)
 
     async def _push(self, state: SiteState) -> None:
         """Push the site's outbox, oldest first, until it is empty; one push in flight."""
@@ -230,7 +232,7 @@ class Load:
             self.tally.pushes += 1
             self.tally.push_seconds.append(answer.seconds)
             self.tally.slot_seconds.append(answer.waited)
-            self.tally.answers[str(answer.status)] += 1
+            self.tally.answers[_outcome(answer)] += 1
             if answer.status == 200:
                 self._acknowledged(batch, answer)
                 return
@@ -256,5 +258,16 @@ class Load:
             self.tally.acked_docs += 1
             self.tally.ack_seconds.append(now - d.recorded)
             for m in d.movements:
-                self.tally.acked_at[m.movement_id] = wall
+                self.tally.acked_at[m.movement_id] = (d.recorded_wall, wall)
                 self.tally.acked.append(m)
+
+
+def _outcome(answer: Answer) -> str:
+    """The status, and for a problem its title (a 503 says whether Kafka or the site was behind)."""
+    if answer.status == 200:
+        return "200"
+    try:
+        title = orjson.loads(answer.body).get("title", "")
+    except (orjson.JSONDecodeError, AttributeError):
+        title = ""
+    return f"{answer.status} {title}".strip()
