@@ -312,6 +312,7 @@ async def _run(
             "recording loop's worst lateness ms": round(t.late_seconds * 1e3, 1),
             "pushes": t.pushes,
             "answers": dict(t.answers),
+            "first detail of each problem answer": t.details,
             "events refused at the door (checked: 0)": len(t.refused),
             "documents given up after a 4xx (checked: 0)": t.given_up,
             "hub push latency ms (request written -> answer read)": _ms(t.push_seconds),

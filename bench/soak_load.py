@@ -88,6 +88,7 @@ class Tally:
     ack_seconds: list[float] = field(default_factory=list)  # recorded to acknowledged, per doc
     late_seconds: float = 0.0  # how far the recording loop fell behind its clock, at worst
     given_up: int = 0  # documents a 4xx answer left unacknowledged
+    details: dict[str, str] = field(default_factory=dict)  # the first detail of each problem
 
 
 class Load:
@@ -232,7 +233,10 @@ class Load:
             self.tally.pushes += 1
             self.tally.push_seconds.append(answer.seconds)
             self.tally.slot_seconds.append(answer.waited)
-            self.tally.answers[_outcome(answer)] += 1
+            outcome, detail = _outcome(answer)
+            self.tally.answers[outcome] += 1
+            if detail:
+                self.tally.details.setdefault(outcome, detail)
             if answer.status == 200:
                 self._acknowledged(batch, answer)
                 return
@@ -262,12 +266,14 @@ class Load:
                 self.tally.acked.append(m)
 
 
-def _outcome(answer: Answer) -> str:
-    """The status, and for a problem its title (a 503 says whether Kafka or the site was behind)."""
+def _outcome(answer: Answer) -> tuple[str, str]:
+    """The status with a problem's title (a 503 says whether Kafka or the site was behind), and
+    its detail."""
     if answer.status == 200:
-        return "200"
+        return "200", ""
     try:
-        title = orjson.loads(answer.body).get("title", "")
+        problem = orjson.loads(answer.body)
+        title, detail = str(problem.get("title", "")), str(problem.get("detail", ""))
     except (orjson.JSONDecodeError, AttributeError):
-        title = ""
-    return f"{answer.status} {title}".strip()
+        title, detail = "", answer.body[:200].decode(errors="replace")
+    return f"{answer.status} {title}".strip(), detail
