@@ -34,6 +34,7 @@ from aiokafka import TopicPartition
 from akiba_devtools import stack
 from akiba_devtools.ops._kafka import reader
 from akiba_devtools.ops.lag import lags
+from akiba_devtools.testing import ServiceProcess
 from akiba_devtools.testing.plugin import Databases
 from akiba_inventory.consumers import edge
 from akiba_platform.runtime import tune_gc
@@ -42,10 +43,44 @@ from bench.soak_http import Http
 from bench.soak_load import Load, Tally
 from bench.soak_schedule import clocks, percentile
 from bench.soak_world import SimSite, private_kafka, ready, register, sign_in
-from tests.e2e.sync.harness import Central
+from tests.e2e.sync.harness import Central, free_port, started
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 WATCHED = ("hub:api", "inventory:ingest", "hub:feed", "inventory:api,relay", "auth:api,relay")
+
+
+async def more_hubs(central: Central, n: int) -> list[int]:
+    """n more processes of the hub's API role (it scales out freely), as the harness starts the
+    first; their ports."""
+    ports = []
+    for k in range(2, n + 2):
+        port = free_port()
+        env = {
+            "AKIBA_DATABASE_URL": central.dsn["hub"],
+            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": central.bootstrap,
+            "AKIBA_HTTP_PORT": str(port),
+        }
+        log = central.workdir / f"hub-api-{k}.log"
+        proc = ServiceProcess("akiba_sync_hub", ["serve", "--roles", "api"], env, log).start()
+        central.processes[f"hub:api {k}"] = proc
+        await started(proc)
+        deadline = time.monotonic() + 60
+        while not await _up(port):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"hub API {k} not ready after 60 s:\n{proc.output()[-2000:]}")
+            await asyncio.sleep(0.2)
+        ports.append(port)
+    return ports
+
+
+async def _up(port: int) -> bool:
+    http = Http(port, limit=1)
+    try:
+        return (await http.get("/ready")).status == 200
+    except OSError:
+        return False
+    finally:
+        http.close()
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,7 @@ class Config:
     items: int
     sample_seconds: float
     connections: int
+    hub_apis: int
     drain_seconds: float
     seed: int
 
@@ -76,6 +112,7 @@ class Config:
             items=int(e.get("SOAK_ITEMS", 500)),
             sample_seconds=float(e.get("SOAK_SAMPLE_SECONDS", 5)),
             connections=int(e.get("SOAK_CONNECTIONS", 1024)),
+            hub_apis=int(e.get("SOAK_HUB_APIS", 1)),
             drain_seconds=float(e.get("SOAK_DRAIN_SECONDS", 600)),
             seed=int(e.get("SOAK_SEED", 16)),
         )
@@ -86,7 +123,8 @@ class Watch:
 
     def __init__(self, central: Central, bootstrap: str, load: Load, kafka_pid: int | None):
         self._central, self._bootstrap, self._load = central, bootstrap, load
-        procs = {n: central.processes[n].pid for n in WATCHED if n in central.processes}
+        names = [*WATCHED, *(n for n in central.processes if n.startswith("hub:api "))]
+        procs = {n: central.processes[n].pid for n in names if n in central.processes}
         procs["soak (load generator)"] = os.getpid()
         if kafka_pid is not None:
             procs["kafka broker"] = kafka_pid
@@ -197,19 +235,23 @@ async def account(central: Central, tally: Tally) -> dict[str, Any]:
     }
 
 
-async def hub_histogram(central: Central) -> dict[str, float]:
+async def hub_histogram(ports: list[int]) -> dict[str, float]:
     """The hub's own view of its 200 pushes: its request-duration histogram's bucket bounds."""
-    http = Http(central.port["hub"], limit=1)
-    try:
-        answer = await http.get("/metrics")
-    finally:
-        http.close()
-    found = buckets(
-        answer.body.decode(),
-        "akiba_http_server_duration_seconds",
-        route="/sites/{site_id}/events",
-        status="200",
-    )
+    found: dict[float, float] = {}
+    for port in ports:
+        http = Http(port, limit=1)
+        try:
+            answer = await http.get("/metrics")
+        finally:
+            http.close()
+        one = buckets(
+            answer.body.decode(),
+            "akiba_http_server_duration_seconds",
+            route="/sites/{site_id}/events",
+            status="200",
+        )
+        for le, n in one.items():
+            found[le] = found.get(le, 0.0) + n
     return {f"{k} <= ms": bucket_quantile(found, q) * 1e3 for k, q in _QS.items()}
 
 
@@ -279,7 +321,8 @@ async def _run(
     items: list[UUID],
 ) -> dict[str, Any]:
     plan = clocks(cfg.sites, cfg.rate, cfg.seed)
-    load = Load(central.port["hub"], sites, plan, items, cfg.lines, cfg.seed, cfg.connections)
+    ports = [central.port["hub"], *await more_hubs(central, cfg.hub_apis - 1)]
+    load = Load(ports, sites, plan, items, cfg.lines, cfg.seed, cfg.connections)
     watch = Watch(central, bootstrap, load, kafka_pid)
     running = asyncio.create_task(load.run(cfg.seconds))
     began = time.monotonic()
@@ -296,7 +339,7 @@ async def _run(
     t = load.tally
     drained = await drain(watch, central, len(t.acked), cfg.drain_seconds)
     checks = await account(central, t)
-    hub_view = await hub_histogram(central)
+    hub_view = await hub_histogram(ports)
     topics = await topic_messages(bootstrap, [f"{edge.TOPIC}.dlq", "sites.refusals"])
     lags_seen = [p["edge_consumer_lag"] for p in watch.timeline if p["phase"] == "load"]
     return {

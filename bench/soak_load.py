@@ -68,6 +68,7 @@ class SiteState:
     outbox: list[Document] = field(default_factory=list)
     pushing: bool = False
     turn: int = 0
+    hub: int = 0  # which of the hub's API processes the site reaches
 
 
 @dataclass
@@ -96,7 +97,7 @@ class Load:
 
     def __init__(
         self,
-        hub_port: int,
+        hub_ports: list[int],
         sites: list[SimSite],
         clocks: list[SiteClock],
         items: list[UUID],
@@ -104,8 +105,12 @@ class Load:
         seed: int = 16,
         connections: int = 1024,
     ) -> None:
-        self._http = Http(hub_port, limit=connections)
-        self._sites = [SiteState(s, dict.fromkeys(s.store_ids, 1)) for s in sites]
+        # Sites are spread over the hub's API processes as an ingress would, by site.
+        self._hubs = [Http(p, limit=max(1, connections // len(hub_ports))) for p in hub_ports]
+        self._sites = [
+            SiteState(s, dict.fromkeys(s.store_ids, 1), hub=i % len(hub_ports))
+            for i, s in enumerate(sites)
+        ]
         self._clocks = clocks
         self._items = items
         self._lines = lines
@@ -118,7 +123,7 @@ class Load:
     @property
     def connections(self) -> int:
         """Connections the generator opened to the hub."""
-        return self._http.opened
+        return sum(h.opened for h in self._hubs)
 
     @property
     def backlog(self) -> int:
@@ -134,7 +139,8 @@ class Load:
         finally:
             for task in self._tasks:
                 task.cancel()  # stopped early: no push outlives the run
-            self._http.close()
+            for h in self._hubs:
+                h.close()
 
     async def _record(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
@@ -216,6 +222,7 @@ class Load:
         site = state.site
         body = b"[" + b",".join(d.body for d in batch) + b"]"
         path = f"/sites/{site.site_id}/events"
+        http = self._hubs[state.hub]
         failures = 0
         while True:
             headers = {
@@ -224,7 +231,7 @@ class Load:
                 "akiba-site-backlog": str(len(state.outbox)),
             }
             try:
-                answer = await asyncio.wait_for(self._http.post(path, headers, body), TIMEOUT)
+                answer = await asyncio.wait_for(http.post(path, headers, body), TIMEOUT)
             except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
                 self.tally.answers[f"no answer ({type(exc).__name__})"] += 1
                 failures += 1
