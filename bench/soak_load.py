@@ -126,6 +126,11 @@ class Load:
         return sum(h.opened for h in self._hubs)
 
     @property
+    def sites_recorded(self) -> int:
+        """Sites that recorded at least one document."""
+        return sum(1 for s in self._sites if s.turn)
+
+    @property
     def backlog(self) -> int:
         """Documents recorded and not yet acknowledged, over all sites."""
         return sum(len(s.outbox) for s in self._sites)
