@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test integrator-test scale-test cluster-test restore-test fuzz lint format bench contracts alerts-test deploy-check stack-up stack-down stack-status
+.PHONY: install run test web-test integrator-test scale-test cluster-test restore-test fuzz lint format bench soak contracts alerts-test deploy-check stack-up stack-down stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -51,6 +51,11 @@ format: install
 
 bench: install stack-up  ## benchmarks with raw baselines from the same run
 	$(UV) run python -m bench
+
+# Parameters by environment: SOAK_SITES (40000), SOAK_RATE (500 documents/s), SOAK_SECONDS (600),
+# SOAK_STORES_PER_SITE (1), SOAK_LINES (1 per document), SOAK_DRAIN_SECONDS (600); bench/README.md.
+soak: install stack-up  ## central under a country's peak through the hub; report in artifacts/
+	$(UV) run python -m bench.soak
 
 contracts: install  ## JSON Schemas + AsyncAPI from the contract models
 	$(UV) run python -m akiba_contracts.generate
