@@ -26,6 +26,24 @@ from tests.e2e.conftest import free_port
 READY = "Ctrl-C stops everything."
 
 
+def private_stack_env(state: Path) -> dict[str, str]:
+    """The environment of an `akiba run` on a stack of its own, in `state`, on free ports."""
+    shared = StackConfig.from_env().paths.kafka_libs
+    if shared.is_dir():  # the broker's jars, without asking Maven again
+        (state / "kafka").mkdir(parents=True)
+        (state / "kafka" / "libs").symlink_to(shared)
+    env = {
+        **os.environ,
+        "AKIBA_STATE_DIR": str(state),
+        "AKIBA_PG_PORT": str(free_port()),
+        "AKIBA_KAFKA_PORT": str(free_port()),
+        "AKIBA_KAFKA_CONTROLLER_PORT": str(free_port()),
+    }
+    env.pop("AKIBA_PG_URL", None)
+    env.pop("AKIBA_KAFKA_BOOTSTRAP", None)
+    return env
+
+
 def _port_taken(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -84,20 +102,7 @@ def test_akiba_run_piped_to_tee_leaves_nothing_running_when_stopped(
     if any(_port_taken(p) for p in ports):
         pytest.skip(f"a service port among {ports} is taken (another `make run` here?)")
     state = tmp_path / "state"
-    shared = StackConfig.from_env().paths.kafka_libs
-    if shared.is_dir():  # the broker's jars, without asking Maven again
-        (state / "kafka").mkdir(parents=True)
-        (state / "kafka" / "libs").symlink_to(shared)
-    env = {
-        **os.environ,
-        "AKIBA_STATE_DIR": str(state),
-        "AKIBA_PG_PORT": str(free_port()),
-        "AKIBA_KAFKA_PORT": str(free_port()),
-        "AKIBA_KAFKA_CONTROLLER_PORT": str(free_port()),
-        "AKIBA_DEMO": "1",
-    }
-    env.pop("AKIBA_PG_URL", None)
-    env.pop("AKIBA_KAFKA_BOOTSTRAP", None)
+    env = {**private_stack_env(state), "AKIBA_DEMO": "1"}
     log = tmp_path / "run.log"
     uv = shutil.which("uv") or "uv"
     job = subprocess.Popen(

@@ -21,9 +21,13 @@ import pytest
 from akiba_devtools.devrun import plan
 from akiba_devtools.discovery import discover, discover_apps, discover_sites
 from akiba_devtools.scale import Scale
-from akiba_devtools.stack.state import StackConfig
-from tests.e2e.conftest import free_port
-from tests.e2e.test_akiba_run import READY, _port_taken, _started_by, _wait_for
+from tests.e2e.test_akiba_run import (
+    READY,
+    _port_taken,
+    _started_by,
+    _wait_for,
+    private_stack_env,
+)
 
 
 def _ready(url: str, deadline: float) -> bool:
@@ -57,19 +61,7 @@ def test_two_instances_of_every_service_answer_where_printed_and_stop_on_ctrl_c(
     if any(_port_taken(p) for p in ports):
         pytest.skip(f"a port among {ports} is taken (another `make run` here?)")
     state = tmp_path / "state"
-    shared = StackConfig.from_env().paths.kafka_libs
-    if shared.is_dir():  # the broker's jars, without asking Maven again
-        (state / "kafka").mkdir(parents=True)
-        (state / "kafka" / "libs").symlink_to(shared)
-    env = {
-        **os.environ,
-        "AKIBA_STATE_DIR": str(state),
-        "AKIBA_PG_PORT": str(free_port()),
-        "AKIBA_KAFKA_PORT": str(free_port()),
-        "AKIBA_KAFKA_CONTROLLER_PORT": str(free_port()),
-    }
-    env.pop("AKIBA_PG_URL", None)
-    env.pop("AKIBA_KAFKA_BOOTSTRAP", None)
+    env = private_stack_env(state)
     log = tmp_path / "run.log"
     uv = shutil.which("uv") or "uv"
     job = subprocess.Popen(
