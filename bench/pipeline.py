@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 from dataclasses import dataclass
 
 from akiba_inventory.consumers.projector import NAME
@@ -9,7 +10,7 @@ from akiba_inventory.settings import Settings
 from akiba_platform.outbox import AsyncpgOutbox
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
-from bench.measure import Measurement, Stopwatch, wait_for
+from bench.measure import Measurement, Stopwatch, top_functions, wait_for
 from bench.roles import BenchConsumer, Running, projector_on, relay, running
 
 
@@ -65,16 +66,29 @@ async def relay_only(env: Env, settings: Settings, work: Workload) -> Measuremen
     return Measurement("relay only", n, wall, cpu, work.payload_bytes)
 
 
-async def consumer_only(env: Env, settings: Settings, work: Workload) -> Measurement:
-    """The projector alone on the topic the relay filled, timed from the group's assignment."""
+async def consumer_only(
+    env: Env, settings: Settings, work: Workload, *, profile: bool = False
+) -> tuple[Measurement, str]:
+    """The projector alone on the topic the relay filled, timed from the group's assignment;
+    with `profile`, also cProfile's top functions over the timed part (which it slows)."""
     n = len(work.values)
     proj = projector_on(settings, env.relay_topic)
+    profiler = cProfile.Profile() if profile else None
     async with running(proj) as r:
         await wait_for(lambda: _assigned(proj, r), what="partition assignment", timeout=60)
         watch = Stopwatch()
+        if profiler is not None:
+            profiler.enable()
         await wait_for(lambda: _applied(env, n, r), what="the projector", timeout=_timeout(n))
         wall, cpu = watch.elapsed()
-    return Measurement("consumer only", n, wall, cpu, work.payload_bytes)
+        if profiler is not None:
+            profiler.disable()
+    notes: dict[str, float | int | str] = {"cpu_us_per_event": round(cpu / n * 1e6, 1)}
+    if profiler is None:
+        return Measurement("consumer only", n, wall, cpu, work.payload_bytes, notes=notes), ""
+    notes["profiled"] = "yes (cProfile slows it)"
+    m = Measurement("consumer only", n, wall, cpu, work.payload_bytes, notes=notes)
+    return m, top_functions(profiler)
 
 
 async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measurement:
@@ -89,6 +103,7 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
             marks = await _milestones(env, n, watch, [c, r])
     wall, cpu = marks.pop("applied")
     notes: dict[str, float | int | str] = {k: round(v[0], 3) for k, v in marks.items()}
+    notes["cpu_us_per_event"] = round(cpu / n * 1e6, 1)
     return Measurement("pipeline end to end", n, wall, cpu, work.payload_bytes, notes=notes)
 
 
