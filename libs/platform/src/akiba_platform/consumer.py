@@ -127,9 +127,10 @@ class ConsumerLoop:
         # order inside the list, and a transaction per partition made batches a dozen times
         # smaller than the poll.
         records = [r for part in batches.values() for r in part]
-        if not await self._with_retries(records, stop):
+        # Each partition's records come in offset order: its last one says where it ends.
+        offsets = {tp: part[-1].offset + 1 for tp, part in batches.items() if part}
+        if not await self._with_retries(records, offsets, stop):
             return  # stopping mid-retry: nothing committed, the next owner redoes it
-        offsets = {tp: part[-1].offset + 1 for tp, part in batches.items()}
         for tp, part in batches.items():
             self._record_lag(tp, part[-1].offset)
         crash_point("consumer-after-db-commit")
@@ -163,11 +164,13 @@ class ConsumerLoop:
         if self._committing is not None:
             await self._committing
 
-    async def _with_retries(self, records: list[Record], stop: asyncio.Event) -> bool:
+    async def _with_retries(
+        self, records: list[Record], ends: dict[TopicPartition, int], stop: asyncio.Event
+    ) -> bool:
         delay = 0.1
         while True:
             try:
-                await self._apply(records)
+                await self._apply(records, ends)
                 return True
             except Exception as exc:
                 if not is_transient(exc):
@@ -180,20 +183,23 @@ class ConsumerLoop:
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, self._max_backoff)
 
-    async def _apply(self, records: list[Record]) -> None:
+    async def _apply(self, records: list[Record], ends: dict[TopicPartition, int]) -> None:
         deliveries, dead = _decode(records)
         async with self._pool.acquire() as conn, conn.transaction():
             inbox = AsyncpgInbox(conn)
-            unique = list({d.event_id: d for d in reversed(deliveries)}.values())[::-1]
+            # Keyed by the id's 128-bit integer: a UUID's own hash is a Python call, an int's
+            # is not (the same id may also be spelt differently, so not by its text).
+            unique = list({d.event_id.int: d for d in reversed(deliveries)}.values())[::-1]
             fresh_ids = await inbox.claim(self.name, [d.event_id for d in unique])
-            fresh_ids |= await _replayed(inbox, self.name, unique, fresh_ids)
-            fresh = [d for d in unique if d.event_id in fresh_ids]
+            fresh_ints = {i.int for i in fresh_ids}
+            fresh_ints |= await _replayed(inbox, self.name, unique, fresh_ints)
+            fresh = [d for d in unique if d.event_id.int in fresh_ints]
             metrics.duplicates.add(len(deliveries) - len(fresh), {"consumer": self.name})
             dead += await self._handle(conn, fresh)
             for d in dead:
                 if d.event_id is not None:
                     await inbox.dead_letter(self.name, d.event_id)
-            await self._advance(conn, records)
+            await self._advance(conn, ends)
             # Dead letters are published before the commit: a crash in between repeats them
             # (at least once), whereas the other order could lose them.
             await send_dead_letters(self._dlq, self.name, dead)
@@ -236,17 +242,13 @@ class ConsumerLoop:
         for r in rows:
             self._consumer.seek(TopicPartition(r["topic"], r["partition"]), r["next_offset"])
 
-    async def _advance(self, conn: Connection, records: list[Record]) -> None:
+    async def _advance(self, conn: Connection, ends: dict[TopicPartition, int]) -> None:
         """Record, with the effects, the next offset of every partition in the batch."""
-        ends: dict[tuple[str, int], int] = {}
-        for r in records:
-            key = (r.topic, r.partition)
-            ends[key] = max(ends.get(key, 0), r.offset + 1)
         await conn.execute(
             _ADVANCE,
             self.name,
-            [k[0] for k in ends],
-            [k[1] for k in ends],
+            [tp.topic for tp in ends],
+            [tp.partition for tp in ends],
             list(ends.values()),
         )
 
@@ -277,11 +279,12 @@ class ConsumerLoop:
 
 
 async def _replayed(
-    inbox: AsyncpgInbox, consumer: str, deliveries: list[Delivery], fresh: set[UUID]
-) -> set[UUID]:
-    """The replays of events this consumer dead-lettered: they apply once more."""
-    again = [d.event_id for d in deliveries if d.event_id not in fresh and is_replay(d.record)]
-    return await inbox.reclaim(consumer, again) if again else set()
+    inbox: AsyncpgInbox, consumer: str, deliveries: list[Delivery], fresh: set[int]
+) -> set[int]:
+    """The replays of events this consumer dead-lettered (as ids' integers): they apply once
+    more."""
+    again = [d.event_id for d in deliveries if d.event_id.int not in fresh and is_replay(d.record)]
+    return {i.int for i in await inbox.reclaim(consumer, again)} if again else set()
 
 
 def _refused(rejected: Sequence[Rejected] | None) -> list[DeadLetter]:

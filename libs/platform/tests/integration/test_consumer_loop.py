@@ -110,6 +110,15 @@ async def test_duplicates_within_one_batch_are_applied_once(rig: Rig) -> None:
     assert await rig.effects() == [*range(10), 99]
 
 
+async def test_an_id_spelt_in_capitals_is_the_same_event_within_one_batch(rig: Rig) -> None:
+    quiet = event(1)
+    shouted = quiet.model_copy(update={"id": quiet.id.upper(), "data": {"n": 2}})
+    await rig.send(encode(shouted), encode(quiet), encode(event(99)))
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 2, at_least=True), what="the marker")
+    assert await rig.effects() == [2, 99]  # the first delivery of the id, as spelt
+
+
 async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_applied(
     rig: Rig,
 ) -> None:

@@ -7,37 +7,47 @@ topic alone, so comparing the two proves the topic carries the whole ledger (see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from uuid import UUID
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_platform import Connection, Delivery, PermanentError
 
 NAME = "inventory.stock-level-projector"
 
-Key = tuple[UUID, UUID, UUID | None, UUID | None]
+# A stock line, by its ids' 128-bit integers: hashing a UUID is a Python call, an int's is not.
+Key = tuple[int, int, int | None, int | None]
+
+_PAYLOADS: TypeAdapter[list[StockMovementRecorded]] = TypeAdapter(list[StockMovementRecorded])
 
 
 def _movements(deliveries: Sequence[Delivery]) -> list[StockMovementRecorded]:
-    out = []
-    for d in deliveries:
-        if d.event.type != StockMovementRecorded.event_type:
-            continue  # other event types on the topic are not ours to project
-        try:
-            out.append(StockMovementRecorded.model_validate(d.event.data))
-        except ValidationError as exc:
-            raise PermanentError(f"invalid {d.event.type} payload: {exc}") from exc
-    return out
+    """The batch's movements, validated in one call (other event types on the topic skipped)."""
+    data = [d.event.data for d in deliveries if d.event.type == StockMovementRecorded.event_type]
+    try:
+        return _PAYLOADS.validate_python(data)
+    except ValidationError as exc:
+        # The loop retries the batch event by event, so the poison's own reason is the one kept.
+        raise PermanentError(f"invalid {StockMovementRecorded.event_type} payload: {exc}") from exc
 
 
 def _sum(movements: list[StockMovementRecorded]) -> dict[Key, tuple[int, StockMovementRecorded]]:
     """Net change per stock line and the last movement that touched it."""
     acc: dict[Key, tuple[int, StockMovementRecorded]] = {}
     for m in movements:
-        key = (m.store_id, m.item_id, m.batch_id, m.location_id)
-        total, last = acc.get(key, (0, m))
-        acc[key] = (total + m.quantity, m if m.store_sequence >= last.store_sequence else last)
+        batch, location = m.batch_id, m.location_id
+        key = (
+            m.store_id.int,
+            m.item_id.int,
+            None if batch is None else batch.int,
+            None if location is None else location.int,
+        )
+        seen = acc.get(key)
+        if seen is None:
+            acc[key] = (m.quantity, m)
+        else:
+            total, last = seen
+            acc[key] = (total + m.quantity, m if m.store_sequence >= last.store_sequence else last)
     return acc
 
 
@@ -46,7 +56,7 @@ async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
     changes = _sum(_movements(deliveries))
     if not changes:
         return
-    keys = list(changes)
+    lines = list(changes.values())
     await conn.execute(
         """insert into stock_levels as l (store_id, item_id, batch_id, location_id,
                                           quantity_on_hand, last_movement_id, store_sequence)
@@ -58,11 +68,11 @@ async def project(conn: Connection, deliveries: Sequence[Delivery]) -> None:
                   store_sequence = greatest(l.store_sequence, excluded.store_sequence),
                   updated_at = clock_timestamp()
 """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
-        [changes[k][0] for k in keys],
-        [changes[k][1].movement_id for k in keys],
-        [changes[k][1].store_sequence for k in keys],
+        [last.store_id for _, last in lines],
+        [last.item_id for _, last in lines],
+        [last.batch_id for _, last in lines],
+        [last.location_id for _, last in lines],
+        [total for total, _ in lines],
+        [last.movement_id for _, last in lines],
+        [last.store_sequence for _, last in lines],
     )
