@@ -70,5 +70,5 @@ def top_functions(profiler: cProfile.Profile) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(25)
-    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("tottime").print_stats(40)
     return out.getvalue()

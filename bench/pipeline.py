@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from akiba_inventory.consumers.projector import NAME
 from akiba_inventory.settings import Settings
 from akiba_platform.outbox import AsyncpgOutbox
+from akiba_platform.runtime import tune_gc
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
 from bench.measure import Measurement, Stopwatch, top_functions, wait_for
@@ -56,6 +57,7 @@ async def write_outbox(env: Env, work: Workload, topic: str, tx_size: int) -> Me
 
 async def relay_only(env: Env, settings: Settings, work: Workload) -> Measurement:
     """The relay alone: the outbox write_outbox filled, to Kafka, until no movement row is left."""
+    tune_gc()  # as a service process does; the workload held here stays out of collections
     watch = Stopwatch()
     async with running(relay(settings)) as r:
         n = len(work.values)
@@ -74,6 +76,7 @@ async def consumer_only(
     n = len(work.values)
     proj = projector_on(settings, env.relay_topic)
     profiler = cProfile.Profile() if profile else None
+    tune_gc()
     async with running(proj) as r:
         await wait_for(lambda: _assigned(proj, r), what="partition assignment", timeout=60)
         watch = Stopwatch()
@@ -96,6 +99,7 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
     n = len(work.values)
     await write_outbox(env, work, env.e2e_topic, settings.relay_batch_size)
     proj = projector_on(settings, env.e2e_topic)
+    tune_gc()
     async with running(proj) as c:
         await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
         watch = Stopwatch()
