@@ -112,7 +112,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 async def _platform(
     env: Env, settings: Settings, work: Workload, profile: bool
 ) -> list[Measurement]:
-    written = await pipeline.write_outbox(env, work, env.relay_topic, settings.relay_batch_size)
+    written = await pipeline.write_outbox(env, work, env.relay_topic, pipeline.OUTBOX_TX)
     relayed = await pipeline.relay_only(env, settings, work)
     consumed, top = await pipeline.consumer_only(env, settings, work, profile=profile)
     if top:

@@ -37,6 +37,10 @@ async def progress(env: Env, movements_topic: str) -> Progress:
     return Progress(int(row["applied"]), bool(row["movements_left"]), bool(row["outbox_left"]))
 
 
+# Rows per outbox-write transaction: a busy HTTP write path's commits, not the relay's batch.
+OUTBOX_TX = 500
+
+
 def _timeout(n: int) -> float:
     """Generous: a phase that takes this long is broken, not slow."""
     return 60.0 + n / 250
@@ -97,7 +101,7 @@ async def consumer_only(
 async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measurement:
     """Relay and projector together: from the relay's start until every movement is applied."""
     n = len(work.values)
-    await write_outbox(env, work, env.e2e_topic, settings.relay_batch_size)
+    await write_outbox(env, work, env.e2e_topic, OUTBOX_TX)
     proj = projector_on(settings, env.e2e_topic)
     tune_gc()
     async with running(proj) as c:

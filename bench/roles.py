@@ -53,8 +53,16 @@ def relay(settings: Settings) -> Role:
 class BenchConsumer:
     """A service's consumer role on a bench topic, under a fresh group but its real name."""
 
-    def __init__(self, settings: Settings, topic: str, name: str, handler: BatchHandler) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topic: str,
+        name: str,
+        handler: BatchHandler,
+        batch_size: int | None = None,
+    ) -> None:
         self._settings = settings
+        self._batch_size = batch_size or settings.consumer_batch_size
         self._topic = topic
         self._name = name
         self._handler = handler
@@ -76,7 +84,7 @@ class BenchConsumer:
             ) as loop,
         ):
             self.loop = loop
-            await loop.run(stop, batch_size=s.consumer_batch_size)
+            await loop.run(stop, batch_size=self._batch_size)
 
     def assigned(self, partitions: int) -> bool:
         """Whether the group has handed this member every partition."""
@@ -84,5 +92,5 @@ class BenchConsumer:
 
 
 def projector_on(settings: Settings, topic: str) -> BenchConsumer:
-    """Inventory's projector on a bench topic."""
-    return BenchConsumer(settings, topic, projector.NAME, projector.project)
+    """Inventory's projector on a bench topic, polling as its role does."""
+    return BenchConsumer(settings, topic, projector.NAME, projector.project, projector.BATCH_SIZE)
