@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
+from asyncpg.pgproto.pgproto import UUID as _FastUUID
 from opentelemetry import trace
 
 from akiba_contracts.envelope import CloudEvent, decode
@@ -303,10 +304,20 @@ def _decode(records: list[Record]) -> tuple[list[Delivery], list[DeadLetter]]:
     for r in records:
         try:
             event = decode(r.value or b"")
-            good.append(Delivery(event, r, UUID(event.id)))
+            good.append(Delivery(event, r, _event_uuid(event.id)))
         except ValueError as exc:
             bad.append(DeadLetter(r, f"InvalidEnvelope: {exc}", None))
     return good, bad
+
+
+def _event_uuid(text: str) -> UUID:
+    """The event id as a UUID: asyncpg's C parser (a uuid.UUID subclass, equal and hashing
+    alike) takes the usual spellings at an eighth of uuid.UUID's cost; the rest (braces,
+    urn:uuid:) go to uuid.UUID, which also says what is wrong with a bad one."""
+    try:
+        return _FastUUID(text)
+    except ValueError:
+        return UUID(text)
 
 
 class _spans:
