@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from akiba_contracts.envelope import CloudEvent
 from akiba_inventory.bootstrap import pool_and_producer
 from akiba_inventory.consumers import projector
 from akiba_inventory.settings import Settings
@@ -60,8 +61,10 @@ class BenchConsumer:
         name: str,
         handler: BatchHandler,
         batch_size: int | None = None,
+        envelope: type[CloudEvent] = CloudEvent,
     ) -> None:
         self._settings = settings
+        self._envelope = envelope
         self._batch_size = batch_size or settings.consumer_batch_size
         self._topic = topic
         self._name = name
@@ -81,6 +84,7 @@ class BenchConsumer:
                 handler=self._handler,
                 dlq_producer=producer,
                 group=f"{self._name}.bench.{uuid.uuid4().hex[:8]}",
+                envelope=self._envelope,
             ) as loop,
         ):
             self.loop = loop
@@ -93,4 +97,11 @@ class BenchConsumer:
 
 def projector_on(settings: Settings, topic: str) -> BenchConsumer:
     """Inventory's projector on a bench topic, polling as its role does."""
-    return BenchConsumer(settings, topic, projector.NAME, projector.project, projector.BATCH_SIZE)
+    return BenchConsumer(
+        settings,
+        topic,
+        projector.NAME,
+        projector.project,
+        projector.BATCH_SIZE,
+        projector.MovementEvent,
+    )

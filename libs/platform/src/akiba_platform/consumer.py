@@ -97,6 +97,7 @@ class ConsumerLoop:
         handler: BatchHandler,
         dlq_producer: AIOKafkaProducer,
         max_backoff: float = 5.0,
+        envelope: type[CloudEvent] = CloudEvent,
     ) -> None:
         self.name = name
         self._consumer = consumer
@@ -105,6 +106,7 @@ class ConsumerLoop:
         self._handler = handler
         self._dlq = dlq_producer
         self._max_backoff = max_backoff
+        self._envelope = envelope
         self._lock = asyncio.Lock()
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committing: asyncio.Task[None] | None = None
@@ -185,7 +187,7 @@ class ConsumerLoop:
             delay = min(delay * 2, self._max_backoff)
 
     async def _apply(self, records: list[Record], ends: dict[TopicPartition, int]) -> None:
-        deliveries, dead = _decode(records)
+        deliveries, dead = _decode(records, self._envelope)
         async with self._pool.acquire() as conn, conn.transaction():
             inbox = AsyncpgInbox(conn)
             # Keyed by the id's 128-bit integer: a UUID's own hash is a Python call, an int's
@@ -298,12 +300,14 @@ def _dead_or_raise(exc: Exception, deliveries: list[Delivery]) -> list[DeadLette
     return [DeadLetter(d.record, f"{type(exc).__name__}: {exc}", d.event_id) for d in deliveries]
 
 
-def _decode(records: list[Record]) -> tuple[list[Delivery], list[DeadLetter]]:
+def _decode(
+    records: list[Record], envelope: type[CloudEvent]
+) -> tuple[list[Delivery], list[DeadLetter]]:
     good: list[Delivery] = []
     bad: list[DeadLetter] = []
     for r in records:
         try:
-            event = decode(r.value or b"")
+            event = decode(r.value or b"", envelope)
             good.append(Delivery(event, r, _event_uuid(event.id)))
         except ValueError as exc:
             bad.append(DeadLetter(r, f"InvalidEnvelope: {exc}", None))
@@ -365,6 +369,7 @@ async def consumer_loop(
     handler: BatchHandler,
     dlq_producer: AIOKafkaProducer,
     group: str | None = None,
+    envelope: type[CloudEvent] = CloudEvent,
 ) -> AsyncIterator[ConsumerLoop]:
     """A ConsumerLoop on its own group member (group = name unless given), stopped on exit."""
     member = kafka.consumer(bootstrap, group or name)
@@ -377,6 +382,7 @@ async def consumer_loop(
             pool=pool,
             handler=handler,
             dlq_producer=dlq_producer,
+            envelope=envelope,
         )
     finally:
         await member.stop()
@@ -389,9 +395,11 @@ def consumer_role(
     handler: BatchHandler,
     *,
     batch_size: int | None = None,
+    envelope: type[CloudEvent] = CloudEvent,
 ) -> Role:
     """A role that applies `topics` through `handler` until stopped: its pool, a dead-letter
-    producer, and a group member named from the settings' prefix."""
+    producer, and a group member named from the settings' prefix. `envelope` is the
+    CloudEvent (sub)class records are decoded into (see `decode`)."""
 
     async def run(stop: asyncio.Event) -> None:
         bootstrap = settings.kafka_bootstrap_servers
@@ -407,6 +415,7 @@ def consumer_role(
                     handler=handler,
                     dlq_producer=producer,
                     group=settings.consumer_group_prefix + name,
+                    envelope=envelope,
                 ) as loop:
                     await loop.run(stop, batch_size=batch_size or settings.consumer_batch_size)
             finally:

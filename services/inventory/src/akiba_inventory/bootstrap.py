@@ -59,7 +59,12 @@ async def pool_and_producer(
 def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
     return consumer_role(
-        settings, projector.NAME, [MOVEMENTS], projector.project, batch_size=projector.BATCH_SIZE
+        settings,
+        projector.NAME,
+        [MOVEMENTS],
+        projector.project,
+        batch_size=projector.BATCH_SIZE,
+        envelope=projector.MovementEvent,
     )
 
 
