@@ -69,7 +69,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-items", type=int, default=10_000)
     parser.add_argument("--ingest-lines", type=int, default=200_000, help="edge ingest lines")
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile the edge ingest phase (slows it)"
+        "--profile",
+        action="store_true",
+        help="cProfile the edge ingest phase and the pipeline's consumer-only phase (slows them)",
     )
     parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--http-seconds", type=float, default=10.0)
@@ -107,10 +109,14 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def _platform(env: Env, settings: Settings, work: Workload) -> list[Measurement]:
-    written = await pipeline.write_outbox(env, work, env.relay_topic, settings.relay_batch_size)
+async def _platform(
+    env: Env, settings: Settings, work: Workload, profile: bool
+) -> list[Measurement]:
+    written = await pipeline.write_outbox(env, work, env.relay_topic, pipeline.OUTBOX_TX)
     relayed = await pipeline.relay_only(env, settings, work)
-    consumed = await pipeline.consumer_only(env, settings, work)
+    consumed, top = await pipeline.consumer_only(env, settings, work, profile=profile)
+    if top:
+        print(top)
     await env.truncate()
     return [written, relayed, consumed, await pipeline.end_to_end(env, settings, work)]
 
@@ -149,7 +155,7 @@ async def run(
         found: dict[str, Any] = {}
         measured: list[Measurement] = []
         if args.only in (None, "pipeline"):
-            measured = [built, *await _platform(env, settings, work)]
+            measured = [built, *await _platform(env, settings, work, args.profile)]
             found = await checks.after_pipeline(env, work)
             measured += await _raw(env, settings, work, args.min_seconds)
         if args.only in (None, "queries"):

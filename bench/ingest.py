@@ -15,8 +15,6 @@ and the two together, a COPY of each consumed batch's rows.
 from __future__ import annotations
 
 import cProfile
-import io
-import pstats
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
@@ -37,7 +35,7 @@ from akiba_platform.migrations import migrate
 from akiba_platform.runtime import tune_gc
 from bench import ingest_scaled, site_workload
 from bench.env import Env, _database, _topics_ready
-from bench.measure import Measurement, Stopwatch, wait_for
+from bench.measure import Measurement, Stopwatch, top_functions, wait_for
 from bench.raw import WARM_UP, _drain
 from bench.roles import BenchConsumer, Running, running
 from bench.site_workload import SITES_TOPIC, STORES, SiteWorkload, build
@@ -165,15 +163,7 @@ async def _ingest(
     if profiler is not None:
         notes["profiled"] = "yes (cProfile slows it)"
     m = Measurement("edge ingest (lines)", work.lines, wall, cpu, work.payload_bytes, notes=notes)
-    return m, _top(profiler) if profiler is not None else ""
-
-
-def _top(profiler: cProfile.Profile) -> str:
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(25)
-    stats.sort_stats("tottime").print_stats(15)
-    return out.getvalue()
+    return m, top_functions(profiler) if profiler is not None else ""
 
 
 async def _checked(role: Running, check: Callable[[], bool]) -> bool:

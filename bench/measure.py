@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import io
+import pstats
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -60,3 +63,12 @@ async def wait_for(check: Callable[[], Awaitable[bool]], *, what: str, timeout: 
         if time.perf_counter() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
+
+
+def top_functions(profiler: cProfile.Profile) -> str:
+    """The profile's top functions by cumulative and by own time."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(40)
+    return out.getvalue()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import cProfile
 from dataclasses import dataclass
 
 from akiba_inventory.consumers.projector import NAME
 from akiba_inventory.settings import Settings
 from akiba_platform.outbox import AsyncpgOutbox
+from akiba_platform.runtime import tune_gc
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
-from bench.measure import Measurement, Stopwatch, wait_for
+from bench.measure import Measurement, Stopwatch, top_functions, wait_for
 from bench.roles import BenchConsumer, Running, projector_on, relay, running
 
 
@@ -35,6 +37,10 @@ async def progress(env: Env, movements_topic: str) -> Progress:
     return Progress(int(row["applied"]), bool(row["movements_left"]), bool(row["outbox_left"]))
 
 
+# Rows per outbox-write transaction: a busy HTTP write path's commits, not the relay's batch.
+OUTBOX_TX = 500
+
+
 def _timeout(n: int) -> float:
     """Generous: a phase that takes this long is broken, not slow."""
     return 60.0 + n / 250
@@ -55,6 +61,7 @@ async def write_outbox(env: Env, work: Workload, topic: str, tx_size: int) -> Me
 
 async def relay_only(env: Env, settings: Settings, work: Workload) -> Measurement:
     """The relay alone: the outbox write_outbox filled, to Kafka, until no movement row is left."""
+    tune_gc()  # as a service process does; the workload held here stays out of collections
     watch = Stopwatch()
     async with running(relay(settings)) as r:
         n = len(work.values)
@@ -65,23 +72,38 @@ async def relay_only(env: Env, settings: Settings, work: Workload) -> Measuremen
     return Measurement("relay only", n, wall, cpu, work.payload_bytes)
 
 
-async def consumer_only(env: Env, settings: Settings, work: Workload) -> Measurement:
-    """The projector alone on the topic the relay filled, timed from the group's assignment."""
+async def consumer_only(
+    env: Env, settings: Settings, work: Workload, *, profile: bool = False
+) -> tuple[Measurement, str]:
+    """The projector alone on the topic the relay filled, timed from the group's assignment;
+    with `profile`, also cProfile's top functions over the timed part (which it slows)."""
     n = len(work.values)
     proj = projector_on(settings, env.relay_topic)
+    profiler = cProfile.Profile() if profile else None
+    tune_gc()
     async with running(proj) as r:
         await wait_for(lambda: _assigned(proj, r), what="partition assignment", timeout=60)
         watch = Stopwatch()
+        if profiler is not None:
+            profiler.enable()
         await wait_for(lambda: _applied(env, n, r), what="the projector", timeout=_timeout(n))
         wall, cpu = watch.elapsed()
-    return Measurement("consumer only", n, wall, cpu, work.payload_bytes)
+        if profiler is not None:
+            profiler.disable()
+    notes: dict[str, float | int | str] = {"cpu_us_per_event": round(cpu / n * 1e6, 1)}
+    if profiler is None:
+        return Measurement("consumer only", n, wall, cpu, work.payload_bytes, notes=notes), ""
+    notes["profiled"] = "yes (cProfile slows it)"
+    m = Measurement("consumer only", n, wall, cpu, work.payload_bytes, notes=notes)
+    return m, top_functions(profiler)
 
 
 async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measurement:
     """Relay and projector together: from the relay's start until every movement is applied."""
     n = len(work.values)
-    await write_outbox(env, work, env.e2e_topic, settings.relay_batch_size)
+    await write_outbox(env, work, env.e2e_topic, OUTBOX_TX)
     proj = projector_on(settings, env.e2e_topic)
+    tune_gc()
     async with running(proj) as c:
         await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
         watch = Stopwatch()
@@ -89,6 +111,7 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
             marks = await _milestones(env, n, watch, [c, r])
     wall, cpu = marks.pop("applied")
     notes: dict[str, float | int | str] = {k: round(v[0], 3) for k, v in marks.items()}
+    notes["cpu_us_per_event"] = round(cpu / n * 1e6, 1)
     return Measurement("pipeline end to end", n, wall, cpu, work.payload_bytes, notes=notes)
 
 

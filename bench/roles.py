@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from akiba_contracts.envelope import CloudEvent
 from akiba_inventory.bootstrap import pool_and_producer
 from akiba_inventory.consumers import projector
 from akiba_inventory.settings import Settings
@@ -53,8 +54,18 @@ def relay(settings: Settings) -> Role:
 class BenchConsumer:
     """A service's consumer role on a bench topic, under a fresh group but its real name."""
 
-    def __init__(self, settings: Settings, topic: str, name: str, handler: BatchHandler) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topic: str,
+        name: str,
+        handler: BatchHandler,
+        batch_size: int | None = None,
+        envelope: type[CloudEvent] = CloudEvent,
+    ) -> None:
         self._settings = settings
+        self._envelope = envelope
+        self._batch_size = batch_size or settings.consumer_batch_size
         self._topic = topic
         self._name = name
         self._handler = handler
@@ -73,10 +84,11 @@ class BenchConsumer:
                 handler=self._handler,
                 dlq_producer=producer,
                 group=f"{self._name}.bench.{uuid.uuid4().hex[:8]}",
+                envelope=self._envelope,
             ) as loop,
         ):
             self.loop = loop
-            await loop.run(stop, batch_size=s.consumer_batch_size)
+            await loop.run(stop, batch_size=self._batch_size)
 
     def assigned(self, partitions: int) -> bool:
         """Whether the group has handed this member every partition."""
@@ -84,5 +96,12 @@ class BenchConsumer:
 
 
 def projector_on(settings: Settings, topic: str) -> BenchConsumer:
-    """Inventory's projector on a bench topic."""
-    return BenchConsumer(settings, topic, projector.NAME, projector.project)
+    """Inventory's projector on a bench topic, polling as its role does."""
+    return BenchConsumer(
+        settings,
+        topic,
+        projector.NAME,
+        projector.project,
+        projector.BATCH_SIZE,
+        projector.MovementEvent,
+    )

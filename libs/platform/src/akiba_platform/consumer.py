@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
+from asyncpg.pgproto.pgproto import UUID as _FastUUID
 from opentelemetry import trace
 
 from akiba_contracts.envelope import CloudEvent, decode
@@ -26,7 +27,7 @@ from akiba_platform.faults import crash_point
 from akiba_platform.inbox import AsyncpgInbox
 from akiba_platform.runtime import Role
 from akiba_platform.settings import ServiceSettings
-from akiba_platform.telemetry import context_from, tracer
+from akiba_platform.telemetry import context_from, spans_exported, tracer
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class ConsumerLoop:
         handler: BatchHandler,
         dlq_producer: AIOKafkaProducer,
         max_backoff: float = 5.0,
+        envelope: type[CloudEvent] = CloudEvent,
     ) -> None:
         self.name = name
         self._consumer = consumer
@@ -104,6 +106,7 @@ class ConsumerLoop:
         self._handler = handler
         self._dlq = dlq_producer
         self._max_backoff = max_backoff
+        self._envelope = envelope
         self._lock = asyncio.Lock()
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committing: asyncio.Task[None] | None = None
@@ -127,9 +130,10 @@ class ConsumerLoop:
         # order inside the list, and a transaction per partition made batches a dozen times
         # smaller than the poll.
         records = [r for part in batches.values() for r in part]
-        if not await self._with_retries(records, stop):
+        # Each partition's records come in offset order: its last one says where it ends.
+        offsets = {tp: part[-1].offset + 1 for tp, part in batches.items() if part}
+        if not await self._with_retries(records, offsets, stop):
             return  # stopping mid-retry: nothing committed, the next owner redoes it
-        offsets = {tp: part[-1].offset + 1 for tp, part in batches.items()}
         for tp, part in batches.items():
             self._record_lag(tp, part[-1].offset)
         crash_point("consumer-after-db-commit")
@@ -163,11 +167,13 @@ class ConsumerLoop:
         if self._committing is not None:
             await self._committing
 
-    async def _with_retries(self, records: list[Record], stop: asyncio.Event) -> bool:
+    async def _with_retries(
+        self, records: list[Record], ends: dict[TopicPartition, int], stop: asyncio.Event
+    ) -> bool:
         delay = 0.1
         while True:
             try:
-                await self._apply(records)
+                await self._apply(records, ends)
                 return True
             except Exception as exc:
                 if not is_transient(exc):
@@ -180,20 +186,23 @@ class ConsumerLoop:
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, self._max_backoff)
 
-    async def _apply(self, records: list[Record]) -> None:
-        deliveries, dead = _decode(records)
+    async def _apply(self, records: list[Record], ends: dict[TopicPartition, int]) -> None:
+        deliveries, dead = _decode(records, self._envelope)
         async with self._pool.acquire() as conn, conn.transaction():
             inbox = AsyncpgInbox(conn)
-            unique = list({d.event_id: d for d in reversed(deliveries)}.values())[::-1]
+            # Keyed by the id's 128-bit integer: a UUID's own hash is a Python call, an int's
+            # is not (the same id may also be spelt differently, so not by its text).
+            unique = list({d.event_id.int: d for d in reversed(deliveries)}.values())[::-1]
             fresh_ids = await inbox.claim(self.name, [d.event_id for d in unique])
-            fresh_ids |= await _replayed(inbox, self.name, unique, fresh_ids)
-            fresh = [d for d in unique if d.event_id in fresh_ids]
+            fresh_ints = {i.int for i in fresh_ids}
+            fresh_ints |= await _replayed(inbox, self.name, unique, fresh_ints)
+            fresh = [d for d in unique if d.event_id.int in fresh_ints]
             metrics.duplicates.add(len(deliveries) - len(fresh), {"consumer": self.name})
             dead += await self._handle(conn, fresh)
             for d in dead:
                 if d.event_id is not None:
                     await inbox.dead_letter(self.name, d.event_id)
-            await self._advance(conn, records)
+            await self._advance(conn, ends)
             # Dead letters are published before the commit: a crash in between repeats them
             # (at least once), whereas the other order could lose them.
             await send_dead_letters(self._dlq, self.name, dead)
@@ -236,17 +245,13 @@ class ConsumerLoop:
         for r in rows:
             self._consumer.seek(TopicPartition(r["topic"], r["partition"]), r["next_offset"])
 
-    async def _advance(self, conn: Connection, records: list[Record]) -> None:
+    async def _advance(self, conn: Connection, ends: dict[TopicPartition, int]) -> None:
         """Record, with the effects, the next offset of every partition in the batch."""
-        ends: dict[tuple[str, int], int] = {}
-        for r in records:
-            key = (r.topic, r.partition)
-            ends[key] = max(ends.get(key, 0), r.offset + 1)
         await conn.execute(
             _ADVANCE,
             self.name,
-            [k[0] for k in ends],
-            [k[1] for k in ends],
+            [tp.topic for tp in ends],
+            [tp.partition for tp in ends],
             list(ends.values()),
         )
 
@@ -277,11 +282,12 @@ class ConsumerLoop:
 
 
 async def _replayed(
-    inbox: AsyncpgInbox, consumer: str, deliveries: list[Delivery], fresh: set[UUID]
-) -> set[UUID]:
-    """The replays of events this consumer dead-lettered: they apply once more."""
-    again = [d.event_id for d in deliveries if d.event_id not in fresh and is_replay(d.record)]
-    return await inbox.reclaim(consumer, again) if again else set()
+    inbox: AsyncpgInbox, consumer: str, deliveries: list[Delivery], fresh: set[int]
+) -> set[int]:
+    """The replays of events this consumer dead-lettered (as ids' integers): they apply once
+    more."""
+    again = [d.event_id for d in deliveries if d.event_id.int not in fresh and is_replay(d.record)]
+    return {i.int for i in await inbox.reclaim(consumer, again)} if again else set()
 
 
 def _refused(rejected: Sequence[Rejected] | None) -> list[DeadLetter]:
@@ -294,16 +300,28 @@ def _dead_or_raise(exc: Exception, deliveries: list[Delivery]) -> list[DeadLette
     return [DeadLetter(d.record, f"{type(exc).__name__}: {exc}", d.event_id) for d in deliveries]
 
 
-def _decode(records: list[Record]) -> tuple[list[Delivery], list[DeadLetter]]:
+def _decode(
+    records: list[Record], envelope: type[CloudEvent]
+) -> tuple[list[Delivery], list[DeadLetter]]:
     good: list[Delivery] = []
     bad: list[DeadLetter] = []
     for r in records:
         try:
-            event = decode(r.value or b"")
-            good.append(Delivery(event, r, UUID(event.id)))
+            event = decode(r.value or b"", envelope)
+            good.append(Delivery(event, r, _event_uuid(event.id)))
         except ValueError as exc:
             bad.append(DeadLetter(r, f"InvalidEnvelope: {exc}", None))
     return good, bad
+
+
+def _event_uuid(text: str) -> UUID:
+    """The event id as a UUID: asyncpg's C parser (a uuid.UUID subclass, equal and hashing
+    alike) takes the usual spellings at an eighth of uuid.UUID's cost; the rest (braces,
+    urn:uuid:) go to uuid.UUID, which also says what is wrong with a bad one."""
+    try:
+        return _FastUUID(text)
+    except ValueError:
+        return UUID(text)
 
 
 class _spans:
@@ -315,7 +333,11 @@ class _spans:
         self._spans: list[trace.Span] = []
 
     def __enter__(self) -> None:
-        # Only events that carry a trace get a span: bulk and edge traffic pays nothing.
+        # Only events that carry a trace get a span, and only when spans are exported: bulk and
+        # edge traffic pays nothing, nor does a process whose spans would be dropped (about
+        # half the consumer's CPU per event when every event carries a trace).
+        if not spans_exported():
+            return
         for d in self._deliveries:
             if not d.event.traceparent:
                 continue
@@ -347,6 +369,7 @@ async def consumer_loop(
     handler: BatchHandler,
     dlq_producer: AIOKafkaProducer,
     group: str | None = None,
+    envelope: type[CloudEvent] = CloudEvent,
 ) -> AsyncIterator[ConsumerLoop]:
     """A ConsumerLoop on its own group member (group = name unless given), stopped on exit."""
     member = kafka.consumer(bootstrap, group or name)
@@ -359,6 +382,7 @@ async def consumer_loop(
             pool=pool,
             handler=handler,
             dlq_producer=dlq_producer,
+            envelope=envelope,
         )
     finally:
         await member.stop()
@@ -371,9 +395,11 @@ def consumer_role(
     handler: BatchHandler,
     *,
     batch_size: int | None = None,
+    envelope: type[CloudEvent] = CloudEvent,
 ) -> Role:
     """A role that applies `topics` through `handler` until stopped: its pool, a dead-letter
-    producer, and a group member named from the settings' prefix."""
+    producer, and a group member named from the settings' prefix. `envelope` is the
+    CloudEvent (sub)class records are decoded into (see `decode`)."""
 
     async def run(stop: asyncio.Event) -> None:
         bootstrap = settings.kafka_bootstrap_servers
@@ -389,6 +415,7 @@ def consumer_role(
                     handler=handler,
                     dlq_producer=producer,
                     group=settings.consumer_group_prefix + name,
+                    envelope=envelope,
                 ) as loop:
                     await loop.run(stop, batch_size=batch_size or settings.consumer_batch_size)
             finally:

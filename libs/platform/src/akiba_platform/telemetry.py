@@ -25,6 +25,7 @@ from akiba_platform.settings import ServiceSettings
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
+_exporting = False
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -88,12 +89,13 @@ def metric_readers(settings: ServiceSettings) -> list[MetricReader]:
 
 def setup_telemetry(settings: ServiceSettings) -> None:
     """Install the process's tracer and meter providers once."""
-    global _configured
+    global _configured, _exporting
     if _configured:
         return
     resource = Resource.create({"service.name": settings.service_name})
     tracer_provider = TracerProvider(resource=resource)
     exporter = _exporter(settings)
+    _exporting = exporter is not None
     if exporter is not None:
         # jsonl is read back by tests right after the fact: export each span as it ends.
         simple = settings.otel_exporter == "jsonl"
@@ -109,6 +111,15 @@ def setup_telemetry(settings: ServiceSettings) -> None:
 def telemetry_on() -> bool:
     """Whether this process installed its tracer and meter providers (setup_telemetry)."""
     return _configured
+
+
+def spans_exported() -> bool:
+    """Whether spans started in this process go anywhere (setup_telemetry with an exporter).
+
+    Without an exporter a span is built, sampled and dropped: per-event spans on hot paths ask
+    this first, so a process that exports nothing does not pay for them.
+    """
+    return _exporting
 
 
 def current_traceparent() -> str | None:

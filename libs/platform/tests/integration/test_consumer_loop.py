@@ -110,6 +110,25 @@ async def test_duplicates_within_one_batch_are_applied_once(rig: Rig) -> None:
     assert await rig.effects() == [*range(10), 99]
 
 
+async def test_an_id_spelt_in_capitals_is_the_same_event_within_one_batch(rig: Rig) -> None:
+    quiet = event(1)
+    shouted = quiet.model_copy(update={"id": quiet.id.upper(), "data": {"n": 2}})
+    await rig.send(encode(shouted), encode(quiet), encode(event(99)))
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 2, at_least=True), what="the marker")
+    assert await rig.effects() == [2, 99]  # the first delivery of the id, as spelt
+
+
+async def test_ids_in_braces_or_as_urns_are_applied_and_deduplicated(rig: Rig) -> None:
+    braced, urn = event(1), event(2)
+    braced = braced.model_copy(update={"id": "{" + braced.id + "}"})
+    urn = urn.model_copy(update={"id": "urn:uuid:" + urn.id})
+    await rig.send(encode(braced), encode(urn), encode(braced), encode(event(99)))
+    await rig.start_loop(record_effect)
+    await wait_until(lambda: _count(rig, 3, at_least=True), what="the marker")
+    assert await rig.effects() == [1, 2, 99]
+
+
 async def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_applied(
     rig: Rig,
 ) -> None:

@@ -58,7 +58,14 @@ async def pool_and_producer(
 
 def projector_role(settings: Settings) -> Role:
     """Project stock levels from the movements topic."""
-    return consumer_role(settings, projector.NAME, [MOVEMENTS], projector.project)
+    return consumer_role(
+        settings,
+        projector.NAME,
+        [MOVEMENTS],
+        projector.project,
+        batch_size=projector.BATCH_SIZE,
+        envelope=projector.MovementEvent,
+    )
 
 
 def shipments_role(settings: Settings) -> Role:
