@@ -11,7 +11,9 @@ from akiba_sync_hub.settings import Settings
 
 
 def _state(name: str) -> Any:
-    def get(request: Request) -> Any:
+    # async although it never awaits: FastAPI runs a plain def on a worker thread, a thread
+    # hop per dependency per request (three per push).
+    async def get(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     return get
