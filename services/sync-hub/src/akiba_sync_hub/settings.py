@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     sync_behind_backlog: int = Field(
         10_000, ge=0, description="A site reporting more unforwarded records is `behind`"
     )
+    sync_status_flush_seconds: float = Field(
+        1.0, gt=0, description="How often the sites' contacts are written (lost on a crash)"
+    )
     sync_count_every_seconds: float = Field(
         60.0, gt=0, description="How often the sites are counted by state for the metrics"
     )

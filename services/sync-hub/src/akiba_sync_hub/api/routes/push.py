@@ -15,7 +15,7 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api import contact
-from akiba_sync_hub.api.deps import IngressDep, Pool, SettingsDep
+from akiba_sync_hub.api.deps import IngressDep, SettingsDep
 from akiba_sync_hub.domain.status import Contact
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
 
@@ -55,7 +55,7 @@ async def push(
     request: Request,
     ingress: IngressDep,
     settings: SettingsDep,
-    pool: Pool,
+    contacts: contact.ContactsDep,
     report: contact.Report,
 ) -> PushResponse:
     """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
@@ -65,7 +65,7 @@ async def push(
         response = await _forward(site_id, request, ingress, settings)
         refused = len(response.refused)
     finally:
-        await contact.note(pool, Contact(site_id, push=True, reported=report, refused=refused))
+        contacts.note(Contact(site_id, push=True, reported=report, refused=refused))
     return response
 
 
