@@ -21,6 +21,11 @@ class Settings(ServiceSettings):
     push_max_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Largest push body accepted (413 beyond)"
     )
+    # Sized on the soak (bench/README.md): ~600 single-document pushes/s a process, answered
+    # within about half a second, keep ~300 in flight; ~1,000 timed the Kafka producer out.
+    sync_max_pushes_in_flight: int = Field(
+        256, ge=1, description="Pushes one process handles at once (503 + Retry-After beyond)"
+    )
     feed_page_limit: int = Field(FEED_PAGE_LIMIT, ge=1, description="Most entries per feed page")
     # A gateway pulls every few seconds while it can reach the hub, and pushes as it records.
     sync_silent_after_seconds: float = Field(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Request
+from starlette.requests import ClientDisconnect
 
 from akiba_contracts.sync import PUSH_BATCH_LIMIT, PushResponse
 from akiba_platform import idempotency
@@ -15,10 +17,12 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api import contact
+from akiba_sync_hub.api.admission import InFlightDep
 from akiba_sync_hub.api.deps import IngressDep, SettingsDep
 from akiba_sync_hub.domain.status import Contact
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["sync"])
 
 _SITE = requires_site("site_id")
@@ -57,12 +61,14 @@ async def push(
     settings: SettingsDep,
     contacts: contact.ContactsDep,
     report: contact.Report,
+    in_flight: InFlightDep,
 ) -> PushResponse:
     """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
     # Whatever the answer, the push is the site's last contact, with the backlog it reported.
     refused = 0
     try:
-        response = await _forward(site_id, request, ingress, settings)
+        with in_flight.admitted():
+            response = await _forward(site_id, request, ingress, settings)
         refused = len(response.refused)
     finally:
         contacts.note(Contact(site_id, push=True, reported=report, refused=refused))
@@ -102,10 +108,17 @@ async def _body(request: Request, limit: int) -> bytes:
     if declared.isdigit() and int(declared) > limit:
         raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    except ClientDisconnect:
+        # The site hung up (a dropped link, its own timeout): its doing, not the hub's, so no
+        # traceback at ERROR. It sends the same events again; none of these was accepted.
+        log.info("a site hung up mid-push after %d bytes; nothing was accepted", len(body))
+        # 499, as proxies log a request its client closed; nobody reads this answer.
+        raise Problem(499, "Client closed request", "nothing was accepted") from None
     return bytes(body)
 
 
