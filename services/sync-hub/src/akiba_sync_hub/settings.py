@@ -26,6 +26,11 @@ class Settings(ServiceSettings):
     sync_max_pushes_in_flight: int = Field(
         256, ge=1, description="Pushes one process handles at once (503 + Retry-After beyond)"
     )
+    sync_max_push_bytes_in_flight: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Body bytes the pushes under way in one process may hold (503 beyond)",
+    )
     feed_page_limit: int = Field(FEED_PAGE_LIMIT, ge=1, description="Most entries per feed page")
     # A gateway pulls every few seconds while it can reach the hub, and pushes as it records.
     sync_silent_after_seconds: float = Field(

@@ -1,4 +1,4 @@
-"""How many pushes a process handles at once; past that, a push is turned away at once."""
+"""How much push work a process takes on at once; past that, a push is turned away at once."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ RETRY_AFTER_SECONDS = 1
 
 
 class InFlight:
-    """Counts the pushes under way in this process (one event loop: no lock needed).
+    """The pushes under way in this process and the body bytes they hold (one event loop: no
+    lock needed).
 
     Each push holds its body, its checked events and a place in the producer's queue until
     Kafka acknowledges; unbounded, an overload with eager retries grew the process past
@@ -24,26 +25,51 @@ class InFlight:
     gateway sends the same events again later, and they are deduplicated by id and sequence.
     """
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.count = 0
+    def __init__(self, limit: int, max_bytes: int) -> None:
+        self.limit, self.max_bytes = limit, max_bytes
+        self.count = self.bytes = 0
 
     @contextmanager
-    def admitted(self) -> Iterator[None]:
-        """Hold a place for one push; a 503 Problem when every place is taken."""
+    def admitted(self) -> Iterator[Place]:
+        """A place for one push; a 503 Problem when every place is taken."""
         if self.count >= self.limit:
-            metrics.turned_away.add(1)
-            raise Problem(
-                503,
-                "Hub busy",
-                f"{self.limit} pushes are under way here; nothing was accepted, push again later",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+            raise _busy(f"{self.limit} pushes are under way here")
+        place = Place(self)
         self.count += 1
         try:
-            yield
+            yield place
         finally:
             self.count -= 1
+            self.bytes -= place.held
+
+
+class Place:
+    """One admitted push's share of the bytes in flight."""
+
+    def __init__(self, pushes: InFlight) -> None:
+        self._pushes = pushes
+        self.held = 0
+
+    def hold(self, size: int) -> None:
+        """Count `size` more bytes of this push's body; a 503 Problem if with them the pushes
+        under way would hold more than the process's budget (a push alone always fits, up to
+        the largest body accepted)."""
+        pushes = self._pushes
+        others = pushes.bytes - self.held
+        if others and pushes.bytes + size > pushes.max_bytes:
+            raise _busy(f"pushes under way here hold {others} bytes")
+        pushes.bytes += size
+        self.held += size
+
+
+def _busy(why: str) -> Problem:
+    metrics.turned_away.add(1)
+    return Problem(
+        503,
+        "Hub busy",
+        f"{why}; nothing was accepted, push again later",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 InFlightDep = Annotated[InFlight, Depends(state("in_flight"))]

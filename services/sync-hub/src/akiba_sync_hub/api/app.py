@@ -50,7 +50,9 @@ def create_app(
             )
             contacts = Contacts(app.state.pool, settings.sync_status_flush_seconds)
             app.state.contacts = await stack.enter_async_context(contacts.running())
-            app.state.in_flight = InFlight(settings.sync_max_pushes_in_flight)
+            app.state.in_flight = InFlight(
+                settings.sync_max_pushes_in_flight, settings.sync_max_push_bytes_in_flight
+            )
             app.state.ingress = Ingress(directory, settings.kafka_bootstrap_servers)
             stack.push_async_callback(app.state.ingress.close)
             limits, every = settings.sync_thresholds(), settings.sync_count_every_seconds

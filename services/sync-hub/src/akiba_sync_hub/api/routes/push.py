@@ -17,7 +17,7 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api import contact
-from akiba_sync_hub.api.admission import InFlightDep
+from akiba_sync_hub.api.admission import InFlightDep, Place
 from akiba_sync_hub.api.deps import IngressDep, SettingsDep
 from akiba_sync_hub.domain.status import Contact
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
@@ -67,8 +67,8 @@ async def push(
     # Whatever the answer, the push is the site's last contact, with the backlog it reported.
     refused = 0
     try:
-        with in_flight.admitted():
-            response = await _forward(site_id, request, ingress, settings)
+        with in_flight.admitted() as place:
+            response = await _forward(site_id, request, ingress, settings, place)
         refused = len(response.refused)
     finally:
         contacts.note(Contact(site_id, push=True, reported=report, refused=refused))
@@ -76,10 +76,11 @@ async def push(
 
 
 async def _forward(
-    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
+    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep, place: Place
 ) -> PushResponse:
     started = time.perf_counter()
-    events = _events(await _body(request, settings.push_max_bytes), settings.push_batch_limit)
+    body = await _body(request, settings.push_max_bytes, place)
+    events = _events(body, settings.push_batch_limit)
     try:
         response = await ingress.push(site_id, events)
     except KafkaUnavailable as exc:
@@ -103,13 +104,14 @@ async def _forward(
     return response
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, place: Place) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
     body = bytearray()
     try:
         async for chunk in request.stream():
+            place.hold(len(chunk))
             body += chunk
             if len(body) > limit:
                 raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
