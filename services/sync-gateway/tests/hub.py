@@ -47,7 +47,8 @@ class Central:
     """Auth's token endpoint and the hub's site endpoints, backed by a FakeHub and FakeDownlink.
 
     With `portal` set, a captive portal stands in front of it: every request, token or push,
-    is answered 200 with an HTML page; `answer` replaces every answer's body with its own.
+    is answered 200 with an HTML page; `answer` replaces every answer's body with its own;
+    with `busy` set, a push is answered 503 with it as Retry-After, as a hub at its limit does.
     """
 
     def __init__(self, hub: FakeHub, feed: FakeDownlink) -> None:
@@ -56,6 +57,7 @@ class Central:
         self.tokens_issued = 0
         self.portal = False
         self.answer: bytes | None = None
+        self.busy: str | None = None  # a Retry-After: pushes are answered 503 with it
         self.pushed_headers: list[dict[str, str]] = []
         self.pulled_headers: list[dict[str, str]] = []
         self.app = FastAPI()
@@ -90,6 +92,9 @@ class Central:
         if not self._authorized(request, site_id):
             return Response(status_code=401)
         self.pushed_headers.append(dict(request.headers))
+        if self.busy is not None:
+            problem = {"title": "Hub busy", "status": 503}
+            return JSONResponse(problem, status_code=503, headers={"Retry-After": self.busy})
         try:
             answer = self.hub.push(await request.body())
         except PushTooLarge as exc:

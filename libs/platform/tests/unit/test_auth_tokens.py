@@ -7,13 +7,18 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from akiba_platform.auth import InvalidToken
-from akiba_platform.testing.tokens import TestIssuer, published_key
+from akiba_platform.auth import authorizer as authorizer_module
+from akiba_platform.auth.authorizer import Authorizer
+from akiba_platform.auth.permissions import PermissionStore
+from akiba_platform.auth.tokens import LEEWAY_SECONDS, Claims, verify
+from akiba_platform.testing.tokens import AUDIENCE, ISSUER, TestIssuer, published_key
 
 
 @pytest.fixture
@@ -126,15 +131,32 @@ def test_a_retired_key_verifies_nothing_while_its_successor_does(issuer: TestIss
     assert issuer.authorizer.authenticate(successor.token("abc")).claims.subject == "abc"
 
 
-def test_a_cached_token_still_expires(issuer: TestIssuer) -> None:
-    now = int(time.time())
-    token = issuer.token("abc", exp=now + 1)
+def test_a_cached_token_still_expires(issuer: TestIssuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = time.time()
+    token = issuer.token("abc", exp=int(now) + 60)
     issuer.authorizer.authenticate(token)
-    issuer.authorizer._cache[token] = issuer.authorizer._cache[token].__class__(
-        subject="abc", kind="user", exp=now - 60, jti="x"
-    )
+    monkeypatch.setattr(authorizer_module, "time", lambda: now + 60 + LEEWAY_SECONDS + 1)
     with pytest.raises(InvalidToken, match="expired"):
         issuer.authorizer.authenticate(token)
+
+
+def test_the_tokens_used_least_recently_leave_the_cache_first(
+    issuer: TestIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified: list[str] = []
+
+    def counting(token: str, *args: Any, **kwargs: Any) -> Claims:
+        verified.append(token)
+        return verify(token, *args, **kwargs)
+
+    monkeypatch.setattr(authorizer_module, "verify", counting)
+    auth = Authorizer(
+        issuer.keys, PermissionStore(), issuer=ISSUER, audience=AUDIENCE, cache_size=2
+    )
+    a, b, c = (issuer.token(name) for name in "abc")
+    for token in (a, b, a, c, a, b):  # c pushes b out, not a, which was used since
+        auth.authenticate(token)
+    assert verified == [a, b, c, b]
 
 
 def test_a_key_unrelated_to_ed25519_cannot_be_smuggled_in_a_header(issuer: TestIssuer) -> None:

@@ -107,3 +107,18 @@ async def test_request_latency_is_exposed_for_prometheus(client: httpx.AsyncClie
     await client.get("/health")
     text = (await client.get("/metrics")).text
     assert "akiba_http_server_duration_seconds_count{" in text and 'route="/health"' in text
+
+
+async def test_requests_are_measured_and_traced_once_by_ours_not_by_fastapis_own_too(
+    client: httpx.AsyncClient,
+) -> None:
+    from akiba_platform.settings import ServiceSettings
+    from akiba_platform.telemetry import setup_telemetry
+
+    setup_telemetry(ServiceSettings())
+    await client.post("/things", json={"n": 1})
+    text = (await client.get("/metrics")).text
+    ours = [line for line in text.splitlines() if line.startswith("akiba_http_server_duration")]
+    assert any('route="/things"' in line and 'method="POST"' in line for line in ours)
+    assert "http_server_request_duration" not in text  # FastAPI's native OpenTelemetry
+    assert "http_server_active_requests" not in text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from akiba_sync_gateway.sync.backoff import Backoff
+from akiba_sync_gateway.sync.link import LinkDown
+from akiba_sync_gateway.sync.loops import delay_after
 
 
 def _at_ceiling(low: float, high: float) -> float:
@@ -33,3 +35,11 @@ def test_a_success_starts_the_next_failure_from_the_base_again() -> None:
 def test_many_failures_never_overflow_the_ceiling() -> None:
     backoff = Backoff(base=1.0, cap=30.0, uniform=_at_ceiling, failures=10_000)
     assert backoff.next_delay() == 30.0
+
+
+def test_a_round_refused_with_retry_after_waits_at_least_that_long() -> None:
+    backoff = Backoff(base=0.5, cap=5.0, uniform=_at_ceiling)
+    busy = LinkDown("503 Hub busy", retry_after=3.0)
+    assert [delay_after(busy, backoff) for _ in range(4)] == [3.0, 3.0, 3.0, 4.0]
+    assert delay_after(LinkDown("connection refused"), backoff) == 5.0
+    assert delay_after(ValueError("a bug"), backoff) == 5.0

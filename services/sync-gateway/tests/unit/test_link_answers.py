@@ -88,3 +88,20 @@ async def test_a_413_is_push_too_large_with_the_bytes_sent_and_the_answer(link: 
         await link.up.push(body)
     assert raised.value.size == len(body[0]) + 2
     assert isinstance(raised.value, LinkDown)
+
+
+async def test_a_busy_hubs_retry_after_is_carried_by_the_link_error_and_nothing_is_taken(
+    link: Link,
+) -> None:
+    link.central.busy = "7"
+    with pytest.raises(LinkDown, match="503") as raised:
+        await link.up.push(link.push_body(1))
+    assert raised.value.retry_after == 7.0
+    assert link.central.hub.received == []
+    link.central.busy = "Wed, 21 Oct 2065 07:28:00 GMT"  # a date is not read: the backoff's
+    with pytest.raises(LinkDown) as raised:
+        await link.up.push(link.push_body(1))
+    assert raised.value.retry_after is None
+    link.central.busy = None
+    await link.up.push(link.push_body(1))  # the same events, sent again, go through
+    assert len(link.central.hub.received) == 1

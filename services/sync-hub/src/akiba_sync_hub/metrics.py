@@ -7,6 +7,10 @@ from akiba_platform import meter
 pushed = meter.create_counter(
     "akiba.sync_hub.push.events", description="Pushed site events, by outcome (accepted, refused)"
 )
+turned_away = meter.create_counter(
+    "akiba.sync_hub.push.turned_away",
+    description="Pushes answered 503 at once: the process had its most pushes in flight",
+)
 push_duration = meter.create_histogram(
     "akiba.sync_hub.push.duration",
     unit="s",

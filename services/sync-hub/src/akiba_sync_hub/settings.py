@@ -21,6 +21,16 @@ class Settings(ServiceSettings):
     push_max_bytes: int = Field(
         64 * 1024 * 1024, ge=1024, description="Largest push body accepted (413 beyond)"
     )
+    # Sized on the soak (bench/README.md): ~600 single-document pushes/s a process, answered
+    # within about half a second, keep ~300 in flight; ~1,000 timed the Kafka producer out.
+    sync_max_pushes_in_flight: int = Field(
+        256, ge=1, description="Pushes one process handles at once (503 + Retry-After beyond)"
+    )
+    sync_max_push_bytes_in_flight: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Body bytes the pushes under way in one process may hold (503 beyond)",
+    )
     feed_page_limit: int = Field(FEED_PAGE_LIMIT, ge=1, description="Most entries per feed page")
     # A gateway pulls every few seconds while it can reach the hub, and pushes as it records.
     sync_silent_after_seconds: float = Field(
@@ -31,6 +41,9 @@ class Settings(ServiceSettings):
     )
     sync_behind_backlog: int = Field(
         10_000, ge=0, description="A site reporting more unforwarded records is `behind`"
+    )
+    sync_status_flush_seconds: float = Field(
+        1.0, gt=0, description="How often the sites' contacts are written (lost on a crash)"
     )
     sync_count_every_seconds: float = Field(
         60.0, gt=0, description="How often the sites are counted by state for the metrics"

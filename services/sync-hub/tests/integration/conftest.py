@@ -177,6 +177,7 @@ class Hub:
     pool: asyncpg.Pool[Any]
     issuer: TestIssuer
     bootstrap: str
+    app: Any
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def site_token(self, site_id: UUID) -> str:
@@ -244,12 +245,20 @@ class Hub:
 
 
 @pytest.fixture
-async def hub(databases: Databases, stack: StackEndpoints) -> AsyncIterator[Hub]:
+def hub_settings() -> dict[str, Any]:
+    """Settings of the hub under test beyond the defaults (a module overrides it to change them)."""
+    return {"push_batch_limit": 5}
+
+
+@pytest.fixture
+async def hub(
+    databases: Databases, stack: StackEndpoints, hub_settings: dict[str, Any]
+) -> AsyncIterator[Hub]:
     """A hub API (in process, over ASGI) on a migrated database; feed builders stopped after."""
     await kafka.ensure_topics(stack.kafka_bootstrap, all_topics())
     dsn = await databases.create({"sync-hub": MIGRATIONS})
     settings = Settings(
-        database_url=dsn, kafka_bootstrap_servers=stack.kafka_bootstrap, push_batch_limit=5
+        database_url=dsn, kafka_bootstrap_servers=stack.kafka_bootstrap, **hub_settings
     )
     pool = await create_pool(dsn)
     issuer, sites = TestIssuer(), SiteDirectory()
@@ -257,7 +266,7 @@ async def hub(databases: Databases, stack: StackEndpoints) -> AsyncIterator[Hub]
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
-            h = Hub(client, sites, pool, issuer, stack.kafka_bootstrap)
+            h = Hub(client, sites, pool, issuer, stack.kafka_bootstrap, app)
             yield h
             for t in h.tasks:
                 t.cancel()

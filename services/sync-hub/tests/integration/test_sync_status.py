@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -58,6 +59,13 @@ async def _pull(hub: Hub, site: UUID, headers: dict[str, str]) -> None:
     assert r.status_code == 200, r.text
 
 
+async def _written(hub: Hub, site: UUID) -> dict[str, Any] | None:
+    """The site's row as PostgreSQL holds it now (the API not asked to flush first)."""
+    async with hub.pool.acquire() as conn:
+        row = await conn.fetchrow("select * from site_sync_status where site_id = $1", site)
+    return None if row is None else dict(row)
+
+
 def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
@@ -102,6 +110,37 @@ async def test_a_push_with_a_backlog_report_is_the_sites_last_contact_and_its_ba
     assert _moment(entry["last_push_at"]) >= before  # type: ignore[operator]
     assert entry["last_pull_at"] is None
     assert entry["state"] == "behind"  # its oldest record waits longer than the default hour
+
+
+async def test_contacts_are_written_within_a_second_of_the_answer_folded_into_one_row(
+    feed_of: Hub,
+) -> None:
+    hub, site, store = feed_of, uuid4(), uuid4()
+    await _known(hub, site, store)
+
+    await _push(hub, site, [stock_document(site, store)], _report(7, datetime.now(UTC)))
+    await _pull(hub, site, _report(0))
+
+    row = await wait_until(lambda: _written(hub, site), what="the contacts written", timeout=5)
+    assert (row["backlog"], row["oldest_unsynced_at"]) == (0, None)
+    assert row["last_contact_at"] == row["last_pull_at"] > row["last_push_at"]
+
+
+async def test_contacts_that_could_not_be_written_are_kept_and_written_later(
+    feed_of: Hub,
+) -> None:
+    hub, site, store = feed_of, uuid4(), uuid4()
+    await _known(hub, site, store)
+    async with hub.pool.acquire() as conn:
+        await conn.execute("alter table site_sync_status rename to site_sync_status_away")
+    await _push(hub, site, [stock_document(site, store)], _report(4))
+    await asyncio.sleep(1.5)  # a flush or more fails meanwhile
+
+    async with hub.pool.acquire() as conn:
+        await conn.execute("alter table site_sync_status_away rename to site_sync_status")
+
+    row = await wait_until(lambda: _written(hub, site), what="the kept contact written", timeout=5)
+    assert row["backlog"] == 4 and row["last_push_at"] is not None
 
 
 async def test_a_pull_reporting_an_empty_backlog_makes_the_site_ok(feed_of: Hub) -> None:

@@ -6,13 +6,16 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from akiba_sync_hub.domain.status import (
+    Contact,
     Reported,
     SyncState,
     Thresholds,
     count_states,
     read_report,
     refused_in,
+    seen,
     sync_state,
+    then,
 )
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -100,3 +103,30 @@ def test_the_active_sites_are_counted_by_state_and_every_state_is_named() -> Non
 def test_a_retired_site_is_not_counted_however_long_it_has_been_silent() -> None:
     counts = count_states([_site(_ago(days=30), active=False)], NOW, LIMITS)
     assert set(counts.values()) == {0}
+
+
+def test_contacts_folded_keep_the_latest_of_each_and_add_up_refusals() -> None:
+    site = uuid4()
+    push = seen(
+        Contact(site, push=True, reported=Reported(7, _ago(hours=2)), refused=2), _ago(seconds=3)
+    )
+    pull = seen(Contact(site, push=False, reported=Reported(0)), _ago(seconds=2))
+    push_again = seen(Contact(site, push=True, refused=1), _ago(seconds=1))
+
+    folded = then(then(push, pull), push_again)
+
+    assert folded.last_contact_at == folded.last_push_at == _ago(seconds=1)
+    assert folded.last_pull_at == _ago(seconds=2)
+    # The pull's report of an empty backlog stands: the last push reported nothing.
+    assert (folded.backlog, folded.oldest_unsynced_at, folded.backlog_at) == (
+        0,
+        None,
+        _ago(seconds=2),
+    )
+    assert (folded.refusals, folded.last_refusal_at) == (3, _ago(seconds=1))
+
+
+def test_a_contact_folded_into_nothing_is_itself() -> None:
+    one = seen(Contact(uuid4(), push=False), NOW)
+    assert then(None, one) == one
+    assert (one.last_push_at, one.backlog_at, one.refusals) == (None, None, 0)

@@ -42,8 +42,27 @@ ReadBacklog = Callable[[], Awaitable[Backlog]]
 """Reads the site's backlog as it stands, to report it to the hub with a push or a pull."""
 
 
+RETRY_AFTER_MAX_SECONDS = 600.0
+
+
 class LinkDown(Exception):
-    """Central could not be reached or answered with an error worth retrying later."""
+    """Central could not be reached or answered with an error worth retrying later.
+
+    `retry_after`: the seconds central asked the site to wait (a 503 or 429's Retry-After).
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_after(r: httpx.Response) -> float | None:
+    """The wait a 503 or 429 asks for, in seconds (capped); None if it asks none or in a form
+    not read here (an HTTP date)."""
+    value = r.headers.get("retry-after", "").strip()
+    if r.status_code not in (429, 503) or not value.isdigit():
+        return None
+    return min(float(value), RETRY_AFTER_MAX_SECONDS)
 
 
 class UnreadableAnswer(LinkDown):
@@ -179,7 +198,7 @@ class _Authorized:
             size = len(content or b"")
             raise PushTooLarge(f"{method} {url}: 413 for {size} bytes: {r.text[:300]}", size)
         if r.status_code >= 300:
-            raise LinkDown(f"{method} {url}: {r.status_code} {r.text[:200]}")
+            raise LinkDown(f"{method} {url}: {r.status_code} {r.text[:200]}", retry_after(r))
         return r
 
 

@@ -38,6 +38,14 @@ def classify(exc: Exception) -> tuple[str, str]:
     return "unexpected", f"{type(exc).__name__}: {exc} (traceback in the log)"
 
 
+def delay_after(exc: Exception, backoff: Backoff) -> float:
+    """How long to wait after a failed round: the backoff's draw, or longer if central asked
+    (a busy hub's 503 Retry-After), so a site never comes back sooner than it was told."""
+    asked = exc.retry_after if isinstance(exc, LinkDown) else None
+    drawn = backoff.next_delay()
+    return drawn if asked is None else max(asked, drawn)
+
+
 class Loop:
     """Runs one loop's rounds until stopped; a failed round backs off, then the next one runs."""
 
@@ -56,7 +64,7 @@ class Loop:
                 pause = await round_()
             except Exception as exc:  # every failure: the loop must outlive it
                 await self._failed(exc)
-                await wait(stop, self._backoff.next_delay())
+                await wait(stop, delay_after(exc, self._backoff))
                 continue
             self._backoff.reset()
             if self._failing:

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import astuple
 from typing import Any
 from uuid import UUID
 
 from akiba_platform import Connection
-from akiba_sync_hub.domain.status import Contact
+from akiba_sync_hub.domain.status import Seen
 
-# One upsert per push or pull. A report left out (an older gateway) keeps the last one, whose
-# age `backlog_at` shows; a reported backlog of 0 clears the oldest unsynced time.
-_CONTACT = """
+# The contacts of many sites in one upsert (one row per site, folded in memory first). A report
+# left out (an older gateway) keeps the last one, whose age `backlog_at` shows; a reported
+# backlog of 0 clears the oldest unsynced time.
+_SEEN = """
 insert into site_sync_status as s (
     site_id, last_contact_at, last_push_at, last_pull_at,
     backlog, oldest_unsynced_at, backlog_at, refusals, last_refusal_at
 )
-values (
-    $1, now(), case when $2::boolean then now() end, case when not $2::boolean then now() end,
-    $3::bigint, $4::timestamptz, case when $3::bigint is not null then now() end,
-    $5::bigint, case when $5::bigint > 0 then now() end
+select * from unnest(
+    $1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[],
+    $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::timestamptz[]
 )
 on conflict (site_id) do update set
     last_contact_at = excluded.last_contact_at,
     last_push_at = coalesce(excluded.last_push_at, s.last_push_at),
     last_pull_at = coalesce(excluded.last_pull_at, s.last_pull_at),
-    backlog = coalesce(excluded.backlog, s.backlog),
-    oldest_unsynced_at = case when excluded.backlog is null then s.oldest_unsynced_at
+    backlog = case when excluded.backlog_at is null then s.backlog else excluded.backlog end,
+    oldest_unsynced_at = case when excluded.backlog_at is null then s.oldest_unsynced_at
                               else excluded.oldest_unsynced_at end,
     backlog_at = coalesce(excluded.backlog_at, s.backlog_at),
     refusals = s.refusals + excluded.refusals,
@@ -64,12 +66,12 @@ class AsyncpgSyncStatusRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def contact(self, c: Contact) -> None:
-        """Record a push or a pull, the backlog it reported and what the door refused."""
-        r = c.reported
-        await self._conn.execute(
-            _CONTACT, c.site_id, c.push, r.backlog, r.oldest_unsynced_at, c.refused
-        )
+    async def seen(self, sites: Sequence[Seen]) -> None:
+        """Record what was seen of each site: its pushes and pulls, the backlog they reported
+        and what the door refused."""
+        if sites:
+            columns = [list(c) for c in zip(*(astuple(s) for s in sites), strict=True)]
+            await self._conn.execute(_SEEN, *columns)
 
     async def refused(self, owners: list[tuple[UUID | None, UUID | None]]) -> None:
         """Count refusals, each of a site or else of the site managing a store."""

@@ -13,6 +13,8 @@ from akiba_platform import idempotency, open_pool
 from akiba_platform.auth import Authorizer, SiteDirectory, local_authorizer
 from akiba_platform.http import create_app as platform_app
 from akiba_platform.http import database_probe, kafka_probe
+from akiba_sync_hub.api.admission import InFlight
+from akiba_sync_hub.api.contact import Contacts
 from akiba_sync_hub.api.routes import feed, push, status
 from akiba_sync_hub.ingress import Ingress
 from akiba_sync_hub.settings import Settings
@@ -45,6 +47,11 @@ def create_app(
                     audience=settings.auth_audience,
                     sites=directory,
                 )
+            )
+            contacts = Contacts(app.state.pool, settings.sync_status_flush_seconds)
+            app.state.contacts = await stack.enter_async_context(contacts.running())
+            app.state.in_flight = InFlight(
+                settings.sync_max_pushes_in_flight, settings.sync_max_push_bytes_in_flight
             )
             app.state.ingress = Ingress(directory, settings.kafka_bootstrap_servers)
             stack.push_async_callback(app.state.ingress.close)

@@ -51,6 +51,58 @@ class Contact:
     refused: int = 0
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the hub saw of a site since its status was last written: its contacts, folded."""
+
+    site_id: UUID
+    last_contact_at: datetime
+    last_push_at: datetime | None = None
+    last_pull_at: datetime | None = None
+    backlog: int | None = None
+    oldest_unsynced_at: datetime | None = None
+    backlog_at: datetime | None = None  # when the backlog was reported; None: it was not
+    refusals: int = 0
+    last_refusal_at: datetime | None = None
+
+
+def seen(c: Contact, at: datetime) -> Seen:
+    """One contact, made at `at`."""
+    r, reported = c.reported, c.reported.backlog is not None
+    return Seen(
+        c.site_id,
+        at,
+        last_push_at=at if c.push else None,
+        last_pull_at=None if c.push else at,
+        backlog=r.backlog,
+        oldest_unsynced_at=r.oldest_unsynced_at,
+        backlog_at=at if reported else None,
+        refusals=c.refused,
+        last_refusal_at=at if c.refused else None,
+    )
+
+
+def then(before: Seen | None, after: Seen) -> Seen:
+    """What was seen of a site before, then after: the latest of each, refusals added up.
+
+    A report left out keeps the last one (an older gateway sends none).
+    """
+    if before is None:
+        return after
+    reported = after.backlog_at is not None
+    return Seen(
+        after.site_id,
+        max(before.last_contact_at, after.last_contact_at),
+        last_push_at=after.last_push_at or before.last_push_at,
+        last_pull_at=after.last_pull_at or before.last_pull_at,
+        backlog=after.backlog if reported else before.backlog,
+        oldest_unsynced_at=after.oldest_unsynced_at if reported else before.oldest_unsynced_at,
+        backlog_at=after.backlog_at if reported else before.backlog_at,
+        refusals=before.refusals + after.refusals,
+        last_refusal_at=after.last_refusal_at or before.last_refusal_at,
+    )
+
+
 def read_report(backlog: str | None, oldest: str | None) -> Reported:
     """The report in a push's or a pull's headers; what does not read is left out, since a
     status report must never stand in the way of the sync it rides on."""

@@ -22,13 +22,14 @@ router = APIRouter(tags=["sync"])
 async def feed(
     site_id: UUID,
     pool: Pool,
+    contacts: contact.ContactsDep,
     report: contact.Report,
     after: Annotated[Sequence, Query(description="The cursor: the last seq applied")] = 0,
     limit: Annotated[int, Query(ge=1, le=FEED_PAGE_LIMIT)] = FEED_PAGE_LIMIT,
 ) -> FeedPage:
     """The site's entries after the cursor, oldest first; from 0 it is a snapshot of its scope."""
     # Every pull is the site's last contact, with the backlog it reported.
-    await contact.note(pool, Contact(site_id, push=False, reported=report))
+    contacts.note(Contact(site_id, push=False, reported=report))
     rows, more = await views.feed_page(pool, site_id, after, limit)
     entries = [FeedEntry.model_validate(r) for r in rows]
     return FeedPage(entries=entries, cursor=entries[-1].seq if entries else after, more=more)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Request
+from starlette.requests import ClientDisconnect
 
 from akiba_contracts.sync import PUSH_BATCH_LIMIT, PushResponse
 from akiba_platform import idempotency
@@ -15,10 +17,12 @@ from akiba_platform.auth import requires_site
 from akiba_platform.http import Problem
 from akiba_sync_hub import metrics
 from akiba_sync_hub.api import contact
-from akiba_sync_hub.api.deps import IngressDep, Pool, SettingsDep
+from akiba_sync_hub.api.admission import InFlightDep, Place
+from akiba_sync_hub.api.deps import IngressDep, SettingsDep
 from akiba_sync_hub.domain.status import Contact
 from akiba_sync_hub.ingress import KafkaUnavailable, NotYet
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["sync"])
 
 _SITE = requires_site("site_id")
@@ -55,25 +59,28 @@ async def push(
     request: Request,
     ingress: IngressDep,
     settings: SettingsDep,
-    pool: Pool,
+    contacts: contact.ContactsDep,
     report: contact.Report,
+    in_flight: InFlightDep,
 ) -> PushResponse:
     """Forward the site's events to Kafka; the answer lists what is on Kafka and what is refused."""
     # Whatever the answer, the push is the site's last contact, with the backlog it reported.
     refused = 0
     try:
-        response = await _forward(site_id, request, ingress, settings)
+        with in_flight.admitted() as place:
+            response = await _forward(site_id, request, ingress, settings, place)
         refused = len(response.refused)
     finally:
-        await contact.note(pool, Contact(site_id, push=True, reported=report, refused=refused))
+        contacts.note(Contact(site_id, push=True, reported=report, refused=refused))
     return response
 
 
 async def _forward(
-    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep
+    site_id: UUID, request: Request, ingress: IngressDep, settings: SettingsDep, place: Place
 ) -> PushResponse:
     started = time.perf_counter()
-    events = _events(await _body(request, settings.push_max_bytes), settings.push_batch_limit)
+    body = await _body(request, settings.push_max_bytes, place)
+    events = _events(body, settings.push_batch_limit)
     try:
         response = await ingress.push(site_id, events)
     except KafkaUnavailable as exc:
@@ -97,15 +104,23 @@ async def _forward(
     return response
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, place: Place) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    try:
+        async for chunk in request.stream():
+            place.hold(len(chunk))
+            body += chunk
+            if len(body) > limit:
+                raise Problem(413, "Push too large", f"a push body may hold at most {limit} bytes")
+    except ClientDisconnect:
+        # The site hung up (a dropped link, its own timeout): its doing, not the hub's, so no
+        # traceback at ERROR. It sends the same events again; none of these was accepted.
+        log.info("a site hung up mid-push after %d bytes; nothing was accepted", len(body))
+        # 499, as proxies log a request its client closed; nobody reads this answer.
+        raise Problem(499, "Client closed request", "nothing was accepted") from None
     return bytes(body)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from akiba_contracts.rights import Right
 from akiba_platform.auth import Caller, CallerRights, requires_any
 from akiba_sync_hub import views
+from akiba_sync_hub.api.contact import ContactsDep
 from akiba_sync_hub.api.deps import Pool, SettingsDep
 from akiba_sync_hub.api.schemas import SiteSyncStatusResponse
 from akiba_sync_hub.domain.status import sync_state
@@ -23,9 +24,10 @@ router = APIRouter(tags=["sites"])
     **requires_any(Right.SITES_MANAGE, Right.STOCK_CARDS_VIEW),
 )
 async def sync_status(
-    pool: Pool, settings: SettingsDep, caller: Caller
+    pool: Pool, settings: SettingsDep, caller: Caller, contacts: ContactsDep
 ) -> list[SiteSyncStatusResponse]:
     """Every site the caller may watch, seen or never, with its sync state."""
+    await contacts.flush()  # this process's latest contacts too, not a second old
     rows = await views.sync_statuses(pool, _watched_stores(caller))
     now, limits = datetime.now(UTC), settings.sync_thresholds()
     return [
