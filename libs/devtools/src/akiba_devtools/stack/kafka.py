@@ -220,8 +220,10 @@ def _start(config: StackConfig, missing: list[Node]) -> list[int]:
         node.home.mkdir(parents=True, exist_ok=True)
         text = render_server_properties(paths, config.ports, node.node_id, size)
         node.properties.write_text(text)
-    # Formatting is a JVM start each: in parallel for a cluster.
-    _each(missing, lambda node: _format_once(java, paths, node, size))
+    # One cluster id, chosen before the nodes are formatted in parallel (a JVM start each):
+    # each choosing its own would make them refuse one another's votes.
+    cluster_id = _cluster_id(paths)
+    _each(missing, lambda node: _format_once(java, paths, node, size, cluster_id))
     return [_spawn_detached(_node_command(java, paths, node, size), node) for node in missing]
 
 
@@ -243,11 +245,11 @@ def _java_command(java: str, paths: StackPaths, node: Node, size: int) -> list[s
     ]
 
 
-def _format_once(java: str, paths: StackPaths, node: Node, size: int) -> None:
+def _format_once(java: str, paths: StackPaths, node: Node, size: int, cluster_id: str) -> None:
     """Format a node's KRaft log dir on its first start only, with the state dir's cluster id."""
     if (node.data / "meta.properties").is_file():
         return
-    tool = ["kafka.tools.StorageTool", "format", "-t", _cluster_id(paths)]
+    tool = ["kafka.tools.StorageTool", "format", "-t", cluster_id]
     command = [*_java_command(java, paths, node, size), *tool, "-c", str(node.properties)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
