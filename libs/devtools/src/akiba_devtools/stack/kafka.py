@@ -93,7 +93,14 @@ def up(config: StackConfig) -> Started:
         pids = dict.fromkeys(pids)
     missing = [node for node in cluster if not pids[node.node_id]]
     pids |= dict(zip([n.node_id for n in missing], _start(config, missing), strict=True))
-    _wait_ready(config, cluster, pids)
+    try:
+        _wait_ready(config, cluster, pids)
+    except StackError:
+        # A start that failed leaves nothing running: its nodes would hold the ports and the
+        # memory, and a next `up` would find half a cluster.
+        size = len(cluster)
+        _each(missing, lambda n: terminate(pids[n.node_id] or 0, _name(n, size), STOP_GRACE))
+        raise
     return _outcome(config, pids[1], began)
 
 
