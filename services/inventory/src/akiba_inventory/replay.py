@@ -11,8 +11,9 @@ from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
+from pydantic import ValidationError
 
-from akiba_contracts.envelope import decode
+from akiba_contracts.envelope import InvalidEnvelope, decode
 from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_inventory.adapters.ledger import MOVEMENT_FACTS
 from akiba_platform import kafka
@@ -126,12 +127,18 @@ async def _copy_topic(
     ends = await consumer.end_offsets(list(consumer.assignment()))
     starts = await _starts(consumer, ends, since)
     total = sum(ends[tp] - starts.get(tp, 0) for tp in ends)
-    bar, added = Progress(total, "movements from the topic", out), 0
+    bar, added, skipped = Progress(total, "movements from the topic", out), 0, list[str]()
     while await _behind(consumer, ends):
         batch = await consumer.getmany(timeout_ms=500, max_records=5000)
         records = [r for part in batch.values() for r in part]
-        added += await _insert(conn, _movements(r.value for r in records), stores)
+        added += await _insert(conn, _movements((r.value for r in records), skipped), stores)
         bar.step(len(records))
+    if skipped:
+        print(
+            f"{len(skipped)} records skipped, not valid stock movements (the consumers"
+            f" dead-lettered them); the first: {skipped[0]}",
+            file=out,
+        )
     return added
 
 
@@ -156,12 +163,20 @@ async def _behind(consumer: AIOKafkaConsumer, ends: dict[Any, int]) -> bool:
     return False
 
 
-def _movements(values: Iterable[bytes | None]) -> list[StockMovementRecorded]:
+def _movements(values: Iterable[bytes | None], skipped: list[str]) -> list[StockMovementRecorded]:
+    """The topic's stock movements; a record that is not one is skipped with why.
+
+    Such a record was dead-lettered by the consumers when they met it: it never made a ledger
+    row, so a rebuild passes it by rather than stopping at it.
+    """
     out = []
     for v in values:
-        event = decode(v or b"")
-        if event.type == StockMovementRecorded.event_type:
-            out.append(StockMovementRecorded.model_validate(event.data))
+        try:
+            event = decode(v or b"")
+            if event.type == StockMovementRecorded.event_type:
+                out.append(StockMovementRecorded.model_validate(event.data))
+        except (InvalidEnvelope, ValidationError) as exc:
+            skipped.append(str(exc).splitlines()[0])
     return out
 
 

@@ -9,7 +9,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+from pydantic import BaseModel
 
+from akiba_contracts.envelope import encode, new_event
+from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_devtools.testing.plugin import Databases, Topics
 from akiba_inventory import replay
 from akiba_inventory.bootstrap import MIGRATIONS
@@ -132,6 +135,44 @@ async def test_rebuilding_the_ledger_since_a_time_copies_only_what_was_published
     assert added == 2
     assert [r["store_sequence"] for r in sequences] == [4, 5]
     assert next_sequence == 6, "the store's numbering goes on after what the topic holds"
+
+
+class NotAMovement(BaseModel):
+    quantity: str
+
+
+async def test_a_record_on_the_topic_that_is_no_stock_movement_is_skipped_and_said(
+    databases: Databases, topics: Topics, kafka_bootstrap: str
+) -> None:
+    source, store, item = await databases.create({"inventory": MIGRATIONS}), uuid4(), uuid4()
+    await _history(source, store, item)
+    topic = await topics.create("replay", partitions=1)
+    await _relay_movements(source, topic, kafka_bootstrap, first=2)
+    producer = kafka.producer(kafka_bootstrap)
+    await producer.start()
+    try:  # poison the consumers dead-lettered: not JSON, and a movement without its fields
+        await producer.send_and_wait(topic, b"not json", key=b"k")
+        bad = encode(
+            new_event(
+                source="/t", type=StockMovementRecorded.event_type, subject="s",
+                data=NotAMovement(quantity="lots"), partitionkey="k",
+            )
+        )  # fmt: skip
+        await producer.send_and_wait(topic, bad, key=b"k")
+    finally:
+        await producer.stop()
+    await _relay_movements(source, topic, kafka_bootstrap, skip=2)
+    target = await databases.create({"inventory": MIGRATIONS})
+    out = io.StringIO()
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(target)
+    try:
+        await _reference(conn, store, item)
+        added = await replay.rebuild_ledger(conn, kafka_bootstrap, topic, out)
+    finally:
+        await conn.close()
+    assert added == 5
+    assert "2 records skipped, not valid stock movements" in out.getvalue()
+    assert await _state(target) == await _state(source)
 
 
 async def _relay_movements(
