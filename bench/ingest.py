@@ -211,12 +211,12 @@ async def _raw_copy(pool: asyncpg.Pool[Any], work: SiteWorkload, min_seconds: fl
         wall = cpu = 0.0
         passes = 0
         while passes == 0 or wall < min_seconds:
-            await conn.execute("truncate stock_movements")
+            await conn.execute("truncate stock_movements cascade")
             watch = Stopwatch()
             await _copy(conn, work.rows)
             w, c = watch.elapsed()
             wall, cpu, passes = wall + w, cpu + c, passes + 1
-        await conn.execute("truncate stock_movements")
+        await conn.execute("truncate stock_movements cascade")
     return Measurement(
         "raw COPY ledger rows", work.lines * passes, wall, cpu, work.payload_bytes * passes, passes
     )
@@ -236,7 +236,7 @@ async def _raw_pipeline(
         _assign_all(consumer, name)
         await consumer.end_offsets(consumer.assignment())  # connected before the clock starts
         async with pool.acquire() as conn:
-            await conn.execute("truncate stock_movements")
+            await conn.execute("truncate stock_movements cascade")
             watch, docs, size = Stopwatch(), 0, 0
             async for batch in _batches(consumer, len(work.values), settings.consumer_batch_size):
                 n = len(batch)
@@ -245,7 +245,7 @@ async def _raw_pipeline(
                 docs += n
                 size += sum(len(r.value or b"") + len(r.key or b"") for r in batch)
             wall, cpu = watch.elapsed()
-            await conn.execute("truncate stock_movements")
+            await conn.execute("truncate stock_movements cascade")
     finally:
         await consumer.stop()
     return Measurement("raw consume + COPY", work.lines, wall, cpu, size)
