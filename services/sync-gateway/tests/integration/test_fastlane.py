@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from akiba_stock_api import FastLane
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
-from akiba_sync_gateway.api.fastlane import FastLane
 from akiba_sync_gateway.settings import Settings
 
 from ..site import Site, receipt, sign_in

@@ -6,8 +6,9 @@ from typing import Any
 
 import asyncpg
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
-from akiba_inventory.api.desk import central_desk
+from akiba_inventory.api.desk import central_desk, desk_of
 from akiba_inventory.api.routes import (
     alerts,
     consumption,
@@ -25,7 +26,7 @@ from akiba_platform.http import create_app as platform_app
 from akiba_stock import errors
 from akiba_stock import reference as ref
 from akiba_stock_api import ERRORS as STOCK_ERRORS
-from akiba_stock_api import goods_routes, movement_routes, stocktake_routes
+from akiba_stock_api import FastLane, goods_routes, movement_routes, stocktake_routes
 
 ERRORS: dict[type[Exception], int] = {
     **STOCK_ERRORS,
@@ -49,7 +50,7 @@ def create_app(
 ) -> FastAPI:
     """The API; it opens its own pool and authorizer at start-up unless given them."""
 
-    return platform_app(
+    app = platform_app(
         title="Akiba inventory",
         routers=[
             movement_routes(central_desk),
@@ -64,3 +65,7 @@ def create_app(
         errors=ERRORS,
         lifespan=central_lifespan(settings, pool, authorizer),
     )
+    # Appended, so innermost: inside the platform's telemetry and idempotency middleware
+    # (a keyed write is claimed before the fast lane records it).
+    app.user_middleware.append(Middleware(FastLane, desk_of=desk_of))
+    return app

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from starlette.datastructures import State
+
 from akiba_contracts.stock_http.goods import GoodsReceivedResponse, GoodsReceivedSummary
 from akiba_contracts.stock_http.stocktakes import StocktakeResponse
 from akiba_inventory.api.deps import Pool, Uow
@@ -85,6 +87,11 @@ class CentralDesk:
     async def stocktake_lines(self, head: StocktakeResponse, page: int, size: int) -> Rows:
         """A page of the stocktake's lines."""
         return await views.lines(self._pool, head, page, size)
+
+
+def desk_of(state: State) -> CentralDesk:
+    """The desk over the pool the app's start-up put in its state (the fast lane's)."""
+    return CentralDesk(InventoryUnitOfWork(state.pool), state.pool)
 
 
 async def central_desk(uow: Uow, pool: Pool) -> CentralDesk:

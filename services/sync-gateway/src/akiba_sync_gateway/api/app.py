@@ -16,13 +16,12 @@ from akiba_replenish import ExplanationRequired, RequisitionError, StaleVersion,
 from akiba_replenish.access import Forbidden
 from akiba_replenish.receipts import ReceiptError
 from akiba_stock_api import ERRORS as STOCK_ERRORS
-from akiba_stock_api import goods_routes, movement_routes, stocktake_routes
+from akiba_stock_api import FastLane, goods_routes, movement_routes, stocktake_routes
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.adapters.idempotency import SqliteIdempotencyStore
 from akiba_sync_gateway.adapters.store import StoreNotReady
 from akiba_sync_gateway.api.deps import utcnow
-from akiba_sync_gateway.api.desk import site_desk
-from akiba_sync_gateway.api.fastlane import FastLane
+from akiba_sync_gateway.api.desk import desk_of, site_desk
 from akiba_sync_gateway.api.routes import alerts, requisitions, shipments, signin, stock, sync
 from akiba_sync_gateway.requisitions.catalogue import NotKnownHere
 from akiba_sync_gateway.requisitions.store import AlreadyInitiated, RequisitionNotFound
@@ -108,7 +107,7 @@ def create_app(
     )
     # Appended, so innermost: inside the platform's telemetry (request ids, spans) and its
     # idempotency middleware (the fast lane's write claims the request's key).
-    app.user_middleware.append(Middleware(FastLane, errors=ERRORS))
+    app.user_middleware.append(Middleware(FastLane, desk_of=desk_of))
     # The site's web app: the same pages as central's, on this API, working with no link.
     app.mount(BASE, pages)
     return app

@@ -7,6 +7,7 @@ would implement the same Protocol and nothing else would change.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
@@ -31,6 +32,7 @@ __all__ = [
     "LinkDown",
     "PushTooLarge",
     "ReadBacklog",
+    "RecentBacklog",
     "SiteTokens",
     "UnreadableAnswer",
     "Uplink",
@@ -43,6 +45,36 @@ ReadBacklog = Callable[[], Awaitable[Backlog]]
 
 
 RETRY_AFTER_MAX_SECONDS = 600.0
+
+
+class RecentBacklog:
+    """The backlog read at most once every `seconds`, shared by the requests made meanwhile.
+
+    Every push reports the backlog, and counting a million pending events once per push (four
+    lanes at a time) took a fifth of the gateway's CPU during a month's catch-up; a second-old
+    figure tells the hub as much.
+    """
+
+    def __init__(
+        self,
+        read: ReadBacklog,
+        seconds: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._read, self._seconds, self._monotonic = read, seconds, monotonic
+        self._last: asyncio.Future[Backlog] | None = None
+        self._at = 0.0
+
+    async def __call__(self) -> Backlog:
+        now, last = self._monotonic(), self._last
+        if last is None or now - self._at >= self._seconds or _failed(last):
+            self._at, last = now, asyncio.ensure_future(self._read())
+            self._last = last
+        return await asyncio.shield(last)
+
+
+def _failed(read: asyncio.Future[Backlog]) -> bool:
+    return read.done() and (read.cancelled() or read.exception() is not None)
 
 
 class LinkDown(Exception):

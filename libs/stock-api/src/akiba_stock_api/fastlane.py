@@ -1,34 +1,37 @@
-"""The local record's fast lane: the write routes' success path without FastAPI's machinery.
+"""The stock writes' fast lane: the write routes' success path without FastAPI's machinery.
 
-Recording a document is the gateway's hot path, and FastAPI's per-request work (dependency
-solving, request and response objects, its exception layers) cost about half of the CPU of
-a receipt in the gateway bench. This plain ASGI middleware, inside the platform's telemetry
-middleware, takes `POST /stores/{id}/receipts|issues|adjustments|location-moves` only when
-the request is plainly fine: a JSON body that the route's own pydantic model accepts, and a
-bearer token that the same Authorizer verifies and that holds STOCK_ADJUST at that store.
-It then records with the routes' own code (`akiba_stock_api.WRITES` over the site's desk)
-and answers 201 with the same
-JSON. Anything else (no or bad token, no right, invalid body, another content type) goes
+Recording a document is the hot path of both the gateway and inventory, and FastAPI's
+per-request work (dependency solving, request and response objects, its exception layers)
+cost about half of the CPU of a receipt in the gateway bench. This plain ASGI middleware,
+inside the platform's telemetry and idempotency middleware, takes
+`POST /stores/{id}/receipts|issues|adjustments|location-moves` only when the request is
+plainly fine: a JSON body that the route's own pydantic model accepts, and a bearer token
+that the same Authorizer verifies and that holds STOCK_ADJUST at that store. It then records
+with the routes' own code (`WRITES` over the desk the service gives) and answers 201 with
+the same JSON. Anything else (no or bad token, no right, invalid body, another content type) goes
 on to the FastAPI route untouched, body replayed, so every refusal keeps its one canonical
-form; domain errors of the write itself are rendered by the same problem+json mapping.
+form; errors of the write itself are rendered by the app's own exception handlers.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from akiba_contracts.rights import Right
 from akiba_contracts.stock_http.movements import MovementResponse
 from akiba_platform.auth import Authorizer, InvalidToken
-from akiba_platform.http import problem_response, read_body, replaying, title_of
-from akiba_stock_api import WRITES, Write
-from akiba_sync_gateway.api.desk import SiteDesk, desk_of
+from akiba_platform.http import read_body, replaying
+from akiba_stock_api.desk import MovementDesk
+from akiba_stock_api.requests import WRITES, Write
 
 _PATH = re.compile(r"/stores/([0-9a-fA-F-]{36})/(receipts|issues|adjustments|location-moves)")
 _MOVEMENTS = TypeAdapter(list[MovementResponse])
@@ -38,8 +41,12 @@ _JSON = (b"application/json",)
 class FastLane:
     """Records well-formed, authorised write requests directly; passes on everything else."""
 
-    def __init__(self, app: ASGIApp, errors: dict[type[Exception], int]) -> None:
-        self.app, self._errors = app, errors
+    def __init__(
+        self,
+        app: ASGIApp,
+        desk_of: Callable[[State], MovementDesk],
+    ) -> None:
+        self.app, self._desk_of = app, desk_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = _match(scope)
@@ -56,18 +63,20 @@ class FastLane:
         try:
             result = await write(desk, store_id, request, actor, programs)
         except Exception as exc:
-            # As Starlette picks an exception handler: the nearest class in the MRO.
-            status = next((self._errors[t] for t in type(exc).__mro__ if t in self._errors), None)
-            if status is None:
+            # The app's own handler, picked as Starlette picks it: the nearest class in the MRO.
+            handlers = scope["app"].exception_handlers
+            handler = next((handlers[t] for t in type(exc).__mro__ if t in handlers), None)
+            if handler is None:
                 raise
-            problem = problem_response(Request(scope), status, title_of(type(exc)), str(exc))
+            answer = handler(Request(scope), exc)
+            problem = await answer if inspect.isawaitable(answer) else answer
             await problem(scope, replay, send)
             return
         await _created(send, _json(result))
 
     def _plan(
         self, scope: Scope, match: re.Match[str], body: bytes
-    ) -> tuple[Write, SiteDesk, UUID, BaseModel, str, frozenset[UUID] | None] | None:
+    ) -> tuple[Write, MovementDesk, UUID, BaseModel, str, frozenset[UUID] | None] | None:
         """What to record, if the request is authorised and valid; None to let FastAPI answer."""
         store, kind = match.group(1), match.group(2)
         headers = dict(scope["headers"])
@@ -91,7 +100,7 @@ class FastLane:
         except ValidationError:
             return None
         programs = authorizer.programs_at(who, Right.STOCK_ADJUST, store)
-        return write, desk_of(state), store_id, request, who.actor, programs
+        return write, self._desk_of(state), store_id, request, who.actor, programs
 
 
 def _match(scope: Scope) -> re.Match[str] | None:
