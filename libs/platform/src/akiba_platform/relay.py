@@ -123,7 +123,13 @@ class OutboxRelay:
                     if await self.publish_once(outbox) < self._batch_size:
                         await _sleep_or_stop(stop, self._idle)
             finally:
-                await conn.execute("select pg_advisory_unlock($1)", LEADER_LOCK)
+                try:
+                    await conn.execute("select pg_advisory_unlock($1)", LEADER_LOCK)
+                except BaseException:
+                    # Pooled connections are not reset on release: one still holding the
+                    # lock would keep every other instance from leading. Closed instead.
+                    conn.terminate()
+                    raise
 
     async def publish_once(self, outbox: AsyncpgOutbox) -> int:
         """Publish one batch; return how many rows it held."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +37,16 @@ from akiba_stock_api.requests import WRITES, Write
 _PATH = re.compile(r"/stores/([0-9a-fA-F-]{36})/(receipts|issues|adjustments|location-moves)")
 _MOVEMENTS = TypeAdapter(list[MovementResponse])
 _JSON = (b"application/json",)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What the platform's telemetry reads of a matched route: its path template."""
+
+    path: str
+
+
+_ROUTES = {kind: _Route(f"/stores/{{store_id}}/{kind}") for kind in WRITES}
 
 
 class FastLane:
@@ -60,6 +71,9 @@ class FastLane:
             await self.app(scope, replay, send)
             return
         write, desk, store_id, request, actor, programs = planned
+        # As FastAPI's router would: the route names the request in the latency metric
+        # (its template, not the path with the store's id in it).
+        scope["route"] = _ROUTES[match.group(2)]
         try:
             result = await write(desk, store_id, request, actor, programs)
         except Exception as exc:

@@ -107,6 +107,14 @@ class FakeStoreRepository:
         """Which of these items are unknown or inactive."""
         return ids - {i.item_id for i in self._ref.of(ref.Item) if i.active}
 
+    async def active_items(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
+        """The active ones of these items, each with its programs (one read for both checks)."""
+        return {
+            i.item_id: list(i.program_ids)
+            for i in self._ref.of(ref.Item)
+            if i.active and i.item_id in ids
+        }
+
     async def item_programs(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
         """The programs each of these items belongs to (unknown items are left out)."""
         return {i.item_id: list(i.program_ids) for i in self._ref.of(ref.Item) if i.item_id in ids}

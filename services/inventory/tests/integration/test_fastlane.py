@@ -130,3 +130,18 @@ async def test_an_unknown_item_is_refused_alike_in_both_lanes(
     assert (fast.status_code, slow.status_code) == (422, 422)
     assert fast.json() == slow.json()
     assert taken == [True]
+
+
+async def test_a_fast_lane_write_is_measured_under_its_route_template_not_its_path(
+    api: Api, taken: list[bool]
+) -> None:
+    from akiba_platform.settings import ServiceSettings
+    from akiba_platform.telemetry import setup_telemetry
+
+    setup_telemetry(ServiceSettings())
+    assert (await api.receive()).status_code == 201
+    text = (await api.client.get("/metrics")).text
+    ours = [ln for ln in text.splitlines() if ln.startswith("akiba_http_server_duration")]
+    assert any('route="/stores/{store_id}/receipts"' in ln for ln in ours)
+    assert not any(str(api.store_id) in ln for ln in ours)
+    assert taken == [True]

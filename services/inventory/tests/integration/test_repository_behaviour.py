@@ -101,6 +101,8 @@ async def test_items_unknown_or_inactive_are_named_and_programs_listed(ports: Po
     assert found == {dead.item_id, unknown}
     programs = await ports.stores.item_programs({live.item_id, unknown})
     assert programs == {live.item_id: list(live.program_ids)}
+    active = await ports.stores.active_items({live.item_id, dead.item_id, unknown})
+    assert active == {live.item_id: list(live.program_ids)}
 
 
 async def test_only_active_locations_of_the_store_count(ports: Ports) -> None:

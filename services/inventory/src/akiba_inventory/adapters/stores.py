@@ -47,6 +47,10 @@ class StoreRepository(Protocol):
         """Which of these items are unknown or inactive."""
         ...
 
+    async def active_items(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
+        """The active ones of these items, each with its programs (one read for both checks)."""
+        ...
+
     async def item_programs(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
         """The programs each of these items belongs to (unknown items are left out)."""
         ...
@@ -113,6 +117,14 @@ class AsyncpgStoreRepository:
             "select item_id from items where active and item_id = any($1::uuid[])", list(ids)
         )
         return ids - {r["item_id"] for r in rows}
+
+    async def active_items(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
+        """The active ones of these items, each with its programs (one read for both checks)."""
+        rows = await self._conn.fetch(
+            "select item_id, program_ids from items where active and item_id = any($1::uuid[])",
+            list(ids),
+        )
+        return {r["item_id"]: list(r["program_ids"]) for r in rows}
 
     async def item_programs(self, ids: set[UUID]) -> dict[UUID, list[UUID]]:
         """The programs each of these items belongs to (unknown items are left out)."""

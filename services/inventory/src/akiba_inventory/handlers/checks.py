@@ -30,11 +30,12 @@ async def check_items(
     uow: InventoryUnitOfWork, ids: set[UUID], programs: ProgramScope = None
 ) -> None:
     """Every item exists and is active, and belongs to the author's programs (403 otherwise)."""
-    missing = await uow.stores.inactive_items(ids)
+    found = await uow.stores.active_items(ids)
+    missing = ids - set(found)
     if missing:
         raise ItemNotFound(f"item {sorted(missing)[0]} does not exist or is inactive")
     if programs is not None:
-        check_programs(programs, await uow.stores.item_programs(ids))
+        check_programs(programs, found)
 
 
 async def check_locations(
@@ -42,6 +43,8 @@ async def check_locations(
 ) -> None:
     """Every named location is an active location of the store."""
     wanted = {i for i in ids if i is not None}
+    if not wanted:  # most writes name no location: no statement for them
+        return
     unknown = wanted - await uow.stores.active_locations(store.store_id, wanted)
     if unknown:
         raise InvalidMovement(f"location {sorted(unknown)[0]} is not an active location here")
