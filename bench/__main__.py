@@ -180,7 +180,7 @@ async def run(
             if edge.profile:
                 print(edge.profile)
         if args.only in (None, "http"):
-            found["HTTP receipts"] = await http.run(env, args.http_clients, args.http_seconds)
+            found.update(await http.run(env, args.http_clients, args.http_seconds))
         if args.only in (None, "requisition"):
             # Edge ingest's rate, when it ran in this run: the projection keeps up with it.
             ingest_figures = found.get("edge ingest (lines/s and ratios)", {})
