@@ -88,7 +88,7 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
         workdir = Path(tempfile.mkdtemp(prefix="akiba-bench-http-"))
         cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
         url, inventory = await start_inventory(env.bootstrap, dsn, workdir, cleanup)
-        body = _receipt_body(items)
+        body = receipt_body(items)
         headers = {"authorization": f"Bearer {token}"}
         post = poster(stores, body)
         load = await http_load(url, headers, post, concurrency, seconds, inventory)
@@ -172,6 +172,7 @@ async def start_inventory(
 
 
 async def reference_data(pool: asyncpg.Pool[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """STORES central stores and ITEMS items for the receipts (batches come with them)."""
     stores = [uuid.uuid4() for _ in range(STORES)]
     items = [uuid.uuid4() for _ in range(ITEMS)]
     async with pool.acquire() as conn:
@@ -188,7 +189,9 @@ async def reference_data(pool: asyncpg.Pool[Any]) -> tuple[list[uuid.UUID], list
     return stores, items
 
 
-def _receipt_body(items: list[uuid.UUID]) -> Callable[[random.Random], dict[str, Any]]:
+def receipt_body(items: list[uuid.UUID]) -> Callable[[random.Random], dict[str, Any]]:
+    """A random receipt's body: one of the items, one of LOTS lots, 1 to 1,000 units."""
+
     def body(rng: random.Random) -> dict[str, Any]:
         return {
             "item_id": str(rng.choice(items)),
