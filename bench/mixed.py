@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import shutil
 import tempfile
 import time
@@ -122,7 +123,7 @@ async def run(
         **_side_by_side(f"SOH reads ({READERS} clients)", solo_reads, reads),
         "edge ingest lines/s: solo": solo_ingest.rate,
         "edge ingest lines/s: mixed": both.rate,
-        "edge ingest lines/s: mixed / solo": both.rate / solo_ingest.rate,
+        "edge ingest lines/s: mixed / solo": _ratio(both.rate, solo_ingest.rate),
         "edge ingest longest pause s: solo": solo_ingest.longest_pause,
         "edge ingest longest pause s: mixed": both.longest_pause,
         "edge ingest backlog ran out (1 = yes): solo": float(solo_ingest.ran_out),
@@ -130,8 +131,8 @@ async def run(
         "inventory process CPU %: solo receipts": _share(solo_writes.server_cpu, solo_writes),
         "inventory process CPU %: solo reads": _share(solo_reads.server_cpu, solo_reads),
         "inventory process CPU %: mixed": _share(writes.server_cpu, writes),
-        "ingest process CPU %: solo": solo_ingest.cpu / solo_ingest.wall * 100,
-        "ingest process CPU %: mixed": both.cpu / both.wall * 100,
+        "ingest process CPU %: solo": _ratio(solo_ingest.cpu, solo_ingest.wall) * 100,
+        "ingest process CPU %: mixed": _ratio(both.cpu, both.wall) * 100,
         "machine CPU busy % (all cores): solo receipts": busy_writes,
         "machine CPU busy % (all cores): solo reads": busy_reads,
         "machine CPU busy % (all cores): solo ingest": solo_ingest.machine_busy,
@@ -146,7 +147,7 @@ def reader(stores: list[UUID]) -> Callable[[Client], Call]:
     """Calls reading the first page of a random store's stock on hand, each expecting a 200."""
 
     def make(client: Client) -> Call:
-        async def read(rng: Any) -> None:
+        async def read(rng: random.Random) -> None:
             status, text = await client.get(f"/stores/{rng.choice(stores)}/stock-on-hand")
             if status != 200:
                 raise AssertionError(f"{status}: {text[:500]!r}")
@@ -252,13 +253,17 @@ def _side_by_side(name: str, solo: Load, mixed: Load) -> dict[str, float]:
     return {
         f"{name}/s: solo": solo.rate,
         f"{name}/s: mixed": mixed.rate,
-        f"{name}/s: mixed / solo": mixed.rate / solo.rate,
+        f"{name}/s: mixed / solo": _ratio(mixed.rate, solo.rate),
         f"{name} p50 ms: solo": solo.ms(0.50),
         f"{name} p50 ms: mixed": mixed.ms(0.50),
         f"{name} p99 ms: solo": solo.ms(0.99),
         f"{name} p99 ms: mixed": mixed.ms(0.99),
-        f"{name} p99: mixed / solo": mixed.ms(0.99) / solo.ms(0.99),
+        f"{name} p99: mixed / solo": _ratio(mixed.ms(0.99), solo.ms(0.99)),
     }
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
 
 
 def _share(cpu: float, load: Load) -> float:
