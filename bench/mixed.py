@@ -36,12 +36,13 @@ import asyncpg
 import psutil
 
 from akiba_contracts.catalogue import Topic, dlq_topic
+from akiba_devtools.testing.databases import scratch_database
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.settings import Settings
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 from bench import http, ingest_scaled, ledger_checks, site_workload
-from bench.env import Env, _database, _topics_ready
+from bench.env import Env, _topics_ready
 from bench.http_load import WARM_UP_SECONDS, Call, Client, Load, cpu_seconds, http_load
 from bench.site_workload import SITES_TOPIC, SiteWorkload
 
@@ -75,7 +76,7 @@ async def run(
     """Each load alone, then together; the figures side by side and the ledger's checks."""
     tag = env.raw_topic.split(".")[1]
     async with AsyncExitStack() as cleanup:
-        dsn = await _database(env.dsn.rsplit("/", 1)[0], f"akiba_bench_{tag}_mixed", cleanup)
+        dsn = await scratch_database(env.dsn.rsplit("/", 1)[0], f"akiba_bench_{tag}_mixed", cleanup)
         target = f"bench.{tag}.mixed"
         sites = {kind: f"bench.{tag}.mixed-sites-{kind}" for kind in ("solo", "mixed")}
         topics = [*http.outbox_topics(target), *(t for n in sites.values() for t in _sites(n))]
