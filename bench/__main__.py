@@ -19,6 +19,7 @@ from bench import (
     gateway,
     http,
     ingest,
+    mixed,
     pipeline,
     raw,
     report,
@@ -55,6 +56,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
             "queries",
             "ingest",
             "http",
+            "mixed",
             "requisition",
             "gateway",
             "catchup",
@@ -75,6 +77,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--http-clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--mixed-seconds", type=float, default=60.0, help="receipts, ingest and reads together"
+    )
+    parser.add_argument(
+        "--mixed-solo-seconds", type=float, default=15.0, help="each of them alone, before"
+    )
     parser.add_argument(
         "--requisition-runs", type=int, default=requisition.RUNS, help="timed initiates (≥ 20)"
     )
@@ -180,7 +188,14 @@ async def run(
             if edge.profile:
                 print(edge.profile)
         if args.only in (None, "http"):
-            found["HTTP receipts"] = await http.run(env, args.http_clients, args.http_seconds)
+            found.update(await http.run(env, args.http_clients, args.http_seconds))
+        if args.only in (None, "mixed"):
+            found.update(
+                await mixed.run(
+                    env, settings, clients=args.http_clients, seconds=args.mixed_seconds,
+                    solo_seconds=args.mixed_solo_seconds,
+                )
+            )  # fmt: skip
         if args.only in (None, "requisition"):
             # Edge ingest's rate, when it ran in this run: the projection keeps up with it.
             ingest_figures = found.get("edge ingest (lines/s and ratios)", {})

@@ -44,7 +44,7 @@ from akiba_fulfillment.consumers import orders as orders_consumer
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 from bench.env import Env
-from bench.http import free_port
+from bench.http_load import free_port
 from bench.measure import wait_for
 from bench.requisition_world import User, publish_user, request_as
 

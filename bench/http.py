@@ -6,7 +6,7 @@ end-to-end tests do. A trigger routes every outbox row to the run's own topic, s
 never writes into a deployment's topics. Next to it, in the same run and at the same
 concurrency: the same number of single-row INSERTs through asyncpg (one commit each, into a
 copy of stock_movements), and a trivial FastAPI route returning 201 under the same uvicorn and
-the same client.
+the same client. Between the two, documents of 1,000 lines to the same process (`documents`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ import asyncio
 import json
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,19 +31,20 @@ import asyncpg
 import httpx
 import psutil
 
-from akiba_contracts.catalogue import dlq_topic
+from akiba_contracts.catalogue import Topic, dlq_topic
 from akiba_devtools.testing import ServiceProcess
 from akiba_devtools.testing.auth_topics import AuthOnKafka
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
+from bench import documents, ledger_checks
 from bench.env import MOVEMENTS, Env, _database, _topics_ready
+from bench.http_load import Call, Client, Load, free_port, http_load
 from bench.measure import wait_for
 
 STORES = 64  # 16 clients on random stores: some queue on a store's row lock, as in life
 ITEMS = 200
 LOTS = 3
-WARM_UP_SECONDS = 1.0
 
 _ROUTE_ALL = """
 create function bench_route_all() returns trigger language plpgsql as $$
@@ -70,103 +70,109 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, acces
 """
 
 
-@dataclass
-class Load:
-    """What one load run did: latencies of the timed requests, wall and CPU times."""
-
-    latencies: list[float] = field(default_factory=list)
-    wall: float = 0.0
-    client_cpu: float = 0.0
-    server_cpu: float = 0.0
-    warm_up: int = 0
-
-    @property
-    def rate(self) -> float:
-        """Requests per second."""
-        return len(self.latencies) / self.wall if self.wall else 0.0
-
-    def ms(self, q: float) -> float:
-        """The q-quantile latency in milliseconds."""
-        lat = sorted(self.latencies)
-        return lat[min(len(lat) - 1, int(len(lat) * q))] * 1000 if lat else 0.0
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[str, float]:
-    """The receipt endpoint, then the raw INSERT and trivial-route baselines."""
+async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[str, Any]:
+    """Receipts, 1,000-line documents, then the raw INSERT and trivial-route baselines."""
     prefix = env.raw_topic.rsplit(".", 1)[0]  # bench.<run>
     target = f"{prefix}.http"
     async with AsyncExitStack() as cleanup:
         server = env.dsn.rsplit("/", 1)[0]
         dsn = await _database(server, f"akiba_bench_{prefix.split('.')[1]}_http", cleanup)
-        topics = [
-            replace(MOVEMENTS, name=target),
-            replace(dlq_topic(MOVEMENTS), name=f"{target}.dlq"),
-        ]
-        await _topics_ready(env.bootstrap, topics, cleanup)
+        await _topics_ready(env.bootstrap, outbox_topics(target), cleanup)
         await migrate(dsn, {"inventory": MIGRATIONS})
         pool = await create_pool(dsn, max_size=concurrency + 2)
         cleanup.push_async_callback(pool.close)
-        await pool.execute(_ROUTE_ALL.format(target=target.replace("'", "''")))
-        stores, items = await _reference_data(pool)
-        auth = AuthOnKafka(env.bootstrap)
-        await auth.publish_key()
-        program = uuid.uuid4()
-        _, token = await auth.user(*(f"STOCK_ADJUST|{s}|{program}" for s in stores))
+        await pool.execute(route_all(target))
+        stores, items = await reference_data(pool)
+        national = await documents.reference_data(pool)
+        token = await grant(env.bootstrap, [*stores, national.store], "STOCK_ADJUST")
         workdir = Path(tempfile.mkdtemp(prefix="akiba-bench-http-"))
         cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
-        port = free_port()
-        proc = ServiceProcess(
-            "akiba_inventory",
-            ["serve", "--roles", "api,relay"],
-            {
-                "AKIBA_DATABASE_URL": dsn,
-                "AKIBA_KAFKA_BOOTSTRAP_SERVERS": env.bootstrap,
-                "AKIBA_HTTP_PORT": str(port),
-                "AKIBA_OTEL_EXPORTER": "none",
-                "AKIBA_LOG_LEVEL": "WARNING",
-            },
-            workdir / "inventory.log",
-        ).start()
-        cleanup.callback(proc.stop)
-        url = f"http://127.0.0.1:{port}"
-        await wait_for(lambda: _ready(url, proc), what="the inventory API", timeout=90)
-        body = _receipt_body(items)
+        url, inventory = await start_inventory(env.bootstrap, dsn, workdir, cleanup)
+        body = receipt_body(items)
         headers = {"authorization": f"Bearer {token}"}
-        load = await _http_load(url, headers, stores, body, concurrency, seconds, _server(proc))
+        post = poster(stores, body)
+        load = await http_load(url, headers, post, concurrency, seconds, inventory)
         recorded = int(await pool.fetchval("select count(*) from stock_movements"))
         if recorded != len(load.latencies) + load.warm_up:
             raise AssertionError(f"{recorded} ledger rows for {len(load.latencies)} receipts")
+        docs = await documents.run(url, headers, national, inventory)
+        docs_rows = await documents.check(pool, national, docs)
+        ledger = await ledger_checks.run(pool)
+        if bad := ledger_checks.failures(ledger):
+            raise AssertionError(f"the ledger after the HTTP writes: {bad} in {ledger}")
         raw = await _raw_inserts(pool, len(load.latencies), concurrency)
-        trivial = await _trivial(workdir, headers, stores, body, concurrency, seconds)
+        trivial = await _trivial(workdir, headers, post, concurrency, seconds)
     return {
-        "concurrency (clients)": concurrency,
-        "receipts (timed)": len(load.latencies),
-        "receipts/s": load.rate,
-        "receipt p50 ms": load.ms(0.50),
-        "receipt p99 ms": load.ms(0.99),
-        "server process CPU (% of one core)": load.server_cpu / load.wall * 100,
-        "server CPU ms per receipt": load.server_cpu / max(len(load.latencies), 1) * 1000,
-        "bench client CPU (% of one core)": load.client_cpu / load.wall * 100,
-        "raw single-row INSERTs/s": raw.rate,
-        "raw INSERT p50 ms": raw.ms(0.50),
-        "raw INSERT p99 ms": raw.ms(0.99),
-        "trivial FastAPI route requests/s": trivial.rate,
-        "trivial route p50 ms": trivial.ms(0.50),
-        "trivial route p99 ms": trivial.ms(0.99),
-        "trivial route server CPU (% of one core)": trivial.server_cpu / trivial.wall * 100,
-        "receipts / raw INSERTs": load.rate / raw.rate,
-        "receipts / trivial route": load.rate / trivial.rate,
+        "HTTP receipts": {
+            "concurrency (clients)": concurrency,
+            "receipts (timed)": len(load.latencies),
+            "receipts/s": load.rate,
+            "receipt p50 ms": load.ms(0.50),
+            "receipt p99 ms": load.ms(0.99),
+            "server process CPU (% of one core)": load.server_cpu / load.wall * 100,
+            "server CPU ms per receipt": load.server_cpu / max(len(load.latencies), 1) * 1000,
+            "bench client CPU (% of one core)": load.client_cpu / load.wall * 100,
+            "raw single-row INSERTs/s": raw.rate,
+            "raw INSERT p50 ms": raw.ms(0.50),
+            "raw INSERT p99 ms": raw.ms(0.99),
+            "trivial FastAPI route requests/s": trivial.rate,
+            "trivial route p50 ms": trivial.ms(0.50),
+            "trivial route p99 ms": trivial.ms(0.99),
+            "trivial route server CPU (% of one core)": trivial.server_cpu / trivial.wall * 100,
+            "receipts / raw INSERTs": load.rate / raw.rate,
+            "receipts / trivial route": load.rate / trivial.rate,
+        },
+        f"HTTP documents of {documents.LINES:,} lines (one at a time)": docs.figures(),
+        "http_documents_ledger_rows": docs_rows,
+        "http_documents_lines_acknowledged": docs.acknowledged,
+        **{f"http_{k}": v for k, v in ledger.items()},
     }
 
 
-async def _reference_data(pool: asyncpg.Pool[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+def outbox_topics(target: str) -> list[Topic]:
+    """A twin of the movements topic (and its dead letters) for the relay to write into."""
+    return [replace(MOVEMENTS, name=target), replace(dlq_topic(MOVEMENTS), name=f"{target}.dlq")]
+
+
+def route_all(target: str) -> str:
+    """SQL for a trigger sending every outbox row to `target`, none to a deployment's topics."""
+    return _ROUTE_ALL.format(target=target.replace("'", "''"))
+
+
+async def grant(bootstrap: str, stores: list[uuid.UUID], *rights: str) -> str:
+    """A token for a user holding `rights` at every store, its grant published on auth's topics."""
+    auth = AuthOnKafka(bootstrap)
+    await auth.publish_key()
+    program = uuid.uuid4()
+    _, token = await auth.user(*(f"{r}|{s}|{program}" for r in rights for s in stores))
+    return token
+
+
+async def start_inventory(
+    bootstrap: str, dsn: str, workdir: Path, cleanup: AsyncExitStack
+) -> tuple[str, psutil.Process]:
+    """`akiba-inventory serve --roles api,relay` on `dsn`, ready: its URL and its process."""
+    port = free_port()
+    proc = ServiceProcess(
+        "akiba_inventory",
+        ["serve", "--roles", "api,relay"],
+        {
+            "AKIBA_DATABASE_URL": dsn,
+            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "AKIBA_HTTP_PORT": str(port),
+            "AKIBA_OTEL_EXPORTER": "none",
+            "AKIBA_LOG_LEVEL": "WARNING",
+        },
+        workdir / "inventory.log",
+    ).start()
+    cleanup.callback(proc.stop)
+    url = f"http://127.0.0.1:{port}"
+    await wait_for(lambda: _ready(url, proc), what="the inventory API", timeout=90)
+    return url, _server(proc)
+
+
+async def reference_data(pool: asyncpg.Pool[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """STORES central stores and ITEMS items for the receipts (batches come with them)."""
     stores = [uuid.uuid4() for _ in range(STORES)]
     items = [uuid.uuid4() for _ in range(ITEMS)]
     async with pool.acquire() as conn:
@@ -183,7 +189,9 @@ async def _reference_data(pool: asyncpg.Pool[Any]) -> tuple[list[uuid.UUID], lis
     return stores, items
 
 
-def _receipt_body(items: list[uuid.UUID]) -> Callable[[random.Random], dict[str, Any]]:
+def receipt_body(items: list[uuid.UUID]) -> Callable[[random.Random], dict[str, Any]]:
+    """A random receipt's body: one of the items, one of LOTS lots, 1 to 1,000 units."""
+
     def body(rng: random.Random) -> dict[str, Any]:
         return {
             "item_id": str(rng.choice(items)),
@@ -218,107 +226,21 @@ def _server(proc: ServiceProcess | subprocess.Popen[bytes]) -> psutil.Process:
     return children[0]
 
 
-def _cpu(p: psutil.Process) -> float:
-    t = p.cpu_times()
-    return float(t.user + t.system)
+def poster(
+    stores: list[uuid.UUID], body: Callable[[random.Random], dict[str, Any]]
+) -> Callable[[Client], Call]:
+    """Calls posting a receipt of `body` to a random one of `stores`, each expecting a 201."""
 
+    def make(client: Client) -> Call:
+        async def post(rng: random.Random) -> None:
+            path = f"/stores/{rng.choice(stores)}/receipts"
+            status, text = await client.post(path, json.dumps(body(rng)).encode())
+            if status != 201:
+                raise AssertionError(f"{status}: {text[:500]!r}")
 
-class _Client:
-    """A keep-alive HTTP/1.1 connection that only POSTs JSON: cheap enough not to be the limit.
+        return post
 
-    (httpx at 16 concurrent requests tops out near 400 requests/s on this machine, below the
-    server under test.)
-    """
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes):
-        self._reader = reader
-        self._writer = writer
-        self._head = head
-
-    @classmethod
-    async def open(cls, url: str, headers: dict[str, str]) -> _Client:
-        host, port = url.removeprefix("http://").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        head = f"host: {host}:{port}\r\ncontent-type: application/json\r\n{extra}"
-        return cls(reader, writer, head.encode())
-
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        """Send one request; return the status and the body of the response."""
-        self._writer.write(
-            b"POST %s HTTP/1.1\r\n%scontent-length: %d\r\n\r\n%s"
-            % (path.encode(), self._head, len(body), body)
-        )
-        head = await self._reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                return status, await self._reader.readexactly(int(value))
-        raise AssertionError(f"no content-length in {head!r}")
-
-    async def close(self) -> None:
-        """Close the connection."""
-        self._writer.close()
-        await self._writer.wait_closed()
-
-
-async def _http_load(
-    url: str,
-    headers: dict[str, str],
-    stores: list[uuid.UUID],
-    body: Callable[[random.Random], dict[str, Any]],
-    concurrency: int,
-    seconds: float,
-    server: psutil.Process,
-) -> Load:
-    """`concurrency` clients posting receipts back to back: a warm-up second, then `seconds`."""
-    clients = [await _Client.open(url, headers) for _ in range(concurrency)]
-    load = Load()
-    try:
-        calls = [_poster(c, stores, body) for c in clients]
-        warm: list[float] = []
-        await _clients(calls, WARM_UP_SECONDS, warm)
-        load.warm_up = len(warm)
-        cpu0, proc0, wall0 = _cpu(server), time.process_time(), time.perf_counter()
-        await _clients(calls, seconds, load.latencies)
-        load.wall = time.perf_counter() - wall0
-        load.client_cpu = time.process_time() - proc0
-        load.server_cpu = _cpu(server) - cpu0
-    finally:
-        for c in clients:
-            await c.close()
-    return load
-
-
-def _poster(
-    client: _Client, stores: list[uuid.UUID], body: Callable[[random.Random], dict[str, Any]]
-) -> Callable[[random.Random], Awaitable[None]]:
-    async def post(rng: random.Random) -> None:
-        path = f"/stores/{rng.choice(stores)}/receipts"
-        status, text = await client.post(path, json.dumps(body(rng)).encode())
-        if status != 201:
-            raise AssertionError(f"{status}: {text[:500]!r}")
-
-    return post
-
-
-async def _clients(
-    calls: list[Callable[[random.Random], Awaitable[None]]],
-    seconds: float,
-    latencies: list[float],
-) -> None:
-    """Each call in a loop of its own, back to back, until the deadline."""
-    deadline = time.perf_counter() + seconds
-
-    async def client(i: int, call: Callable[[random.Random], Awaitable[None]]) -> None:
-        rng = random.Random(i)
-        while time.perf_counter() < deadline:
-            began = time.perf_counter()
-            await call(rng)
-            latencies.append(time.perf_counter() - began)
-
-    await asyncio.gather(*(client(i, c) for i, c in enumerate(calls)))
+    return make
 
 
 async def _raw_inserts(pool: asyncpg.Pool[Any], n: int, concurrency: int) -> Load:
@@ -356,8 +278,7 @@ async def _raw_inserts(pool: asyncpg.Pool[Any], n: int, concurrency: int) -> Loa
 async def _trivial(
     workdir: Path,
     headers: dict[str, str],
-    stores: list[uuid.UUID],
-    body: Callable[[random.Random], dict[str, Any]],
+    post: Callable[[Client], Call],
     concurrency: int,
     seconds: float,
 ) -> Load:
@@ -378,7 +299,7 @@ async def _trivial(
                     return False
 
         await wait_for(up, what="the trivial app", timeout=30)
-        return await _http_load(url, headers, stores, body, concurrency, seconds, _server(proc))
+        return await http_load(url, headers, post, concurrency, seconds, _server(proc))
     finally:
         proc.terminate()
         proc.wait(10)

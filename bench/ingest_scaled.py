@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 from contextlib import AsyncExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psutil
@@ -47,34 +47,15 @@ async def run(
             ],
             cleanup,
         )
-        env = {
-            **os.environ,
-            "AKIBA_DATABASE_URL": dsn,
-            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "AKIBA_CONSUMER_BATCH_SIZE": str(settings.consumer_batch_size),
-            "AKIBA_OTEL_EXPORTER": "none",
-        }
         group = f"inventory.edge-ingestion.bench.{tag}.x{instances}"
-        workers = [
-            await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.ingest_worker", topic, group,
-                env=env, stdout=asyncio.subprocess.PIPE,
-            )
-            for _ in range(instances)
-        ]  # fmt: skip
-        cleanup.push_async_callback(_stop, workers)
-        shares = [0] * instances
-        readers = [asyncio.create_task(_follow(w, i, shares)) for i, w in enumerate(workers)]
-        cleanup.callback(lambda: [r.cancel() for r in readers])
-        partitions = SITES_TOPIC.partitions
-        await wait_for(
-            lambda: _formed(shares, partitions, workers), what="the group to form", timeout=90
-        )
-        procs = [psutil.Process(w.pid) for w in workers]
+        workers = await start_instances(cleanup, bootstrap, dsn, settings, topic, group, instances)
+        procs = [psutil.Process(w.pid) for w in workers.processes]
         cpu_before = sum(_cpu(p) for p in procs)
         watch = Stopwatch()
         await site_workload.produce(bootstrap, topic, work)
-        await wait_for(lambda: _applied(pool, work.lines, workers), what="the ingest", timeout=600)
+        await wait_for(
+            lambda: _applied(pool, work.lines, workers.processes), what="the ingest", timeout=600
+        )
         wall, _ = watch.elapsed()
         cpu = sum(_cpu(p) for p in procs) - cpu_before
         checks = await site_workload.checks(pool, work)
@@ -85,19 +66,67 @@ async def run(
     return m, checks
 
 
+@dataclass(frozen=True)
+class Instances:
+    """Running instances and the partitions each says it was assigned."""
+
+    processes: list[asyncio.subprocess.Process]
+    shares: list[int]
+
+    def check_alive(self) -> None:
+        """Raise if an instance has exited."""
+        for w in self.processes:
+            if w.returncode is not None:
+                raise RuntimeError(f"an ingest instance exited with {w.returncode}")
+
+    async def formed(self) -> bool:
+        """Whether every partition of the topic is assigned, each instance holding some."""
+        self.check_alive()
+        return sum(self.shares) == SITES_TOPIC.partitions and all(self.shares)
+
+    async def stop(self) -> None:
+        """Stop them (SIGTERM: each finishes its batch and leaves the group)."""
+        await _stop(self.processes)
+
+
+async def start_instances(
+    cleanup: AsyncExitStack,
+    bootstrap: str,
+    dsn: str,
+    settings: Settings,
+    topic: str,
+    group: str,
+    instances: int,
+) -> Instances:
+    """`instances` processes of `bench.ingest_worker` in one group, once the group has formed."""
+    env = {
+        **os.environ,
+        "AKIBA_DATABASE_URL": dsn,
+        "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "AKIBA_CONSUMER_BATCH_SIZE": str(settings.consumer_batch_size),
+        "AKIBA_OTEL_EXPORTER": "none",
+    }
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.ingest_worker", topic, group,
+            env=env, stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(instances)
+    ]  # fmt: skip
+    cleanup.push_async_callback(_stop, workers)
+    found = Instances(workers, [0] * instances)
+    readers = [asyncio.create_task(_follow(w, i, found.shares)) for i, w in enumerate(workers)]
+    cleanup.callback(lambda: [r.cancel() for r in readers])
+    await wait_for(found.formed, what="the group to form", timeout=90)
+    return found
+
+
 async def _follow(worker: asyncio.subprocess.Process, i: int, shares: list[int]) -> None:
     assert worker.stdout is not None
     async for line in worker.stdout:
         text = line.decode().strip()
         if text.startswith("assigned "):
             shares[i] = int(text.split()[1])
-
-
-async def _formed(shares: list[int], partitions: int, workers: list[Any]) -> bool:
-    for w in workers:
-        if w.returncode is not None:
-            raise RuntimeError(f"an ingest instance exited with {w.returncode}")
-    return sum(shares) == partitions and all(shares)
 
 
 async def _applied(pool: Any, lines: int, workers: list[Any]) -> bool:

@@ -49,7 +49,7 @@ from akiba_platform.testing.tokens import TestIssuer
 from akiba_requisition.bootstrap import MIGRATIONS
 from akiba_requisition.consumers import read_models
 from bench.env import Env
-from bench.http import free_port
+from bench.http_load import free_port
 from bench.measure import wait_for
 
 ITEMS = 1_000

@@ -86,7 +86,8 @@ def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
     ]
     site_of = {s: site.site_id for site in sites for s in site.store_ids}
     n_docs = max(1, lines // per_doc)
-    start = now - timedelta(days=1)
+    # A document a second, all in the past (a document from the future would be refused).
+    start = now - max(timedelta(days=1), timedelta(seconds=n_docs + 3_600))
     sequence = dict.fromkeys(stores, 1)
     item_bal: dict[tuple[UUID, UUID], int] = {}
     batch_bal: dict[tuple[UUID, UUID], int] = {}
@@ -144,13 +145,14 @@ def build(lines: int, per_doc: int = 10, seed: int = 7) -> SiteWorkload:
     return SiteWorkload(values, keys, rows, stores, items, sites, per_doc, net)
 
 
-async def reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload) -> None:
-    """The stores (given to their sites, as auth.sites says) and items; batches are created by
-    the ingest as sites send them."""
+async def reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload, codes: str = "B") -> None:
+    """The stores (given to their sites, as auth.sites says) and items, their codes starting
+    with `codes` (two workloads in one database differ); batches are created by the ingest as
+    sites send them."""
     async with pool.acquire() as conn:
         await conn.copy_records_to_table(
             "stores",
-            records=[(s, f"BS{i:04d}", f"Bench store {i}") for i, s in enumerate(work.stores)],
+            records=[(s, f"{codes}S{i:04d}", f"Store {i}") for i, s in enumerate(work.stores)],
             columns=("store_id", "code", "name"),
         )
         async with conn.transaction():
@@ -159,7 +161,7 @@ async def reference_data(pool: asyncpg.Pool[Any], work: SiteWorkload) -> None:
             await uow.commit()
         await conn.copy_records_to_table(
             "items",
-            records=[(x, f"BI{i:05d}", f"Bench item {i}") for i, x in enumerate(work.items)],
+            records=[(x, f"{codes}I{i:05d}", f"Item {i}") for i, x in enumerate(work.items)],
             columns=("item_id", "code", "name"),
         )
 
