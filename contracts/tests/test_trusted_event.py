@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from uuid import UUID, uuid4
+from uuid import RFC_4122, UUID, uuid4
 
 from akiba_contracts.envelope import decode, encode, encoded_event, new_event, trusted_event
 from akiba_contracts.payloads.inventory import MovementType, StockMovementRecorded
@@ -62,3 +62,17 @@ def test_an_encoded_event_serialises_uuid_subclasses_and_keeps_nulls() -> None:
     event = fast.decoded()
     assert event.data == {"store_id": str(store), "note": None}
     assert (event.id, event.type, event.storeseq) == (fast.id, fast.type, 3)
+
+
+def test_encoded_events_get_distinct_version_4_ids_written_as_uuids_are() -> None:
+    ids = [
+        encoded_event(
+            type="org.akiba.test.thing.happened.v1", source="/akiba/test", subject="things/1",
+            data={}, partitionkey="k",
+        ).id
+        for _ in range(600)  # more than one draw of random bytes
+    ]  # fmt: skip
+    parsed = [UUID(i) for i in ids]
+    assert [str(u) for u in parsed] == ids
+    assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {RFC_4122}
+    assert len(set(ids)) == 600
