@@ -225,3 +225,36 @@ def test_new_event_refuses_a_time_without_an_offset(movement: StockMovementRecor
 def test_payloads_ignore_fields_they_do_not_know(movement: StockMovementRecorded) -> None:
     data = {**movement.model_dump(mode="json"), "added_in_v1_1": "x"}
     assert StockMovementRecorded.model_validate(data) == movement
+
+
+@pytest.mark.parametrize(
+    "time",
+    ["2024-05-01T10:00:00Z", "2024-05-01t10:00:00.25z", "2024-05-01T10:00:00.123456+02:00"],
+)
+def test_an_rfc_3339_time_is_read_as_an_aware_datetime(time: str) -> None:
+    event = decode(raw(time=time))
+    assert event.time is not None and event.time.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    "time",
+    ["2024-05-01 10:00:00Z", "2024-05-01T10:00Z", "2024-05-01T10:00:00", "1714557600", 1714557600],
+)
+def test_a_time_that_is_not_rfc_3339_is_refused_in_the_attributes_words(time: Any) -> None:
+    with pytest.raises(InvalidEnvelope, match="time: time must be an RFC 3339 timestamp"):
+        decode(raw(time=time))
+
+
+def test_a_dataschema_that_is_no_absolute_uri_is_refused_in_the_attributes_words() -> None:
+    assert decode(raw(dataschema="urn:akiba:schema:t.v1")).dataschema == "urn:akiba:schema:t.v1"
+    with pytest.raises(InvalidEnvelope, match="dataschema: dataschema must be an absolute URI"):
+        decode(raw(dataschema="schemas/t.json"))
+
+
+def test_built_in_python_a_time_is_an_aware_datetime_or_rfc_3339_text() -> None:
+    at = datetime.fromisoformat("2024-05-01T10:00:00+00:00")
+    assert CloudEvent.model_validate({**MINIMAL, "time": at}).time == at
+    assert CloudEvent.model_validate({**MINIMAL, "time": "2024-05-01T10:00:00Z"}).time == at
+    for wrong in ("2024-05-01 10:00:00Z", datetime(2024, 5, 1, 10), 1714557600):
+        with pytest.raises(ValidationError):
+            CloudEvent.model_validate({**MINIMAL, "time": wrong})
