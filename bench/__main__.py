@@ -126,7 +126,10 @@ async def _platform(
     if top:
         print(top)
     await env.truncate()
-    return [written, relayed, consumed, await pipeline.end_to_end(env, settings, work)]
+    together = await pipeline.end_to_end(env, settings, work)
+    await env.truncate()
+    split = await pipeline.end_to_end_split(env, settings, work)
+    return [written, relayed, consumed, together, split]
 
 
 async def _raw(env: Env, settings: Settings, work: Workload, min_s: float) -> list[Measurement]:

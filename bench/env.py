@@ -24,7 +24,7 @@ from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 
 MOVEMENTS = topic("inventory.stock-movements")
-KINDS = ("relay", "e2e", "raw", "levels")
+KINDS = ("relay", "e2e", "raw", "levels", "split")
 T = TypeVar("T")
 
 # Rows bound for inventory.stock-levels go to the bench's own levels topic instead, so a run
@@ -48,6 +48,7 @@ class Env:
     e2e_topic: str
     raw_topic: str
     levels_topic: str
+    split_topic: str  # end to end with the relay in a process of its own
 
     async def truncate(self) -> None:
         """Empty the tables the pipeline writes, so every phase starts alike."""
@@ -81,7 +82,7 @@ def _topics(names: dict[str, str]) -> list[Topic]:
     """Catalogue twins: movements topics as the catalogue's, each with its dead-letter topic."""
     levels = topic(LEVELS)
     out = [replace(levels, name=names["levels"])]
-    for kind in ("relay", "e2e", "raw"):
+    for kind in ("relay", "e2e", "raw", "split"):
         twin = replace(MOVEMENTS, name=names[kind])
         out += [twin, replace(dlq_topic(MOVEMENTS), name=f"{twin.name}.dlq")]
     return out

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
+import os
+import sys
 from dataclasses import dataclass
+
+import psutil
 
 from akiba_inventory.consumers.projector import NAME
 from akiba_inventory.settings import Settings
@@ -108,15 +113,77 @@ async def end_to_end(env: Env, settings: Settings, work: Workload) -> Measuremen
         await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
         watch = Stopwatch()
         async with running(relay(settings)) as r:
-            marks = await _milestones(env, n, watch, [c, r])
+            marks = await _milestones(env, n, watch, [c, r], env.e2e_topic)
     wall, cpu = marks.pop("applied")
     notes: dict[str, float | int | str] = {k: round(v[0], 3) for k, v in marks.items()}
     notes["cpu_us_per_event"] = round(cpu / n * 1e6, 1)
     return Measurement("pipeline end to end", n, wall, cpu, work.payload_bytes, notes=notes)
 
 
+async def end_to_end_split(env: Env, settings: Settings, work: Workload) -> Measurement:
+    """As deployed: the relay in a process of its own (`bench.relay_worker`), the projector
+    in this one; CPU is both processes'. The outbox is written in one transaction left open
+    until the relay leads, so the clock starts when it commits and nothing is published
+    before (the relay reads only rows below every running transaction)."""
+    n = len(work.values)
+    topic = env.split_topic
+    proj = projector_on(settings, topic)
+    tune_gc()
+    async with env.pool.acquire() as conn, running(proj) as c:
+        tx = conn.transaction()
+        await tx.start()
+        messages = work.on(topic)
+        for i in range(0, n, OUTBOX_TX):
+            await AsyncpgOutbox(conn).put(messages[i : i + OUTBOX_TX])
+        await wait_for(lambda: _assigned(proj, c), what="partition assignment", timeout=60)
+        worker = await _relay_process(settings)
+        try:
+            await wait_for(lambda: _leading(env, worker), what="the relay to lead", timeout=60)
+            relay_cpu = psutil.Process(worker.pid)
+            before = _cpu(relay_cpu)
+            await tx.commit()
+            watch = Stopwatch()
+            marks = await _milestones(env, n, watch, [c], topic)
+            spent = _cpu(relay_cpu) - before
+        finally:
+            worker.terminate()
+            await worker.wait()
+    wall, cpu = marks.pop("applied")
+    notes: dict[str, float | int | str] = {k: round(v[0], 3) for k, v in marks.items()}
+    notes["relay_process_cpu_s"] = round(spent, 3)
+    notes["cpu_us_per_event"] = round((cpu + spent) / n * 1e6, 1)
+    return Measurement(
+        "end to end, own relay", n, wall, cpu + spent, work.payload_bytes, notes=notes
+    )
+
+
+async def _relay_process(settings: Settings) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "AKIBA_DATABASE_URL": settings.database_url,
+        "AKIBA_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "AKIBA_OTEL_EXPORTER": "none",
+    }
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.relay_worker", env=env)
+
+
+async def _leading(env: Env, worker: asyncio.subprocess.Process) -> bool:
+    if worker.returncode is not None:
+        raise RuntimeError(f"the relay process exited with {worker.returncode}")
+    held = await env.pool.fetchval(
+        "select count(*) from pg_locks l join pg_database d on d.oid = l.database"
+        " where l.locktype = 'advisory' and l.granted and d.datname = current_database()"
+    )
+    return bool(held)
+
+
+def _cpu(p: psutil.Process) -> float:
+    t = p.cpu_times()
+    return float(t.user + t.system)
+
+
 async def _milestones(
-    env: Env, n: int, watch: Stopwatch, roles: list[Running]
+    env: Env, n: int, watch: Stopwatch, roles: list[Running], topic: str
 ) -> dict[str, tuple[float, float]]:
     """(wall, CPU) when the movements were all published, all applied, the levels published."""
     marks: dict[str, tuple[float, float]] = {}
@@ -124,7 +191,7 @@ async def _milestones(
     async def done() -> bool:
         for role in roles:
             role.check()
-        p = await progress(env, env.e2e_topic)
+        p = await progress(env, topic)
         now = watch.elapsed()
         if not p.movements_left:
             marks.setdefault("movements_published_s", now)

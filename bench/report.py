@@ -17,6 +17,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # (label, numerator phase, denominator phase): how close the platform comes to the raw tools.
 RATIOS = (
     ("pipeline / raw produce", "pipeline end to end", "raw produce"),
+    ("relay process / raw produce", "end to end, own relay", "raw produce"),
     ("pipeline / raw consume", "pipeline end to end", "raw consume"),
     ("pipeline / raw COPY", "pipeline end to end", "raw COPY into outbox"),
     ("relay / raw produce", "relay only", "raw produce"),
