@@ -110,7 +110,7 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
             "receipt p50 ms": load.ms(0.50),
             "receipt p99 ms": load.ms(0.99),
             "server process CPU (% of one core)": load.server_cpu / load.wall * 100,
-            "server CPU ms per receipt": load.server_cpu / max(len(load.latencies), 1) * 1000,
+            "server CPU ms per receipt": _ms_each(load),
             "bench client CPU (% of one core)": load.client_cpu / load.wall * 100,
             "raw single-row INSERTs/s": raw.rate,
             "raw INSERT p50 ms": raw.ms(0.50),
@@ -119,8 +119,13 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
             "trivial route p50 ms": trivial.ms(0.50),
             "trivial route p99 ms": trivial.ms(0.99),
             "trivial route server CPU (% of one core)": trivial.server_cpu / trivial.wall * 100,
+            "trivial route server CPU ms per request": _ms_each(trivial),
             "receipts / raw INSERTs": load.rate / raw.rate,
             "receipts / trivial route": load.rate / trivial.rate,
+            "trivial route CPU / receipt CPU (per request)": _ms_each(trivial) / _ms_each(load),
+            "target: server CPU ms per receipt at most": 1.0,
+            "target: receipt p99 ms under": 50.0,
+            "target: receipts / trivial route at least": 0.25,
         },
         f"HTTP documents of {documents.LINES:,} lines (one at a time)": docs.figures(),
         "http_documents_ledger_rows": docs_rows,
@@ -312,3 +317,8 @@ def _spawn_trivial(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, str(script), str(port)], stdout=out, stderr=subprocess.STDOUT
         )
+
+
+def _ms_each(load: Load) -> float:
+    """The server's CPU milliseconds per answered request."""
+    return load.server_cpu / max(len(load.latencies), 1) * 1000
