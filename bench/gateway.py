@@ -153,9 +153,15 @@ async def _phases(http: RawHttp, gateway: psutil.Process, seconds: float) -> dic
 def _seed(path: str, site_id: uuid.UUID, store: uuid.UUID, item: uuid.UUID) -> None:
     db = Database(path)
     conn = db._writer
-    conn.execute("INSERT INTO stores (store_id, code, name, managed) VALUES (?, 'S', 'S', 1)",
-                 (str(store),))  # fmt: skip
-    conn.execute("INSERT INTO items VALUES (?, 'I', 'Item', 1, 1)", (str(item),))
+    # ready: central has said where the store's ledger stands (a new store: at its start).
+    conn.execute(
+        "INSERT INTO stores (store_id, code, name, managed, ready) VALUES (?, 'S', 'S', 1, 1)",
+        (str(store),),
+    )
+    conn.execute(
+        "INSERT INTO items (item_id, code, name, active, version) VALUES (?, 'I', 'Item', 1, 1)",
+        (str(item),),
+    )
     perms = [f"STOCK_ADJUST|{store}|{uuid.uuid4()}"]
     user = SiteUser(
         user_id=uuid.uuid4(), username="bench", active=True, home_facility_id=store, version=1,
