@@ -11,7 +11,7 @@ import pytest
 
 from akiba_inventory.api.app import create_app
 from akiba_inventory.settings import Settings
-from akiba_stock_api import FastLane
+from akiba_stock_api.testing import watch_fast_lane, without_fast_lane
 
 from . import test_receipts_api
 from .test_receipts_api import Api
@@ -24,23 +24,14 @@ VARYING = {"movement_id", "store_sequence", "occurred_at", "recorded_at", "batch
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each write request was taken by the fast lane (True) or passed on (False)."""
-    seen: list[bool] = []
-    plan = FastLane._plan
-
-    def spy(self: FastLane, *args: Any) -> Any:
-        planned = plan(self, *args)
-        seen.append(planned is not None)
-        return planned
-
-    monkeypatch.setattr(FastLane, "_plan", spy)
-    return seen
+    return watch_fast_lane(monkeypatch)
 
 
 @pytest.fixture
 async def routes_only(api: Api) -> AsyncIterator[httpx.AsyncClient]:
     """The same app on the same database without the fast lane: the routes answer all."""
     app = create_app(Settings(), api.pool, api.issuer.authorizer)
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not FastLane]
+    without_fast_lane(app)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://inv") as c:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from akiba_stock_api import FastLane
+from akiba_stock_api.testing import watch_fast_lane, without_fast_lane
 from akiba_sync_gateway.adapters.db import Database
 from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.settings import Settings
@@ -21,23 +21,14 @@ VARYING = {"movement_id", "store_sequence", "occurred_at", "recorded_at"}
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each write request was taken by the fast lane (True) or passed on (False)."""
-    seen: list[bool] = []
-    plan = FastLane._plan
-
-    def spy(self: FastLane, *args: Any) -> Any:
-        planned = plan(self, *args)
-        seen.append(planned is not None)
-        return planned
-
-    monkeypatch.setattr(FastLane, "_plan", spy)
-    return seen
+    return watch_fast_lane(monkeypatch)
 
 
 @pytest.fixture
 async def routes_only(seeded: Database, site: Site) -> AsyncIterator[httpx.AsyncClient]:
     """The same app without the fast lane: FastAPI's routes answer everything."""
     app = create_app(Settings(site_id=site.site_id), seeded)
-    app.user_middleware = [m for m in app.user_middleware if m.cls is not FastLane]
+    without_fast_lane(app)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as c:
