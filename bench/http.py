@@ -41,6 +41,7 @@ from bench import documents, ledger_checks
 from bench.env import MOVEMENTS, Env, _database, _topics_ready
 from bench.http_load import Call, Client, Load, free_port, http_load
 from bench.measure import wait_for
+from bench.services import serve
 
 STORES = 64  # 16 clients on random stores: some queue on a store's row lock, as in life
 ITEMS = 200
@@ -157,22 +158,8 @@ async def start_inventory(
     bootstrap: str, dsn: str, workdir: Path, cleanup: AsyncExitStack
 ) -> tuple[str, psutil.Process]:
     """`akiba-inventory serve --roles api,relay` on `dsn`, ready: its URL and its process."""
-    port = free_port()
-    proc = ServiceProcess(
-        "akiba_inventory",
-        ["serve", "--roles", "api,relay"],
-        {
-            "AKIBA_DATABASE_URL": dsn,
-            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "AKIBA_HTTP_PORT": str(port),
-            "AKIBA_OTEL_EXPORTER": "none",
-            "AKIBA_LOG_LEVEL": "WARNING",
-        },
-        workdir / "inventory.log",
-    ).start()
-    cleanup.callback(proc.stop)
-    url = f"http://127.0.0.1:{port}"
-    await wait_for(lambda: _ready(url, proc), what="the inventory API", timeout=90)
+    log = workdir / "inventory.log"
+    url, proc = await serve("akiba_inventory", "api,relay", dsn, bootstrap, log, cleanup)
     return url, _server(proc)
 
 
@@ -207,16 +194,6 @@ def receipt_body(items: list[uuid.UUID]) -> Callable[[random.Random], dict[str, 
         }
 
     return body
-
-
-async def _ready(url: str, proc: ServiceProcess) -> bool:
-    if proc.returncode is not None:
-        raise RuntimeError(f"inventory exited with {proc.returncode}:\n{proc.output()[-3000:]}")
-    async with httpx.AsyncClient() as c:
-        try:
-            return (await c.get(f"{url}/ready")).status_code == 200
-        except httpx.TransportError:
-            return False
 
 
 def _server(proc: ServiceProcess | subprocess.Popen[bytes]) -> psutil.Process:

@@ -39,7 +39,6 @@ from akiba_contracts.payloads import (
     SupplyLineChanged,
     UserPermissionsChanged,
 )
-from akiba_devtools.testing import ServiceProcess
 from akiba_devtools.testing.auth_topics import AuthOnKafka
 from akiba_devtools.testing.databases import scratch_database
 from akiba_platform import Delivery
@@ -49,8 +48,8 @@ from akiba_platform.testing.tokens import TestIssuer
 from akiba_requisition.bootstrap import MIGRATIONS
 from akiba_requisition.consumers import read_models
 from bench.env import Env
-from bench.http_load import free_port
 from bench.measure import wait_for
+from bench.services import serve
 
 ITEMS = 1_000
 MONTHS = 13  # this month's period and the twelve before it
@@ -199,32 +198,8 @@ async def publish_user(
 async def _serve(dsn: str, bootstrap: str, cleanup: AsyncExitStack) -> tuple[str, psutil.Process]:
     workdir = Path(tempfile.mkdtemp(prefix="akiba-bench-req-"))
     cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
-    port = free_port()
-    proc = ServiceProcess(
-        "akiba_requisition",
-        ["serve", "--roles", "api"],
-        {
-            "AKIBA_DATABASE_URL": dsn,
-            "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "AKIBA_HTTP_PORT": str(port),
-            "AKIBA_OTEL_EXPORTER": "none",
-            "AKIBA_LOG_LEVEL": "WARNING",
-        },
-        workdir / "requisition.log",
-    ).start()
-    cleanup.callback(proc.stop)
-    url = f"http://127.0.0.1:{port}"
-
-    async def ready() -> bool:
-        if proc.returncode is not None:
-            raise RuntimeError(f"requisition exited {proc.returncode}:\n{proc.output()[-3000:]}")
-        async with httpx.AsyncClient() as c:
-            try:
-                return (await c.get(f"{url}/ready")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-    await wait_for(ready, what="the requisition API", timeout=90)
+    log = workdir / "requisition.log"
+    url, proc = await serve("akiba_requisition", "api", dsn, bootstrap, log, cleanup)
     assert proc.pid is not None
     return url, psutil.Process(proc.pid)
 
