@@ -34,7 +34,6 @@ from aiokafka import AIOKafkaConsumer
 
 from akiba_contracts.envelope import decode
 from akiba_contracts.payloads import ReleasedLine, RequisitionKind, RequisitionReleased
-from akiba_devtools.testing import ServiceProcess
 from akiba_devtools.testing.auth_topics import AuthOnKafka
 from akiba_devtools.testing.databases import scratch_database
 from akiba_devtools.testing.groups import start_groups_at_end
@@ -44,9 +43,9 @@ from akiba_fulfillment.consumers import orders as orders_consumer
 from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 from bench.env import Env
-from bench.http_load import free_port
 from bench.measure import wait_for
 from bench.requisition_world import User, publish_user, request_as
+from bench.services import serve
 
 ITEMS, LOTS_PER_ITEM, LINES = 10_000, 3, 1_000
 RUNS, WARM_UP = 20, 2
@@ -151,28 +150,8 @@ async def _serve(
 ) -> tuple[str, psutil.Process]:
     workdir = Path(tempfile.mkdtemp(prefix="akiba-bench-ful-"))
     cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
-    port = free_port()
-    proc = ServiceProcess(
-        "akiba_fulfillment", ["serve", "--roles", roles],
-        {"AKIBA_DATABASE_URL": dsn, "AKIBA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-         "AKIBA_HTTP_PORT": str(port), "AKIBA_OTEL_EXPORTER": "none",
-         "AKIBA_LOG_LEVEL": "WARNING", **extra},
-        workdir / f"fulfillment-{roles}.log",
-    ).start()  # fmt: skip
-    cleanup.callback(proc.stop)
-    url = f"http://127.0.0.1:{port}"
-
-    async def ready() -> bool:
-        if proc.returncode is not None:
-            raise RuntimeError(f"fulfillment exited {proc.returncode}:\n{proc.output()[-3000:]}")
-        async with httpx.AsyncClient() as c:
-            try:
-                return (await c.get(f"{url}/ready")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-    if "api" in roles:  # a consumer role answers no HTTP: its first event tells it is up
-        await wait_for(ready, what=f"fulfillment {roles}", timeout=90)
+    log = workdir / f"fulfillment-{roles}.log"
+    url, proc = await serve("akiba_fulfillment", roles, dsn, bootstrap, log, cleanup, **extra)
     assert proc.pid is not None
     return url, psutil.Process(proc.pid)
 
@@ -276,8 +255,7 @@ async def _release_to_order(
     """Releases produced at a steady rate; each one's latency until its order exists."""
     groups = f"bench{uuid.uuid4().hex[:8]}-"
     await start_groups_at_end(env.bootstrap, [groups + orders_consumer.NAME, groups + "raw"])
-    await _serve(w.dsn, env.bootstrap, "orders", cleanup, AKIBA_CONSUMER_GROUP_PREFIX=groups,
-                 AKIBA_HTTP_PORT=str(free_port()))  # fmt: skip
+    await _serve(w.dsn, env.bootstrap, "orders", cleanup, AKIBA_CONSUMER_GROUP_PREFIX=groups)
     raw = AIOKafkaConsumer(orders_consumer.TOPIC, bootstrap_servers=env.bootstrap,
                            group_id=groups + "raw", enable_auto_commit=False)  # fmt: skip
     await raw.start()

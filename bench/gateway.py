@@ -38,6 +38,7 @@ from argon2 import PasswordHasher
 from akiba_contracts.sync import SiteCredentials, SiteUser
 from akiba_sync_gateway.adapters import credentials
 from akiba_sync_gateway.adapters.db import Database, connect
+from bench.http_load import free_port
 
 RATE = 500  # events/s offered, the issue's target load
 TARGET_P99_MS = 10.0
@@ -172,13 +173,6 @@ def _seed(path: str, site_id: uuid.UUID, store: uuid.UUID, item: uuid.UUID) -> N
     )  # type: ignore[arg-type]
     credentials.cache_credentials(conn, creds)
     db.close()
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(path: str, site_id: uuid.UUID, port: int) -> subprocess.Popen[bytes]:

@@ -24,6 +24,7 @@ from akiba_platform.db import create_pool
 from akiba_platform.migrations import migrate
 from bench import site_workload
 from bench.env import _database, _topics_ready
+from bench.http_load import cpu_seconds
 from bench.measure import Measurement, Stopwatch, wait_for
 from bench.site_workload import SITES_TOPIC
 
@@ -50,14 +51,14 @@ async def run(
         group = f"inventory.edge-ingestion.bench.{tag}.x{instances}"
         workers = await start_instances(cleanup, bootstrap, dsn, settings, topic, group, instances)
         procs = [psutil.Process(w.pid) for w in workers.processes]
-        cpu_before = sum(_cpu(p) for p in procs)
+        cpu_before = sum(cpu_seconds(p) for p in procs)
         watch = Stopwatch()
         await site_workload.produce(bootstrap, topic, work)
         await wait_for(
             lambda: _applied(pool, work.lines, workers.processes), what="the ingest", timeout=600
         )
         wall, _ = watch.elapsed()
-        cpu = sum(_cpu(p) for p in procs) - cpu_before
+        cpu = sum(cpu_seconds(p) for p in procs) - cpu_before
         checks = await site_workload.checks(pool, work)
     m = Measurement(
         f"edge ingest x{instances} (lines)", work.lines, wall, cpu, work.payload_bytes,
@@ -135,11 +136,6 @@ async def _applied(pool: Any, lines: int, workers: list[Any]) -> bool:
             raise RuntimeError(f"an ingest instance exited with {w.returncode}")
     done = await pool.fetchval("select coalesce(sum(next_sequence - 1), 0) from stores")
     return int(done) >= lines
-
-
-def _cpu(p: psutil.Process) -> float:
-    t = p.cpu_times()
-    return float(t.user + t.system)
 
 
 async def _stop(workers: list[asyncio.subprocess.Process]) -> None:

@@ -16,6 +16,7 @@ from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.runtime import tune_gc
 from bench.env import MOVEMENTS, Env
 from bench.events import Workload
+from bench.http_load import cpu_seconds
 from bench.measure import Measurement, Stopwatch, top_functions, wait_for
 from bench.roles import BenchConsumer, Running, projector_on, relay, running
 
@@ -140,11 +141,11 @@ async def end_to_end_split(env: Env, settings: Settings, work: Workload) -> Meas
         try:
             await wait_for(lambda: _leading(env, worker), what="the relay to lead", timeout=60)
             relay_cpu = psutil.Process(worker.pid)
-            before = _cpu(relay_cpu)
+            before = cpu_seconds(relay_cpu)
             await tx.commit()
             watch = Stopwatch()
             marks = await _milestones(env, n, watch, [c], topic)
-            spent = _cpu(relay_cpu) - before
+            spent = cpu_seconds(relay_cpu) - before
         finally:
             worker.terminate()
             await worker.wait()
@@ -175,11 +176,6 @@ async def _leading(env: Env, worker: asyncio.subprocess.Process) -> bool:
         " where l.locktype = 'advisory' and l.granted and d.datname = current_database()"
     )
     return bool(held)
-
-
-def _cpu(p: psutil.Process) -> float:
-    t = p.cpu_times()
-    return float(t.user + t.system)
 
 
 async def _milestones(

@@ -13,9 +13,16 @@ from bench.measure import wait_for
 
 
 async def serve(
-    module: str, roles: str, dsn: str, bootstrap: str, log: Path, cleanup: AsyncExitStack
+    module: str,
+    roles: str,
+    dsn: str,
+    bootstrap: str,
+    log: Path,
+    cleanup: AsyncExitStack,
+    **extra: str,
 ) -> tuple[str, ServiceProcess]:
-    """`python -m <module> serve --roles <roles>` on `dsn`, answering /ready: its URL."""
+    """`python -m <module> serve --roles <roles>` on `dsn` (more settings in `extra`): its
+    URL, once it answers /ready (roles without the API answer no HTTP: not waited for)."""
     port = free_port()
     proc = ServiceProcess(
         module,
@@ -26,6 +33,7 @@ async def serve(
             "AKIBA_HTTP_PORT": str(port),
             "AKIBA_OTEL_EXPORTER": "none",
             "AKIBA_LOG_LEVEL": "WARNING",
+            **extra,
         },
         log,
     ).start()
@@ -41,5 +49,6 @@ async def serve(
             except httpx.TransportError:
                 return False
 
-    await wait_for(ready, what=f"the {module} API", timeout=90)
+    if "api" in roles.split(","):
+        await wait_for(ready, what=f"the {module} API", timeout=90)
     return url, proc

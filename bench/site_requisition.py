@@ -35,6 +35,7 @@ from akiba_sync_gateway.adapters.db import connect
 from akiba_sync_gateway.ids import id_chunks
 from akiba_sync_gateway.requisitions.figures import _DAYS, _SINCE  # the very statements it runs
 from bench import gateway, site_ledger
+from bench.http_load import free_port
 from bench.measure import Stopwatch
 from bench.site_requisition_world import ITEMS, PASSWORD, USERNAME, SiteWorld, build
 
@@ -67,7 +68,7 @@ async def run(runs: int = RUNS) -> tuple[dict[str, float], dict[str, Any]]:
         # As a service process runs (run_roles): the year of rows kept for the checks is frozen
         # out of the collector's walks, which would otherwise land in the raw timings.
         tune_gc()
-        port = gateway.free_port()
+        port = free_port()
         proc = gateway.start(path, w.site, port)
         try:
             url = f"http://127.0.0.1:{port}"

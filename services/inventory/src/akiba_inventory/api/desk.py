@@ -7,10 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from starlette.datastructures import State
+from starlette.requests import Request
 
 from akiba_contracts.stock_http.goods import GoodsReceivedResponse, GoodsReceivedSummary
 from akiba_contracts.stock_http.stocktakes import StocktakeResponse
-from akiba_inventory.api.deps import Pool, Uow
 from akiba_inventory.handlers import goods, movements, stocktakes
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_inventory.views import goods as goods_views
@@ -94,6 +94,6 @@ def desk_of(state: State) -> CentralDesk:
     return CentralDesk(InventoryUnitOfWork(state.pool), state.pool)
 
 
-async def central_desk(uow: Uow, pool: Pool) -> CentralDesk:
+async def central_desk(request: Request) -> CentralDesk:
     """The desk of one request (a dependency of the shared routes)."""
-    return CentralDesk(uow, pool)
+    return desk_of(request.app.state)
