@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from uuid import UUID, uuid4
 
 from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
@@ -52,6 +53,11 @@ class StockMovement:
     reference: str | None = None
     source: str | None = None
     reason_id: UUID | None = None
+
+    @cached_property
+    def line(self) -> StockLine:
+        """The stock line it moves, made once: a posting looks it up several times."""
+        return StockLine(self.store_id, self.item_id, self.batch.batch_id, self.location_id)
 
 
 def new_batch(cmd: ReceiveStock) -> Batch:
@@ -215,7 +221,7 @@ def move(cmd: MoveStock, batch: Batch, sequence: int, now: datetime) -> list[Sto
 
 def line_of(m: StockMovement) -> StockLine:
     """The stock line a movement moves."""
-    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+    return m.line
 
 
 def removals(movements: Iterable[StockMovement]) -> dict[StockLine, int]:

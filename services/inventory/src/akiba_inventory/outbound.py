@@ -40,7 +40,7 @@ def movement_recorded(m: StockMovement, traceparent: str | None = None) -> Outbo
         "lot_code": m.batch.lot_code,
         "expiry_date": m.batch.expiry_date,
         "location_id": m.location_id,
-        "movement_type": m.movement_type.value,
+        "movement_type": m.movement_type,  # orjson writes an enum as its value
         "quantity": m.quantity,
         "occurred_at": m.occurred_at,
         "recorded_at": m.recorded_at,
