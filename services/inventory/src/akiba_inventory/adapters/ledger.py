@@ -62,9 +62,13 @@ select c.store_id, c.item_id, l.occurred_at, l.store_sequence, s.batch_id, s.tot
      group by batch_id) s on true
 """
 
-_SOH = """
+
+def _soh(n: int) -> str:
+    """Add each line's change to stock on hand; its six arrays are parameters $n to $n+5."""
+    return f"""
 insert into stock_on_hand as s (store_id, item_id, batch_id, location_id, quantity, last_sequence)
-select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::bigint[])
+select * from unnest(${n}::uuid[], ${n + 1}::uuid[], ${n + 2}::uuid[], ${n + 3}::uuid[],
+                     ${n + 4}::bigint[], ${n + 5}::bigint[])
 on conflict (store_id, item_id, batch_id, location_id) do update
    set quantity = s.quantity + excluded.quantity,
        last_sequence = greatest(s.last_sequence, excluded.last_sequence),
@@ -73,6 +77,12 @@ on conflict (store_id, item_id, batch_id, location_id) do update
 returning store_id, item_id, batch_id, location_id, quantity, reserved, on_hold, last_sequence,
           revision, updated_at
 """
+
+
+_SOH = _soh(1)
+# The ledger rows and the stock on hand they change in one statement: a receipt's two writes in
+# one round trip (each round trip is a send and a wake-up of a backend on the same cores).
+_INSERT_WITH_SOH = f"with appended as ({_INSERT}) {_soh(17)}"
 
 # Balances of every row of each touched item from its first new row on, in stock-card order,
 # all items of a posting in one statement; each continues from the last balance before that
@@ -159,13 +169,15 @@ class AsyncpgLedger:
         appended = append(movements, await self._card_ends(movements))
         balances = [appended.balances.get(m.movement_id, (0, 0)) for m in movements]
         columns = [*_columns(movements), [b[0] for b in balances], [b[1] for b in balances]]
+        lines = _line_changes(movements)
         if len(movements) >= _COPY_THRESHOLD:
             await self._conn.copy_records_to_table(
                 "stock_movements", records=zip(*columns, strict=True), columns=LEDGER_COLUMNS
             )
-        else:
-            await self._conn.execute(_INSERT, *columns)
-        levels = await self._stock_on_hand(movements, central)
+            rows = await self._conn.fetch(_SOH, *lines)
+        else:  # a few rows: appended and summed in one round trip
+            rows = await self._conn.fetch(_INSERT_WITH_SOH, *columns, *lines)
+        levels = _levels(rows, movements, central)
         rows = await self._recompute(
             [m for m in movements if (m.store_id, m.item_id) in appended.backdated]
         )
@@ -206,30 +218,6 @@ class AsyncpgLedger:
                 [v[1] for v in first.values()],
             )
         )
-
-    async def _stock_on_hand(self, movements: list[StockMovement], central: bool) -> list[Level]:
-        delta: dict[StockLine, list[int]] = defaultdict(lambda: [0, 0])
-        for m in movements:
-            d = delta[line_of(m)]
-            d[0] += m.quantity
-            d[1] = max(d[1], m.store_sequence)
-        lines = list(delta)
-        rows = await self._conn.fetch(
-            _SOH,
-            [x.store_id for x in lines],
-            [x.item_id for x in lines],
-            [x.batch_id for x in lines],
-            [x.location_id for x in lines],
-            [delta[x][0] for x in lines],
-            [delta[x][1] for x in lines],
-        )
-        levels = [level_of(r) for r in rows]
-        if central:  # a central removal may take only what is available: not reserved, not held
-            taken = removals(movements)
-            require_available(
-                taken, {lv.line: _before(lv, taken[lv.line]) for lv in levels if lv.line in taken}
-            )
-        return levels
 
     async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
         """Put a stock line on hold or release it; None when the line has never held stock."""
@@ -285,6 +273,35 @@ def _first_per_item(movements: list[StockMovement]) -> dict[tuple[UUID, UUID], t
 
 def _line(m: StockMovement) -> StockLine:
     return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+def _line_changes(movements: list[StockMovement]) -> list[list[Any]]:
+    """_SOH's arguments: each stock line's net change and last sequence in these movements."""
+    delta: dict[StockLine, list[int]] = defaultdict(lambda: [0, 0])
+    for m in movements:
+        d = delta[line_of(m)]
+        d[0] += m.quantity
+        d[1] = max(d[1], m.store_sequence)
+    lines = list(delta)
+    return [
+        [x.store_id for x in lines],
+        [x.item_id for x in lines],
+        [x.batch_id for x in lines],
+        [x.location_id for x in lines],
+        [delta[x][0] for x in lines],
+        [delta[x][1] for x in lines],
+    ]
+
+
+def _levels(rows: list[Any], movements: list[StockMovement], central: bool) -> list[Level]:
+    """The lines' new levels; a central removal may take only what is available."""
+    levels = [level_of(r) for r in rows]
+    if central:  # not reserved, not on hold
+        taken = removals(movements)
+        require_available(
+            taken, {lv.line: _before(lv, taken[lv.line]) for lv in levels if lv.line in taken}
+        )
+    return levels
 
 
 def level_of(r: Any) -> Level:
