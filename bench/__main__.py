@@ -19,6 +19,7 @@ from bench import (
     gateway,
     http,
     ingest,
+    machine,
     mixed,
     pipeline,
     raw,
@@ -237,7 +238,11 @@ def main(argv: list[str] | None = None) -> None:
     # As a deployed service runs by default: real tracer and meter providers, no exporter.
     settings = Settings(service_name="inventory-bench", otel_exporter="none")
     setup_telemetry(settings)
+    start = machine.speed()
     measured, found = asyncio.run(run(args, settings))
+    found["the machine (loopback and Python), at the start and the end"] = machine.both(
+        start, machine.speed()
+    )
     print(report.table(measured, found))
     if not args.no_save:
         print(f"\nsaved {report.save(measured, found, vars(args))}")
