@@ -7,14 +7,14 @@ The fakes pass the same behaviour suite as the asyncpg adapters
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
-from akiba_inventory.adapters.ledger import Level
+from akiba_inventory.adapters.ledger import Level, last_sequences
 from akiba_inventory.adapters.reference import Where
 from akiba_inventory.adapters.stores import WritableStore
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -146,18 +146,14 @@ class FakeStoreRepository:
         """Store new batches; the existing one for a known lot."""
         return {(b.item_id, b.lot_code): await self.add_batch(b) for b in batches}
 
-    async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
-        """Move each store's counter past the sequence numbers just used."""
-        for store_id, last in last_sequences.items():
-            self.next_sequences[store_id] = last + 1
-
 
 class FakeLedger:
     """Movements in a list and stock on hand per line; running balances are not kept."""
 
-    def __init__(self) -> None:
+    def __init__(self, stores: FakeStoreRepository) -> None:
         self.movements: list[StockMovement] = []
         self.levels: dict[StockLine, Level] = {}
+        self._stores = stores
 
     async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
         """Append and update stock on hand; refuse central overdraws."""
@@ -167,6 +163,8 @@ class FakeLedger:
         self.movements += movements
         for m in movements:
             self._add(line_of(m), m.quantity, m.store_sequence)
+        for store_id, last in last_sequences(movements).items():
+            self._stores.next_sequences[store_id] = last + 1
         return [self.levels[line] for line in dict.fromkeys(map(line_of, movements))]
 
     async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
@@ -215,7 +213,7 @@ class FakeInventoryUnitOfWork(InventoryUnitOfWork):
         super().__init__(None)
         self.reference = FakeReferenceRepository()
         self.stores = FakeStoreRepository(self.reference)
-        self.ledger = FakeLedger()
+        self.ledger = FakeLedger(self.stores)
         self.goods = FakeGoodsReceived()
         self.published: list[OutboxMessage] = []
         self.committed = False

@@ -78,14 +78,34 @@ async def test_records_added_together_come_back_a_page_at_a_time_from_page_zero(
     assert {s.store_id for s in first + second} == {s.store_id for s in stores}
 
 
-async def test_a_locked_store_starts_at_sequence_one_and_advances(ports: Ports) -> None:
-    store = await _store(ports)
+async def test_a_locked_store_starts_at_sequence_one_and_posting_moves_it_on(
+    ports: Ports,
+) -> None:
+    store, item = await _store(ports), await _item(ports)
     locked = await ports.stores.lock_store(store.store_id)
     assert locked is not None and locked.next_sequence == 1 and locked.accepts_central_writes
-    await ports.stores.advance({store.store_id: 4})
+    batch = await ports.stores.add_batch(Batch(uuid4(), item.item_id, "L", None))
+    await ports.ledger.post(
+        [_movement(store, batch, seq, LedgerKind.RECEIPT, 5) for seq in (1, 2, 3, 4)],
+        central=True,
+    )
     again = await ports.stores.lock_store(store.store_id)
     assert again is not None and again.next_sequence == 5
     assert await ports.stores.lock_store(uuid4()) is None
+
+
+async def test_a_posting_of_many_rows_moves_every_store_it_names_on(ports: Ports) -> None:
+    stores, item = [await _store(ports), await _store(ports)], await _item(ports)
+    batch = await ports.stores.add_batch(Batch(uuid4(), item.item_id, "L", None))
+    movements = [
+        _movement(store, batch, seq, LedgerKind.RECEIPT, 1)
+        for store in stores
+        for seq in range(1, 41)  # 80 rows: the COPY path
+    ]
+    await ports.ledger.post(movements, central=True)
+    for store in stores:
+        locked = await ports.stores.lock_store(store.store_id)
+        assert locked is not None and locked.next_sequence == 41
 
 
 async def test_a_store_a_site_manages_takes_no_central_writes(ports: Ports) -> None:

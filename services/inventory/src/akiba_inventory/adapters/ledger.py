@@ -79,10 +79,21 @@ returning store_id, item_id, batch_id, location_id, quantity, reserved, on_hold,
 """
 
 
+def _advance(n: int) -> str:
+    """Move each store's counter past its last sequence used: stores $n, last sequences $n+1."""
+    return f"""
+update stores s set next_sequence = t.last + 1
+  from unnest(${n}::uuid[], ${n + 1}::bigint[]) as t(store_id, last)
+ where s.store_id = t.store_id
+"""
+
+
 _SOH = _soh(1)
-# The ledger rows and the stock on hand they change in one statement: a receipt's two writes in
-# one round trip (each round trip is a send and a wake-up of a backend on the same cores).
-_INSERT_WITH_SOH = f"with appended as ({_INSERT}) {_soh(17)}"
+_ADVANCE = _advance(1)
+# The ledger rows, the stock on hand they change and the stores' counters in one statement: a
+# receipt's three writes in one round trip (each round trip is a send and a wake-up of a
+# backend on the same cores).
+_POSTING = f"with appended as ({_INSERT}), advanced as ({_advance(23)}) {_soh(17)}"
 
 # Balances of every row of each touched item from its first new row on, in stock-card order,
 # all items of a posting in one statement; each continues from the last balance before that
@@ -146,7 +157,8 @@ class Ledger(Protocol):
     """Posts movements to the ledger and holds stock lines; the caller holds the store lock."""
 
     async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
-        """Append, update stock on hand and running balances; refuse central overdraws."""
+        """Append, update stock on hand and running balances, move each store's counter past
+        the sequence numbers used; refuse central overdraws."""
         ...
 
     async def hold(self, line: StockLine, on_hold: bool) -> Level | None:
@@ -165,18 +177,22 @@ class AsyncpgLedger:
         self._conn = conn
 
     async def post(self, movements: list[StockMovement], *, central: bool) -> list[Level]:
-        """Append, update stock on hand and running balances; refuse central overdraws."""
+        """Append, update stock on hand and running balances, move the stores' counters on;
+        refuse central overdraws."""
         appended = append(movements, await self._card_ends(movements))
         balances = [appended.balances.get(m.movement_id, (0, 0)) for m in movements]
         columns = [*_columns(movements), [b[0] for b in balances], [b[1] for b in balances]]
         lines = _line_changes(movements)
+        last = last_sequences(movements)
+        stores = [list(last), list(last.values())]
         if len(movements) >= _COPY_THRESHOLD:
             await self._conn.copy_records_to_table(
                 "stock_movements", records=zip(*columns, strict=True), columns=LEDGER_COLUMNS
             )
             rows = await self._conn.fetch(_SOH, *lines)
-        else:  # a few rows: appended and summed in one round trip
-            rows = await self._conn.fetch(_INSERT_WITH_SOH, *columns, *lines)
+            await self._conn.execute(_ADVANCE, *stores)
+        else:  # a few rows: appended, summed and the stores moved on in one round trip
+            rows = await self._conn.fetch(_POSTING, *columns, *lines, *stores)
         levels = _levels(rows, movements, central)
         rows = await self._recompute(
             [m for m in movements if (m.store_id, m.item_id) in appended.backdated]
@@ -273,6 +289,14 @@ def _first_per_item(movements: list[StockMovement]) -> dict[tuple[UUID, UUID], t
 
 def _line(m: StockMovement) -> StockLine:
     return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
+
+
+def last_sequences(movements: list[StockMovement]) -> dict[UUID, int]:
+    """Each store's last sequence number among these movements."""
+    last: dict[UUID, int] = {}
+    for m in movements:
+        last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
+    return last
 
 
 def _line_changes(movements: list[StockMovement]) -> list[list[Any]]:

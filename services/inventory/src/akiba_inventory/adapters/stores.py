@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -69,10 +69,6 @@ class StoreRepository(Protocol):
 
     async def add_lots(self, batches: Sequence[Batch]) -> dict[Lot, Batch]:
         """Store new batches; for a lot another writer added first, the one it stored."""
-        ...
-
-    async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
-        """Move each store's counter past the sequence numbers just used."""
         ...
 
 
@@ -180,13 +176,3 @@ class AsyncpgStoreRepository:
             [b.expiry_date for b in batches],
         )
         return await self.lots([(b.item_id, b.lot_code) for b in batches])
-
-    async def advance(self, last_sequences: Mapping[UUID, int]) -> None:
-        """Move each store's counter past the sequence numbers just used."""
-        await self._conn.execute(
-            "update stores s set next_sequence = t.last + 1"
-            " from unnest($1::uuid[], $2::bigint[]) as t(store_id, last)"
-            " where s.store_id = t.store_id",
-            list(last_sequences),
-            list(last_sequences.values()),
-        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from typing import TypeVar
-from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.outbound import level_changed, movement_recorded
@@ -21,7 +20,8 @@ R = TypeVar("R")
 async def post_and_publish(
     uow: InventoryUnitOfWork, movements: list[StockMovement], *, central: bool = True
 ) -> list[Level]:
-    """Post numbered movements (of any stores), advance the stores, queue events and levels."""
+    """Post numbered movements (of any stores; the ledger moves the stores' counters on), queue
+    their events and the lines' levels."""
     trace = current_traceparent()  # once per posting: it is the same for every row
     # The movements' events need nothing from the database: serialise them while it writes.
     posting = asyncio.create_task(uow.ledger.post(movements, central=central))
@@ -32,10 +32,6 @@ async def post_and_publish(
     finally:
         await asyncio.wait([posting])
     levels = posting.result()
-    last: dict[UUID, int] = {}
-    for m in movements:
-        last[m.store_id] = max(last.get(m.store_id, 0), m.store_sequence)
-    await uow.stores.advance(last)
     newest = {model.line_of(m): m.movement_id for m in movements}
     uow.publish(*events)
     uow.publish(*(level_changed(lv, newest[lv.line], trace) for lv in levels))
