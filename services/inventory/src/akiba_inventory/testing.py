@@ -7,7 +7,7 @@ The fakes pass the same behaviour suite as the asyncpg adapters
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -16,7 +16,7 @@ from uuid import UUID
 
 from akiba_inventory.adapters.ledger import Level, last_sequences
 from akiba_inventory.adapters.reference import Where
-from akiba_inventory.adapters.stores import WritableStore
+from akiba_inventory.adapters.stores import Locked, WritableStore
 from akiba_inventory.uow import InventoryUnitOfWork
 from akiba_platform import OutboxMessage
 from akiba_stock import reference as ref
@@ -89,6 +89,24 @@ class FakeStoreRepository:
             return None
         seq = self.next_sequences[store_id]
         return WritableStore(store_id, seq, s.managed_by.value, s.facility_type_id, s.active)
+
+    async def lock_with(
+        self,
+        store_id: UUID,
+        items: Collection[UUID],
+        lots: Collection[Lot] = (),
+        batches: Mapping[UUID, UUID] | None = None,
+    ) -> Locked | None:
+        """The store with what the command names."""
+        store = await self.lock_store(store_id)
+        if store is None:
+            return None
+        return Locked(
+            store,
+            await self.active_items(set(items)),
+            await self.lots(lots),
+            await self.batches(dict(batches or {})),
+        )
 
     async def batches(self, item_ids: dict[UUID, UUID]) -> dict[UUID, Batch]:
         """The batches with these ids that belong to the given items (batch id → item id)."""

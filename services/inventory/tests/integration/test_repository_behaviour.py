@@ -136,6 +136,28 @@ async def test_only_active_locations_of_the_store_count(ports: Ports) -> None:
     assert await ports.stores.active_locations(store.store_id, wanted) == {here.location_id}
 
 
+async def test_a_store_locked_with_what_a_write_names_brings_active_items_lots_and_batches(
+    ports: Ports,
+) -> None:
+    store, live, dead = await _store(ports), await _item(ports), await _item(ports, active=False)
+    lot = await ports.stores.add_batch(Batch(uuid4(), live.item_id, "L-1", date(2027, 3, 31)))
+    other = await ports.stores.add_batch(Batch(uuid4(), live.item_id, "L-2", None))
+    locked = await ports.stores.lock_with(
+        store.store_id,
+        {live.item_id, dead.item_id, uuid4()},
+        lots=[(live.item_id, "L-1"), (live.item_id, "NONE"), (dead.item_id, "L-1")],
+        batches={other.batch_id: live.item_id, lot.batch_id: dead.item_id, uuid4(): live.item_id},
+    )
+    assert locked is not None
+    assert locked.store == await ports.stores.lock_store(store.store_id)
+    assert locked.items == {live.item_id: list(live.program_ids)}
+    assert locked.lots == {(live.item_id, "L-1"): lot}
+    assert locked.batches == {other.batch_id: other}
+    bare = await ports.stores.lock_with(store.store_id, set())
+    assert bare is not None and (bare.items, bare.lots, bare.batches) == ({}, {}, {})
+    assert await ports.stores.lock_with(uuid4(), {live.item_id}) is None
+
+
 async def test_a_lot_is_added_once_and_found_by_code_or_by_id(ports: Ports) -> None:
     item = await _item(ports)
     batch = Batch(uuid4(), item.item_id, "LOT-1", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -10,6 +10,21 @@ from uuid import UUID
 from akiba_platform import Connection
 from akiba_stock.goods import Lot
 from akiba_stock.model import Batch
+
+# The store's row under its lock, and what a write names in arrays of anonymous records.
+_LOCK_WITH = """
+select s.next_sequence, s.managed_by, s.facility_type_id, s.active,
+       array(select row(i.item_id, i.program_ids) from items i
+              where i.active and i.item_id = any($2::uuid[])) as items,
+       array(select row(b.batch_id, b.item_id, b.lot_code, b.expiry_date) from batches b
+               join unnest($3::uuid[], $4::text[]) as w(item_id, lot_code)
+              using (item_id, lot_code)) as lots,
+       array(select row(b.batch_id, b.item_id, b.lot_code, b.expiry_date) from batches b
+              where b.batch_id = any($5::uuid[])) as batches
+  from stores s
+ where s.store_id = $1
+   for update of s
+"""
 
 
 @dataclass(frozen=True)
@@ -28,11 +43,33 @@ class WritableStore:
         return self.active and self.managed_by == "central"
 
 
+@dataclass(frozen=True)
+class Locked:
+    """A store under its write lock with what a command names, read in the same round trip: the
+    active ones of its items (each with its programs), and the batches found by lot and by id."""
+
+    store: WritableStore
+    items: dict[UUID, list[UUID]]
+    lots: dict[Lot, Batch]
+    batches: dict[UUID, Batch]
+
+
 class StoreRepository(Protocol):
     """A store under its write lock, and the items, batches and locations its commands name."""
 
     async def lock_store(self, store_id: UUID) -> WritableStore | None:
         """Lock a store for writing; its next sequence and who may write it, None if unknown."""
+        ...
+
+    async def lock_with(
+        self,
+        store_id: UUID,
+        items: Collection[UUID],
+        lots: Collection[Lot] = (),
+        batches: Mapping[UUID, UUID] | None = None,
+    ) -> Locked | None:
+        """Lock a store and read what the command names: the active ones of these items, the
+        batches of these lots, the batches with these ids of the given items (id → item id)."""
         ...
 
     async def batches(self, item_ids: dict[UUID, UUID]) -> dict[UUID, Batch]:
@@ -86,6 +123,42 @@ class AsyncpgStoreRepository:
             store_id,
         )
         return None if row is None else WritableStore(store_id, **dict(row))
+
+    async def lock_with(
+        self,
+        store_id: UUID,
+        items: Collection[UUID],
+        lots: Collection[Lot] = (),
+        batches: Mapping[UUID, UUID] | None = None,
+    ) -> Locked | None:
+        """One round trip for the lock and the reads a write starts with (each round trip costs
+        a receipt about a twentieth of its CPU). Items and batches are not guarded by the store's
+        lock, so reading them in the lock's snapshot sees what a later read would."""
+        wanted = batches or {}
+        row = await self._conn.fetchrow(
+            _LOCK_WITH,
+            store_id,
+            list(items),
+            [lot[0] for lot in lots],
+            [lot[1] for lot in lots],
+            list(wanted),
+        )
+        if row is None:
+            return None
+        store = WritableStore(
+            store_id,
+            row["next_sequence"],
+            row["managed_by"],
+            row["facility_type_id"],
+            row["active"],
+        )
+        by_id = (Batch(*b) for b in row["batches"])
+        return Locked(
+            store,
+            {i[0]: list(i[1]) for i in row["items"]},
+            {(b[1], b[2]): Batch(*b) for b in row["lots"]},
+            {b.batch_id: b for b in by_id if wanted[b.batch_id] == b.item_id},
+        )
 
     async def batches(self, item_ids: dict[UUID, UUID]) -> dict[UUID, Batch]:
         """The batches with these ids that belong to the given items (batch id → item id)."""

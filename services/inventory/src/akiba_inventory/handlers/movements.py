@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from akiba_inventory.adapters.ledger import Level
 from akiba_inventory.handlers.checks import (
     central_store,
-    check_items,
+    central_write,
     check_locations,
     check_reasons,
-    load_batches,
+    known_batches,
 )
 from akiba_inventory.handlers.posting import post_and_publish
 from akiba_inventory.outbound import level_changed
@@ -27,10 +27,11 @@ from akiba_stock.programs import check_programs
 async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMovement:
     """Record a receipt: ledger row, stock on hand and their events in one transaction."""
     async with uow:
-        store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {cmd.item_id}, cmd.programs)
+        lot = (cmd.item_id, cmd.lot_code)
+        locked = await central_write(uow, cmd.store_id, {cmd.item_id}, cmd.programs, lots=[lot])
+        store = locked.store
         await check_locations(uow, store, {cmd.location_id})
-        batch = await uow.stores.batch(cmd.item_id, cmd.lot_code)
+        batch = locked.lots.get(lot)
         if batch is None:
             batch = await uow.stores.add_batch(model.new_batch(cmd))
         movement = model.receive(cmd, batch, store.next_sequence, datetime.now(UTC))
@@ -42,10 +43,12 @@ async def receive_stock(cmd: ReceiveStock, uow: InventoryUnitOfWork) -> StockMov
 async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> list[StockMovement]:
     """Record an issue or adjustment document; refused whole if any line overdraws."""
     async with uow:
-        store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {ln.item_id for ln in cmd.lines}, cmd.programs)
+        wanted = {ln.batch_id: ln.item_id for ln in cmd.lines}
+        items = {ln.item_id for ln in cmd.lines}
+        locked = await central_write(uow, cmd.store_id, items, cmd.programs, batches=wanted)
+        store = locked.store
         await check_locations(uow, store, {ln.location_id for ln in cmd.lines})
-        batches = await load_batches(uow, {ln.batch_id: ln.item_id for ln in cmd.lines})
+        batches = known_batches(wanted, locked.batches)
         await check_reasons(uow, cmd, store)
         movements = model.record(cmd, batches, store.next_sequence, datetime.now(UTC))
         await post_and_publish(uow, movements)
@@ -56,10 +59,11 @@ async def record_movements(cmd: RecordMovements, uow: InventoryUnitOfWork) -> li
 async def move_stock(cmd: MoveStock, uow: InventoryUnitOfWork) -> list[StockMovement]:
     """Move units of a batch between two locations of the store."""
     async with uow:
-        store = await central_store(uow, cmd.store_id)
-        await check_items(uow, {cmd.item_id}, cmd.programs)
+        wanted = {cmd.batch_id: cmd.item_id}
+        locked = await central_write(uow, cmd.store_id, {cmd.item_id}, cmd.programs, batches=wanted)
+        store = locked.store
         await check_locations(uow, store, {cmd.from_location_id, cmd.to_location_id})
-        batch = (await load_batches(uow, {cmd.batch_id: cmd.item_id}))[cmd.batch_id]
+        batch = known_batches(wanted, locked.batches)[cmd.batch_id]
         movements = model.move(cmd, batch, store.next_sequence, datetime.now(UTC))
         await post_and_publish(uow, movements)
         await uow.commit()
