@@ -273,6 +273,8 @@ class ConsumerLoop:
             )
 
     def _record_lag(self, tp: TopicPartition, last: int) -> None:
+        if tp not in self._consumer.assignment():
+            return  # moved to another member while the batch applied: its lag is theirs now
         end = self._consumer.highwater(tp)
         if end is not None:
             lag = max(0, end - last - 1)

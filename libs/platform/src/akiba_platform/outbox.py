@@ -60,8 +60,9 @@ class Outbox(Protocol):
         """Add messages in the current transaction."""
         ...
 
-    async def pending(self, limit: int) -> list[PendingMessage]:
-        """Committed messages no running transaction can still precede, oldest first."""
+    async def pending(self, limit: int, excluding: Sequence[int] = ()) -> list[PendingMessage]:
+        """Committed messages no running transaction can still precede, oldest first; those
+        with the ids `excluding` (sent, not yet confirmed) left out."""
         ...
 
     async def mark_published(self, ids: Sequence[int]) -> None:
@@ -75,6 +76,16 @@ _COLUMNS = ("topic", "key", "event_id", "event_type", "traceparent", "value")
 def _row(m: OutboxMessage) -> tuple[Any, ...]:
     e = m.event
     return (m.topic, m.key, e.id, e.type, e.traceparent, serialised(e))  # asyncpg takes str uuids
+
+
+# `not in` a subquery is a hashed lookup per row, whatever plan the statement gets.
+_PENDING = """
+select id, topic, key, event_id, event_type, traceparent, value from outbox
+ where xid < pg_snapshot_xmin(pg_current_snapshot())
+   and id not in (select unnest($2::bigint[]))
+ order by id
+ limit $1
+"""
 
 
 class AsyncpgOutbox:
@@ -95,16 +106,14 @@ class AsyncpgOutbox:
                 rows,
             )
 
-    async def pending(self, limit: int) -> list[PendingMessage]:
+    async def pending(self, limit: int, excluding: Sequence[int] = ()) -> list[PendingMessage]:
         """Rows whose transaction is older than every running one, in id order."""
         # A row's id is taken before its transaction commits, so "ids above the last one"
         # would skip a slow transaction's rows. Reading only below the oldest running
         # transaction (xmin) means nothing not yet visible can ever come before what we read.
-        rows = await self._conn.fetch(
-            "select id, topic, key, event_id, event_type, traceparent, value from outbox"
-            " where xid < pg_snapshot_xmin(pg_current_snapshot()) order by id limit $1",
-            limit,
-        )
+        # For the same reason rows in flight are left out by id, not by range: a slow
+        # transaction's row between them is read with the rows after them, in id order.
+        rows = await self._conn.fetch(_PENDING, limit, list(excluding))
         return [PendingMessage(**dict(r)) for r in rows]
 
     async def mark_published(self, ids: Sequence[int]) -> None:

@@ -102,6 +102,28 @@ async def test_each_event_is_applied_once_even_when_delivered_twice(rig: Rig) ->
     assert await rig.effects() == [*range(10), 99]
 
 
+async def test_polls_are_applied_one_at_a_time_in_order(rig: Rig) -> None:
+    applying: list[int] = []
+    calls: list[tuple[int, list[int]]] = []  # how many polls were applying, what each held
+
+    async def slow(conn: asyncpg.Connection[Any], deliveries: Sequence[Delivery]) -> None:
+        applying.append(1)
+        calls.append((len(applying), [d.record.offset for d in deliveries]))
+        await asyncio.sleep(0.05)  # long enough for a second poll to overlap, were it let
+        await record_effect(conn, deliveries)
+        applying.pop()
+
+    for n in range(400):  # one key: one partition, one order
+        await rig.producer.send(rig.topic, encode(event(n)), key=b"k")
+    await rig.producer.flush()
+    await rig.start_loop(slow)
+    await wait_until(lambda: _count(rig, 400), what="every event applied")
+    assert len(calls) >= 8 and all(at_once == 1 for at_once, _ in calls)
+    offsets = [o for _, held in calls for o in held]
+    assert offsets == sorted(offsets) and len(offsets) == len(set(offsets)) == 400
+    assert await rig.effects() == list(range(400))
+
+
 async def test_duplicates_within_one_batch_are_applied_once(rig: Rig) -> None:
     events = [encode(event(n)) for n in range(10)]
     await rig.send(*events, *events, encode(event(99)))

@@ -116,6 +116,18 @@ async def test_published_messages_are_no_longer_pending(store: Store) -> None:
     assert not {p.id for p in first} & {p.id for p in rest}
 
 
+async def test_messages_in_flight_are_left_out_and_the_next_ones_read_in_order(
+    store: Store,
+) -> None:
+    await store.outbox.put(_msgs(6))
+    await store.commit()
+    every = [p.id for p in await store.outbox.pending(100)]
+    in_flight = [every[0], every[2], every[3]]
+    after = await store.outbox.pending(2, excluding=in_flight)
+    assert [p.id for p in after] == [every[1], every[4]]
+    assert [p.id for p in await store.outbox.pending(100, excluding=every)] == []
+
+
 async def test_pending_honours_the_limit(store: Store) -> None:
     await store.outbox.put(_msgs(30))
     await store.commit()

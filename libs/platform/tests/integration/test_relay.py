@@ -90,6 +90,29 @@ async def test_two_hundred_transactions_committing_out_of_order_are_all_publishe
     assert sorted({p["n"] for p in published}) == list(range(200))
 
 
+async def test_batches_sent_while_the_one_before_is_confirmed_keep_a_keys_order_once_each(
+    databases: Databases, topics: Topics, kafka_bootstrap: str
+) -> None:
+    topic = await topics.create("relay", partitions=1)
+    pool = await create_pool(await databases.create(), max_size=4)
+    for first in range(0, 1_000, 100):
+        async with pool.acquire() as conn, conn.transaction():
+            await AsyncpgOutbox(conn).put([message(topic, n=n) for n in range(first, first + 100)])
+    producer = kafka.producer(kafka_bootstrap)
+    await producer.start()
+    stop = asyncio.Event()
+    running = asyncio.create_task(OutboxRelay(pool, producer, batch_size=30).run(stop))
+    try:
+        await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+        await pool.close()
+    records = await read_topic(kafka_bootstrap, topic, expect=1_000)
+    assert [(decode(r.value or b"").data or {})["n"] for r in records] == list(range(1_000))
+
+
 async def _slow_write(
     pool: asyncpg.Pool[Any], topic: str, n: int, commits: list[int]
 ) -> tuple[int, int]:
@@ -111,7 +134,14 @@ __all__ = ["UUID"]
 class _OutOfSequence(AIOKafkaProducer):  # type: ignore[misc]
     """A producer stuck as one is after a broker restart: every send fails for good."""
 
+    refused = 0
+
     async def send(self, *args: Any, **kwargs: Any) -> Any:
+        self.refused += 1
+        raise OutOfOrderSequenceNumber()
+
+    async def send_batch(self, *args: Any, **kwargs: Any) -> Any:
+        self.refused += 1
         raise OutOfOrderSequenceNumber()
 
 
@@ -138,3 +168,4 @@ async def test_a_producer_out_of_sequence_is_replaced_and_nothing_is_lost(
         await pool.close()
     records = await read_topic(kafka_bootstrap, topic, expect=3)
     assert sorted((decode(r.value or b"").data or {})["n"] for r in records) == [0, 1, 2]
+    assert stuck.refused >= 1, "the stuck producer must have been tried first"

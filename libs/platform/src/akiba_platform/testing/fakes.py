@@ -46,9 +46,11 @@ class FakeOutbox:
         """Drop what the fake transaction staged."""
         self._staged.clear()
 
-    async def pending(self, limit: int) -> list[PendingMessage]:
-        """Committed messages, oldest first."""
-        return [self._committed[i] for i in sorted(self._committed)[:limit]]
+    async def pending(self, limit: int, excluding: Sequence[int] = ()) -> list[PendingMessage]:
+        """Committed messages, oldest first, but for those excluded."""
+        left_out = set(excluding)
+        ids = [i for i in sorted(self._committed) if i not in left_out]
+        return [self._committed[i] for i in ids[:limit]]
 
     async def mark_published(self, ids: Sequence[int]) -> None:
         """Forget published messages."""
