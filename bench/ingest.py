@@ -45,7 +45,7 @@ class _Ingestor(BenchConsumer):
     """Inventory's ingest role on a bench topic, counting its handler calls."""
 
     def __init__(self, settings: Settings, topic_name: str) -> None:
-        super().__init__(settings, topic_name, edge.NAME, self._count)
+        super().__init__(settings, topic_name, edge.NAME, self._count, envelope=edge.SiteEvent)
         self._ingestor = edge.EdgeIngestor()
         self.calls = 0  # handler calls (one transaction each) and the deliveries they carried
         self.deliveries = 0

@@ -34,6 +34,7 @@ async def main(topic: str, group: str) -> None:
         consumer_loop(
             settings.kafka_bootstrap_servers, name=edge.NAME, topics=[topic], pool=pool,
             handler=edge.EdgeIngestor(), dlq_producer=producer, group=group,
+            envelope=edge.SiteEvent,
         ) as loop,
     ):  # fmt: skip
         reporter = asyncio.create_task(_report_assignment(loop.consumer, stop))

@@ -13,6 +13,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from akiba_contracts.catalogue import all_topics
+from akiba_contracts.envelope import CloudEvent
 from akiba_inventory.consumers import alerting, edge, projector, shipments
 from akiba_inventory.consumers.edge.keeper import EdgeKeeper
 from akiba_inventory.outbound import MOVEMENTS
@@ -86,7 +87,13 @@ def ingest_role(settings: Settings) -> Role:
         async with (
             pool_and_producer(settings) as (pool, producer),
             _loop(
-                settings, edge.NAME, edge.TOPICS, pool, producer, edge.EdgeIngestor(rules)
+                settings,
+                edge.NAME,
+                edge.TOPICS,
+                pool,
+                producer,
+                edge.EdgeIngestor(rules),
+                envelope=edge.SiteEvent,
             ) as loop,
             asyncio.TaskGroup() as tasks,
         ):
@@ -127,6 +134,7 @@ def _loop(
     pool: asyncpg.Pool[Any],
     producer: AIOKafkaProducer,
     handler: BatchHandler,
+    envelope: type[CloudEvent] = CloudEvent,
 ) -> AbstractAsyncContextManager[ConsumerLoop]:
     return consumer_loop(
         settings.kafka_bootstrap_servers,
@@ -136,4 +144,5 @@ def _loop(
         handler=handler,
         dlq_producer=producer,
         group=settings.consumer_group_prefix + name,
+        envelope=envelope,
     )

@@ -7,22 +7,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akiba_contracts.envelope import new_event
+from akiba_contracts.envelope import decode, encode, new_event
 from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
 from akiba_inventory.adapters.edge import EdgeStore
 from akiba_inventory.adapters.writers import SiteState
 from akiba_inventory.consumers.edge.rules import (
     Identity,
+    SiteEvent,
     UnreadableDocument,
     Verdict,
     authorize,
     check_content,
     identify,
     read_document,
+    store_of,
 )
 from akiba_stock.edge import plan
 
@@ -129,6 +132,29 @@ def test_a_document_numbers_its_lines_from_the_events_storeseq() -> None:
     doc = read_document(ident, event)  # type: ignore[arg-type]
     assert (doc.first_sequence, doc.line_count, doc.store_id) == (7, 1, store)
     assert (ident.first_sequence, ident.line_count, ident.store_id) == (7, 1, store)
+
+
+def test_a_document_decoded_with_its_envelope_reads_as_the_same_one_decoded_through_a_dict() -> (
+    None
+):
+    store = uuid4()
+    raw = encode(_event(store, uuid4(), seq=3))  # type: ignore[arg-type]
+    typed, plain = decode(raw, SiteEvent), decode(raw)
+    assert isinstance(typed.data, SiteStockRecorded) and isinstance(plain.data, dict)
+    ident = identify(typed)
+    assert ident == identify(plain) and ident.store_id == store
+    assert read_document(ident, typed) == read_document(ident, plain)
+    assert store_of(typed) == store_of(plain) == store
+
+
+def test_a_payload_the_contract_refuses_stays_a_dict_and_is_refused_with_its_reason() -> None:
+    store = uuid4()
+    body = orjson.loads(encode(_event(store, uuid4(), seq=1)))  # type: ignore[arg-type]
+    body["data"]["lines"][0]["quantity"] = 2**31  # beyond the ledger's 32-bit column
+    event = decode(orjson.dumps(body), SiteEvent)
+    assert isinstance(event.data, dict) and store_of(event) == store
+    with pytest.raises(UnreadableDocument, match=r"invalid site document: lines\.0\.quantity"):
+        read_document(identify(event), event)
 
 
 @pytest.mark.parametrize(("site", "seq"), [(None, 1), (uuid4(), None)])

@@ -9,6 +9,7 @@ from akiba_inventory.consumers.edge.ingest import (
     EdgeBatch,
     EdgeIngestor,
     EdgeRules,
+    SiteEvent,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "EdgeBatch",
     "EdgeIngestor",
     "EdgeRules",
+    "SiteEvent",
 ]

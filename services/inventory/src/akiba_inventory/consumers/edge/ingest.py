@@ -32,7 +32,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from akiba_contracts.envelope import CloudEvent, decode
+from akiba_contracts.envelope import decode
 from akiba_contracts.payloads.auth import SiteChanged
 from akiba_contracts.payloads.edge import SITE_DOCUMENT_TYPES, EdgeRefusal, SiteStockRecorded
 from akiba_inventory.adapters.edge import (
@@ -46,11 +46,13 @@ from akiba_inventory.consumers.edge.events import acknowledgement, refusal
 from akiba_inventory.consumers.edge.posting import post_runs
 from akiba_inventory.consumers.edge.rules import (
     Identity,
+    SiteEvent,
     Verdict,
     authorize,
     check_content,
     identify,
     read_document,
+    store_of,
 )
 from akiba_inventory.consumers.edge.writers import apply_sites
 from akiba_inventory.uow import InventoryUnitOfWork
@@ -318,7 +320,7 @@ class EdgeBatch:
     def _refuse_event(self, d: Delivery, reason: str) -> None:
         e = d.event
         r = Rejection(
-            e.id, e.type, e.siteid, _store_of(e), e.storeseq, reason, False,
+            e.id, e.type, e.siteid, store_of(e), e.storeseq, reason, False,
             EdgeRefusal.MALFORMED.value,
         )  # fmt: skip
         self.refused.append((r, d))
@@ -342,7 +344,7 @@ def _loaded(c: Candidate, bodies: dict[UUID, bytes]) -> Candidate:
     raw = bodies.get(c.event_id)
     if c.held is None or raw is None:
         return c
-    event = decode(raw)
+    event = decode(raw, SiteEvent)
     doc = None if c.held.voided else read_document(c.ident, event)
     return replace(c, doc=doc, raw=raw, event_type=event.type)
 
@@ -393,14 +395,6 @@ def _keep(c: Candidate, voided: bool, awaiting: bool) -> Held:
     )  # fmt: skip
 
 
-def _store_of(event: CloudEvent) -> UUID | None:
-    store = (event.data or {}).get("store_id")
-    try:
-        return UUID(str(store)) if store else None
-    except ValueError:
-        return None
-
-
 __all__ = [
     "NAME",
     "SITES",
@@ -409,4 +403,5 @@ __all__ = [
     "EdgeBatch",
     "EdgeIngestor",
     "EdgeRules",
+    "SiteEvent",
 ]
