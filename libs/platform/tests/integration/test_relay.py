@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable
 from typing import Any
 from uuid import UUID
 
@@ -71,18 +72,11 @@ async def test_two_hundred_transactions_committing_out_of_order_are_all_publishe
     pool = await create_pool(await databases.create(), min_size=10, max_size=210)
     producer = kafka.producer(kafka_bootstrap)
     await producer.start()
-    stop = asyncio.Event()
     relay = OutboxRelay(pool, producer, batch_size=50, idle_seconds=0.005)
-    running = asyncio.create_task(relay.run(stop))
     commits: list[int] = []
-    try:
-        sent = await asyncio.gather(*(_slow_write(pool, topic, i, commits) for i in range(200)))
-        await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
-    finally:
-        stop.set()
-        await running
-        await producer.stop()
-        await pool.close()
+    writes = asyncio.gather(*(_slow_write(pool, topic, i, commits) for i in range(200)))
+    await _drain(pool, relay, producer, writes)
+    sent = writes.result()
     ids_in_id_order = [i for _, i in sorted(sent)]
     assert commits != ids_in_id_order, "the test must make transactions commit out of order"
     records = await read_topic(kafka_bootstrap, topic, expect=200)
@@ -100,17 +94,30 @@ async def test_batches_sent_while_the_one_before_is_confirmed_keep_a_keys_order_
             await AsyncpgOutbox(conn).put([message(topic, n=n) for n in range(first, first + 100)])
     producer = kafka.producer(kafka_bootstrap)
     await producer.start()
+    await _drain(pool, OutboxRelay(pool, producer, batch_size=30), producer)
+    records = await read_topic(kafka_bootstrap, topic, expect=1_000)
+    assert [(decode(r.value or b"").data or {})["n"] for r in records] == list(range(1_000))
+
+
+async def _drain(
+    pool: asyncpg.Pool[Any],
+    relay: OutboxRelay,
+    producer: AIOKafkaProducer,
+    writes: Awaitable[object] | None = None,
+) -> None:
+    """Run the relay (while `writes` run, if given) until the outbox is empty; then stop it,
+    the producer and the pool."""
     stop = asyncio.Event()
-    running = asyncio.create_task(OutboxRelay(pool, producer, batch_size=30).run(stop))
+    running = asyncio.create_task(relay.run(stop))
     try:
+        if writes is not None:
+            await writes
         await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
     finally:
         stop.set()
         await running
         await producer.stop()
         await pool.close()
-    records = await read_topic(kafka_bootstrap, topic, expect=1_000)
-    assert [(decode(r.value or b"").data or {})["n"] for r in records] == list(range(1_000))
 
 
 async def _slow_write(
@@ -154,18 +161,10 @@ async def test_a_producer_out_of_sequence_is_replaced_and_nothing_is_lost(
     await stuck.start()
     async with pool.acquire() as conn, conn.transaction():
         await AsyncpgOutbox(conn).put([message(topic, n=n) for n in range(3)])
-    stop = asyncio.Event()
     relay = OutboxRelay(
         pool, stuck, idle_seconds=0.005, new_producer=lambda: kafka.producer(kafka_bootstrap)
     )
-    running = asyncio.create_task(relay.run(stop))
-    try:
-        await wait_until(lambda: _outbox_empty(pool), what="the outbox to drain")
-    finally:
-        stop.set()
-        await running
-        await stuck.stop()
-        await pool.close()
+    await _drain(pool, relay, stuck)
     records = await read_topic(kafka_bootstrap, topic, expect=3)
     assert sorted((decode(r.value or b"").data or {})["n"] for r in records) == [0, 1, 2]
     assert stuck.refused >= 1, "the stuck producer must have been tried first"
