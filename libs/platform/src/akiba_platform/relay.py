@@ -154,14 +154,6 @@ class OutboxRelay:
                 in_flight.acked.add_done_callback(_retrieved)
             raise
 
-    async def publish_once(self, outbox: AsyncpgOutbox) -> int:
-        """Publish one batch and wait for the broker; return how many rows it held."""
-        sent = await self._send(outbox, ())
-        if sent is None:
-            return 0
-        await self._confirm(outbox, sent)
-        return len(sent.ids)
-
     async def _send(self, outbox: AsyncpgOutbox, in_flight: Sequence[int]) -> _Sent | None:
         """Read the next batch (leaving out the rows in flight) and hand it to the producer."""
         pending = await outbox.pending(self._batch_size, in_flight)

@@ -287,10 +287,6 @@ def _first_per_item(movements: list[StockMovement]) -> dict[tuple[UUID, UUID], t
     return first
 
 
-def _line(m: StockMovement) -> StockLine:
-    return StockLine(m.store_id, m.item_id, m.batch.batch_id, m.location_id)
-
-
 def last_sequences(movements: list[StockMovement]) -> dict[UUID, int]:
     """Each store's last sequence number among these movements."""
     last: dict[UUID, int] = {}

@@ -33,8 +33,8 @@ async def central_write(
     """Lock a store central commands may write and check its items, as central_store and
     check_items do, in one read that also brings the named lots and batches."""
     locked = await uow.stores.lock_with(store_id, items, lots, batches)
-    _writable(store_id, None if locked is None else locked.store)
-    assert locked is not None
+    _writable(store_id, locked.store if locked else None)
+    assert locked is not None  # _writable refused a store that is not there
     _active(items, locked.items, programs)
     return locked
 
