@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from time import time_ns
 from typing import Any
+from uuid import RFC_4122, UUID
 
 import pytest
 from pydantic import ValidationError
@@ -23,6 +25,7 @@ from akiba_contracts import (
     payload_model,
     schema_uri,
 )
+from akiba_contracts.envelope import encoded_event, fresh_event_id, trusted_event
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 MINIMAL = {"specversion": "1.0", "id": "e-1", "source": "/akiba/inventory", "type": "t.v1"}
@@ -196,6 +199,30 @@ def test_new_event_gives_each_event_a_fresh_id_and_a_utc_time(
     first, second = event_of(movement), event_of(movement)
     assert first.id != second.id
     assert first.time is not None and first.time.utcoffset() is not None
+
+
+def test_event_ids_are_version_7_uuids_that_grow_with_the_millisecond_they_were_made() -> None:
+    before = time_ns() // 1_000_000
+    ids = [fresh_event_id() for _ in range(600)]  # more than one pool of random bytes
+    after = time_ns() // 1_000_000
+    parsed = [UUID(i) for i in ids]
+    assert all(u.version == 7 and u.variant == RFC_4122 for u in parsed)
+    assert len(set(ids)) == len(ids) and all(str(u) == i for u, i in zip(parsed, ids, strict=True))
+    made = [u.int >> 80 for u in parsed]  # the first 48 bits: Unix time in milliseconds
+    assert made == sorted(made) and before <= made[0] and made[-1] <= after
+
+
+def test_every_way_of_building_an_event_gives_it_a_time_ordered_id(
+    movement: StockMovementRecorded,
+) -> None:
+    how: dict[str, Any] = {"type": movement.event_type, "source": "/akiba/inventory",
+           "subject": "s", "partitionkey": "k"}  # fmt: skip
+    built = [
+        event_of(movement).id,
+        trusted_event(**how, data=movement).id,
+        encoded_event(**how, data={"quantity": 1}).id,
+    ]
+    assert [UUID(i).version for i in built] == [7, 7, 7]
 
 
 def test_new_event_keeps_an_explicit_id_time_and_dataschema(
