@@ -99,8 +99,9 @@ class Ingress:
 
         NotYet (nothing accepted) if the hub's view of the site is behind the site's own.
         """
+        view = self._site_view(site_id)  # once a push: a site with many stores built it per event
         try:
-            outcomes = [self.check(site_id, item) for item in raw]
+            outcomes = [self.check(site_id, item, view) for item in raw]
         except DirectoryBehind as exc:
             raise NotYet(str(exc)) from None
         accepted = [o for o in outcomes if isinstance(o, Accepted)]
@@ -121,38 +122,41 @@ class Ingress:
             refused=[PushRefusal(event_id=r.event_id, reason=r.reason) for r in refused],
         )
 
-    def check(self, site_id: UUID, item: Any) -> Accepted | Refused:
-        """Whether one pushed item may go to the topic."""
+    def check(self, site_id: UUID, item: Any, view: SiteView | None) -> Accepted | Refused:
+        """Whether one pushed item may go to the topic, the site being as `view` shows it."""
         event_id = str(item.get("id", "")) if isinstance(item, dict) else ""
         try:
             event = CloudEvent.model_validate(item)
         except ValidationError as exc:
             return Refused(event_id, f"not a CloudEvent: {first_error(exc)}")
-        return self._check_event(site_id, event, item)
-
-    def _check_event(self, site_id: UUID, event: CloudEvent, item: Any) -> Accepted | Refused:
-        """The door checks who writes which store, and that the event can be placed on its
-        topic; what it does there is for the service that applies it to judge."""
-        route = ROUTES.get(event.type)
-        if route is None:
-            return Refused(event.id, f"event type {event.type} is not accepted from sites")
-        try:
-            place = route.place(event)
-        except Unplaceable as exc:
-            return Refused(event.id, f"invalid {event.type}: {exc}", exc.store_id)
-        version = getattr(event, "siteversion", None)
-        try:
-            check_site_write(site_id, event.siteid, place.store_id, version, self._site_view)
-        except WriteRefused as exc:
-            return Refused(event.id, str(exc), place.store_id)
-        # The event goes on as the site sent it: its consumer reads and judges it when applying.
-        return Accepted(event.id, route.topic, place.key, orjson.dumps(item))
+        return _check_event(site_id, event, item, view)
 
     def _site_view(self, site_id: UUID) -> SiteView | None:
         site = self._sites.sites.get(site_id)
         if site is None:
             return None
         return SiteView(site.active, frozenset(site.store_ids), site.version or 0)
+
+
+def _check_event(
+    site_id: UUID, event: CloudEvent, item: Any, view: SiteView | None
+) -> Accepted | Refused:
+    """The door checks who writes which store, and that the event can be placed on its
+    topic; what it does there is for the service that applies it to judge."""
+    route = ROUTES.get(event.type)
+    if route is None:
+        return Refused(event.id, f"event type {event.type} is not accepted from sites")
+    try:
+        place = route.place(event)
+    except Unplaceable as exc:
+        return Refused(event.id, f"invalid {event.type}: {exc}", exc.store_id)
+    version = getattr(event, "siteversion", None)
+    try:
+        check_site_write(site_id, event.siteid, place.store_id, version, lambda _: view)
+    except WriteRefused as exc:
+        return Refused(event.id, str(exc), place.store_id)
+    # The event goes on as the site sent it: its consumer reads and judges it when applying.
+    return Accepted(event.id, route.topic, place.key, orjson.dumps(item))
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:
