@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,8 @@ async def _until_count(
     return peak
 
 
-def _forwarding_seconds(db_path: Path) -> float:
-    """From the first push answered to the last: how long the gateway took to hand over."""
+def _pushes_answered(db_path: Path) -> tuple[datetime, datetime]:
+    """When the gateway heard the first push answered, and the last."""
     conn = sqlite3.connect(db_path)
     try:
         first, last = conn.execute(
@@ -71,7 +71,11 @@ def _forwarding_seconds(db_path: Path) -> float:
         ).fetchone()
     finally:
         conn.close()
-    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+    return datetime.fromisoformat(first), datetime.fromisoformat(last)
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds(), 1)
 
 
 def _synced(gw: Gateway) -> bool:
@@ -133,21 +137,22 @@ async def run(events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT) -> di
             record_rate = await _backlog(gw, events, site.store_ids)
             gw.hub_link.restore()
 
-            began = time.perf_counter()
+            began, began_at = time.perf_counter(), datetime.now(UTC)
             # Straight to central, not through the test's cuttable proxy: its copying in this
             # process took half a core from the gateway on a 2-core box.
             direct = {f"akiba_gateway_{s}_url": central.url(s) for s in ("hub", "auth")}
             proc = gw.start("forward,pull", akiba_gateway_push_batch_size=str(batch), **direct)
             assert proc.pid is not None
             peak_rss = await _until_count(central, site.store_ids, events, proc, gw)
-            applied_s = time.perf_counter() - began
+            applied_s, applied_at = time.perf_counter() - began, datetime.now(UTC)
             while not _synced(gw):
                 peak_rss = max(peak_rss, _memory(proc.pid)["VmRSS"])
                 await asyncio.sleep(0.25)
             synced_s = time.perf_counter() - began
             hwm = _memory(proc.pid)["VmHWM"]
             assert await central.ledger(site.store_ids) == gw.ledger(), "ledgers differ"
-            forwarding_s = _forwarding_seconds(gw.db_path)
+            first_push, last_push = _pushes_answered(gw.db_path)
+            forwarding_s = (last_push - first_push).total_seconds()
             raw_n, raw_s, raw_bytes = await _raw_produce(endpoints.kafka_bootstrap, gw.db_path)
         finally:
             if gw is not None:
@@ -164,6 +169,8 @@ async def run(events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT) -> di
         "catch-up events/s (end to end)": round(rate),
         "catch-up until all synced at the site, s": round(synced_s, 1),
         "forwarding alone (first to last push answered), events/s": round(events / forwarding_s),
+        "gateway started to first push answered, s": _seconds(began_at, first_push),
+        "last push answered to all applied, s": _seconds(last_push, applied_at),
         "raw produce of the same events, events/s": round(raw_rate),
         "raw produce MB/s": round(raw_bytes / raw_s / 1e6, 1),
         "catch-up / raw produce": round(rate / raw_rate, 3),
