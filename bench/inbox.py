@@ -5,7 +5,8 @@ id it ever applied. Two copies of the real inbox table are filled with `HISTORY`
 `CLAIMS` more are claimed as the consumer loop does (one statement a batch, a transaction
 each). One copy gets ids from `fresh_event_id` (version 7: time-ordered), the other uuid4s,
 as every event carried before. PostgreSQL's CPU (the backend's, from /proc) and its WAL are
-counted over the timed claims only; the runs alternate to spread the machine's noise.
+counted over the timed claims only, the index's size after them; the runs alternate to
+spread the machine's noise.
 """
 
 from __future__ import annotations
@@ -64,10 +65,11 @@ async def _one(env: Env, make: Callable[[], str], history: int, claims: int) -> 
                     assert len(claimed) == len(ids), "a fresh id was taken for a duplicate"
             wall, cpu = time.perf_counter() - began, _backend_cpu(pid) - cpu
             wal = await conn.fetchval("select pg_wal_lsn_diff(pg_current_wal_lsn(), $1)", lsn)
+            size = await conn.fetchval("select pg_indexes_size($1::regclass)", table)
         finally:
             await conn.execute(f"drop table {table}")
     n = len(batches) * BATCH
-    return {"cpu": cpu * 1e6 / n, "wal": float(wal) / n, "rate": n / wall}
+    return {"cpu": cpu * 1e6 / n, "wal": float(wal) / n, "rate": n / wall, "index": size / 2**20}
 
 
 async def run(env: Env, history: int = HISTORY, claims: int = CLAIMS) -> dict[str, Any]:
@@ -81,6 +83,7 @@ async def run(env: Env, history: int = HISTORY, claims: int = CLAIMS) -> dict[st
         found[f"{kind}: PostgreSQL CPU µs per claim"] = round(min(f["cpu"] for f in figures), 2)
         found[f"{kind}: WAL bytes per claim"] = round(min(f["wal"] for f in figures))
         found[f"{kind}: claims/s"] = round(max(f["rate"] for f in figures))
+        found[f"{kind}: index MB after"] = round(figures[-1]["index"], 1)
     made, random = (found[f"{k}: PostgreSQL CPU µs per claim"] for k in IDS)
     found["CPU per claim, as made / random"] = round(made / random, 2) if random else None
     return found
