@@ -15,6 +15,7 @@ from enum import IntEnum, StrEnum
 from uuid import UUID, uuid4
 
 from akiba_stock.errors import InvalidMovement
+from akiba_stock.ids import new_id
 
 
 class Direction(IntEnum):
@@ -117,7 +118,7 @@ class LedgerEntry:
     store_sequence: int
     reason_id: UUID | None = None
     reference: str | None = None
-    entry_id: UUID = field(default_factory=uuid4)
+    entry_id: UUID = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
         check_sign(self.kind, self.quantity)

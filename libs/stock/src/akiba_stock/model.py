@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from akiba_stock.commands import MoveStock, ReceiveStock, RecordMovements
 from akiba_stock.errors import BatchConflict, InvalidMovement
+from akiba_stock.ids import new_id
 from akiba_stock.ledger import REASONED_KINDS, LedgerEntry, LedgerKind, StockLine, signed
 
 # A device clock a little ahead of ours is not a back-to-the-future movement.
@@ -74,7 +75,7 @@ def receive(cmd: ReceiveStock, batch: Batch, sequence: int, now: datetime) -> St
         raise InvalidMovement("a receipt cannot happen in the future")
     batch.check_same(cmd.expiry_date)
     return StockMovement(
-        movement_id=uuid4(),
+        movement_id=new_id(),
         store_id=cmd.store_id,
         store_sequence=sequence,
         item_id=cmd.item_id,
@@ -114,7 +115,7 @@ def record(
             raise InvalidMovement("an adjustment needs a reason on every line")
         out.append(
             StockMovement(
-                movement_id=uuid4(),
+                movement_id=new_id(),
                 store_id=cmd.store_id,
                 store_sequence=sequence + i,
                 item_id=line.item_id,
@@ -165,7 +166,7 @@ def shipment_movements(
             continue
         out.append(
             StockMovement(
-                movement_id=uuid4(),
+                movement_id=new_id(),
                 store_id=store_id,
                 store_sequence=sequence + len(out),
                 item_id=line.batch.item_id,
@@ -202,7 +203,7 @@ def move(cmd: MoveStock, batch: Batch, sequence: int, now: datetime) -> list[Sto
     ]
     return [
         StockMovement(
-            movement_id=uuid4(),
+            movement_id=new_id(),
             store_id=cmd.store_id,
             store_sequence=sequence + i,
             item_id=cmd.item_id,
