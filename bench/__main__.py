@@ -18,8 +18,8 @@ from bench import (
     fulfillment,
     gateway,
     http,
-    inbox,
     ingest,
+    keys,
     machine,
     mixed,
     pipeline,
@@ -54,7 +54,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=(
             "pipeline",
-            "inbox",
+            "keys",
             "auth",
             "queries",
             "ingest",
@@ -172,8 +172,8 @@ async def run(
             measured = [built, *await _platform(env, settings, work, args.profile)]
             found = await checks.after_pipeline(env, work)
             measured += await _raw(env, settings, work, args.min_seconds)
-        if args.only in (None, "inbox"):
-            found["inbox claims with a history"] = await inbox.run(env)
+        if args.only in (None, "keys"):
+            found.update(await keys.run(env))
         if args.only in (None, "queries"):
             server = env.dsn.rsplit("/", 1)[0]
             dsn = await scale.ensure_scale_set(
