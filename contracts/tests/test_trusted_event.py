@@ -64,7 +64,7 @@ def test_an_encoded_event_serialises_uuid_subclasses_and_keeps_nulls() -> None:
     assert (event.id, event.type, event.storeseq) == (fast.id, fast.type, 3)
 
 
-def test_encoded_events_get_distinct_version_4_ids_written_as_uuids_are() -> None:
+def test_encoded_events_get_distinct_version_7_ids_written_as_uuids_are() -> None:
     ids = [
         encoded_event(
             type="org.akiba.test.thing.happened.v1", source="/akiba/test", subject="things/1",
@@ -74,5 +74,5 @@ def test_encoded_events_get_distinct_version_4_ids_written_as_uuids_are() -> Non
     ]  # fmt: skip
     parsed = [UUID(i) for i in ids]
     assert [str(u) for u in parsed] == ids
-    assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {RFC_4122}
+    assert {u.version for u in parsed} == {7} and {u.variant for u in parsed} == {RFC_4122}
     assert len(set(ids)) == 600
