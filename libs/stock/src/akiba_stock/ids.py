@@ -10,6 +10,7 @@ arrives as a run of its own, a month back.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from time import time_ns
 from uuid import UUID
 
@@ -17,10 +18,12 @@ _RAND_A = 0xFFF  # the 12 random bits after the version
 _RAND_B = (1 << 62) - 1  # the 62 random bits after the variant
 
 
-def new_id() -> UUID:
-    """A version 7 UUID (RFC 9562): the Unix millisecond, then 74 random bits."""
-    ms = time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+def new_id(ms: int | None = None, randbytes: Callable[[int], bytes] = os.urandom) -> UUID:
+    """A version 7 UUID (RFC 9562): the Unix millisecond (now, unless given), then 74 random
+    bits (from `randbytes`: a seeded generator's make a repeatable run)."""
+    if ms is None:
+        ms = time_ns() // 1_000_000
+    rand = int.from_bytes(randbytes(10), "big")
     value = (
         (ms & (1 << 48) - 1) << 80
         | 0x7 << 76

@@ -152,7 +152,7 @@ def _check_event(
         return Refused(event.id, f"invalid {event.type}: {exc}", exc.store_id)
     version = getattr(event, "siteversion", None)
     try:
-        check_site_write(site_id, event.siteid, place.store_id, version, lambda _: view)
+        check_site_write(site_id, event.siteid, place.store_id, version, view)
     except WriteRefused as exc:
         return Refused(event.id, str(exc), place.store_id)
     # The event goes on as the site sent it: its consumer reads and judges it when applying.

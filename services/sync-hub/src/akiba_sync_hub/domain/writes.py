@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -34,18 +33,18 @@ def check_site_write(
     claimed_site: str | None,
     store_id: UUID,
     recorded_under: int | None,
-    site_view: Callable[[UUID], SiteView | None],
+    view: SiteView | None,
 ) -> None:
     """The event names the authenticated site, which is active and writes the store.
 
     `recorded_under` is the version of its own record the site held when it recorded the event
     (the `siteversion` extension); DirectoryBehind when the hub holds an older one, or none.
+    `view` is the authenticated site as the hub last read it (None: not read yet).
     """
     if claimed_site is None:
         raise WriteRefused("the event has no siteid")
     if _uuid(claimed_site) != token_site:
         raise WriteRefused(f"siteid {claimed_site} is not the authenticated site {token_site}")
-    view = site_view(token_site)
     if view is None:
         raise DirectoryBehind(f"site {token_site} is not known here yet")
     if recorded_under is not None and recorded_under > view.version:
