@@ -94,7 +94,10 @@ async def _raw_produce(bootstrap: str, db_path: Path) -> tuple[int, float, int]:
         conn = sqlite3.connect(db_path)
         n, size, began = 0, 0, time.perf_counter()
         try:
-            rows = conn.execute("SELECT store_id, body FROM outbox ORDER BY outbox_seq")
+            rows = conn.execute(
+                "SELECT store_id, body FROM outbox JOIN outbox_body USING (outbox_seq)"
+                " ORDER BY outbox_seq"
+            )
             while chunk := rows.fetchmany(CHUNK):
                 sent = [await producer.send(name, bytes(b), key=s.encode()) for s, b in chunk]
                 await asyncio.gather(*sent)

@@ -13,7 +13,10 @@ from tests.e2e.sync.harness import Central, Gateway, assert_ledgers_equal, synce
 
 def _refused(gw: Gateway) -> list[tuple[str, bytes]]:
     with gw.read() as c:
-        rows = c.execute("SELECT event_id, body FROM outbox WHERE state = 'refused'").fetchall()
+        rows = c.execute(
+            "SELECT event_id, body FROM outbox JOIN outbox_body USING (outbox_seq)"
+            " WHERE state = 'refused'"
+        ).fetchall()
     return [(r[0], bytes(r[1])) for r in rows]
 
 

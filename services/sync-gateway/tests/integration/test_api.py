@@ -18,7 +18,8 @@ from ..site import PASSWORD, Site, receipt, sign_in
 
 def _outbox(db: Database) -> list[Any]:
     return db._writer.execute(
-        "SELECT store_id, first_sequence, line_count, body, state FROM outbox ORDER BY outbox_seq"
+        "SELECT store_id, first_sequence, line_count, body, state"
+        " FROM outbox JOIN outbox_body USING (outbox_seq) ORDER BY outbox_seq"
     ).fetchall()
 
 

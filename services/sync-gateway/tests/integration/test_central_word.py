@@ -161,7 +161,7 @@ async def test_every_event_carries_the_version_of_the_site_record_it_was_recorde
     newer = site.site_changed().model_copy(update={"version": 12})
     await _feed(seeded, site, (FeedKind.SITE, str(site.site_id), newer))
     await _receipt(seeded, site)
-    body = seeded._writer.execute("SELECT body FROM outbox").fetchone()[0]
+    body = seeded._writer.execute("SELECT body FROM outbox_body").fetchone()[0]
     event = json.loads(body)
     assert event["siteversion"] == 12
     assert event["type"].endswith(".recorded.v2")

@@ -181,7 +181,11 @@ async def test_a_proof_confirmed_offline_posts_accepted_lots_and_queues_the_proo
         (300, "shipment SHP-9", str(SUPPLIER), str(site.shelf_a)),
         (100, "shipment SHP-9", str(SUPPLIER), str(site.shelf_b)),
     ]
-    lanes = _rows(db, "SELECT store_id, first_sequence, body FROM outbox ORDER BY outbox_seq")
+    lanes = _rows(
+        db,
+        "SELECT store_id, first_sequence, body FROM outbox JOIN outbox_body USING (outbox_seq)"
+        " ORDER BY outbox_seq",
+    )
     assert [(lane, first) for lane, first, _ in lanes] == [
         (str(site.store_id), 1), (f"shipment:{SHIPMENT}", 4),
     ]  # fmt: skip

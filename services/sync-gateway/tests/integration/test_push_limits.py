@@ -67,9 +67,9 @@ async def _large_receipt(db: Database, site: Site, store: Any, pad: int) -> None
 
     def grow(c: Any) -> None:
         c.execute(
-            "UPDATE outbox SET body = CAST('{\"padding\":\"' || ? || '\",'"
+            "UPDATE outbox_body SET body = CAST('{\"padding\":\"' || ? || '\",'"
             " || substr(CAST(body AS TEXT), 2) AS BLOB)"
-            " WHERE outbox_seq = (SELECT max(outbox_seq) FROM outbox)",
+            " WHERE outbox_seq = (SELECT max(outbox_seq) FROM outbox_body)",
             ("p" * pad,),
         )
 
@@ -77,7 +77,9 @@ async def _large_receipt(db: Database, site: Site, store: Any, pad: int) -> None
 
 
 def _body_sizes(db: Database) -> list[int]:
-    return [r[0] for r in db._writer.execute("SELECT length(body) FROM outbox ORDER BY outbox_seq")]
+    return [
+        r[0] for r in db._writer.execute("SELECT length(body) FROM outbox_body ORDER BY outbox_seq")
+    ]
 
 
 async def test_pushes_are_split_by_bytes_as_well_as_by_count(seeded: Database, site: Site) -> None:

@@ -199,7 +199,8 @@ async def _ledger(api: httpx.AsyncClient, site: Site) -> None:
 
 def _steps(db: Database, requisition_id: str) -> list[tuple[str, int, str]]:
     rows = db._writer.execute(
-        "SELECT body, first_sequence, state FROM outbox WHERE store_id = ? ORDER BY outbox_seq",
+        "SELECT body, first_sequence, state FROM outbox JOIN outbox_body USING (outbox_seq)"
+        " WHERE store_id = ? ORDER BY outbox_seq",
         (f"requisition:{requisition_id}",),
     ).fetchall()
     out = []

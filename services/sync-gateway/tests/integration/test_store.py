@@ -12,6 +12,7 @@ import pytest
 from akiba_stock.commands import MovementLine, ReceiveStock, RecordMovements
 from akiba_stock.ledger import InsufficientStock, LedgerKind
 from akiba_sync_gateway import handlers
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.adapters.db import MIGRATIONS, Database, connect, migrate
 from akiba_sync_gateway.adapters.store import Tx
 
@@ -48,6 +49,33 @@ def test_migrations_apply_once_and_reopening_applies_nothing(tmp_path: Path) -> 
     assert applied[:3] == ["0001_gateway.sql", "0002_signin_failures.sql", "0003_voided_ledger.sql"]
     assert applied == sorted(f.name for f in MIGRATIONS.glob("*.sql"))
     assert migrate(conn) == []
+
+
+def test_an_outbox_written_before_bodies_moved_out_forwards_the_same_bodies_after_it(
+    tmp_path: Path,
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for file in sorted(MIGRATIONS.glob("*.sql"))[:11]:
+        (before / file.name).write_text(file.read_text())
+    conn = connect(str(tmp_path / "old.sqlite3"))
+    assert migrate(conn, before)[-1] == "0011_refresh_tokens.sql"
+    conn.executemany(
+        "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body, created_at,"
+        " state) VALUES (?, 's', ?, 1, ?, 'now', ?)",
+        [("e1", 1, b'{"n":1}', "synced"), ("e2", 2, b'{"n":2}', "pending"),
+         ("e3", 3, b'{"n":3}', "pending")],
+    )  # fmt: skip
+
+    assert migrate(conn) == ["0012_outbox_bodies.sql"]
+
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(outbox)")]
+    assert "body" not in columns and "state" in columns
+    waiting = outbox.pending(conn, 0, 10)
+    assert [(p.event_id, p.first_sequence, p.body) for p in waiting] == [
+        ("e2", 2, b'{"n":2}'), ("e3", 3, b'{"n":3}'),
+    ]  # fmt: skip
+    assert conn.execute("SELECT count(*) FROM outbox_body").fetchone()[0] == 3
 
 
 async def test_store_sequences_are_gap_free_across_documents_and_their_events(
@@ -118,11 +146,12 @@ async def test_a_failing_alert_evaluation_does_not_refuse_the_record(
 
 KILLED_MID_WRITE = """
 import os, sys
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.adapters.db import connect
 conn = connect(sys.argv[1])
 conn.execute("BEGIN IMMEDIATE")
-conn.execute("INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body,"
-             " created_at) VALUES ('e1', 's', 1, 1, x'00', 'now')")
+conn.execute("INSERT INTO outbox (event_id, store_id, first_sequence, line_count, created_at)"
+             " VALUES ('e1', 's', 1, 1, 'now')")
 os._exit(9)  # as a power cut would: no commit, no rollback, no close
 """
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from akiba_contracts.envelope import CloudEvent, encode
 from akiba_contracts.sync import PushResponse
 from akiba_sync_gateway.ids import at, moment
 
@@ -26,7 +27,22 @@ class Pending:
     body: bytes
 
 
-_PENDING = "SELECT outbox_seq, event_id, store_id, first_sequence, body FROM outbox"
+_PENDING = (
+    "SELECT o.outbox_seq, event_id, store_id, first_sequence, body"
+    " FROM outbox o JOIN outbox_body USING (outbox_seq)"
+)
+
+
+def queue(conn: sqlite3.Connection, event: CloudEvent, lane: str, first: int, count: int) -> None:
+    """Queue a recorded event for the forwarder in its lane (a store, a requisition or a
+    shipment), at its first sequence (or version) in that lane."""
+    when = at(event.time or datetime.now(UTC))
+    seq = conn.execute(
+        "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (event.id, lane, first, count, when),
+    ).lastrowid
+    conn.execute("INSERT INTO outbox_body (outbox_seq, body) VALUES (?, ?)", (seq, encode(event)))
 
 
 def pending(
@@ -37,7 +53,7 @@ def pending(
     if skip:
         return _pending_except(conn, after, limit, skip)
     rows = conn.execute(
-        f"{_PENDING} WHERE state = 'pending' AND outbox_seq > ? ORDER BY outbox_seq LIMIT ?",
+        f"{_PENDING} WHERE state = 'pending' AND o.outbox_seq > ? ORDER BY o.outbox_seq LIMIT ?",
         (after, limit),
     ).fetchall()
     return [Pending(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
@@ -58,7 +74,7 @@ def _pending_except(
         r
         for store in stores
         for r in conn.execute(
-            f"{_PENDING} WHERE store_id = ? AND state = 'pending' AND outbox_seq > ?"
+            f"{_PENDING} WHERE store_id = ? AND state = 'pending' AND o.outbox_seq > ?"
             " ORDER BY first_sequence LIMIT ?",
             (store, after, limit),
         ).fetchall()

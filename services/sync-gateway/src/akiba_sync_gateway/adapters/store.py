@@ -6,17 +6,18 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, encode
+from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.payloads.reference import AdjustmentReasonChanged
 from akiba_stock.errors import InvalidMovement, ItemNotFound, StoreNotFound
 from akiba_stock.ledger import LedgerEntry, LedgerKind, StockLine
 from akiba_stock.model import Batch, StockMovement, line_of
 from akiba_stock.programs import ProgramScope, check_programs
 from akiba_stock.reference import AdjustmentReason, ReasonCategory, ReasonDirection
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.ids import at, day, id_chunks, key, opt, uuid_or_none
 
 
@@ -198,11 +199,7 @@ class Tx:
 
     def add_to_outbox(self, event: CloudEvent, store_id: UUID, first: int, count: int) -> None:
         """Queue a recorded document's event for the forwarder."""
-        self.conn.execute(
-            "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (event.id, str(store_id), first, count, encode(event), at(event.time or _now())),
-        )
+        outbox.queue(self.conn, event, str(store_id), first, count)
 
     def entries_after(self, store_id: UUID, sequence: int) -> list[LedgerEntry]:
         """The store's ledger entries recorded after a sequence, in recording order."""
@@ -260,7 +257,3 @@ def _date(batch: Batch) -> str | None:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

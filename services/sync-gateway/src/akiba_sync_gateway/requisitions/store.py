@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, encode
+from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.payloads import RequisitionKind
 from akiba_replenish import Change, Line, Requisition, RequisitionStatus
 from akiba_replenish.documents import Document, Figures, LineInfo, Pack
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.ids import at, moment, opt, uuid_or_none
 
 LANE = "requisition:"
@@ -89,11 +90,7 @@ def remove(conn: sqlite3.Connection, requisition_id: UUID) -> None:
 
 def queue(conn: sqlite3.Connection, event: CloudEvent, requisition_id: UUID, base: int) -> None:
     """Queue a step for the forwarder in the requisition's lane, at the version it was taken on."""
-    conn.execute(
-        "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body, created_at)"
-        " VALUES (?, ?, ?, 1, ?, ?)",
-        (event.id, lane(requisition_id), base, encode(event), at(event.time or datetime.now(UTC))),
-    )
+    outbox.queue(conn, event, lane(requisition_id), base, 1)
 
 
 def encode_doc(doc: Document) -> str:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID
 
-from akiba_contracts.envelope import CloudEvent, encode
+from akiba_contracts.envelope import CloudEvent
 from akiba_contracts.fulfillment_http import OrderResponse, ShipmentResponse
 from akiba_contracts.payloads import OrderStatus, ShipmentStatus
+from akiba_sync_gateway.adapters import outbox
 from akiba_sync_gateway.ids import at
 
 M = TypeVar("M", OrderResponse, ShipmentResponse)
@@ -82,12 +83,7 @@ def refuse(c: sqlite3.Connection, shipment_id: UUID, reason: str) -> None:
 
 def queue(c: sqlite3.Connection, event: CloudEvent, shipment_id: UUID, base: int) -> None:
     """Queue a proof for the forwarder in the shipment's lane, at the version it was taken on."""
-    assert event.time is not None
-    c.execute(
-        "INSERT INTO outbox (event_id, store_id, first_sequence, line_count, body, created_at)"
-        " VALUES (?, ?, ?, 1, ?, ?)",
-        (event.id, lane(shipment_id), base, encode(event), at(event.time)),
-    )
+    outbox.queue(c, event, lane(shipment_id), base, 1)
 
 
 def order(c: sqlite3.Connection, order_id: UUID) -> OrderResponse | None:

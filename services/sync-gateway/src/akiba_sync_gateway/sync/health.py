@@ -67,8 +67,8 @@ def blocked(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Pending events that cannot go as they are, oldest first (the outbox_blocked index)."""
     rows = conn.execute(
         "SELECT event_id, store_id, first_sequence, length(body), last_error"
-        " FROM outbox INDEXED BY outbox_blocked"
-        " WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY outbox_seq"
+        " FROM outbox o INDEXED BY outbox_blocked JOIN outbox_body USING (outbox_seq)"
+        " WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY o.outbox_seq"
     ).fetchall()
     names = ("event_id", "store_id", "store_sequence", "bytes", "reason")
     return [dict(zip(names, r, strict=True)) for r in rows]
