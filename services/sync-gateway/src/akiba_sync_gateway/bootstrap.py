@@ -19,7 +19,7 @@ from akiba_sync_gateway.api.app import create_app
 from akiba_sync_gateway.api.deps import utcnow
 from akiba_sync_gateway.settings import Settings
 from akiba_sync_gateway.signin.authority import LocalAuthority, open_authority
-from akiba_sync_gateway.sync import health
+from akiba_sync_gateway.sync import health, retention
 from akiba_sync_gateway.sync.backoff import Backoff
 from akiba_sync_gateway.sync.feed import Puller
 from akiba_sync_gateway.sync.forwarder import Forwarder
@@ -117,9 +117,11 @@ async def sync_down(
     clock = clock_of(settings)
     puller = Puller(db, downlink, clock, settings.site_id)
     published = -STATUS_METRICS_SECONDS
+    purged = -settings.synced_body_purge_every_seconds
+    keep_bodies = timedelta(days=settings.synced_body_days)
 
     async def pull() -> float:
-        nonlocal published
+        nonlocal published, purged
         await puller.pull_once()
         if settings.demo:
             site = settings.site_id
@@ -129,6 +131,9 @@ async def sync_down(
         if time.monotonic() - published >= STATUS_METRICS_SECONDS:
             published = time.monotonic()
             metrics.publish(await db.read(lambda c: health.status(c, clock())))
+        if time.monotonic() - purged >= settings.synced_body_purge_every_seconds:
+            purged = time.monotonic()
+            await retention.forget_synced_bodies(db, clock() - keep_bodies)
         return settings.pull_interval_seconds
 
     async def credentials() -> float:

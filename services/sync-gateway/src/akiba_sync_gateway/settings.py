@@ -45,6 +45,15 @@ class Settings(BaseSettings):
         600.0, gt=0, description="How often an event central took as too large is tried again"
     )
     http_timeout_seconds: float = Field(30.0, gt=0)
+    synced_body_days: float = Field(
+        7.0,
+        gt=0,
+        description="How long a synced event's encoded body is kept; its outbox row (state,"
+        " sequences, times) is kept for good",
+    )
+    synced_body_purge_every_seconds: float = Field(
+        3600.0, gt=0, description="How often the pull loop forgets bodies past that"
+    )
     demo: bool = Field(
         False,
         validation_alias=AliasChoices("AKIBA_DEMO", "AKIBA_GATEWAY_DEMO"),

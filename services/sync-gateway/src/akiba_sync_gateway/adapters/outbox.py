@@ -148,6 +148,32 @@ def _synced_below(conn: sqlite3.Connection, store_id: str, next_sequence: int, w
     )
 
 
+def forget_bodies(
+    conn: sqlite3.Connection, synced_before: datetime, after: int, limit: int
+) -> tuple[int, int | None]:
+    """Delete the bodies of events synced before a time, among the next `limit` bodies kept
+    after an outbox position: how many went, and the position to go on from (None: the end).
+
+    The rows stay (state, sequences, times: the site's history of what it sent); only the
+    encoded event goes, which nothing reads once central applied it. Pending, forwarded and
+    refused events keep theirs.
+    """
+    kept = conn.execute(
+        "SELECT outbox_seq FROM outbox_body WHERE outbox_seq > ? ORDER BY outbox_seq LIMIT ?",
+        (after, limit),
+    ).fetchall()
+    if not kept:
+        return 0, None
+    last = int(kept[-1][0])
+    gone = conn.execute(
+        "DELETE FROM outbox_body WHERE outbox_seq IN (SELECT b.outbox_seq FROM outbox_body b"
+        " JOIN outbox o USING (outbox_seq) WHERE b.outbox_seq > ? AND b.outbox_seq <= ?"
+        " AND o.state = 'synced' AND o.synced_at < ?)",
+        (after, last, at(synced_before)),
+    ).rowcount
+    return gone, last if len(kept) == limit else None
+
+
 def refuse(conn: sqlite3.Connection, event_id: str, kind: str, reason: str) -> None:
     """Central refused one of our events without voiding it: it is not applied there, whatever
     an acknowledgement of the store's later sequences said, and is never sent again."""
