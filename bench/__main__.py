@@ -114,6 +114,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         default=PUSH_BATCH_LIMIT,
         help=f"gateway push batch (at most the hub's {PUSH_BATCH_LIMIT})",
     )
+    parser.add_argument(
+        "--catchup-ingest",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="processes of inventory's edge ingest during the catch-up, one run each"
+        " (comma-separated; default 1,2)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.catchup_batch <= PUSH_BATCH_LIMIT:
         parser.error(f"--catchup-batch must be 1..{PUSH_BATCH_LIMIT}: the hub refuses more")
@@ -156,8 +163,7 @@ async def run(
     if args.only == "site-requisition":  # a site's SQLite only, too
         return [], await _site_requisition(args.site_requisition_runs)
     if args.only == "catchup":  # its own central and gateway processes
-        figures = await catchup.run(args.catchup_events, batch=args.catchup_batch)
-        return [], {"gateway catch-up": figures}
+        return [], await _catchups(args)
     watch = Stopwatch()
     work = build(args.events)
     wall, cpu = watch.elapsed()
@@ -229,8 +235,17 @@ async def run(
             found["gateway local record"] = await gateway.run(args.gateway_seconds)
             found.update(await _site_requisition(args.site_requisition_runs))
     if args.only is None:
-        found["gateway catch-up"] = await catchup.run(args.catchup_events, batch=args.catchup_batch)
+        found.update(await _catchups(args))
     return measured, found
+
+
+async def _catchups(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The catch-up once per number of ingest processes asked for (one run each)."""
+    found = {}
+    for n in args.catchup_ingest:
+        name = "gateway catch-up" + ("" if n == 1 else f", {n} ingest processes")
+        found[name] = await catchup.run(args.catchup_events, batch=args.catchup_batch, ingest=n)
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -121,12 +121,15 @@ async def _backlog(gw: Gateway, n: int, stores: list[uuid.UUID]) -> float:
     return n / (time.perf_counter() - began)
 
 
-async def run(events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT) -> dict[str, Any]:
-    """Record a backlog offline, restore the link, time central applying all of it."""
+async def run(
+    events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT, ingest: int = 1
+) -> dict[str, Any]:
+    """Record a backlog offline, restore the link, time central applying all of it (with
+    `ingest` processes of inventory's edge ingest)."""
     endpoints = await asyncio.to_thread(stack.up)
     databases = Databases(endpoints.pg_url)
     with tempfile.TemporaryDirectory(prefix="akiba-catchup-") as tmp:
-        central = Central(endpoints.kafka_bootstrap, Path(tmp))
+        central = Central(endpoints.kafka_bootstrap, Path(tmp), ingest_instances=ingest)
         gw: Gateway | None = None
         try:
             await central.start(databases)
@@ -167,6 +170,7 @@ async def run(events: int, stores: int = 4, batch: int = PUSH_BATCH_LIMIT) -> di
         "backlog events (1 line each)": events,
         "stores": stores,
         "push batch": batch,
+        "central edge ingest processes": ingest,
         "backlog recorded offline, events/s (direct, batched tx)": round(record_rate),
         "catch-up until central applied all, s": round(applied_s, 1),
         "catch-up events/s (end to end)": round(rate),

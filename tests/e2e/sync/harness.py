@@ -110,6 +110,8 @@ class Central:
     fulfillment: bool = False
     # The web app's needs: inventory's projection (stock on hand), its alerts, the web process.
     web: bool = False
+    # Processes of inventory's edge ingest: one group, the partitions (stores) split among them.
+    ingest_instances: int = 1
     dsn: dict[str, str] = field(default_factory=dict)
     port: dict[str, int] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -156,7 +158,7 @@ class Central:
         plan = [
             ("auth", "akiba_auth", "api,relay"),
             ("inventory", "akiba_inventory", "api,relay"),
-            ("inventory", "akiba_inventory", "ingest"),
+            *[("inventory", "akiba_inventory", "ingest")] * self.ingest_instances,
             ("hub", "akiba_sync_hub", "api"),
             ("hub", "akiba_sync_hub", "feed"),
         ]
@@ -192,8 +194,11 @@ class Central:
                 **(extra_env or {}),
                 **(env_of or {}).get(f"{service}:{roles}", {}),
             }
-            log = self.workdir / f"{service}-{roles.replace(',', '+')}.log"
-            self.processes[f"{service}:{roles}"] = ServiceProcess(
+            name = f"{service}:{roles}"
+            if name in self.processes:  # another instance of the same roles
+                name += f"#{sum(n.startswith(name) for n in self.processes) + 1}"
+            log = self.workdir / f"{name.replace(':', '-').replace(',', '+')}.log"
+            self.processes[name] = ServiceProcess(
                 module, ["serve", "--roles", roles], env, log
             ).start()
         if self.web:
