@@ -7,5 +7,10 @@ CREATE TABLE outbox_body (
     body BLOB NOT NULL
 );
 INSERT INTO outbox_body (outbox_seq, body) SELECT outbox_seq, body FROM outbox;
--- Rewrites the table once: a site with a large backlog takes a moment on this upgrade.
+-- contract: the gateway release that adds outbox_body stops reading and writing outbox.body.
+-- A gateway is one process upgraded in place (stop, migrate, start), never a rolling upgrade,
+-- and the release before this one fails loudly on this schema (no such column: body) rather
+-- than forwarding anything wrong; the way back is the copy of the site's file taken before
+-- the upgrade (docs/operations.md, Upgrading). Rewrites the table once: a site with a large
+-- backlog takes a moment on this upgrade.
 ALTER TABLE outbox DROP COLUMN body;
