@@ -158,20 +158,20 @@ def forget_bodies(
     encoded event goes, which nothing reads once central applied it. Pending, forwarded and
     refused events keep theirs.
     """
-    kept = conn.execute(
-        "SELECT outbox_seq FROM outbox_body WHERE outbox_seq > ? ORDER BY outbox_seq LIMIT ?",
+    looked, last = conn.execute(
+        "SELECT count(*), max(outbox_seq) FROM (SELECT outbox_seq FROM outbox_body"
+        " WHERE outbox_seq > ? ORDER BY outbox_seq LIMIT ?)",
         (after, limit),
-    ).fetchall()
-    if not kept:
+    ).fetchone()
+    if not looked:
         return 0, None
-    last = int(kept[-1][0])
     gone = conn.execute(
         "DELETE FROM outbox_body WHERE outbox_seq IN (SELECT b.outbox_seq FROM outbox_body b"
         " JOIN outbox o USING (outbox_seq) WHERE b.outbox_seq > ? AND b.outbox_seq <= ?"
         " AND o.state = 'synced' AND o.synced_at < ?)",
         (after, last, at(synced_before)),
     ).rowcount
-    return gone, last if len(kept) == limit else None
+    return gone, int(last) if looked == limit else None
 
 
 def refuse(conn: sqlite3.Connection, event_id: str, kind: str, reason: str) -> None:
