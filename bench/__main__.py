@@ -74,6 +74,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-items", type=int, default=10_000)
     parser.add_argument("--ingest-lines", type=int, default=200_000, help="edge ingest lines")
     parser.add_argument(
+        "--ingest-lines-per-doc",
+        type=int,
+        default=10,
+        help="lines in each site document of the ingest phase (a catch-up sends one-line ones)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="cProfile the edge ingest phase and the pipeline's consumer-only phase (slows them)",
@@ -194,8 +200,9 @@ async def run(
             found["web app on the scale set"] = await web.run(env.bootstrap, dsn)
         if args.only in (None, "ingest"):
             edge = await ingest.run(
-                env, settings, args.ingest_lines, args.min_seconds, profile=args.profile
-            )
+                env, settings, args.ingest_lines, args.min_seconds,
+                per_doc=args.ingest_lines_per_doc, profile=args.profile,
+            )  # fmt: skip
             measured += edge.measured
             found.update(edge.checks)
             found["edge ingest (lines/s and ratios)"] = edge.figures

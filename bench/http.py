@@ -70,6 +70,68 @@ async def receipt(store_id: str, body: dict) -> dict:
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False)
 """
 
+# The least a write under the messaging rules does in a transaction: lock and read the row its
+# result depends on, write its ledger row, the row's new balance and its event (one statement),
+# commit. Four round trips, under the same uvicorn and FastAPI as the trivial route, with no
+# contract, rights, idempotency or domain code: what no receipt can cost less than here.
+_FLOOR_TABLES = """
+create table bench_floor_stores (store_id uuid primary key, balance bigint not null default 0);
+create table bench_floor_ledger (
+    movement_id uuid primary key, store_id uuid not null, item_id uuid not null,
+    quantity int not null, balance bigint not null,
+    recorded_at timestamptz not null default clock_timestamp());
+create table bench_floor_outbox (like outbox including defaults including identity);
+"""
+
+_FLOOR = """
+import json
+import sys
+import uuid
+from contextlib import asynccontextmanager
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI, HTTPException
+
+LOCK = "select balance from bench_floor_stores where store_id = $1 for update"
+WRITE = (
+    "with l as (insert into bench_floor_ledger (movement_id, store_id, item_id, quantity,"
+    " balance) values ($1, $2, $3, $4, $5)), s as (update bench_floor_stores set balance = $5"
+    " where store_id = $2) insert into bench_floor_outbox (topic, key, event_id, event_type,"
+    " value) values ('bench.floor', $6, $1, 'bench.floor.v1', $7)"
+)
+pools = []
+
+
+@asynccontextmanager
+async def lifespan(app):
+    pools.append(await asyncpg.create_pool(sys.argv[2], min_size=18, max_size=18))
+    yield
+    await pools[0].close()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.post("/stores/{store_id}/receipts", status_code=201)
+async def receipt(store_id: uuid.UUID, body: dict) -> dict:
+    quantity, item = int(body["quantity"]), uuid.UUID(body["item_id"])
+    movement = uuid.uuid4()
+    async with pools[0].acquire() as c, c.transaction():
+        balance = await c.fetchval(LOCK, store_id)
+        if balance is None:
+            raise HTTPException(404)
+        event = json.dumps({"id": str(movement), "quantity": quantity, "balance": balance})
+        await c.execute(
+            WRITE, movement, store_id, item, quantity, balance + quantity, str(store_id),
+            event.encode(),
+        )
+    return {"movement_id": str(movement), "balance": balance + quantity}
+
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False)
+"""
+
 
 async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[str, Any]:
     """Receipts, 1,000-line documents, then the raw INSERT and trivial-route baselines."""
@@ -103,6 +165,7 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
             raise AssertionError(f"the ledger after the HTTP writes: {bad} in {ledger}")
         raw = await _raw_inserts(pool, len(load.latencies), concurrency)
         trivial = await _trivial(workdir, headers, post, concurrency, seconds)
+        floor = await _floor(pool, dsn, stores, workdir, headers, post, concurrency, seconds)
     return {
         "HTTP receipts": {
             "concurrency (clients)": concurrency,
@@ -124,6 +187,14 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
             "receipts / raw INSERTs": load.rate / raw.rate,
             "receipts / trivial route": load.rate / trivial.rate,
             "trivial route CPU / receipt CPU (per request)": _ms_each(trivial) / _ms_each(load),
+            "floor write route requests/s": floor.rate,
+            "floor write route p99 ms": floor.ms(0.99),
+            "floor write route server CPU ms per request": _ms_each(floor),
+            "floor write / trivial route": floor.rate / trivial.rate,
+            "trivial route CPU / floor write CPU (per request)": _ms_each(trivial)
+            / _ms_each(floor),
+            "receipts / floor write route": load.rate / floor.rate,
+            "floor write CPU / receipt CPU (per request)": _ms_each(floor) / _ms_each(load),
             "target: server CPU ms per receipt at most": 1.0,
             "target: receipt p99 ms under": 50.0,
             "target: receipts / trivial route at least": 0.25,
@@ -266,13 +337,49 @@ async def _trivial(
 ) -> Load:
     """The same client and requests against a route that only echoes the body with a 201."""
     port = free_port()
-    proc = _spawn_trivial(workdir, port)
+    proc = _spawn(workdir, "trivial", _TRIVIAL, port)
+    return await _served(proc, port, headers, post, concurrency, seconds)
+
+
+async def _floor(
+    pool: asyncpg.Pool[Any],
+    dsn: str,
+    stores: list[uuid.UUID],
+    workdir: Path,
+    headers: dict[str, str],
+    post: Callable[[Client], Call],
+    concurrency: int,
+    seconds: float,
+) -> Load:
+    """The same client and requests against the least transactional write (`_FLOOR`)."""
+    await pool.execute(_FLOOR_TABLES)
+    await pool.executemany(
+        "insert into bench_floor_stores (store_id) values ($1)", [(s,) for s in stores]
+    )
+    port = free_port()
+    proc = _spawn(workdir, "floor", _FLOOR, port, dsn)
+    load = await _served(proc, port, headers, post, concurrency, seconds)
+    written = int(await pool.fetchval("select count(*) from bench_floor_ledger"))
+    if written != len(load.latencies) + load.warm_up:
+        raise AssertionError(f"{written} floor rows for {len(load.latencies)} writes")
+    return load
+
+
+async def _served(
+    proc: subprocess.Popen[bytes],
+    port: int,
+    headers: dict[str, str],
+    post: Callable[[Client], Call],
+    concurrency: int,
+    seconds: float,
+) -> Load:
+    """The load against an app script once it answers; the app is stopped after."""
     try:
         url = f"http://127.0.0.1:{port}"
 
         async def up() -> bool:
             if proc.poll() is not None:
-                raise RuntimeError(f"the trivial app exited with {proc.returncode}")
+                raise RuntimeError(f"the app (pid {proc.pid}) exited with {proc.returncode}")
             async with httpx.AsyncClient() as c:
                 try:
                     await c.get(f"{url}/docs")
@@ -280,19 +387,19 @@ async def _trivial(
                 except httpx.TransportError:
                     return False
 
-        await wait_for(up, what="the trivial app", timeout=30)
+        await wait_for(up, what=f"the app (pid {proc.pid})", timeout=30)
         return await http_load(url, headers, post, concurrency, seconds, _server(proc))
     finally:
         proc.terminate()
         proc.wait(10)
 
 
-def _spawn_trivial(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    script = workdir / "trivial.py"
-    script.write_text(_TRIVIAL)
-    with (workdir / "trivial.log").open("ab") as out:
+def _spawn(workdir: Path, name: str, code: str, *args: object) -> subprocess.Popen[bytes]:
+    script = workdir / f"{name}.py"
+    script.write_text(code)
+    with (workdir / f"{name}.log").open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, str(script), str(port)], stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, str(script), *map(str, args)], stdout=out, stderr=subprocess.STDOUT
         )
 
 

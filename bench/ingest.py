@@ -9,7 +9,11 @@ balances and the outbox rows committed in the same transactions).
 
 Raw baselines on the same topic and rows: aiokafka `getmany` of the same messages, dropped; one
 `copy_records_to_table` of the equivalent ledger rows (running balances computed beforehand);
-and the two together, a COPY of each consumed batch's rows.
+and the two together, a COPY of each consumed batch's rows. Besides, the floor of any consumer
+that keeps the messaging rules (`_floor_pipeline`): the two together, with each document
+decoded against the contract, its id claimed in the inbox and each line's movement event
+written to the outbox in the batch's transaction, and nothing else (no store, plan, right,
+balance or stock on hand).
 """
 
 from __future__ import annotations
@@ -19,19 +23,26 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from akiba_contracts.catalogue import dlq_topic
+from akiba_contracts.envelope import decode, encoded_event
+from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
+from akiba_contracts.payloads.inventory import StockMovementRecorded
 from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.consumers import edge
+from akiba_inventory.outbound import MOVEMENTS, SOURCE
 from akiba_inventory.settings import Settings
-from akiba_platform import kafka
+from akiba_platform import OutboxMessage, kafka
 from akiba_platform.consumer import Delivery, Record, Rejected
 from akiba_platform.db import Connection, create_pool
+from akiba_platform.inbox import AsyncpgInbox
 from akiba_platform.migrations import migrate
+from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.runtime import tune_gc
 from bench import ingest_scaled, site_workload
 from bench.env import Env, _database, _topics_ready
@@ -100,13 +111,14 @@ async def run(
         consumed = await _raw_consume(env.bootstrap, name, work, settings, min_seconds)
         copied = await _raw_copy(pool, work, min_seconds)
         both = await _raw_pipeline(pool, env.bootstrap, name, work, settings, min_seconds)
+        floor = await _floor_pipeline(pool, env.bootstrap, name, work, settings, min_seconds)
     tag = prefix.split(".")[1]
     scaled = []
     for n in (1, 2):
         m, found = await ingest_scaled.run(env.bootstrap, server, settings, work, n, tag)
         scaled.append(m)
         checks.update({f"x{n} {k}": v for k, v in found.items() if k.startswith("edge_ledger")})
-    measured = [built, produced, ingested, consumed, copied, both, *scaled]
+    measured = [built, produced, ingested, consumed, copied, both, floor, *scaled]
     figures = {
         "documents": len(work.values),
         "lines per document": per_doc,
@@ -119,6 +131,9 @@ async def run(
         "raw consume + COPY lines/s": both.rate,
         "ingest / raw consume + COPY (%)": ingested.rate / both.rate * 100,
         "2 instances / raw consume + COPY (%)": scaled[1].rate / both.rate * 100,
+        "floor (decode, inbox, COPY, outbox) lines/s": floor.rate,
+        "floor / raw consume + COPY (%)": floor.rate / both.rate * 100,
+        "ingest / floor (%)": ingested.rate / floor.rate * 100,
         "ingest / raw consume (%)": ingested.rate / consumed.rate * 100,
         "ingest / raw COPY (%)": ingested.rate / copied.rate * 100,
         "target lines/s, 1 instance (issue 17)": 15_000,
@@ -264,6 +279,76 @@ async def _raw_pipeline(
     finally:
         await consumer.stop()
     return Measurement("raw consume + COPY", work.lines * passes, wall, cpu, size, passes)
+
+
+async def _floor_pipeline(
+    pool: asyncpg.Pool[Any],
+    bootstrap: str,
+    name: str,
+    work: SiteWorkload,
+    settings: Settings,
+    min_seconds: float,
+) -> Measurement:
+    """`_raw_pipeline` plus what the messaging rules ask of every consumer, per poll in one
+    transaction: each document decoded against the contract (the ingest's one-pass decode),
+    its id claimed in the inbox, and a movement event per line into the outbox beside the
+    ledger's COPY. The least a Python consumer that validates and publishes each line does."""
+    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
+    await consumer.start()
+    try:
+        parts = _assign_all(consumer, name)
+        await consumer.end_offsets(consumer.assignment())
+        async with pool.acquire() as conn:
+            wall = cpu = 0.0
+            passes = size = 0
+            while passes == 0 or wall < min_seconds:
+                await conn.execute("truncate stock_movements, inbox, outbox cascade")
+                await consumer.seek_to_beginning(*parts)
+                watch, docs = Stopwatch(), 0
+                batches = _batches(consumer, len(work.values), settings.consumer_batch_size)
+                async for batch in batches:
+                    n = len(batch)
+                    rows = work.rows[docs * work.lines_per_doc : (docs + n) * work.lines_per_doc]
+                    events = [decode(r.value or b"", edge.SiteEvent) for r in batch]
+                    async with conn.transaction():
+                        await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
+                        await _copy(conn, rows)
+                        await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
+                    docs += n
+                    size += sum(len(r.value or b"") + len(r.key or b"") for r in batch)
+                w, c = watch.elapsed()
+                wall, cpu, passes = wall + w, cpu + c, passes + 1
+            await conn.execute("truncate stock_movements, inbox, outbox cascade")
+    finally:
+        await consumer.stop()
+    return Measurement(
+        "floor: + decode, inbox, outbox", work.lines * passes, wall, cpu, size, passes
+    )
+
+
+def _published(event: edge.SiteEvent) -> list[OutboxMessage]:
+    """A movement event per line, from the decoded document, as a posting would publish it."""
+    doc = event.data
+    if not isinstance(doc, SiteStockRecorded):
+        raise AssertionError(f"the bench's documents decode as documents: {event.id}")
+    key, sequence = str(doc.store_id), event.storeseq or 1
+    out = []
+    for i, ln in enumerate(doc.lines):
+        data = {
+            "movement_id": ln.movement_id, "store_id": doc.store_id, "item_id": ln.item_id,
+            "batch_id": edge_batch_id(ln.item_id, ln.lot_code), "lot_code": ln.lot_code,
+            "expiry_date": ln.expiry_date, "location_id": ln.location_id,
+            "movement_type": ln.movement_type, "quantity": ln.quantity,
+            "occurred_at": doc.occurred_at, "recorded_at": doc.recorded_at, "actor": doc.actor,
+            "reason_id": ln.reason_id, "reference": doc.reference, "source": doc.source,
+            "store_sequence": sequence + i,
+        }  # fmt: skip
+        event_ = encoded_event(
+            source=SOURCE, type=StockMovementRecorded.event_type, subject=f"stores/{key}",
+            data=data, partitionkey=key, storeseq=sequence + i,
+        )  # fmt: skip
+        out.append(OutboxMessage(MOVEMENTS, key, event_))
+    return out
 
 
 async def _batches(
