@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
 from typing import Any
 
 from akiba_contracts.sync import PUSH_BATCH_LIMIT
 from akiba_inventory.settings import Settings
+from akiba_platform.services import run_async
 from akiba_platform.telemetry import setup_telemetry
 from bench import (
     auth,
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(service_name="inventory-bench", otel_exporter="none")
     setup_telemetry(settings)
     start = machine.speed()
-    measured, found = asyncio.run(run(args, settings))
+    measured, found = run_async(run(args, settings))
     found["the machine (loopback and Python), at the start and the end"] = machine.both(
         start, machine.speed()
     )

@@ -21,6 +21,7 @@ from akiba_inventory.consumers import edge
 from akiba_inventory.settings import Settings
 from akiba_platform.consumer import consumer_loop
 from akiba_platform.runtime import tune_gc
+from akiba_platform.services import run_async
 
 
 async def main(topic: str, group: str) -> None:
@@ -53,4 +54,4 @@ async def _report_assignment(consumer: AIOKafkaConsumer, stop: asyncio.Event) ->
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    run_async(main(sys.argv[1], sys.argv[2]))

@@ -11,6 +11,7 @@ import signal
 from akiba_inventory.settings import Settings
 from akiba_platform.relay import relay_role
 from akiba_platform.runtime import tune_gc
+from akiba_platform.services import run_async
 
 
 async def main() -> None:
@@ -22,4 +23,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_async(main())

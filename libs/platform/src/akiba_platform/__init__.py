@@ -23,7 +23,15 @@ from akiba_platform.migrations import migrate
 from akiba_platform.outbox import AsyncpgOutbox, OutboxMessage, message_of
 from akiba_platform.relay import OutboxRelay, relay_role
 from akiba_platform.runtime import Role, api_role, central_service, run_roles, serve_app
-from akiba_platform.services import Command, Service, ServiceSpec, SiteSpec, service_main
+from akiba_platform.services import (
+    Command,
+    Service,
+    ServiceSpec,
+    SiteSpec,
+    event_loop,
+    run_async,
+    service_main,
+)
 from akiba_platform.settings import ServiceSettings
 from akiba_platform.telemetry import current_traceparent, meter, setup_telemetry
 from akiba_platform.uow import UnitOfWork
@@ -56,6 +64,7 @@ __all__ = [
     "create_pool",
     "current_traceparent",
     "demo_id",
+    "event_loop",
     "idempotency",
     "is_transient",
     "kafka",
@@ -65,6 +74,7 @@ __all__ = [
     "open_pool",
     "relay_role",
     "require_demo",
+    "run_async",
     "run_roles",
     "send_batched",
     "serve_app",

@@ -13,6 +13,26 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 S = TypeVar("S")
+T = TypeVar("T")
+
+
+def event_loop() -> asyncio.Runner:
+    """uvloop where it is installed (not on Windows), asyncio's own loop elsewhere.
+
+    A service's work is many small socket writes and callbacks (a statement per round trip, a
+    Kafka request, an HTTP answer); uvloop does the loop's share of each in C.
+    """
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on the loop services run on (`asyncio.run`'s place)."""
+    with event_loop() as runner:
+        return runner.run(main)
 
 
 @dataclass(frozen=True)
@@ -63,7 +83,7 @@ class Service(Generic[S]):
     roles: Sequence[str]
     serve: Callable[[S, list[str]], Coroutine[Any, Any, None]]
     commands: Mapping[str, Command[S]] = field(default_factory=dict)
-    runner: Callable[[], asyncio.Runner] = asyncio.Runner
+    runner: Callable[[], asyncio.Runner] = event_loop
 
 
 def _parser(service: Service[S]) -> argparse.ArgumentParser:

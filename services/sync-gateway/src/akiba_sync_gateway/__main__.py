@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,15 +16,6 @@ from akiba_sync_gateway.sync import health
 
 def _start(settings: Settings) -> None:
     configure_logging(settings.service_name, settings.log_level)
-
-
-def _runner() -> asyncio.Runner:
-    """uvloop where it is installed (not on Windows): a cheaper loop under the local API."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.Runner()
-    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
 async def _migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -60,7 +50,6 @@ ENTRY = Service(
         "migrate": Command[Settings]("create or upgrade the site's SQLite database", _migrate),
         "status": Command[Settings]("print the sync status as JSON", _status),
     },
-    runner=_runner,
 )
 
 
