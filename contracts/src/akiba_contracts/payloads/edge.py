@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid5
 
@@ -49,6 +50,9 @@ BATCH_NAMESPACE = UUID("6f1c5d2e-3b8a-5c4f-9e7d-a1b2c3d4e5f6")
 """uuid5 namespace of batch ids a site creates offline: `edge_batch_id(item_id, lot_code)`."""
 
 
+# Remembered: a lot is named again by every document that moves it (edge ingest asks once per
+# lot in each consumer batch), and a uuid5 is a SHA-1 and a UUID built in Python each time.
+@lru_cache(maxsize=65_536)
 def edge_batch_id(item_id: UUID, lot_code: str) -> UUID:
     """The batch id a site gives a lot it creates offline; the same everywhere it is computed."""
     return uuid5(BATCH_NAMESPACE, f"{item_id}:{lot_code}")

@@ -165,6 +165,22 @@ def test_an_event_without_its_site_or_sequence_cannot_be_placed(
         identify(_event(uuid4(), site, seq))  # type: ignore[arg-type]
 
 
+def test_a_site_id_that_is_not_a_uuid_cannot_be_placed_however_often_it_comes() -> None:
+    body = orjson.loads(encode(_event(uuid4(), uuid4(), seq=1)))  # type: ignore[arg-type]
+    body["siteid"] = "site-7"
+    event = decode(orjson.dumps(body), SiteEvent)
+    for _ in range(2):  # site ids are parsed once and remembered: a bad one never is
+        with pytest.raises(UnreadableDocument, match="cannot place the document"):
+            identify(event)
+
+
+def test_the_consumers_parsed_event_id_is_the_documents_identity() -> None:
+    event = _event(uuid4(), uuid4(), seq=1)
+    parsed = UUID(event.id)  # type: ignore[attr-defined]
+    assert identify(event, parsed).event_id is parsed  # type: ignore[arg-type]
+    assert identify(event).event_id == parsed  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [

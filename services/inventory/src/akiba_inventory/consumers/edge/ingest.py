@@ -171,7 +171,7 @@ class EdgeBatch:
 
     def _arrival(self, d: Delivery) -> Candidate | None:
         try:
-            ident = identify(d.event)
+            ident = identify(d.event, d.event_id)
         except ValueError as exc:
             self._refuse_event(d, str(exc))
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -65,16 +66,24 @@ class SiteEvent(CloudEvent):
     data: SiteData = None  # type: ignore[assignment]
 
 
-def identify(event: CloudEvent) -> Identity:
-    """Where the document goes; UnreadableDocument if that cannot be known (nothing to skip)."""
+def identify(event: CloudEvent, event_id: UUID | None = None) -> Identity:
+    """Where the document goes; UnreadableDocument if that cannot be known (nothing to skip).
+
+    `event_id` is the event's id already parsed (the consumer loop's, for the inbox).
+    """
     if not event.siteid or event.storeseq is None:
         raise UnreadableDocument("a site event needs the siteid and storeseq extensions")
     try:
         store_id, line_count = _placement(event.data)
-        event_id, site_id = UUID(event.id), UUID(event.siteid)
+        site_id = _site_id(event.siteid)
+        event_id = UUID(event.id) if event_id is None else event_id
     except ValueError as exc:
         raise UnreadableDocument(f"cannot place the document: {exc}") from None
     return Identity(event_id, site_id, store_id, event.storeseq, line_count, _version(event))
+
+
+# A batch's documents come from a few sites: each one's id is parsed once, not per document.
+_site_id = lru_cache(maxsize=4096)(UUID)
 
 
 def _placement(data: object) -> tuple[UUID, int]:
