@@ -19,7 +19,7 @@ balance or stock on hand).
 from __future__ import annotations
 
 import cProfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from typing import Any
@@ -254,31 +254,12 @@ async def _raw_pipeline(
     """getmany as the loop does; per batch, one COPY of as many ledger rows as its lines;
     passes over the topic from its start (the table emptied between them, untimed) until
     `min_seconds`, as the other raw baselines repeat: one pass of 3-4 s moved by a third."""
-    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
-    await consumer.start()
-    try:
-        parts = _assign_all(consumer, name)
-        await consumer.end_offsets(consumer.assignment())  # connected before the clock starts
-        async with pool.acquire() as conn:
-            wall = cpu = 0.0
-            passes = size = 0
-            while passes == 0 or wall < min_seconds:
-                await conn.execute("truncate stock_movements cascade")
-                await consumer.seek_to_beginning(*parts)
-                watch, docs = Stopwatch(), 0
-                batches = _batches(consumer, len(work.values), settings.consumer_batch_size)
-                async for batch in batches:
-                    n = len(batch)
-                    rows = work.rows[docs * work.lines_per_doc : (docs + n) * work.lines_per_doc]
-                    await _copy(conn, rows)
-                    docs += n
-                    size += sum(len(r.value or b"") + len(r.key or b"") for r in batch)
-                w, c = watch.elapsed()
-                wall, cpu, passes = wall + w, cpu + c, passes + 1
-            await conn.execute("truncate stock_movements cascade")
-    finally:
-        await consumer.stop()
-    return Measurement("raw consume + COPY", work.lines * passes, wall, cpu, size, passes)
+
+    async def copy(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
+        await _copy(conn, rows)
+
+    topic = _Topic(bootstrap, name, settings.consumer_batch_size)
+    return await _passes(pool, topic, work, min_seconds, "raw consume + COPY", copy)
 
 
 async def _floor_pipeline(
@@ -293,11 +274,41 @@ async def _floor_pipeline(
     transaction: each document decoded against the contract (the ingest's one-pass decode),
     its id claimed in the inbox, and a movement event per line into the outbox beside the
     ledger's COPY. The least a Python consumer that validates and publishes each line does."""
-    consumer = kafka.consumer(bootstrap, "unused", group_id=None)
+
+    async def apply(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
+        events = [decode(r.value or b"", edge.SiteEvent) for r in batch]
+        async with conn.transaction():
+            await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
+            await _copy(conn, rows)
+            await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
+
+    topic = _Topic(bootstrap, name, settings.consumer_batch_size)
+    return await _passes(pool, topic, work, min_seconds, "floor: + decode, inbox, outbox", apply)
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """Where the documents are and how many records a poll takes."""
+
+    bootstrap: str
+    name: str
+    batch_size: int
+
+
+async def _passes(
+    pool: asyncpg.Pool[Any],
+    topic: _Topic,
+    work: SiteWorkload,
+    min_seconds: float,
+    label: str,
+    apply: Callable[[Connection, list[Record], list[tuple[Any, ...]]], Awaitable[None]],
+) -> Measurement:
+    """Passes over the topic from its start, each poll's records and ledger rows to `apply`."""
+    consumer = kafka.consumer(topic.bootstrap, "unused", group_id=None)
     await consumer.start()
     try:
-        parts = _assign_all(consumer, name)
-        await consumer.end_offsets(consumer.assignment())
+        parts = _assign_all(consumer, topic.name)
+        await consumer.end_offsets(consumer.assignment())  # connected before the clock starts
         async with pool.acquire() as conn:
             wall = cpu = 0.0
             passes = size = 0
@@ -305,15 +316,10 @@ async def _floor_pipeline(
                 await conn.execute("truncate stock_movements, inbox, outbox cascade")
                 await consumer.seek_to_beginning(*parts)
                 watch, docs = Stopwatch(), 0
-                batches = _batches(consumer, len(work.values), settings.consumer_batch_size)
-                async for batch in batches:
+                async for batch in _batches(consumer, len(work.values), topic.batch_size):
                     n = len(batch)
                     rows = work.rows[docs * work.lines_per_doc : (docs + n) * work.lines_per_doc]
-                    events = [decode(r.value or b"", edge.SiteEvent) for r in batch]
-                    async with conn.transaction():
-                        await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
-                        await _copy(conn, rows)
-                        await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
+                    await apply(conn, batch, rows)
                     docs += n
                     size += sum(len(r.value or b"") + len(r.key or b"") for r in batch)
                 w, c = watch.elapsed()
@@ -321,9 +327,7 @@ async def _floor_pipeline(
             await conn.execute("truncate stock_movements, inbox, outbox cascade")
     finally:
         await consumer.stop()
-    return Measurement(
-        "floor: + decode, inbox, outbox", work.lines * passes, wall, cpu, size, passes
-    )
+    return Measurement(label, work.lines * passes, wall, cpu, size, passes)
 
 
 def _published(event: edge.SiteEvent) -> list[OutboxMessage]:
