@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SRC := contracts/src libs/platform/src libs/devtools/src libs/stock/src libs/stock-api/src libs/replenish/src services/inventory/src services/auth/src services/fulfillment/src services/requisition/src services/sync-hub/src services/sync-gateway/src services/web/src
 
-.PHONY: install run test web-test integrator-test scale-test cluster-test restore-test fuzz lint format bench soak contracts alerts-test deploy-check stack-up stack-down stack-status
+.PHONY: install run test web-test integrator-test scale-test cluster-test restore-test fuzz lint format bench soak contracts alerts-test deploy-check stack-up stack-down stack-wipe stack-status
 
 install:  ## Python 3.11 env with every package (uv installed first if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -81,6 +81,9 @@ stack-up: install
 
 stack-down: install
 	$(UV) run akiba stack down
+
+stack-wipe: install  ## stop the stack and delete its databases and topics (benches and tests fill them)
+	$(UV) run akiba stack down --wipe
 
 stack-status: install
 	$(UV) run akiba stack status

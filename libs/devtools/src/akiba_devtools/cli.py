@@ -40,6 +40,10 @@ def _stack_up(args: argparse.Namespace) -> int:
 
 
 def _stack_down(args: argparse.Namespace) -> int:
+    if args.wipe:
+        gone = stack.wipe(StackConfig.from_env())
+        print("deleted: " + ", ".join(map(str, gone)) if gone else "no data to delete")
+        return 0
     stopped = stack.down(StackConfig.from_env())
     print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
     return 0
@@ -110,7 +114,13 @@ def _register_stack(subparsers: Subparsers) -> None:
         help="Kafka nodes (default: as many as are running, else 1); 3 = a replicated cluster",
     )
     up.set_defaults(handler=_stack_up)
-    actions.add_parser("down", help="stop the stack").set_defaults(handler=_stack_down)
+    down = actions.add_parser("down", help="stop the stack")
+    down.add_argument(
+        "--wipe",
+        action="store_true",
+        help="then delete its data (every database and topic): the next `up` starts empty",
+    )
+    down.set_defaults(handler=_stack_down)
     actions.add_parser("status", help="show each component").set_defaults(handler=_stack_status)
     logs = actions.add_parser("logs", help="show a component's log")
     logs.add_argument("component", help="postgres, kafka, or kafka-N (a cluster's node N)")

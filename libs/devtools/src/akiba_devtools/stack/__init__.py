@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from akiba_devtools.stack import kafka, postgres
 from akiba_devtools.stack.errors import (
@@ -126,6 +128,23 @@ def down(config: StackConfig | None = None, only: Collection[str] | None = None)
                 log.info("%s stopped", name)
             write_record(config.paths, name, None)
     return stopped
+
+
+def wipe(config: StackConfig | None = None) -> list[Path]:
+    """Stop the stack and delete its data (databases, topics); return what was deleted.
+
+    The next `up` starts empty. Kafka's jars and cluster id stay, so it does not fetch again.
+    """
+    config = config or StackConfig.from_env()
+    down(config)
+    paths = config.paths
+    found = [paths.pg_data, paths.kafka_data, *sorted(paths.kafka_dir.glob("node-*/data"))]
+    gone = [p for p in found if p.is_dir()]
+    with locked(paths):
+        for p in gone:
+            shutil.rmtree(p)
+            log.info("deleted %s", p)
+    return gone
 
 
 def status(config: StackConfig | None = None) -> list[ComponentStatus]:
