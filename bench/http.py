@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -164,8 +164,9 @@ async def run(env: Env, concurrency: int = 16, seconds: float = 10.0) -> dict[st
         if bad := ledger_checks.failures(ledger):
             raise AssertionError(f"the ledger after the HTTP writes: {bad} in {ledger}")
         raw = await _raw_inserts(pool, len(load.latencies), concurrency)
-        trivial = await _trivial(workdir, headers, post, concurrency, seconds)
-        floor = await _floor(pool, dsn, stores, workdir, headers, post, concurrency, seconds)
+        clients = _Clients(headers, post, concurrency, seconds)
+        trivial = await _served(_App(workdir, "trivial", _TRIVIAL), clients)
+        floor = await _floor(pool, stores, _App(workdir, "floor", _FLOOR, dsn), clients)
     return {
         "HTTP receipts": {
             "concurrency (clients)": concurrency,
@@ -328,58 +329,52 @@ async def _raw_inserts(pool: asyncpg.Pool[Any], n: int, concurrency: int) -> Loa
     return load
 
 
-async def _trivial(
-    workdir: Path,
-    headers: dict[str, str],
-    post: Callable[[Client], Call],
-    concurrency: int,
-    seconds: float,
-) -> Load:
-    """The same client and requests against a route that only echoes the body with a 201."""
-    port = free_port()
-    proc = _spawn(workdir, "trivial", _TRIVIAL, port)
-    return await _served(proc, port, headers, post, concurrency, seconds)
+@dataclass(frozen=True)
+class _Clients:
+    """The load every baseline app gets: the receipts' requests, as many at once, as long."""
+
+    headers: dict[str, str]
+    post: Callable[[Client], Call]
+    concurrency: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _App:
+    """A baseline app's script, run in a process of its own with its arguments after the port."""
+
+    workdir: Path
+    name: str
+    code: str
+    dsn: str | None = None
 
 
 async def _floor(
-    pool: asyncpg.Pool[Any],
-    dsn: str,
-    stores: list[uuid.UUID],
-    workdir: Path,
-    headers: dict[str, str],
-    post: Callable[[Client], Call],
-    concurrency: int,
-    seconds: float,
+    pool: asyncpg.Pool[Any], stores: list[uuid.UUID], app: _App, clients: _Clients
 ) -> Load:
     """The same client and requests against the least transactional write (`_FLOOR`)."""
     await pool.execute(_FLOOR_TABLES)
     await pool.executemany(
         "insert into bench_floor_stores (store_id) values ($1)", [(s,) for s in stores]
     )
-    port = free_port()
-    proc = _spawn(workdir, "floor", _FLOOR, port, dsn)
-    load = await _served(proc, port, headers, post, concurrency, seconds)
+    load = await _served(app, clients)
     written = int(await pool.fetchval("select count(*) from bench_floor_ledger"))
     if written != len(load.latencies) + load.warm_up:
         raise AssertionError(f"{written} floor rows for {len(load.latencies)} writes")
     return load
 
 
-async def _served(
-    proc: subprocess.Popen[bytes],
-    port: int,
-    headers: dict[str, str],
-    post: Callable[[Client], Call],
-    concurrency: int,
-    seconds: float,
-) -> Load:
-    """The load against an app script once it answers; the app is stopped after."""
+async def _served(app: _App, clients: _Clients) -> Load:
+    """The load against an app once it answers (the trivial route: it only echoes the body
+    with a 201); the app is stopped after."""
+    port = free_port()
+    proc = _spawn(app, port)
     try:
         url = f"http://127.0.0.1:{port}"
 
         async def up() -> bool:
             if proc.poll() is not None:
-                raise RuntimeError(f"the app (pid {proc.pid}) exited with {proc.returncode}")
+                raise RuntimeError(f"the {app.name} app exited with {proc.returncode}")
             async with httpx.AsyncClient() as c:
                 try:
                     await c.get(f"{url}/docs")
@@ -387,20 +382,20 @@ async def _served(
                 except httpx.TransportError:
                     return False
 
-        await wait_for(up, what=f"the app (pid {proc.pid})", timeout=30)
-        return await http_load(url, headers, post, concurrency, seconds, _server(proc))
+        await wait_for(up, what=f"the {app.name} app", timeout=30)
+        c = clients
+        return await http_load(url, c.headers, c.post, c.concurrency, c.seconds, _server(proc))
     finally:
         proc.terminate()
         proc.wait(10)
 
 
-def _spawn(workdir: Path, name: str, code: str, *args: object) -> subprocess.Popen[bytes]:
-    script = workdir / f"{name}.py"
-    script.write_text(code)
-    with (workdir / f"{name}.log").open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, str(script), *map(str, args)], stdout=out, stderr=subprocess.STDOUT
-        )
+def _spawn(app: _App, port: int) -> subprocess.Popen[bytes]:
+    script = app.workdir / f"{app.name}.py"
+    script.write_text(app.code)
+    args = [sys.executable, str(script), str(port), *([app.dsn] if app.dsn else [])]
+    with (app.workdir / f"{app.name}.log").open("ab") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 
 
 def _ms_each(load: Load) -> float:

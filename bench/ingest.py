@@ -10,7 +10,7 @@ balances and the outbox rows committed in the same transactions).
 Raw baselines on the same topic and rows: aiokafka `getmany` of the same messages, dropped; one
 `copy_records_to_table` of the equivalent ledger rows (running balances computed beforehand);
 and the two together, a COPY of each consumed batch's rows. Besides, the floor of any consumer
-that keeps the messaging rules (`_floor_pipeline`): the two together, with each document
+that keeps the messaging rules (`_floor_poll`): the two together, with each document
 decoded against the contract, its id claimed in the inbox and each line's movement event
 written to the outbox in the batch's transaction, and nothing else (no store, plan, right,
 balance or stock on hand).
@@ -110,8 +110,10 @@ async def run(
         checks = await site_workload.checks(pool, work)
         consumed = await _raw_consume(env.bootstrap, name, work, settings, min_seconds)
         copied = await _raw_copy(pool, work, min_seconds)
-        both = await _raw_pipeline(pool, env.bootstrap, name, work, settings, min_seconds)
-        floor = await _floor_pipeline(pool, env.bootstrap, name, work, settings, min_seconds)
+        topic = _Topic(env.bootstrap, name, settings.consumer_batch_size)
+        both = await _passes(pool, topic, work, min_seconds, "raw consume + COPY", _copy_rows)
+        floor_name = "floor: + decode, inbox, outbox"
+        floor = await _passes(pool, topic, work, min_seconds, floor_name, _floor_poll)
     tag = prefix.split(".")[1]
     scaled = []
     for n in (1, 2):
@@ -243,47 +245,21 @@ async def _copy(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     await conn.copy_records_to_table("stock_movements", records=rows, columns=LEDGER_COLUMNS)
 
 
-async def _raw_pipeline(
-    pool: asyncpg.Pool[Any],
-    bootstrap: str,
-    name: str,
-    work: SiteWorkload,
-    settings: Settings,
-    min_seconds: float,
-) -> Measurement:
-    """getmany as the loop does; per batch, one COPY of as many ledger rows as its lines;
-    passes over the topic from its start (the table emptied between them, untimed) until
-    `min_seconds`, as the other raw baselines repeat: one pass of 3-4 s moved by a third."""
-
-    async def copy(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
-        await _copy(conn, rows)
-
-    topic = _Topic(bootstrap, name, settings.consumer_batch_size)
-    return await _passes(pool, topic, work, min_seconds, "raw consume + COPY", copy)
+async def _copy_rows(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
+    """Raw consume + COPY: per poll, one COPY of as many ledger rows as its lines."""
+    await _copy(conn, rows)
 
 
-async def _floor_pipeline(
-    pool: asyncpg.Pool[Any],
-    bootstrap: str,
-    name: str,
-    work: SiteWorkload,
-    settings: Settings,
-    min_seconds: float,
-) -> Measurement:
-    """`_raw_pipeline` plus what the messaging rules ask of every consumer, per poll in one
+async def _floor_poll(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
+    """The floor: the COPY plus what the messaging rules ask of every consumer, in the poll's
     transaction: each document decoded against the contract (the ingest's one-pass decode),
-    its id claimed in the inbox, and a movement event per line into the outbox beside the
-    ledger's COPY. The least a Python consumer that validates and publishes each line does."""
-
-    async def apply(conn: Connection, batch: list[Record], rows: list[tuple[Any, ...]]) -> None:
-        events = [decode(r.value or b"", edge.SiteEvent) for r in batch]
-        async with conn.transaction():
-            await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
-            await _copy(conn, rows)
-            await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
-
-    topic = _Topic(bootstrap, name, settings.consumer_batch_size)
-    return await _passes(pool, topic, work, min_seconds, "floor: + decode, inbox, outbox", apply)
+    its id claimed in the inbox, a movement event per line into the outbox. The least a Python
+    consumer that validates and publishes each line does."""
+    events = [decode(r.value or b"", edge.SiteEvent) for r in batch]
+    async with conn.transaction():
+        await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
+        await _copy(conn, rows)
+        await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
 
 
 @dataclass(frozen=True)
@@ -303,7 +279,9 @@ async def _passes(
     label: str,
     apply: Callable[[Connection, list[Record], list[tuple[Any, ...]]], Awaitable[None]],
 ) -> Measurement:
-    """Passes over the topic from its start, each poll's records and ledger rows to `apply`."""
+    """Passes over the topic from its start (the tables emptied between them, untimed) until
+    `min_seconds`, as the other raw baselines repeat (one pass of 3-4 s moved by a third);
+    getmany as the loop does, each poll's records and ledger rows to `apply`."""
     consumer = kafka.consumer(topic.bootstrap, "unused", group_id=None)
     await consumer.start()
     try:
