@@ -22,6 +22,7 @@ import cProfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,13 +30,13 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from akiba_contracts.catalogue import dlq_topic
-from akiba_contracts.envelope import decode, encoded_event
-from akiba_contracts.payloads.edge import SiteStockRecorded, edge_batch_id
-from akiba_contracts.payloads.inventory import StockMovementRecorded
+from akiba_contracts.envelope import decode
+from akiba_contracts.payloads.edge import edge_batch_id
 from akiba_inventory.adapters.ledger import LEDGER_COLUMNS
 from akiba_inventory.bootstrap import MIGRATIONS
 from akiba_inventory.consumers import edge
-from akiba_inventory.outbound import MOVEMENTS, SOURCE
+from akiba_inventory.consumers.edge.rules import identify, read_document
+from akiba_inventory.outbound import movement_recorded
 from akiba_inventory.settings import Settings
 from akiba_platform import OutboxMessage, kafka
 from akiba_platform.consumer import Delivery, Record, Rejected
@@ -44,6 +45,7 @@ from akiba_platform.inbox import AsyncpgInbox
 from akiba_platform.migrations import migrate
 from akiba_platform.outbox import AsyncpgOutbox
 from akiba_platform.runtime import tune_gc
+from akiba_stock.model import Batch
 from bench import ingest_scaled, site_workload
 from bench.env import Env, _database, _topics_ready
 from bench.measure import Measurement, Stopwatch, top_functions, wait_for
@@ -259,7 +261,8 @@ async def _floor_poll(conn: Connection, batch: list[Record], rows: list[tuple[An
     async with conn.transaction():
         await AsyncpgInbox(conn).claim("bench.floor", [UUID(e.id) for e in events])
         await _copy(conn, rows)
-        await AsyncpgOutbox(conn).put([m for e in events for m in _published(e)])
+        now = datetime.now(UTC)
+        await AsyncpgOutbox(conn).put([m for e in events for m in _published(e, now)])
 
 
 @dataclass(frozen=True)
@@ -308,29 +311,15 @@ async def _passes(
     return Measurement(label, work.lines * passes, wall, cpu, size, passes)
 
 
-def _published(event: edge.SiteEvent) -> list[OutboxMessage]:
-    """A movement event per line, from the decoded document, as a posting would publish it."""
-    doc = event.data
-    if not isinstance(doc, SiteStockRecorded):
-        raise AssertionError(f"the bench's documents decode as documents: {event.id}")
-    key, sequence = str(doc.store_id), event.storeseq or 1
-    out = []
-    for i, ln in enumerate(doc.lines):
-        data = {
-            "movement_id": ln.movement_id, "store_id": doc.store_id, "item_id": ln.item_id,
-            "batch_id": edge_batch_id(ln.item_id, ln.lot_code), "lot_code": ln.lot_code,
-            "expiry_date": ln.expiry_date, "location_id": ln.location_id,
-            "movement_type": ln.movement_type, "quantity": ln.quantity,
-            "occurred_at": doc.occurred_at, "recorded_at": doc.recorded_at, "actor": doc.actor,
-            "reason_id": ln.reason_id, "reference": doc.reference, "source": doc.source,
-            "store_sequence": sequence + i,
-        }  # fmt: skip
-        event_ = encoded_event(
-            source=SOURCE, type=StockMovementRecorded.event_type, subject=f"stores/{key}",
-            data=data, partitionkey=key, storeseq=sequence + i,
-        )  # fmt: skip
-        out.append(OutboxMessage(MOVEMENTS, key, event_))
-    return out
+def _published(event: edge.SiteEvent, now: datetime) -> list[OutboxMessage]:
+    """A movement event per line, as a posting publishes it: the document read the way the
+    ingest reads it, its movements on the lots' batches, each through `movement_recorded`."""
+    doc = read_document(identify(event), event)
+    lots = {(ln.item_id, ln.lot_code): ln.expiry_date for ln in doc.lines}
+    batches = {
+        (i, lot): Batch(edge_batch_id(i, lot), i, lot, exp) for (i, lot), exp in lots.items()
+    }
+    return [movement_recorded(m) for m in doc.movements(batches, now)]
 
 
 async def _batches(
